@@ -1,0 +1,98 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Attr, type JobEnvelope } from '#shared/runtime/envelope';
+import type { DeadLetter, JobQueue, OutgoingJob, VisibilityChange } from '#shared/runtime/job-queue';
+
+const BATCH = 10;
+const SEND_TRIES = 4;
+
+/** The environment variable that holds a job's queue URL: `QUEUE_URL_SEND_EMAIL` for `send-email`. */
+export const queueUrlVariable = (job: string): string => `QUEUE_URL_${job.toUpperCase().replace(/-/g, '_')}`;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/** The body and attributes every producer sends: the CLI, other jobs and the runtime's continuations. */
+export function envelopeMessage(job: string, entry: OutgoingJob, now: number): { body: string; attributes: Record<string, MessageAttributeValue> } {
+  const envelope: JobEnvelope = { id: entry.id, job, payload: entry.payload, enqueuedAt: new Date(now).toISOString(), resume: entry.resume };
+  return { body: JSON.stringify(envelope), attributes: { [Attr.JOB_ID]: text(entry.id) } };
+}
+
+export interface SqsJobQueueOptions {
+  readonly ownQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** URL of the queue of `job`; throws for a job this function may not enqueue. */
+  readonly queueUrlOf: (job: string) => string;
+  readonly now?: () => number;
+}
+
+export class SqsJobQueue implements JobQueue {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: SQSClient,
+    private readonly options: SqsJobQueueOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async send(job: string, jobs: readonly OutgoingJob[]): Promise<void> {
+    const queueUrl = this.options.queueUrlOf(job);
+    for (const group of chunk(jobs, BATCH)) {
+      let pending = group.map((entry, index) => ({ entry, id: String(index) }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const { Failed = [] } = await this.client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: pending.map(({ entry, id }) => {
+              const message = envelopeMessage(job, entry, this.now());
+              return { Id: id, MessageBody: message.body, MessageAttributes: message.attributes, DelaySeconds: entry.delaySeconds };
+            }),
+          }),
+        );
+        const failedIds = new Set(Failed.map((failure) => failure.Id));
+        pending = pending.filter(({ id }) => failedIds.has(id));
+        if (pending.length > 0 && attempt >= SEND_TRIES) {
+          throw new Error(`SQS refused ${pending.length} of ${group.length} ${job} messages: ${Failed.map((f) => f.Message ?? f.Code).join('; ')}`);
+        }
+        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(letter.record.attributes)) {
+      if (value !== undefined && !name.startsWith('sj-')) attributes[name] = text(value);
+    }
+    attributes[Attr.JOB_ID] = text(letter.jobId);
+    attributes[Attr.REASON] = text(letter.reason.slice(0, 2000));
+    attributes[Attr.ATTEMPTS] = { DataType: 'Number', StringValue: String(letter.attempts) };
+    attributes[Attr.DEAD_AT] = text(new Date(letter.at).toISOString());
+    if (letter.fence !== undefined) attributes[Attr.DEAD_FENCE] = { DataType: 'Number', StringValue: String(letter.fence) };
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, MessageBody: letter.record.body, MessageAttributes: attributes }),
+    );
+  }
+
+  async changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {
+    for (const group of chunk(changes, BATCH)) {
+      await this.client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.options.ownQueueUrl,
+          Entries: group.map((change, index) => ({ Id: String(index), ReceiptHandle: change.receiptHandle, VisibilityTimeout: change.seconds })),
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineJob } from '#shared/jobs/define-job';
+import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
+
+export const bulkEmailJob = defineJob({
+  name: 'bulk-email',
+  description: 'Fans a list of recipients out into one send-email job each, with deterministic job IDs.',
+  payload: z
+    .object({ recipients: z.array(emailAddress).min(1).max(5000), ...messageContent })
+    .strict()
+    .refine(hasBody, { message: 'needs a text or an html body', path: ['text'] }),
+  timeoutSeconds: 120,
+  memoryMb: 256,
+  batchSize: 1,
+  maxConcurrency: 2,
+  retry: { attempts: 4, backoff: { type: 'exponential', delaySeconds: 30, maxDelaySeconds: 900, jitter: 0.2 } },
+  resources: { enqueues: ['send-email'] },
+});

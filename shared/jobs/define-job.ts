@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { assertTimeZone, parseScheduleExpression } from '#shared/cron/schedule-expression';
+import { describeIssues } from '#shared/runtime/validation-message';
+import type { JobDeclaration, JobDeclarationInput } from '#shared/jobs/job-declaration';
+
+/** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
+export class JobDeclarationError extends Error {
+  override readonly name = 'JobDeclarationError';
+}
+
+const NO_SETTINGS = z.object({});
+
+function range(errors: string[], job: string, label: string, value: number, min: number, max: number): void {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    errors.push(`${job}: ${label} must be between ${min} and ${max} inclusive (given ${value})`);
+  }
+}
+
+/** Applies every default in one place, then validates, collecting all errors before throwing once. */
+export function defineJob<S extends z.ZodType, C extends z.ZodType = typeof NO_SETTINGS>(
+  input: JobDeclarationInput<S, C>,
+): JobDeclaration<S, C> {
+  const queueRetentionDays = input.queueRetentionDays ?? 4;
+  const batchSize = input.batchSize ?? 10;
+  const declaration: JobDeclaration<S, C> = {
+    name: input.name,
+    description: input.description,
+    payload: input.payload,
+    settings: input.settings ?? (NO_SETTINGS as unknown as C),
+    timeoutSeconds: input.timeoutSeconds ?? 30,
+    memoryMb: input.memoryMb ?? 256,
+    batchSize,
+    batchingWindowSeconds: input.batchingWindowSeconds ?? 0,
+    maxConcurrency: input.maxConcurrency ?? 5,
+    recordConcurrency: input.recordConcurrency ?? batchSize,
+    retry: {
+      attempts: input.retry?.attempts ?? 3,
+      backoff: input.retry?.backoff ?? { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 900, jitter: 0.2 },
+    },
+    schedules: (input.schedules ?? []).map((s) => ({
+      name: s.name,
+      expression: s.expression,
+      timeZone: s.timeZone ?? 'UTC',
+      payload: s.payload,
+      overlap: s.overlap ?? 'skip',
+      via: s.via ?? 'scheduler',
+    })),
+    alarms: {
+      oldestMessageAgeSeconds: input.alarms?.oldestMessageAgeSeconds ?? 900,
+      errorRatePercent: input.alarms?.errorRatePercent ?? 10,
+      durationOfTimeout: input.alarms?.durationOfTimeout ?? 0.8,
+    },
+    ledgerRetentionDays: input.ledgerRetentionDays ?? 45,
+    queueRetentionDays,
+    dlqRetentionDays: 14,
+    redriveWindowDays: 7,
+    resources: {
+      tables: input.resources?.tables ?? [],
+      enqueues: input.resources?.enqueues ?? [],
+      sendsEmail: input.resources?.sendsEmail ?? false,
+    },
+  };
+  const errors = validateDeclaration(declaration);
+  if (errors.length > 0) throw new JobDeclarationError(`Invalid job declaration:\n- ${errors.join('\n- ')}`);
+  return declaration;
+}
+
+/** Every rule a declaration must keep; also run again after cdk.json overrides are applied. */
+export function validateDeclaration(job: JobDeclaration): string[] {
+  const errors: string[] = [];
+  const name = job.name;
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) errors.push(`job name must be kebab-case, 2-41 characters (given "${name}")`);
+  range(errors, name, 'timeoutSeconds', job.timeoutSeconds, 1, 900);
+  range(errors, name, 'memoryMb', job.memoryMb, 128, 10240);
+  range(errors, name, 'batchSize', job.batchSize, 1, 10000);
+  range(errors, name, 'batchingWindowSeconds', job.batchingWindowSeconds, 0, 300);
+  range(errors, name, 'maxConcurrency', job.maxConcurrency, 2, 1000);
+  range(errors, name, 'recordConcurrency', job.recordConcurrency, 1, job.batchSize);
+  range(errors, name, 'retry.attempts', job.retry.attempts, 1, 100);
+  range(errors, name, 'retry.backoff.delaySeconds', job.retry.backoff.delaySeconds, 0, 43200);
+  range(errors, name, 'retry.backoff.jitter', job.retry.backoff.jitter ?? 0.2, 0, 1);
+  range(errors, name, 'queueRetentionDays', job.queueRetentionDays, 1, job.dlqRetentionDays - 1);
+  if (job.batchSize > 10 && job.batchingWindowSeconds < 1) {
+    errors.push(`${name}: a batchSize above 10 needs a batchingWindowSeconds of at least 1 (given batchSize ${job.batchSize}, window ${job.batchingWindowSeconds})`);
+  }
+  const mustOutlive = job.queueRetentionDays + job.dlqRetentionDays + job.redriveWindowDays;
+  if (job.ledgerRetentionDays <= mustOutlive) {
+    errors.push(`${name}: ledgerRetentionDays must exceed queue + DLQ retention + redrive window = ${mustOutlive} days, or a redriven message could run twice (given ${job.ledgerRetentionDays})`);
+  }
+  const seen = new Set<string>();
+  for (const schedule of job.schedules) {
+    const where = `${name}: schedule "${schedule.name}"`;
+    if (seen.has(schedule.name)) errors.push(`${where} is declared twice`);
+    seen.add(schedule.name);
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(schedule.name)) errors.push(`${where}: the name must be kebab-case`);
+    for (const check of [() => parseScheduleExpression(schedule.expression), () => assertTimeZone(schedule.timeZone)]) {
+      try {
+        check();
+      } catch (error) {
+        errors.push(`${where}: ${(error as Error).message}`);
+      }
+    }
+    if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
+      errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
+    }
+    const parsed = job.payload.safeParse(schedule.payload);
+    if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);
+  }
+  return errors;
+}

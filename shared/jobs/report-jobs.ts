@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineJob } from '#shared/jobs/define-job';
+import { emailAddress } from '#shared/jobs/email-fields';
+
+const reportSettings = z.object({
+  recipients: z.array(emailAddress).min(1).default(['ops@example.com']),
+  /** Zone a manual run (no schedule occurrence) counts its day or month in. */
+  timeZone: z.string().default('UTC'),
+});
+
+const common = {
+  settings: reportSettings,
+  timeoutSeconds: 120,
+  memoryMb: 256,
+  batchSize: 1,
+  maxConcurrency: 2,
+  retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 60, maxDelaySeconds: 900, jitter: 0.2 } },
+  resources: { tables: ['orders', 'reports'], enqueues: ['send-email'] },
+} as const;
+
+export const dailyReportJob = defineJob({
+  name: 'daily-report',
+  description: 'Orders, revenue, e-mails and job runs for the previous day; stored and e-mailed.',
+  payload: z.object({ date: z.iso.date().optional() }).strict(),
+  schedules: [{ name: 'daily', expression: 'cron(0 6 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
+  ...common,
+});
+
+export const monthlyReportJob = defineJob({
+  name: 'monthly-report',
+  description: 'The same report for the previous month.',
+  payload: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() }).strict(),
+  schedules: [{ name: 'monthly', expression: 'cron(0 0 1 * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
+  ...common,
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineJob } from '#shared/jobs/define-job';
+import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
+
+export const sendEmailJob = defineJob({
+  name: 'send-email',
+  description: 'Sends one e-mail through SES.',
+  payload: z
+    .object({ to: emailAddress, replyTo: emailAddress.optional(), ...messageContent })
+    .strict()
+    .refine(hasBody, { message: 'needs a text or an html body', path: ['text'] }),
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  batchSize: 10,
+  maxConcurrency: 10,
+  retry: { attempts: 5, backoff: { type: 'exponential', delaySeconds: 15, maxDelaySeconds: 900, jitter: 0.3 } },
+  resources: { sendsEmail: true },
+});

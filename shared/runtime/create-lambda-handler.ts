@@ -1,0 +1,78 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
+import { queueUrlVariable, SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { systemClock } from '#shared/runtime/clock';
+import { requireEnv } from '#shared/runtime/environment';
+import type { JobHandler, JobMetrics } from '#shared/runtime/job-context';
+import { processBatch } from '#shared/runtime/process-batch';
+import { describeIssues } from '#shared/runtime/validation-message';
+
+/** The service name on every log line and the `service` dimension of every metric. */
+export const SERVICE_NAME = 'serverless-jobs';
+export const METRICS_NAMESPACE = 'ServerlessJobs';
+
+function parseSettings<C extends z.ZodType>(job: JobDeclaration<z.ZodType, C>): z.output<C> {
+  const raw: unknown = JSON.parse(process.env.JOB_SETTINGS ?? '{}');
+  const result = job.settings.safeParse(raw);
+  if (!result.success) throw new Error(`JOB_SETTINGS of ${job.name}: ${describeIssues(result.error.issues, raw)}`);
+  return result.data;
+}
+
+/**
+ * The Lambda entry point of a job: builds the ports once per container, then runs each SQS batch
+ * through the job runtime and flushes one EMF line per batch.
+ */
+export function createLambdaHandler<S extends z.ZodType, C extends z.ZodType>(
+  job: JobDeclaration<S, C>,
+  handler: JobHandler<z.output<S>, z.output<C>>,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { job: job.name } });
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { job: job.name } });
+  const jobMetrics: JobMetrics = {
+    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+    milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+  };
+  const settings = parseSettings(job);
+  const ledger = new DynamoDbRunLedger(new DynamoDBClient({}), requireEnv('LEDGER_TABLE'));
+  const queue = new SqsJobQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), {
+    ownQueueUrl: requireEnv('JOB_QUEUE_URL'),
+    deadLetterQueueUrl: requireEnv('JOB_DLQ_URL'),
+    queueUrlOf: (target) => requireEnv(queueUrlVariable(target)),
+  });
+  return async (event, context) => {
+    try {
+      const { response } = await processBatch(
+        {
+          job,
+          handler: handler as JobHandler<unknown, unknown>,
+          settings,
+          ledger,
+          queue,
+          clock: systemClock,
+          logger: { ...bindLogger(logger), child: (keys) => logger.createChild({ persistentKeys: keys }) },
+          metrics: jobMetrics,
+          remainingMs: () => context.getRemainingTimeInMillis(),
+        },
+        event.Records,
+      );
+      return response;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function bindLogger(logger: Logger): Pick<Logger, 'debug' | 'info' | 'warn' | 'error'> {
+  return {
+    debug: logger.debug.bind(logger),
+    info: logger.info.bind(logger),
+    warn: logger.warn.bind(logger),
+    error: logger.error.bind(logger),
+  };
+}

@@ -1,0 +1,6 @@
+/** Reads a variable that infra always sets; its absence is a wiring bug, so the message names it. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}

@@ -1,0 +1,31 @@
+import type { IncomingRecord } from '#shared/runtime/envelope';
+
+export interface OutgoingJob {
+  readonly id: string;
+  readonly payload: unknown;
+  readonly delaySeconds?: number;
+  readonly resume?: unknown;
+}
+
+export interface DeadLetter {
+  readonly record: IncomingRecord;
+  readonly jobId: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** The fence of the DEAD record, so that a redrive of this copy may claim the run again. */
+  readonly fence?: number;
+  readonly at: number;
+}
+
+export interface VisibilityChange {
+  readonly receiptHandle: string;
+  readonly seconds: number;
+}
+
+/** The runtime's view of SQS: its own queue, its DLQ, and the queues of the jobs it may enqueue. */
+export interface JobQueue {
+  /** Sends jobs in batches of 10; throws if any entry still fails after retries. */
+  send(job: string, jobs: readonly OutgoingJob[]): Promise<void>;
+  deadLetter(letter: DeadLetter): Promise<void>;
+  changeVisibility(changes: readonly VisibilityChange[]): Promise<void>;
+}

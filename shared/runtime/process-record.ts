@@ -1,0 +1,117 @@
+import { backoffSeconds, MAX_VISIBILITY_SECONDS } from '#shared/runtime/backoff';
+import { createJobContext, type RunState } from '#shared/runtime/create-job-context';
+import { type IncomingRecord, parseMessage, type ParsedMessage } from '#shared/runtime/envelope';
+import { isPermanent } from '#shared/runtime/errors';
+import type { JobLogger } from '#shared/runtime/job-context';
+import { LeaseLostError, type RunKey } from '#shared/runtime/run-ledger';
+import { DAY_MS, type RuntimeDeps } from '#shared/runtime/runtime-deps';
+import { describeIssues } from '#shared/runtime/validation-message';
+
+/** What became of one record: acknowledged (deleted from the queue) or handed back to SQS after `visibilitySeconds`. */
+export type RecordOutcome =
+  | { readonly kind: 'ack'; readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' }
+  | { readonly kind: 'retry'; readonly result: 'FAILED' | 'BUSY' | 'HANDED_BACK' | 'ERROR'; readonly visibilitySeconds: number };
+
+const ack = (result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST'): RecordOutcome => ({ kind: 'ack', result });
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
+  return String(error).slice(0, 2000);
+}
+
+/** A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged. */
+async function rejectMessage(deps: RuntimeDeps, record: IncomingRecord, jobId: string, reason: string): Promise<RecordOutcome> {
+  const now = deps.clock.now();
+  const key: RunKey = { job: deps.job.name, id: jobId };
+  deps.logger.warn('Message rejected', { jobId, reason });
+  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, at: now });
+  await deps.ledger.reject(key, { now, error: reason, expiresAt: now + deps.job.ledgerRetentionDays * DAY_MS });
+  deps.metrics.count('JobDeadLettered');
+  return ack('DEAD');
+}
+
+async function deadLetter(deps: RuntimeDeps, record: IncomingRecord, run: RunState, reason: string, log: JobLogger): Promise<RecordOutcome> {
+  const now = deps.clock.now();
+  // The copy goes first: if the process dies before the ledger write, the message returns and is dead-lettered again.
+  await deps.queue.deadLetter({ record, jobId: run.key.id, reason, attempts: run.attempt, fence: run.fence, at: now });
+  const marked = await deps.ledger.kill(run.key, run.fence, { now, error: reason });
+  if (!marked) log.warn('Dead-lettered, but another delivery now owns the run', { reason });
+  deps.metrics.count('JobDeadLettered');
+  log.error('Job dead-lettered', { reason });
+  return ack('DEAD');
+}
+
+async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: ParsedMessage, payload: unknown, run: RunState): Promise<RecordOutcome> {
+  const { job, clock, metrics } = deps;
+  const log = deps.logger.child({ jobId: message.jobId, attempt: run.attempt, fence: run.fence });
+  if (run.attempt > job.retry.attempts) {
+    return deadLetter(deps, record, run, `attempts exhausted (${run.attempt - 1} of ${job.retry.attempts}) without completing`, log);
+  }
+  metrics.count('JobStarted');
+  if (message.enqueuedAt !== undefined) metrics.milliseconds('JobLag', Math.max(0, run.startedAt - message.enqueuedAt));
+  if (message.occurrence) metrics.milliseconds('ScheduleLateness', Math.max(0, run.startedAt - Date.parse(message.occurrence.time)));
+  try {
+    await deps.handler(payload, createJobContext(deps, message, run, log));
+    const finishedAt = clock.now();
+    const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt }));
+    if (!written) throw new LeaseLostError(run.key);
+    metrics.count('JobSucceeded');
+    metrics.milliseconds('JobDuration', finishedAt - run.startedAt);
+    log.info('Job succeeded', { durationMs: finishedAt - run.startedAt });
+    return ack('SUCCEEDED');
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      metrics.count('JobLeaseLost');
+      log.warn('Lease lost; the delivery that holds it finishes the run');
+      return ack('LEASE_LOST');
+    }
+    metrics.count('JobFailed');
+    const reason = errorText(error);
+    if (isPermanent(error)) return deadLetter(deps, record, run, `permanent failure: ${reason}`, log);
+    if (run.attempt >= job.retry.attempts) {
+      return deadLetter(deps, record, run, `attempts exhausted (${run.attempt} of ${job.retry.attempts}): ${reason}`, log);
+    }
+    const delay = backoffSeconds(job.retry.backoff, run.attempt, deps.random);
+    const now = clock.now();
+    await deps.ledger.fail(run.key, run.fence, { now, error: reason, retryAt: now + delay * 1000 });
+    metrics.count('JobRetried');
+    log.warn('Job failed; it will be retried', { error: reason, retryInSeconds: delay });
+    return { kind: 'retry', result: 'FAILED', visibilitySeconds: delay };
+  }
+}
+
+/** The per-record flow of ARCHITECTURE.md: validate, claim, run, finish. */
+export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): Promise<RecordOutcome> {
+  const { job, clock, ledger } = deps;
+  const parsed = parseMessage(record, job.name);
+  if (!parsed.ok) return rejectMessage(deps, record, parsed.jobId, `invalid message: ${parsed.reason}`);
+  const message = parsed.message;
+  const validation = job.payload.safeParse(message.payload);
+  if (!validation.success) {
+    return rejectMessage(deps, record, message.jobId, `invalid payload: ${describeIssues(validation.error.issues, message.payload)}`);
+  }
+  const now = clock.now();
+  const key: RunKey = { job: job.name, id: message.jobId };
+  const claim = await ledger.claim({
+    key,
+    now,
+    leaseExpiresAt: now + deps.remainingMs() + (deps.leaseGraceMs ?? 30_000),
+    expiresAt: now + job.ledgerRetentionDays * DAY_MS,
+    enqueuedAt: message.enqueuedAt,
+    occurrence: message.occurrence,
+    redriveOfFence: message.redriveOfFence,
+  });
+  if (claim.outcome === 'duplicate') {
+    deps.metrics.count('JobDuplicate');
+    deps.logger.info('Duplicate delivery acknowledged', { jobId: message.jobId, status: claim.status });
+    return ack('DUPLICATE');
+  }
+  if (claim.outcome === 'busy') {
+    deps.metrics.count('JobBusy');
+    const wait = Math.ceil((claim.leaseExpiresAt - now) / 1000) + 1;
+    return { kind: 'retry', result: 'BUSY', visibilitySeconds: Math.min(Math.max(wait, 1), MAX_VISIBILITY_SECONDS) };
+  }
+  const run: RunState = { key, attempt: claim.attempt, fence: claim.fence, startedAt: now, checkpoint: claim.checkpoint, committed: false };
+  return runClaimed(deps, record, message, validation.data, run);
+}
+

@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+
+const MAX_VALUE_LENGTH = 80;
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
+}
+
+/** `field "to": Invalid email address (given "bob")`, one clause per issue, so a user sees what to fix. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string {
+  return issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(payload)';
+      return `field "${field}": ${issue.message} (given ${show(valueAt(input, issue.path))})`;
+    })
+    .join('; ');
+}
