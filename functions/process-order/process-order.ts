@@ -1,0 +1,50 @@
+import { type Order, type OrderStore, orderRecord, OrderStatus } from '#shared/domain/order';
+import type { PayloadOf } from '#shared/jobs/job-declaration';
+import type { processOrderJob } from '#shared/jobs/process-order';
+import { PermanentJobError } from '#shared/runtime/errors';
+import type { JobContext } from '#shared/runtime/job-context';
+import { describeIssues } from '#shared/runtime/validation-message';
+
+export type ProcessOrderPayload = PayloadOf<typeof processOrderJob>;
+
+/** Checks the stored record and that its total is the sum of its items. */
+export function validateOrder(raw: unknown): Order {
+  const parsed = orderRecord.safeParse(raw);
+  if (!parsed.success) throw new PermanentJobError(`order is malformed: ${describeIssues(parsed.error.issues, raw)}`);
+  const order = parsed.data;
+  const sum = order.items.reduce((total, item) => total + item.quantity * item.unitPriceCents, 0);
+  if (sum !== order.totalCents) {
+    throw new PermanentJobError(`order "${order.orderId}": field "totalCents" must equal the items' sum ${sum} (given ${order.totalCents})`);
+  }
+  return order;
+}
+
+export const confirmationJobId = (orderId: string): string => `order-confirmation/${orderId}`;
+
+export function confirmationEmail(order: Order): { to: string; subject: string; text: string } {
+  const amount = `${(order.totalCents / 100).toFixed(2)} ${order.currency}`;
+  const lines = order.items.map((item) => `- ${item.quantity} × ${item.sku}`);
+  return {
+    to: order.customerEmail,
+    subject: `Your order ${order.orderId} is confirmed`,
+    text: [`Thank you for your order ${order.orderId}.`, '', ...lines, '', `Total: ${amount}`].join('\n'),
+  };
+}
+
+/**
+ * PENDING → PROCESSED exactly once: the status change commits in one transaction with the run's
+ * completion. The confirmation is enqueued just before, under a deterministic job ID, so that a
+ * crash between the two leaves a retry that enqueues the same job again, which send-email runs once.
+ */
+export async function processOrder(payload: ProcessOrderPayload, ctx: JobContext, orders: OrderStore): Promise<void> {
+  const raw = await orders.get(payload.orderId);
+  if (raw === undefined) throw new PermanentJobError(`field "orderId": no such order (given "${payload.orderId}")`);
+  const order = validateOrder(raw);
+  if (order.status === OrderStatus.PROCESSED) {
+    ctx.logger.info('Order already processed; nothing to do', { orderId: order.orderId });
+    return;
+  }
+  await ctx.enqueue('send-email', confirmationEmail(order), { id: confirmationJobId(order.orderId) });
+  const committed = await ctx.completeWith(async (completion) => (await orders.markProcessed(order.orderId, ctx.now(), completion)) === 'processed');
+  ctx.logger.info(committed ? 'Order processed' : 'Order was processed by another run', { orderId: order.orderId });
+}

@@ -1,0 +1,10 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import { SesEmailSender } from '#shared/adapters/ses-email-sender';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { requireEnv } from '#shared/runtime/environment';
+import { sendEmail } from '#functions/send-email/send-email';
+
+const sender = new SesEmailSender(new SESClient({}), requireEnv('EMAIL_FROM'));
+
+export const handler = createLambdaHandler(sendEmailJob, (payload, ctx) => sendEmail(payload, ctx, sender));

@@ -1,0 +1,12 @@
+import type { EmailSender } from '#shared/domain/email';
+import type { PayloadOf } from '#shared/jobs/job-declaration';
+import type { sendEmailJob } from '#shared/jobs/send-email';
+import type { JobContext } from '#shared/runtime/job-context';
+
+export type SendEmailPayload = PayloadOf<typeof sendEmailJob>;
+
+/** Sends one e-mail; the run ledger makes a redelivery of the same job ID a no-op. */
+export async function sendEmail(payload: SendEmailPayload, ctx: JobContext, sender: EmailSender): Promise<void> {
+  const { messageId } = await sender.send(payload);
+  ctx.logger.info('E-mail sent', { messageId, to: payload.to });
+}

@@ -1,0 +1,89 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { fromItem } from '#shared/adapters/attribute-map';
+import { S } from '#shared/adapters/attribute-values';
+import { DynamoDbRunLedger, runPk } from '#shared/adapters/dynamodb-run-ledger';
+import { queueUrlVariable, SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import { ledgerTable } from '#shared/domain/tables';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import type { JobHandler, JobLogger } from '#shared/runtime/job-context';
+import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import { createQueue, createTable, dynamo, sqs } from '#test/helpers/aws';
+import { FakeClock } from '#test/helpers/fake-clock';
+import { RecordingMetrics } from '#test/helpers/recording-metrics';
+
+const quiet: JobLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** A job runtime on DynamoDB Local and fauxqs, with its own ledger table and queues, and an injected clock. */
+export interface RuntimeFixture {
+  readonly ledgerName: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly targetUrls: Map<string, string>;
+  readonly clock: FakeClock;
+  readonly metrics: RecordingMetrics;
+  readonly ledger: DynamoDbRunLedger;
+  readonly queue: SqsJobQueue;
+  deps(job: JobDeclaration, handler: JobHandler<unknown, unknown>, overrides?: Partial<RuntimeDeps>): RuntimeDeps;
+  run(pk: string): Promise<Record<string, unknown> | undefined>;
+  drain(queueUrl: string): Promise<Message[]>;
+}
+
+export async function createRuntimeFixture(targets: readonly string[] = []): Promise<RuntimeFixture> {
+  const client = sqs();
+  const [ledgerName, queueUrl, dlqUrl] = await Promise.all([createTable(ledgerTable), createQueue('jobs'), createQueue('jobs-dlq')]);
+  const targetUrls = new Map<string, string>();
+  for (const target of targets) targetUrls.set(target, await createQueue(target));
+  const clock = new FakeClock();
+  const metrics = new RecordingMetrics();
+  const ledger = new DynamoDbRunLedger(dynamo(), ledgerName);
+  const queue = new SqsJobQueue(client, {
+    ownQueueUrl: queueUrl,
+    deadLetterQueueUrl: dlqUrl,
+    queueUrlOf: (job) => {
+      const url = targetUrls.get(job);
+      if (!url) throw new Error(`${queueUrlVariable(job)} is not set`);
+      return url;
+    },
+    now: () => clock.now(),
+  });
+  return {
+    ledgerName,
+    queueUrl,
+    dlqUrl,
+    targetUrls,
+    clock,
+    metrics,
+    ledger,
+    queue,
+    deps: (job, handler, overrides = {}) => ({
+      job,
+      handler,
+      settings: job.settings.parse({}),
+      ledger,
+      queue,
+      clock,
+      logger: { ...quiet, child: () => quiet },
+      metrics,
+      remainingMs: () => job.timeoutSeconds * 1000,
+      random: () => 0.5,
+      ...overrides,
+    }),
+    run: async (pk) => {
+      const { Item } = await dynamo().send(new GetItemCommand({ TableName: ledgerName, Key: { pk: S(pk) }, ConsistentRead: true }));
+      return Item ? fromItem(Item) : undefined;
+    },
+    drain: async (url) => {
+      const messages: Message[] = [];
+      for (;;) {
+        const { Messages = [] } = await client.send(
+          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
+        );
+        if (Messages.length === 0) return messages;
+        messages.push(...Messages);
+      }
+    },
+  };
+}
+
+export { runPk };
