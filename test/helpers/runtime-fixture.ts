@@ -29,14 +29,14 @@ export interface RuntimeFixture {
   drain(queueUrl: string): Promise<Message[]>;
 }
 
-export async function createRuntimeFixture(targets: readonly string[] = []): Promise<RuntimeFixture> {
+export async function createRuntimeFixture(targets: readonly string[] = [], ledgerClient = dynamo()): Promise<RuntimeFixture> {
   const client = sqs();
   const [ledgerName, queueUrl, dlqUrl] = await Promise.all([createTable(ledgerTable), createQueue('jobs'), createQueue('jobs-dlq')]);
   const targetUrls = new Map<string, string>();
   for (const target of targets) targetUrls.set(target, await createQueue(target));
   const clock = new FakeClock();
   const metrics = new RecordingMetrics();
-  const ledger = new DynamoDbRunLedger(dynamo(), ledgerName);
+  const ledger = new DynamoDbRunLedger(ledgerClient, ledgerName);
   const queue = new SqsJobQueue(client, {
     ownQueueUrl: queueUrl,
     deadLetterQueueUrl: dlqUrl,
