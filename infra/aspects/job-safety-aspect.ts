@@ -1,0 +1,99 @@
+import { Annotations, type IAspect, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { assertTimeZone, parseScheduleExpression } from '#shared/cron/schedule-expression';
+import { VISIBILITY_FACTOR } from '#infra/constructs/constants';
+import { jobLabel, referencedElement, resolvedNumber } from '#infra/aspects/cfn-lookup';
+
+/** CloudFormation's defaults for properties left unset. */
+const DEFAULT_VISIBILITY_SECONDS = 30;
+const DEFAULT_RETENTION_SECONDS = 345_600;
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
+const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
+
+/**
+ * Rejects unsafe job wiring at synth, whoever wrote it: it reads the L1 resources (event source mappings,
+ * queues, schedules, rules), follows their references, and adds an error that quotes the bad value.
+ * The CDK CLI fails `cdk synth` on any error annotation.
+ */
+export class JobSafetyAspect implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof lambda.CfnEventSourceMapping) this.checkEventSourceMapping(node);
+    else if (node instanceof sqs.CfnQueue) this.checkDeadLetterRetention(node);
+    else if (node instanceof scheduler.CfnSchedule) this.checkSchedule(node);
+    else if (node instanceof events.CfnRule) this.checkRule(node);
+  }
+
+  private checkEventSourceMapping(esm: lambda.CfnEventSourceMapping): void {
+    const queue = referencedElement(esm, esm.eventSourceArn, sqs.CfnQueue);
+    if (!queue) return; // not an SQS source (or an imported queue): nothing to compare against
+    const label = jobLabel(esm);
+    const resolve = (value: unknown): unknown => Stack.of(esm).resolve(value);
+
+    const types = resolve(esm.functionResponseTypes);
+    if (!Array.isArray(types) || !types.includes(REPORT_BATCH_ITEM_FAILURES)) {
+      this.error(esm, `${label}: partial batch responses are off (FunctionResponseTypes is ${JSON.stringify(types ?? [])}); set reportBatchItemFailures: true`);
+    }
+    const scaling = resolve(esm.scalingConfig) as { readonly maximumConcurrency?: unknown } | undefined;
+    if (scaling?.maximumConcurrency === undefined) {
+      this.error(esm, `${label}: no maximum concurrency (ScalingConfig.MaximumConcurrency is ${JSON.stringify(scaling?.maximumConcurrency)}); set maxConcurrency (2 to 1000)`);
+    }
+
+    const fn = referencedElement(esm, esm.functionName, lambda.CfnFunction);
+    const visibility = resolvedNumber(queue, queue.visibilityTimeout, DEFAULT_VISIBILITY_SECONDS);
+    const timeout = fn && resolvedNumber(fn, fn.timeout, DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+    const window = resolvedNumber(esm, esm.maximumBatchingWindowInSeconds, 0);
+    if (visibility === undefined || timeout === undefined || window === undefined) return;
+    const minimum = VISIBILITY_FACTOR * (timeout + window);
+    if (visibility < minimum) {
+      this.error(
+        esm,
+        `${label}: visibility timeout ${visibility} s is below ${VISIBILITY_FACTOR} × (timeout ${timeout} s + window ${window} s) = ${minimum} s`,
+      );
+    }
+  }
+
+  private checkDeadLetterRetention(queue: sqs.CfnQueue): void {
+    const redrive = Stack.of(queue).resolve(queue.redrivePolicy) as { readonly deadLetterTargetArn?: unknown } | undefined;
+    if (!redrive) return;
+    const dlq = referencedElement(queue, redrive.deadLetterTargetArn ?? (redrive as Record<string, unknown>).DeadLetterTargetArn, sqs.CfnQueue);
+    if (!dlq) return;
+    const retention = resolvedNumber(queue, queue.messageRetentionPeriod, DEFAULT_RETENTION_SECONDS);
+    const dlqRetention = resolvedNumber(dlq, dlq.messageRetentionPeriod, DEFAULT_RETENTION_SECONDS);
+    if (retention === undefined || dlqRetention === undefined) return;
+    if (dlqRetention <= retention) {
+      this.error(
+        queue,
+        `${jobLabel(queue)}: DLQ retention ${dlqRetention} s is not longer than the queue's retention ${retention} s; a message could expire before anyone redrives it`,
+      );
+    }
+  }
+
+  private checkSchedule(schedule: scheduler.CfnSchedule): void {
+    const resolve = (value: unknown): unknown => Stack.of(schedule).resolve(value);
+    const expression = resolve(schedule.scheduleExpression);
+    const timeZone = resolve(schedule.scheduleExpressionTimezone);
+    this.tryCheck(schedule, () => typeof expression === 'string' && parseScheduleExpression(expression));
+    this.tryCheck(schedule, () => typeof timeZone === 'string' && assertTimeZone(timeZone));
+  }
+
+  private checkRule(rule: events.CfnRule): void {
+    const expression = Stack.of(rule).resolve(rule.scheduleExpression);
+    this.tryCheck(rule, () => typeof expression === 'string' && parseScheduleExpression(expression));
+  }
+
+  private tryCheck(node: IConstruct, check: () => unknown): void {
+    try {
+      check();
+    } catch (error) {
+      this.error(node, `${jobLabel(node)}: ${(error as Error).message}`);
+    }
+  }
+
+  private error(node: IConstruct, message: string): void {
+    Annotations.of(node).addError(message);
+  }
+}

@@ -1,0 +1,150 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { queueUrlVariable } from '#shared/adapters/sqs-job-queue';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/runtime/create-lambda-handler';
+import type { ResolvedJob } from '#infra/config/resolve-jobs';
+import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from '#infra/constructs/constants';
+import type { JobTables } from '#infra/constructs/job-tables';
+import { DOMAIN_TABLE_ACTIONS, grantTableActions, LEDGER_ACTIONS } from '#infra/constructs/table-access';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface JobWorkerProps {
+  readonly job: ResolvedJob;
+  readonly tables: JobTables;
+  /** SES sender; required when the job declares `sendsEmail`. @default - none */
+  readonly emailFrom?: string;
+  /** The function's entry file. @default `functions/<job>/handler.ts` in the project root */
+  readonly entry?: string;
+  /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One job's worker: its queue and DLQ, its function with its own role and log group, the event source
+ * mapping, and the least-privilege grants its declaration asks for.
+ */
+export class JobWorker extends Construct {
+  readonly jobName: string;
+  readonly declaration: JobDeclaration;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly fn: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: JobWorkerProps) {
+    super(scope, id);
+    const job = props.job.declaration;
+    this.jobName = job.name;
+    this.declaration = job;
+    if (job.resources.sendsEmail && !props.emailFrom) {
+      throw new Error(`${job.name}: sends e-mail but no emailFrom was given (given ${JSON.stringify(props.emailFrom)})`);
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(job.dlqRetentionDays),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(job.queueRetentionDays),
+      visibilityTimeout: Duration.seconds(VISIBILITY_FACTOR * (job.timeoutSeconds + job.batchingWindowSeconds)),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: job.retry.attempts + RECEIVE_COUNT_MARGIN },
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${job.name} job`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry ?? `${PROJECT_ROOT}functions/${job.name}/handler.ts`,
+      handler: 'handler',
+      description: job.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(job.timeoutSeconds),
+      memorySize: job.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: this.environment(props),
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node20',
+        mainFields: ['module', 'main'],
+        // ESM output: CommonJS dependencies inside the bundle still call require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // Bundle the SDK: the version is pinned by the lockfile, not by whatever the runtime ships.
+        externalModules: [],
+      },
+    });
+    this.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: job.batchSize,
+        ...(job.batchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(job.batchingWindowSeconds) } : {}),
+        reportBatchItemFailures: true,
+        maxConcurrency: job.maxConcurrency,
+      }),
+    );
+    this.grantAccess(props);
+  }
+
+  /** Lets this job enqueue `target` (itself included) and tells the function where its queue is. */
+  enqueuesTo(target: JobWorker): void {
+    target.queue.grantSendMessages(this.role);
+    this.fn.addEnvironment(queueUrlVariable(target.jobName), target.queue.queueUrl);
+  }
+
+  private environment(props: JobWorkerProps): Record<string, string> {
+    const job = props.job.declaration;
+    const tables = job.resources.tables.map((name) => props.tables.domain[name]);
+    return {
+      LEDGER_TABLE: props.tables.ledger.table.tableName,
+      JOB_QUEUE_URL: this.queue.queueUrl,
+      JOB_DLQ_URL: this.deadLetterQueue.queueUrl,
+      JOB_SETTINGS: JSON.stringify(props.job.settings ?? {}),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      ...Object.fromEntries(tables.map(({ design, table }) => [design.envVar, table.tableName])),
+      ...(job.resources.sendsEmail && props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
+    };
+  }
+
+  private grantAccess(props: JobWorkerProps): void {
+    const job = props.job.declaration;
+    // Consuming the own queue is granted by the event source; the runtime also writes to the DLQ itself.
+    this.deadLetterQueue.grantSendMessages(this.role);
+    grantTableActions(this.role, props.tables.ledger, LEDGER_ACTIONS);
+    for (const name of job.resources.tables) grantTableActions(this.role, props.tables.domain[name], DOMAIN_TABLE_ACTIONS);
+    if (job.resources.sendsEmail && props.emailFrom) this.grantSendEmail(props.emailFrom);
+  }
+
+  /** SES on the sender's domain and address identities only, and only with that From address. */
+  private grantSendEmail(emailFrom: string): void {
+    const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
+    const identity = (name: string): string =>
+      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identity(domain), identity(emailFrom)],
+        conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
+      }),
+    );
+  }
+}

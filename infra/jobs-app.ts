@@ -1,0 +1,30 @@
+import { type App, Aspects, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { allJobs } from '#shared/jobs/registry';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { readAppConfig } from '#infra/config/app-config';
+import { JobSafetyAspect } from '#infra/aspects/job-safety-aspect';
+import { ServerlessJobsStack } from '#infra/stacks/serverless-jobs-stack';
+
+export interface JobsAppOptions {
+  /** The declarations to build. @default allJobs */
+  readonly jobs?: readonly JobDeclaration[];
+  /** Run cdk-nag's AwsSolutions pack at synth. @default true */
+  readonly nag?: boolean;
+}
+
+/**
+ * Builds the serverless-jobs stack into `app` from its context (stage, emailFrom, reportRecipients and the
+ * per-job overrides), with the safety aspect and cdk-nag. Shared by `infra/app.ts` and the tests.
+ * The stack is environment-agnostic: no account or region lookups.
+ */
+export function buildJobsApp(app: App, options: JobsAppOptions = {}): ServerlessJobsStack {
+  const config = readAppConfig(app.node.getAllContext() as Record<string, unknown>, options.jobs ?? allJobs);
+  const stack = new ServerlessJobsStack(app, `ServerlessJobs-${config.stage}`, {
+    config,
+    description: `serverless-jobs (${config.stage}): job queues, workers, schedules, run ledger, alarms`,
+  });
+  Aspects.of(app).add(new JobSafetyAspect());
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

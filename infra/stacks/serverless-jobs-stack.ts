@@ -1,0 +1,47 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '#infra/config/app-config';
+import { JobAlarms } from '#infra/constructs/job-alarms';
+import { JobSchedules } from '#infra/constructs/job-schedules';
+import { JobTables } from '#infra/constructs/job-tables';
+import { JobWorker } from '#infra/constructs/job-worker';
+import { JobsDashboard } from '#infra/constructs/jobs-dashboard';
+import { addOutput, addStackOutputs } from '#infra/outputs/stack-outputs';
+import { StackOutputKey } from '#infra/outputs/output-names';
+
+export interface ServerlessJobsStackProps extends StackProps {
+  readonly config: AppConfig;
+}
+
+/** Every job's queue, DLQ, worker and schedules, the tables, alarms, dashboard and outputs, built from the declarations. */
+export class ServerlessJobsStack extends Stack {
+  readonly tables: JobTables;
+  readonly workers: readonly JobWorker[];
+  readonly schedules: JobSchedules;
+  readonly alarms: JobAlarms;
+  readonly dashboard: JobsDashboard;
+
+  constructor(scope: Construct, id: string, props: ServerlessJobsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.tables = new JobTables(this, 'Tables');
+    this.workers = config.jobs.map(
+      (job) => new JobWorker(this, job.declaration.name, { job, tables: this.tables, ...(config.emailFrom ? { emailFrom: config.emailFrom } : {}) }),
+    );
+    const byName = new Map(this.workers.map((worker) => [worker.jobName, worker]));
+    for (const worker of this.workers) {
+      for (const target of worker.declaration.resources.enqueues) {
+        const targetWorker = byName.get(target);
+        if (!targetWorker) {
+          throw new Error(`${worker.jobName}: enqueues unknown job "${target}"; the jobs are: ${[...byName.keys()].join(', ')}`);
+        }
+        worker.enqueuesTo(targetWorker);
+      }
+    }
+    this.schedules = new JobSchedules(this, 'Schedules', { workers: this.workers, scheduleGroupName: `serverless-jobs-${config.stage}` });
+    this.alarms = new JobAlarms(this, 'Alarms', { workers: this.workers });
+    this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
+    addStackOutputs(this, { workers: this.workers, tables: this.tables, schedules: this.schedules, alarms: this.alarms, dashboard: this.dashboard });
+    addOutput(this, StackOutputKey.STAGE, config.stage, 'Stage this stack was synthesized for');
+  }
+}
