@@ -1,0 +1,17 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbCleanupStore } from '#shared/adapters/dynamodb-cleanup-store';
+import { runCleanup } from '#shared/cleanup/run-cleanup';
+import { domainTables } from '#shared/domain/tables';
+import { cleanupJob } from '#shared/jobs/cleanup';
+import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { requireEnv } from '#shared/runtime/environment';
+
+// Built once per container, so warm invocations reuse the client's connections.
+const store = new DynamoDbCleanupStore(new DynamoDBClient({}), {
+  auditLog: requireEnv(domainTables.auditLog.envVar),
+  customers: requireEnv(domainTables.customers.envVar),
+});
+
+export const handler = createLambdaHandler(cleanupJob, async (payload, ctx) => {
+  await runCleanup(payload, ctx, store);
+});

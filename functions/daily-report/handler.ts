@@ -1,0 +1,12 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapters/dynamodb-report-store';
+import { dailyReportJob } from '#shared/jobs/report-jobs';
+import { runReport } from '#shared/reports/run-report';
+import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+
+// Built once per container, so warm invocations reuse the client's connections.
+const store = new DynamoDbReportStore(new DynamoDBClient({}), reportTablesFromEnvironment());
+
+export const handler = createLambdaHandler(dailyReportJob, async (payload, ctx) => {
+  await runReport({ kind: 'daily', explicit: payload.date }, ctx, store);
+});

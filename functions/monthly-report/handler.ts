@@ -1,0 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapters/dynamodb-report-store';
+import { monthlyReportJob } from '#shared/jobs/report-jobs';
+import { runReport } from '#shared/reports/run-report';
+import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+
+const store = new DynamoDbReportStore(new DynamoDBClient({}), reportTablesFromEnvironment());
+
+export const handler = createLambdaHandler(monthlyReportJob, async (payload, ctx) => {
+  await runReport({ kind: 'monthly', explicit: payload.month }, ctx, store);
+});
