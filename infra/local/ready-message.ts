@@ -1,0 +1,35 @@
+import { emulatorEnvironment } from '#infra/local/emulators';
+import type { LocalStack } from '#infra/local/local-stack';
+
+/** What the user sees once everything is up: endpoints, queues, and how to point the AWS CLI or SDK at them. */
+export function readyMessage(stack: LocalStack, seconds: number): string {
+  const env = emulatorEnvironment(stack.emulators);
+  const { sqs, dynamodb, ses } = stack.emulators;
+  const queues = stack.model.mappings.map((mapping) => {
+    const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
+    const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
+    return `    ${(fn?.label ?? mapping.logicalId).padEnd(15)} ${queue?.url}`;
+  });
+  const orders = stack.model.queues.find((q) => q.logicalId.startsWith('processorderQueue'));
+  const exports = Object.entries(env)
+    .filter(([name]) => name !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')
+    .map(([name, value]) => `export ${name}=${value}`);
+  return [
+    '',
+    `serverless-jobs is running locally (ready in ${seconds.toFixed(1)} s): ${stack.model.functions.length} functions, ${stack.model.schedules.length} schedules, clock ×${stack.clock.speed}`,
+    `  SQS (fauxqs)              ${sqs.endpoint}`,
+    `  DynamoDB Local            ${dynamodb.endpoint}`,
+    `  SES (aws-ses-v2-local)    ${ses.endpoint}   e-mails received: ${ses.endpoint}/  (JSON: ${ses.endpoint}/store)`,
+    '  Job queues:',
+    ...queues,
+    '',
+    '  Point the AWS CLI or an SDK at it:',
+    ...exports.map((line) => `    ${line}`),
+    ...(orders
+      ? [
+          '  Then, for example (the AWS CLI older than 2.13 needs --endpoint-url):',
+          `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url ${orders.url} --message-body '{"orderId":"o-1"}'`,
+        ]
+      : []),
+  ].join('\n');
+}

@@ -1,0 +1,97 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { killOnExit } from '#infra/local/emulators';
+import type { LocalFunction } from '#infra/local/local-model';
+import type { SandboxReply, SandboxRequest } from '#infra/local/sandbox-protocol';
+
+export type InvokeResult =
+  | { readonly kind: 'ok'; readonly result: unknown }
+  | { readonly kind: 'error'; readonly error: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'crash'; readonly code: number | null };
+
+const ENTRY = fileURLToPath(new URL('./sandbox-entry.ts', import.meta.url));
+
+/**
+ * One execution environment of a function, as a child process with the function's environment.
+ * An invocation past the function's Timeout is abandoned and the process killed, as Lambda does.
+ */
+export class Sandbox {
+  private pending?: { requestId: string; settle: (result: InvokeResult) => void };
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly fn: LocalFunction,
+  ) {
+    child.on('message', (reply: SandboxReply) => {
+      if (reply.type === 'ready' || reply.requestId !== this.pending?.requestId) return;
+      this.finish(reply.type === 'result' ? { kind: 'ok', result: reply.result } : { kind: 'error', error: reply.error });
+    });
+    child.once('exit', (code) => this.finish({ kind: 'crash', code }));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static start(fn: LocalFunction, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<Sandbox> {
+    const child = fork(ENTRY, [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb)], {
+      env,
+      execArgv: ['--import', 'tsx', `--max-old-space-size=${Math.max(64, fn.memoryMb)}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+    });
+    killOnExit(child);
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${fn.label}: the sandbox exited with code ${code} before it was ready`));
+      child.once('exit', onExit);
+      child.once('message', (reply: SandboxReply) => {
+        if (reply.type !== 'ready') return;
+        child.off('exit', onExit);
+        resolve(new Sandbox(child, fn));
+      });
+    });
+  }
+
+  invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+    if (this.pending) throw new Error(`${this.fn.label}: a sandbox runs one invocation at a time`);
+    const request: SandboxRequest = { requestId: randomUUID(), event, deadline: Date.now() + timeoutMs };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.finish({ kind: 'timeout' });
+        this.child.kill('SIGKILL');
+      }, timeoutMs);
+      this.pending = {
+        requestId: request.requestId,
+        settle: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+      };
+      this.child.send(request);
+    });
+  }
+
+  /** Stops the process by its PID and waits for it to be gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill(signal);
+    const force = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(force);
+  }
+
+  private finish(result: InvokeResult): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.settle(result);
+  }
+}

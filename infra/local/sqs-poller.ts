@@ -1,0 +1,117 @@
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalFunction, LocalMapping } from '#infra/local/local-model';
+import type { InvokeResult, Sandbox } from '#infra/local/sandbox';
+import { failedMessageIds, toSqsEvent } from '#infra/local/sqs-event';
+
+export interface PollerOptions {
+  readonly client: SQSClient;
+  readonly mapping: LocalMapping;
+  readonly fn: LocalFunction;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly startSandbox: () => Promise<Sandbox>;
+  readonly report: (event: PollerEvent) => void;
+}
+
+export type PollerEvent =
+  | { readonly kind: 'invoked'; readonly label: string; readonly size: number; readonly failed: number; readonly ms: number }
+  | { readonly kind: 'abandoned'; readonly label: string; readonly size: number; readonly reason: string };
+
+/**
+ * Lambda's SQS event source mapping, locally: `maxConcurrency` lanes, each long-polling for a batch
+ * (batch size, batching window), invoking one sandbox, then deleting what succeeded. Failed and
+ * abandoned records are left to SQS, which delivers them again after their visibility timeout.
+ */
+export class SqsPoller {
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private readonly lanes: Promise<void>[] = [];
+  private readonly sandboxes = new Set<Sandbox>();
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    for (let lane = 0; lane < this.options.mapping.maxConcurrency; lane++) this.lanes.push(this.lane());
+  }
+
+  /** Stops polling, lets in-flight invocations finish within `graceMs`, then stops the sandboxes. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    const drained = Promise.all(this.lanes);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+    await Promise.all([...this.sandboxes].map((sandbox) => sandbox.stop('SIGKILL')));
+    await drained;
+  }
+
+  get sandboxPids(): number[] {
+    return [...this.sandboxes].map((sandbox) => sandbox.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  private async receiveBatch(): Promise<Message[]> {
+    const { mapping, client, queueUrl } = this.options;
+    const batch: Message[] = [];
+    const windowEnds = Date.now() + mapping.batchingWindowSeconds * 1000;
+    while (!this.stopping && batch.length < mapping.batchSize) {
+      const waitSeconds = batch.length === 0 ? 20 : Math.floor((windowEnds - Date.now()) / 1000);
+      if (batch.length > 0 && waitSeconds <= 0) break;
+      const { Messages = [] } = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, mapping.batchSize - batch.length),
+          WaitTimeSeconds: Math.min(20, Math.max(0, waitSeconds)),
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+        { abortSignal: this.abort.signal },
+      );
+      batch.push(...Messages);
+      if (mapping.batchingWindowSeconds === 0 && batch.length > 0) break;
+    }
+    return batch;
+  }
+
+  private async lane(): Promise<void> {
+    let sandbox: Sandbox | undefined;
+    let failing = false;
+    while (!this.stopping) {
+      try {
+        const batch = await this.receiveBatch();
+        failing = false;
+        if (batch.length === 0) continue;
+        if (!sandbox?.alive) {
+          sandbox = await this.options.startSandbox();
+          this.sandboxes.add(sandbox);
+        }
+        const started = Date.now();
+        const result = await sandbox.invoke(toSqsEvent(batch, this.options.queueArn), this.options.fn.timeoutSeconds * 1000);
+        await this.settle(batch, result, Date.now() - started);
+        if (!sandbox.alive) this.sandboxes.delete(sandbox);
+      } catch (error) {
+        if (this.stopping) break;
+        // One line per outage, not one per retry; whatever was received comes back after its visibility timeout.
+        if (!failing) this.options.report({ kind: 'abandoned', label: this.options.fn.label, size: 0, reason: (error as Error).message });
+        failing = true;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  private async settle(batch: readonly Message[], result: InvokeResult, ms: number): Promise<void> {
+    const { fn, mapping, client, queueUrl, report } = this.options;
+    if (result.kind !== 'ok') {
+      const reason = result.kind === 'error' ? result.error : result.kind === 'timeout' ? `timed out after ${fn.timeoutSeconds} s` : `crashed (exit ${result.code})`;
+      report({ kind: 'abandoned', label: fn.label, size: batch.length, reason });
+      return;
+    }
+    const failed = failedMessageIds(result.result, batch.map((message) => message.MessageId ?? ''), mapping.reportBatchItemFailures);
+    const succeeded = batch.filter((message) => !failed.has(message.MessageId ?? ''));
+    for (let i = 0; i < succeeded.length; i += 10) {
+      const group = succeeded.slice(i, i + 10);
+      await client.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }),
+      );
+    }
+    report({ kind: 'invoked', label: fn.label, size: batch.length, failed: failed.size, ms });
+  }
+}

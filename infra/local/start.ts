@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalStack } from '#infra/local/local-stack';
+import { readyMessage } from '#infra/local/ready-message';
+
+const usage = `npm start -- [options]
+  --clock-speed N        run the schedules' clock N times faster (e.g. 1440: a day in a minute)
+  --start-at ISO         start the schedules' clock at this time (e.g. 2026-03-29T00:00:00+01:00)
+  --log-format F         pretty (default) or json
+  --grace-seconds N      on Ctrl-C, wait this long for running invocations (default 10)
+  --synth                synthesize even if cdk.out is up to date; --no-synth never
+  -c key=value           CDK context for the synth, as with cdk (repeatable)
+  --sqs-port, --dynamodb-port, --ses-port N   fixed ports (default 9324, 8000, 8005; a free one if taken)
+  --in-memory            keep DynamoDB data in memory instead of .local/`;
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number (given "${value}")`);
+  return parsed;
+}
+
+// The SDK's notice that Node 20 support ends is for the maintainers, not for every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'clock-speed': { type: 'string' },
+      'start-at': { type: 'string' },
+      'log-format': { type: 'string', default: 'pretty' },
+      'grace-seconds': { type: 'string', default: '10' },
+      synth: { type: 'boolean' },
+      'no-synth': { type: 'boolean' },
+      context: { type: 'string', short: 'c', multiple: true },
+      'sqs-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      'ses-port': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return void console.log(usage);
+  const logFormat = values['log-format'];
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new Error(`--log-format must be "pretty" or "json" (given "${logFormat}")`);
+  const startAt = values['start-at'] === undefined ? undefined : Date.parse(values['start-at']);
+  if (startAt !== undefined && Number.isNaN(startAt)) throw new Error(`--start-at must be an ISO date-time (given "${values['start-at']}")`);
+  const root = resolve(import.meta.dirname, '../..');
+  const began = Date.now();
+  const stack = await LocalStack.start(
+    {
+      root,
+      dataDir: resolve(root, '.local'),
+      persistDynamoDb: !values['in-memory'],
+      synth: values.synth ? 'always' : values['no-synth'] ? 'never' : 'auto',
+      context: values.context ?? [],
+      ports: {
+        sqs: number(values['sqs-port'], 'sqs-port') ?? 9324,
+        dynamodb: number(values['dynamodb-port'], 'dynamodb-port') ?? 8000,
+        ses: number(values['ses-port'], 'ses-port') ?? 8005,
+      },
+      clockSpeed: number(values['clock-speed'], 'clock-speed') ?? 1,
+      startAt,
+      logFormat,
+    },
+    (message) => console.log(message),
+  );
+  console.log(readyMessage(stack, (Date.now() - began) / 1000));
+  console.log('\nPress Ctrl-C to stop.\n');
+  const graceMs = (number(values['grace-seconds'], 'grace-seconds') ?? 10) * 1000;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping pollers and schedules; waiting up to ${graceMs / 1000} s for running invocations…`);
+    stack.stop(graceMs).then(
+      () => {
+        console.log('Stopped: every emulator and sandbox the runner started has exited.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
