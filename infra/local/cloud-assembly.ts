@@ -50,12 +50,19 @@ export function isStale(dir: string, root: string): boolean {
   return sources.some((source) => newestMtime(source) > built);
 }
 
-/** Runs `cdk synth` offline (no version check, no notices), streaming its output. */
-export function synthesize(root: string, dir: string, context: readonly string[] = []): Promise<void> {
+/** Runs `cdk synth` offline (no version check, no notices); its output streams, or is kept for the error when `quiet`. */
+export function synthesize(root: string, dir: string, context: readonly string[] = [], quiet = false): Promise<void> {
   const args = ['cdk', 'synth', '--quiet', '--output', dir, ...context.flatMap((entry) => ['-c', entry])];
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+    const child = spawn('npx', args, {
+      cwd: root,
+      stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cdk synth exited with code ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cdk synth exited with code ${code}\n${output.slice(-4000)}`))));
   });
 }

@@ -6,7 +6,7 @@ import { isStale, readCloudAssembly, synthesize } from '#infra/local/cloud-assem
 import { childPids, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from '#infra/local/emulators';
 import { functionEnvironment } from '#infra/local/function-environment';
 import { FunctionOutput, type LogFormat } from '#infra/local/function-output';
-import { buildLocalModel, type LocalModel } from '#infra/local/local-model';
+import { buildLocalModel, type LocalModel, type LocalSchedule } from '#infra/local/local-model';
 import { provision } from '#infra/local/provision';
 import { Sandbox } from '#infra/local/sandbox';
 import { ScheduleRunner } from '#infra/local/schedule-runner';
@@ -34,6 +34,19 @@ export interface LocalStackOptions {
   /** @default 'pretty' */
   readonly logFormat?: LogFormat;
   readonly write?: (text: string) => void;
+  /** Keep the synth's output unless it fails. @default false */
+  readonly quietSynth?: boolean;
+}
+
+/** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
+function scheduleLabel(schedule: LocalSchedule): string {
+  try {
+    const input = JSON.parse(schedule.input.split(schedule.placeholder).join('')) as { job?: unknown; schedule?: unknown };
+    if (typeof input.job === 'string' && typeof input.schedule === 'string') return `${input.job}/${input.schedule}`;
+  } catch {
+    // a rule's template is not JSON until its placeholder is filled; fall through
+  }
+  return schedule.logicalId;
 }
 
 /** Where `npm start` records its endpoints, so the CLI finds a running local stack. */
@@ -62,7 +75,7 @@ export class LocalStack {
     const mode = options.synth ?? 'auto';
     if (mode === 'always' || (mode === 'auto' && isStale(cdkOut, options.root)) || (options.context?.length ?? 0) > 0) {
       progress('Synthesizing the CDK app (cdk synth)…');
-      await synthesize(options.root, cdkOut, options.context);
+      await synthesize(options.root, cdkOut, options.context, options.quietSynth);
     } else {
       progress(`Reusing the up-to-date ${cdkOut}`);
     }
@@ -109,7 +122,7 @@ export class LocalStack {
         clock,
         schedules: model.schedules,
         queueUrlOf: queueUrl,
-        report: (schedule, occurrence) => output.note(schedule.name.replace(`${model.stackName}-`, ''), 'schedule fired', { occurrence }),
+        report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
       });
       for (const poller of pollers) poller.start();
       schedules.start();

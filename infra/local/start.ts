@@ -10,8 +10,10 @@ const usage = `npm start -- [options]
   --grace-seconds N      on Ctrl-C, wait this long for running invocations (default 10)
   --synth                synthesize even if cdk.out is up to date; --no-synth never
   -c key=value           CDK context for the synth, as with cdk (repeatable)
-  --sqs-port, --dynamodb-port, --ses-port N   fixed ports (default 9324, 8000, 8005; a free one if taken)
-  --in-memory            keep DynamoDB data in memory instead of .local/`;
+  --sqs-port, --dynamodb-port, --ses-port N   fixed ports (default 9324, 8000, 8005; a free one if taken; 0 = any)
+  --in-memory            keep DynamoDB data in memory instead of .local/
+  --data-dir DIR         where DynamoDB data, runner.json and metrics.ndjson live (default .local)
+  --cdk-out DIR          the cloud assembly to run (default cdk.out)`;
 
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -22,6 +24,14 @@ function number(value: string | undefined, name: string): number | undefined {
 
 // The SDK's notice that Node 20 support ends is for the maintainers, not for every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** A port: 0 means any free one. */
+function port(value: string | undefined, name: string, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`--${name} must be a port from 0 to 65535 (given "${value}")`);
+  return parsed === 0 ? undefined : parsed;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -37,6 +47,8 @@ async function main(): Promise<void> {
       'dynamodb-port': { type: 'string' },
       'ses-port': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      'cdk-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -50,14 +62,15 @@ async function main(): Promise<void> {
   const stack = await LocalStack.start(
     {
       root,
-      dataDir: resolve(root, '.local'),
+      dataDir: resolve(root, values['data-dir'] ?? '.local'),
+      cdkOut: resolve(root, values['cdk-out'] ?? 'cdk.out'),
       persistDynamoDb: !values['in-memory'],
       synth: values.synth ? 'always' : values['no-synth'] ? 'never' : 'auto',
       context: values.context ?? [],
       ports: {
-        sqs: number(values['sqs-port'], 'sqs-port') ?? 9324,
-        dynamodb: number(values['dynamodb-port'], 'dynamodb-port') ?? 8000,
-        ses: number(values['ses-port'], 'ses-port') ?? 8005,
+        sqs: port(values['sqs-port'], 'sqs-port', 9324),
+        dynamodb: port(values['dynamodb-port'], 'dynamodb-port', 8000),
+        ses: port(values['ses-port'], 'ses-port', 8005),
       },
       clockSpeed: number(values['clock-speed'], 'clock-speed') ?? 1,
       startAt,

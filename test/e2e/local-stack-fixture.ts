@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { inject } from 'vitest';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { fromItem } from '#shared/adapters/attribute-map';
+import { N, S } from '#shared/adapters/attribute-values';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The cloud assembly the test setup synthesized once for the whole run. */
+export function synthesizedApp(): string {
+  const synth = inject('synth');
+  if (synth.status !== 0) throw new Error(`The test setup's cdk synth failed:\n${synth.output.slice(-3000)}`);
+  return synth.outdir;
+}
+
+export const clientsFor = (endpoints: { sqs: string; dynamodb: string }) => ({
+  sqs: new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false }),
+  dynamodb: new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials }),
+});
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'the condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function getItem(client: DynamoDBClient, table: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: table, Key: Object.fromEntries(Object.entries(key).map(([k, v]) => [k, S(v)])), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+export async function seedOrder(client: DynamoDBClient, table: string, orderId: string, email: string): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        orderId: S(orderId), status: S('PENDING'), customerEmail: S(email), currency: S('EUR'), totalCents: N(2500),
+        items: { L: [{ M: { sku: S('book'), quantity: N(2), unitPriceCents: N(1250) } }] },
+      },
+    }),
+  );
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

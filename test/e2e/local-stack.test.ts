@@ -1,0 +1,106 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStack } from '#infra/local/local-stack';
+import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { clientsFor, eventually, getItem, isRunning, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
+
+const awsCli = ['/usr/bin/aws', 'aws'].find((bin) => spawnSync(bin, ['--version']).status === 0);
+
+describe('Local stack: npm start on the synthesized template', () => {
+  let cdkOut: string;
+  let dataDir: string;
+  let stack: LocalStack;
+  let readyMs: number;
+  const output: string[] = [];
+  const start = () =>
+    LocalStack.start({
+      root: ROOT,
+      cdkOut,
+      synth: 'never',
+      dataDir,
+      // A virtual day passes in 24 s; the clock starts 30 s before cleanup's 02:00.
+      clockSpeed: 3600,
+      startAt: Date.parse('2026-11-24T01:59:30Z'),
+      write: (text) => void output.push(text),
+    });
+
+  beforeAll(async () => {
+    cdkOut = synthesizedApp();
+    dataDir = mkdtempSync(join(tmpdir(), 'sj-local-'));
+    const began = Date.now();
+    stack = await start();
+    readyMs = Date.now() - began;
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop(2_000);
+  }, 30_000);
+
+  const out = () => stack.model.outputs;
+  const clients = () => clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
+
+  it('is ready within 60 s of a synthesized template, with every table, queue, mapping and schedule', () => {
+    expect(readyMs).toBeLessThan(60_000);
+    expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'send-email']);
+    expect(stack.model.mappings).toHaveLength(6);
+    expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual(['cron(0 0 1 * ? *)', 'cron(0 2 * * ? *)', 'cron(0 6 * * ? *)']);
+    expect(out()[jobOutputKey.queueUrl('process-order')]).toMatch(/^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\//);
+  });
+
+  it('processes an order sent with the AWS CLI, using only the printed endpoints, and its e-mail reaches the SES store', async () => {
+    const { dynamodb } = clients();
+    const { sqs: sqsEndpoint, ses } = stack.describe().endpoints as Record<string, string>;
+    const ordersTable = out()[tableOutputKey('Orders')]!;
+    await seedOrder(dynamodb, ordersTable, 'cli-1', 'cli-buyer@example.com');
+    const body = '{"orderId":"cli-1"}';
+    const queueUrl = out()[jobOutputKey.queueUrl('process-order')]!;
+    if (awsCli) {
+      const env = { PATH: process.env.PATH, HOME: tmpdir(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+      // Asynchronously: the emulators answer from this very process.
+      await promisify(execFile)(awsCli, ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body], { env });
+    } else {
+      expect(process.env.CI, 'CI installs the AWS CLI').toBeUndefined();
+      await clients().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    }
+    const order = await eventually(async () => {
+      const item = await getItem(dynamodb, ordersTable, { orderId: 'cli-1' });
+      return item?.status === 'PROCESSED' ? item : undefined;
+    }, 30_000, 'the order to be processed');
+    expect(order.processedAt).toEqual(expect.any(String));
+    const mail = await eventually(async () => {
+      const { emails } = (await (await fetch(`${ses}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
+      return emails.find((e) => e.destination.to.includes('cli-buyer@example.com'));
+    }, 30_000, 'the confirmation e-mail');
+    expect(mail.subject).toBe('Your order cli-1 is confirmed');
+    expect(output.join('')).toMatch(/\[process-order\].*Job succeeded/);
+  }, 60_000);
+
+  it('fires cleanup at 02:00 and the daily report at 06:00 on the virtual clock, each as one run keyed by its occurrence', async () => {
+    const { dynamodb } = clients();
+    const ledger = out()[tableOutputKey('Ledger')]!;
+    for (const pk of ['cleanup/daily@2026-11-24T02:00:00Z', 'daily-report/daily@2026-11-24T06:00:00Z']) {
+      const run = await eventually(async () => {
+        const item = await getItem(dynamodb, ledger, { pk });
+        return item?.status === 'SUCCEEDED' ? item : undefined;
+      }, 30_000, `run ${pk}`);
+      expect(run.attempt).toBe(1);
+    }
+    const report = await getItem(dynamodb, out()[tableOutputKey('Reports')]!, { reportId: 'daily/2026-11-23' });
+    expect(report).toBeDefined();
+  }, 60_000);
+
+  it('stops every process it started, and finds its data again after a restart', async () => {
+    const pids = stack.describe().childPids;
+    expect(pids.length).toBeGreaterThan(1); // DynamoDB Local and at least one sandbox
+    await stack.stop(2_000);
+    for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+    stack = await start();
+    const order = await getItem(clients().dynamodb, out()[tableOutputKey('Orders')]!, { orderId: 'cli-1' });
+    expect(order?.status).toBe('PROCESSED');
+  }, 90_000);
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import type { LocalFunction, LocalMapping } from '#infra/local/local-model';
+import { Sandbox } from '#infra/local/sandbox';
+import { type PollerEvent, SqsPoller } from '#infra/local/sqs-poller';
+import { createQueue, sqs } from '#test/helpers/aws';
+import { eventually } from '#test/e2e/local-stack-fixture';
+
+/** A bundle that sleeps past its timeout on "slow", reports "fail" as a batch item failure, and succeeds otherwise. */
+function fakeBundle(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sj-bundle-'));
+  writeFileSync(
+    join(dir, 'index.mjs'),
+    `export const handler = async (event, context) => {
+      for (const r of event.Records) if (r.body === 'slow') await new Promise((ok) => setTimeout(ok, 60000));
+      console.log(JSON.stringify({ level: 'INFO', message: 'batch', remaining: context.getRemainingTimeInMillis() }));
+      return { batchItemFailures: event.Records.filter((r) => r.body === 'fail').map((r) => ({ itemIdentifier: r.messageId })) };
+    };`,
+  );
+  return dir;
+}
+
+async function counts(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes = {} } = await sqs().send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+}
+
+describe('Class: SqsPoller (fauxqs, a real sandbox process)', () => {
+  it('abandons an invocation past its Timeout, leaves its records to SQS, reports failures, and keeps serving', async () => {
+    const queueUrl = await createQueue('poller', { VisibilityTimeout: '3' });
+    const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: 1, memoryMb: 128, environment: {} };
+    const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2, reportBatchItemFailures: true };
+    const events: PollerEvent[] = [];
+    const lines: string[] = [];
+    const poller = new SqsPoller({
+      client: sqs(),
+      mapping,
+      fn,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller',
+      startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, (line) => lines.push(line)),
+      report: (event) => events.push(event),
+    });
+    poller.start();
+    let pids: number[] = [];
+    try {
+      const send = (body: string) => sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      await send('slow');
+      await eventually(async () => events.find((e) => e.kind === 'abandoned'), 15_000, 'the slow invocation to be abandoned');
+      expect(events[0]).toMatchObject({ kind: 'abandoned', reason: 'timed out after 1 s', size: 1 });
+
+      await send('ok');
+      await send('fail');
+      await eventually(async () => (events.filter((e) => e.kind === 'invoked').length >= 2 ? true : undefined), 15_000, 'two more invocations');
+      const invoked = events.filter((e): e is Extract<PollerEvent, { kind: 'invoked' }> => e.kind === 'invoked');
+      expect(invoked.map((e) => e.failed).sort()).toEqual([0, 1]);
+      // The slow and the failed message are still in the queue (in flight or visible again); the good one is gone.
+      const left = await counts(queueUrl);
+      expect(left.visible + left.inFlight).toBe(2);
+      expect(lines.some((line) => /"remaining":\d+/.test(line))).toBe(true);
+      pids = poller.sandboxPids;
+      expect(pids.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await poller.stop(1_000);
+    }
+    for (const pid of pids) expect(() => process.kill(pid, 0), `sandbox ${pid}`).toThrow();
+  }, 60_000);
+});
