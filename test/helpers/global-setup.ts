@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { emulatorEnvironment, type EmulatorSet, startEmulators } from '#infra/local/emulators';
 import { offlineSynth, type SynthResult } from '#test/helpers/offline-synth';
@@ -10,6 +11,7 @@ declare module 'vitest' {
 }
 
 let emulators: EmulatorSet | undefined;
+let synthDir = '';
 
 /**
  * Starts DynamoDB Local, fauxqs and aws-ses-v2-local once for the whole run (the workers inherit the
@@ -20,9 +22,11 @@ export async function setup(project: TestProject): Promise<void> {
   const [started, synth] = await Promise.all([startEmulators(), process.env.SJ_SKIP_SYNTH === '1' ? skipped : offlineSynth()]);
   emulators = started;
   Object.assign(process.env, emulatorEnvironment(emulators), { POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' });
+  synthDir = synth.outdir;
   project.provide('synth', synth);
 }
 
 export async function teardown(): Promise<void> {
   await emulators?.stop();
+  if (synthDir) rmSync(synthDir, { recursive: true, force: true });
 }
