@@ -1,4 +1,5 @@
 import type { AttributeValue, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { chunk } from '#shared/runtime/chunk';
 
 /** BatchWriteItem takes at most 25 requests. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -39,9 +40,8 @@ export async function batchDelete(
   keys: readonly Record<string, AttributeValue>[],
   options: BatchDeleteOptions = {},
 ): Promise<void> {
-  for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
-    const chunk = keys.slice(start, start + BATCH_WRITE_LIMIT).map((key): WriteRequest => ({ DeleteRequest: { Key: key } }));
-    await writeChunk(write, table, chunk, options);
+  for (const group of chunk(keys, BATCH_WRITE_LIMIT)) {
+    await writeChunk(write, table, group.map((key): WriteRequest => ({ DeleteRequest: { Key: key } })), options);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type RunFailure,
   type RunKey,
   type RunLedger,
+  REJECTED_FENCE,
   RunStatus,
 } from '#shared/runtime/run-ledger';
 
@@ -152,10 +153,10 @@ export class DynamoDbRunLedger implements RunLedger {
           Key: { pk: S(runPk(key)) },
           ConditionExpression: 'attribute_not_exists(#pk)',
           UpdateExpression:
-            'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :zero, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, #lastError = :error, #expiresAt = :ttl',
-          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'attempt', 'fence', 'createdAt', 'updatedAt', 'finishedAt', 'lastError', 'expiresAt'),
+            'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, #deadFence = :rejected, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, #lastError = :error, #expiresAt = :ttl',
+          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'attempt', 'fence', 'deadFence', 'createdAt', 'updatedAt', 'finishedAt', 'lastError', 'expiresAt'),
           ExpressionAttributeValues: {
-            ':dead': S(RunStatus.DEAD), ':job': S(key.job), ':id': S(key.id), ':zero': N(0), ':at': at,
+            ':dead': S(RunStatus.DEAD), ':job': S(key.job), ':id': S(key.id), ':zero': N(0), ':rejected': N(REJECTED_FENCE), ':at': at,
             ':error': S(failure.error.slice(0, 4000)), ':ttl': N(ttl(failure.expiresAt)),
           },
         }),

@@ -5,22 +5,31 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { chunk, chunkByWeight } from '#shared/runtime/chunk';
+
+export { chunk };
 import { Attr, type JobEnvelope } from '#shared/runtime/envelope';
+import { PermanentJobError } from '#shared/runtime/errors';
 import type { DeadLetter, JobQueue, OutgoingJob, VisibilityChange } from '#shared/runtime/job-queue';
 
 const BATCH = 10;
+/** SQS's limit for one message, and for the sum of a batch's messages. */
+export const SQS_MAX_BYTES = 262_144;
 const SEND_TRIES = 4;
 
 /** The environment variable that holds a job's queue URL: `QUEUE_URL_SEND_EMAIL` for `send-email`. */
 export const queueUrlVariable = (job: string): string => `QUEUE_URL_${job.toUpperCase().replace(/-/g, '_')}`;
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/** What SQS counts against its size limit: the body plus each attribute's name, type and value. */
+function messageBytes(message: { body: string; attributes: Record<string, MessageAttributeValue> }): number {
+  let bytes = Buffer.byteLength(message.body);
+  for (const [name, value] of Object.entries(message.attributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+  }
+  return bytes;
+}
 
 /** The body and attributes every producer sends: the CLI, other jobs and the runtime's continuations. */
 export function envelopeMessage(job: string, entry: OutgoingJob, now: number): { body: string; attributes: Record<string, MessageAttributeValue> } {
@@ -48,16 +57,23 @@ export class SqsJobQueue implements JobQueue {
 
   async send(job: string, jobs: readonly OutgoingJob[]): Promise<void> {
     const queueUrl = this.options.queueUrlOf(job);
-    for (const group of chunk(jobs, BATCH)) {
-      let pending = group.map((entry, index) => ({ entry, id: String(index) }));
+    const messages = jobs.map((entry) => ({ entry, ...envelopeMessage(job, entry, this.now()) }));
+    const tooLarge = messages.find((message) => messageBytes(message) > SQS_MAX_BYTES);
+    if (tooLarge) {
+      throw new PermanentJobError(`${job} job "${tooLarge.entry.id}" is ${messageBytes(tooLarge)} bytes; SQS takes at most ${SQS_MAX_BYTES}`);
+    }
+    for (const group of chunkByWeight(messages, BATCH, SQS_MAX_BYTES, messageBytes)) {
+      let pending = group.map((message, index) => ({ message, id: String(index) }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         const { Failed = [] } = await this.client.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: pending.map(({ entry, id }) => {
-              const message = envelopeMessage(job, entry, this.now());
-              return { Id: id, MessageBody: message.body, MessageAttributes: message.attributes, DelaySeconds: entry.delaySeconds };
-            }),
+            Entries: pending.map(({ message, id }) => ({
+              Id: id,
+              MessageBody: message.body,
+              MessageAttributes: message.attributes,
+              DelaySeconds: message.entry.delaySeconds,
+            })),
           }),
         );
         const failedIds = new Set(Failed.map((failure) => failure.Id));

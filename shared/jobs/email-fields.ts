@@ -19,8 +19,8 @@ export const headerText = z
 /** The content of one message: text, HTML, or both. */
 export const messageContent = {
   subject: headerText,
-  text: z.string().max(200_000).optional(),
-  html: z.string().max(200_000).optional(),
+  text: z.string().max(100_000).optional(),
+  html: z.string().max(100_000).optional(),
 };
 
 export const hasBody = (value: { text?: string | undefined; html?: string | undefined }): boolean =>

@@ -3,7 +3,7 @@ import { createJobContext, type RunState } from '#shared/runtime/create-job-cont
 import { type IncomingRecord, parseMessage, type ParsedMessage } from '#shared/runtime/envelope';
 import { isPermanent } from '#shared/runtime/errors';
 import type { JobLogger } from '#shared/runtime/job-context';
-import { LeaseLostError, type RunKey } from '#shared/runtime/run-ledger';
+import { LeaseLostError, REJECTED_FENCE, type RunKey } from '#shared/runtime/run-ledger';
 import { DAY_MS, type RuntimeDeps } from '#shared/runtime/runtime-deps';
 import { describeIssues } from '#shared/runtime/validation-message';
 
@@ -19,12 +19,15 @@ function errorText(error: unknown): string {
   return String(error).slice(0, 2000);
 }
 
-/** A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged. */
+/**
+ * A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged.
+ * Its DEAD record and DLQ copy carry fence 0, so a redrive after the producer is fixed runs it once.
+ */
 async function rejectMessage(deps: RuntimeDeps, record: IncomingRecord, jobId: string, reason: string): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const key: RunKey = { job: deps.job.name, id: jobId };
   deps.logger.warn('Message rejected', { jobId, reason });
-  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, at: now });
+  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, fence: REJECTED_FENCE, at: now });
   await deps.ledger.reject(key, { now, error: reason, expiresAt: now + deps.job.ledgerRetentionDays * DAY_MS });
   deps.metrics.count('JobDeadLettered');
   return ack('DEAD');

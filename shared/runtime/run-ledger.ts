@@ -36,6 +36,9 @@ export type ClaimResult =
   | { readonly outcome: 'duplicate'; readonly status: RunStatus }
   | { readonly outcome: 'busy'; readonly leaseExpiresAt: number };
 
+/** The fence of a message rejected before it became a run; a redrive of its DLQ copy may claim it. */
+export const REJECTED_FENCE = 0;
+
 /** What a run's completion writes; a domain adapter may commit it inside its own transaction. */
 export interface RunCompletion {
   readonly key: RunKey;
@@ -60,7 +63,7 @@ export interface RunLedger {
   fail(key: RunKey, fence: number, failure: RunFailure): Promise<boolean>;
   /** Marks the run DEAD; a redrive of the DLQ copy that carries this fence may claim it again. */
   kill(key: RunKey, fence: number, failure: RunFailure): Promise<boolean>;
-  /** Records a message that never became a run (bad payload), as DEAD, without a claim. */
+  /** Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim. */
   reject(key: RunKey, failure: RunFailure & { readonly expiresAt: number }): Promise<void>;
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
 }

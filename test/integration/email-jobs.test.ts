@@ -41,6 +41,15 @@ describe('Job: send-email (aws-ses-v2-local)', () => {
 });
 
 describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
+  it('sends large e-mails in batches that stay under SQS\'s 256 KiB batch limit', async () => {
+    const f = await createRuntimeFixture(['send-email']);
+    const recipients = Array.from({ length: 10 }, (_, i) => `big-${i}@example.com`);
+    const body = { id: 'big-campaign', payload: { recipients, subject: 'Big', text: 'x'.repeat(60_000), html: `<p>${'y'.repeat(60_000)}</p>` } };
+    const { outcomes } = await processBatch(f.deps(bulkEmailJob, (payload, ctx) => fanOut(payload as Parameters<typeof fanOut>[0], ctx)), [sqsRecordFactory(body)]);
+    expect(outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
+    expect(await f.drain(f.targetUrls.get('send-email')!)).toHaveLength(10);
+  });
+
   it('fans out one send-email job per distinct recipient, with IDs that a retry repeats exactly', async () => {
     const f = await createRuntimeFixture(['send-email']);
     const recipients = Array.from({ length: 23 }, (_, i) => `${uniqueName(`r${i}`)}@example.com`);

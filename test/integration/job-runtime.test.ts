@@ -181,6 +181,21 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     expect(await f.run(runPk({ job: 'test-job', id: 'redrive' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, redrives: 1, fence: 2 });
   });
 
+  it('runs a rejected message once when its DLQ copy is redriven after the producer is fixed', async () => {
+    const f = await createRuntimeFixture();
+    let runs = 0;
+    const deps = f.deps(job, async () => void runs++);
+    await processBatch(deps, [sqsRecordFactory(envelope('fixed-later', { n: 'seven' }))]);
+    const [letter] = await f.drain(f.dlqUrl);
+    const attributes = Object.fromEntries(Object.entries(letter?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    expect(attributes['sj-dead-fence']).toBe('0');
+    // The operator fixes the payload on redrive (the body is what a fixed producer would have sent).
+    const redriven = sqsRecordFactory(envelope('fixed-later', { n: 7 }), { attributes });
+    expect((await processBatch(deps, [redriven])).outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
+    expect((await processBatch(deps, [sqsRecordFactory(envelope('fixed-later', { n: 7 }), { attributes })])).outcomes[0]).toEqual({ kind: 'ack', result: 'DUPLICATE' });
+    expect(runs).toBe(1);
+  });
+
   it('does not acknowledge a record when the ledger fails, and spends no attempt on it', async () => {
     const f = await createRuntimeFixture();
     const broken = { ...f.ledger, claim: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as unknown as typeof f.ledger;
