@@ -3,8 +3,10 @@ import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
 import { requireEnv } from '#shared/runtime/environment';
-import { processOrder } from '#functions/process-order/process-order';
+import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 
 const orders = new DynamoDbOrderStore(new DynamoDBClient({}), { orders: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') });
 
-export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders));
+export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders), {
+  afterSuccess: (payload, ctx) => confirmOrder(payload, ctx, orders),
+});

@@ -31,20 +31,33 @@ export function confirmationEmail(order: Order): { to: string; subject: string; 
   };
 }
 
+async function loadOrder(orderId: string, orders: OrderStore): Promise<Order> {
+  const raw = await orders.get(orderId);
+  if (raw === undefined) throw new PermanentJobError(`field "orderId": no such order (given "${orderId}")`);
+  return validateOrder(raw);
+}
+
 /**
  * PENDING → PROCESSED exactly once: the status change commits in one transaction with the run's
- * completion. The confirmation is enqueued just before, under a deterministic job ID, so that a
- * crash between the two leaves a retry that enqueues the same job again, which send-email runs once.
+ * completion. An order processed already is a no-op.
  */
 export async function processOrder(payload: ProcessOrderPayload, ctx: JobContext, orders: OrderStore): Promise<void> {
-  const raw = await orders.get(payload.orderId);
-  if (raw === undefined) throw new PermanentJobError(`field "orderId": no such order (given "${payload.orderId}")`);
-  const order = validateOrder(raw);
+  const order = await loadOrder(payload.orderId, orders);
   if (order.status === OrderStatus.PROCESSED) {
     ctx.logger.info('Order already processed; nothing to do', { orderId: order.orderId });
     return;
   }
-  await ctx.enqueue('send-email', confirmationEmail(order), { id: confirmationJobId(order.orderId) });
   const committed = await ctx.completeWith(async (completion) => (await orders.markProcessed(order.orderId, ctx.now(), completion)) === 'processed');
   ctx.logger.info(committed ? 'Order processed' : 'Order was processed by another run', { orderId: order.orderId });
+}
+
+/**
+ * After the commit: the confirmation e-mail, under a deterministic job ID. The runtime replays this on
+ * a redelivery of the SUCCEEDED run, so a crash right after the commit delays the e-mail but never
+ * loses it, and send-email's own ledger sends it once. Only a PROCESSED order is ever confirmed.
+ */
+export async function confirmOrder(payload: ProcessOrderPayload, ctx: JobContext, orders: OrderStore): Promise<void> {
+  const order = await loadOrder(payload.orderId, orders);
+  if (order.status !== OrderStatus.PROCESSED) throw new Error(`order "${order.orderId}" is ${order.status}, not PROCESSED; not confirming it`);
+  await ctx.enqueue('send-email', confirmationEmail(order), { id: confirmationJobId(order.orderId) });
 }

@@ -31,6 +31,7 @@ function parseSettings<C extends z.ZodType>(job: JobDeclaration<z.ZodType, C>): 
 export function createLambdaHandler<S extends z.ZodType, C extends z.ZodType>(
   job: JobDeclaration<S, C>,
   handler: JobHandler<z.output<S>, z.output<C>>,
+  options: { readonly afterSuccess?: JobHandler<z.output<S>, z.output<C>> } = {},
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { job: job.name } });
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { job: job.name } });
@@ -51,6 +52,7 @@ export function createLambdaHandler<S extends z.ZodType, C extends z.ZodType>(
         {
           job,
           handler: handler as JobHandler<unknown, unknown>,
+          afterSuccess: options.afterSuccess as JobHandler<unknown, unknown> | undefined,
           settings,
           ledger,
           queue,

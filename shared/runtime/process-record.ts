@@ -3,7 +3,7 @@ import { createJobContext, type RunState } from '#shared/runtime/create-job-cont
 import { type IncomingRecord, parseMessage, type ParsedMessage } from '#shared/runtime/envelope';
 import { isPermanent } from '#shared/runtime/errors';
 import type { JobLogger } from '#shared/runtime/job-context';
-import { LeaseLostError, REJECTED_FENCE, type RunKey } from '#shared/runtime/run-ledger';
+import { LeaseLostError, REJECTED_FENCE, type RunKey, RunStatus } from '#shared/runtime/run-ledger';
 import { DAY_MS, type RuntimeDeps } from '#shared/runtime/runtime-deps';
 import { describeIssues } from '#shared/runtime/validation-message';
 
@@ -61,7 +61,6 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
     metrics.count('JobSucceeded');
     metrics.milliseconds('JobDuration', finishedAt - run.startedAt);
     log.info('Job succeeded', { durationMs: finishedAt - run.startedAt });
-    return ack('SUCCEEDED');
   } catch (error) {
     if (error instanceof LeaseLostError) {
       metrics.count('JobLeaseLost');
@@ -80,6 +79,29 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
     metrics.count('JobRetried');
     log.warn('Job failed; it will be retried', { error: reason, retryInSeconds: delay });
     return { kind: 'retry', result: 'FAILED', visibilitySeconds: delay };
+  }
+  return followUp(deps, message, payload, run, log, 'SUCCEEDED');
+}
+
+/**
+ * Runs the job's after-success effects. The run is SUCCEEDED already, so a failure here spends no
+ * attempt: the message comes back, finds the run done, and replays only these effects.
+ */
+async function followUp(
+  deps: RuntimeDeps,
+  message: ParsedMessage,
+  payload: unknown,
+  run: RunState,
+  log: JobLogger,
+  result: 'SUCCEEDED' | 'DUPLICATE',
+): Promise<RecordOutcome> {
+  if (!deps.afterSuccess) return ack(result);
+  try {
+    await deps.afterSuccess(payload, createJobContext(deps, message, run, log));
+    return ack(result);
+  } catch (error) {
+    log.warn('After-success effects failed; the delivery will replay them', { error: errorText(error) });
+    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, 1, deps.random) };
   }
 }
 
@@ -107,7 +129,9 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
   if (claim.outcome === 'duplicate') {
     deps.metrics.count('JobDuplicate');
     deps.logger.info('Duplicate delivery acknowledged', { jobId: message.jobId, status: claim.status });
-    return ack('DUPLICATE');
+    if (claim.status !== RunStatus.SUCCEEDED) return ack('DUPLICATE');
+    const done: RunState = { key, attempt: 0, fence: 0, startedAt: now, committed: true };
+    return followUp(deps, message, validation.data, done, deps.logger.child({ jobId: message.jobId, replay: true }), 'DUPLICATE');
   }
   if (claim.outcome === 'busy') {
     deps.metrics.count('JobBusy');

@@ -13,6 +13,12 @@ export interface RuntimeLogger extends JobLogger {
 export interface RuntimeDeps {
   readonly job: JobDeclaration;
   readonly handler: JobHandler<unknown, unknown>;
+  /**
+   * Effects that must follow a successful run but cannot join its transaction (an enqueue). Run after the
+   * completion is written, and again on every redelivery of the SUCCEEDED run until the message is
+   * acknowledged, so a crash between the commit and the effect loses nothing. Must be idempotent.
+   */
+  readonly afterSuccess?: JobHandler<unknown, unknown>;
   readonly settings: unknown;
   readonly ledger: RunLedger;
   readonly queue: JobQueue;

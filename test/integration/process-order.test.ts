@@ -7,7 +7,7 @@ import { domainTables } from '#shared/domain/tables';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { LeaseLostError } from '#shared/runtime/run-ledger';
 import { processBatch } from '#shared/runtime/process-batch';
-import { processOrder } from '#functions/process-order/process-order';
+import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { createTable, dynamo } from '#test/helpers/aws';
 import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
@@ -30,7 +30,9 @@ async function setup() {
     const { Item } = await dynamo().send(new GetItemCommand({ TableName: ordersTable, Key: { orderId: S(orderId) }, ConsistentRead: true }));
     return Item ? fromItem(Item) : undefined;
   };
-  const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store));
+  const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store), {
+    afterSuccess: (payload, ctx) => confirmOrder(payload as { orderId: string }, ctx, store),
+  });
   const send = (orderId: string) => processBatch(deps, [sqsRecordFactory({ id: `order/${orderId}`, payload: { orderId } })]);
   return { f, store, seed, order, send };
 }
@@ -65,13 +67,38 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
     expect((await f.drain(f.dlqUrl))[0]?.MessageAttributes?.['sj-reason']?.StringValue).toContain('field "totalCents" must equal the items\' sum 2500 (given 999)');
   });
 
-  it('treats an order processed already as a no-op that succeeds', async () => {
-    const { f, seed, send } = await setup();
+  it('treats an order processed already as a no-op that succeeds, re-sending only the deduplicated confirmation job', async () => {
+    const { f, seed, order, send } = await setup();
     await seed('o-done', 'PROCESSED');
     const { response } = await send('o-done');
     expect(response.batchItemFailures).toEqual([]);
+    expect(await order('o-done')).not.toHaveProperty('processedAt');
     expect(await f.run(runPk({ job: 'process-order', id: 'order/o-done' }))).toMatchObject({ status: 'SUCCEEDED' });
+    const confirmations = (await f.drain(f.targetUrls.get('send-email')!)).map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id);
+    expect(confirmations).toEqual(['order-confirmation/o-done']);
+  });
+
+  it('never loses the confirmation when the worker dies between the commit and the enqueue', async () => {
+    const { f, store, seed, order } = await setup();
+    await seed('o-crash');
+    let crash = true;
+    const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store), {
+      afterSuccess: async (payload, ctx) => {
+        if (crash) throw new Error('worker died after the commit');
+        await confirmOrder(payload as { orderId: string }, ctx, store);
+      },
+    });
+    const message = { id: 'order/o-crash', payload: { orderId: 'o-crash' } };
+    const first = await processBatch(deps, [sqsRecordFactory(message)]);
+    expect(first.outcomes[0]).toMatchObject({ kind: 'retry', result: 'ERROR' });
+    expect(await order('o-crash')).toMatchObject({ status: 'PROCESSED' });
     expect(await f.drain(f.targetUrls.get('send-email')!)).toEqual([]);
+    crash = false;
+    const redelivery = await processBatch(deps, [sqsRecordFactory(message)]);
+    expect(redelivery.outcomes[0]).toEqual({ kind: 'ack', result: 'DUPLICATE' });
+    const confirmations = (await f.drain(f.targetUrls.get('send-email')!)).map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id);
+    expect(confirmations).toEqual(['order-confirmation/o-crash']);
+    expect(await f.run(runPk({ job: 'process-order', id: 'order/o-crash' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
   });
 
   it('commits the order and the run completion together or not at all', async () => {

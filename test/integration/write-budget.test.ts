@@ -8,7 +8,7 @@ import { domainTables } from '#shared/domain/tables';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { processBatch } from '#shared/runtime/process-batch';
-import { processOrder } from '#functions/process-order/process-order';
+import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { sendEmail } from '#functions/send-email/send-email';
 import { createTable, dynamo, uniqueName } from '#test/helpers/aws';
 import { countRequests } from '#test/helpers/request-counter';
@@ -48,7 +48,9 @@ describe('Budget: DynamoDB write requests per successful job (counted by SDK mid
       );
     }
     const store = new DynamoDbOrderStore(client, { orders: ordersTable, ledger: f.ledgerName });
-    const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store));
+    const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store), {
+    afterSuccess: (payload, ctx) => confirmOrder(payload as { orderId: string }, ctx, store),
+  });
     const records = Array.from({ length: JOBS }, (_, i) => sqsRecordFactory({ id: `order/o-${i}`, payload: { orderId: `o-${i}` } }));
     for (let i = 0; i < JOBS; i += 10) await processBatch(deps, records.slice(i, i + 10));
     const perJob = counter.writes() / JOBS;
