@@ -33,7 +33,8 @@ export async function runCleanup(
   const { settings } = ctx;
   let cursor =
     restoreCursor(ctx.checkpointed, ctx.resume) ??
-    initialCursor(ctx.now(), {
+    // A scheduled run counts its ages from its occurrence, so a late or caught-up run deletes what it would have.
+    initialCursor(ctx.occurrence ? new Date(ctx.occurrence.time) : ctx.now(), {
       audit: payload.auditRetentionDays ?? settings.auditRetentionDays,
       customers: payload.customerRetentionDays ?? settings.customerRetentionDays,
     });
@@ -50,7 +51,7 @@ export async function runCleanup(
     const cutoff = cursor.phase === CleanupPhase.AUDIT ? cursor.cutoffs.audit : cursor.cutoffs.customers;
     const page = await items.page({ shard, cutoff, limit: settings.pageSize, startKey: cursor.lastKey });
     if (page.ids.length > 0) await items.delete(shard, page.ids);
-    cursor = advanceCursor(cursor, page.ids.length, page.lastKey, settings.auditShards);
+    cursor = advanceCursor(cursor, page.ids.length, page.lastKey, settings.shards);
     pages += 1;
     if (pages % checkpointEvery === 0 && cursor.phase !== CleanupPhase.DONE) await ctx.checkpoint(cursor);
   }

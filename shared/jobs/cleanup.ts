@@ -11,7 +11,8 @@ export const cleanupJob = defineJob({
     auditRetentionDays: days.default(90),
     customerRetentionDays: days.default(30),
     pageSize: z.number().int().min(1).max(25).default(25),
-    auditShards: z.number().int().min(1).max(64).default(8),
+    /** Shards of the audit log and of the soft-deleted customers' index (`shard`, `deletedShard`); writers pick one. */
+    shards: z.number().int().min(1).max(64).default(8),
   }),
   timeoutSeconds: 300,
   memoryMb: 256,

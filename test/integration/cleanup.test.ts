@@ -10,7 +10,7 @@ import { fakeJobContext, runsOutAfter } from '#test/helpers/fake-job-context';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-03-01T02:00:00.000Z');
-const settings: CleanupSettings = { auditRetentionDays: 90, customerRetentionDays: 30, pageSize: 5, auditShards: 8 };
+const settings: CleanupSettings = { auditRetentionDays: 90, customerRetentionDays: 30, pageSize: 5, shards: 8 };
 const ago = (days: number): string => new Date(START - days * DAY).toISOString();
 const client = dynamo();
 

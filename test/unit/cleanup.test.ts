@@ -7,7 +7,7 @@ import { fakeJobContext, runsOutAfter } from '#test/helpers/fake-job-context';
 import { InMemoryCleanupStore } from '#test/unit/cleanup-fake-store';
 
 const NOW = '2026-03-01T02:00:00.000Z';
-const settings: CleanupSettings = { auditRetentionDays: 90, customerRetentionDays: 30, pageSize: 2, auditShards: 2 };
+const settings: CleanupSettings = { auditRetentionDays: 90, customerRetentionDays: 30, pageSize: 2, shards: 2 };
 const daysAgo = (days: number, from = NOW): string => new Date(Date.parse(from) - days * 86_400_000).toISOString();
 
 /** Audit entries of `shard` at the given ages in days; the ID is the sort key `<ISO>#<n>`. */
@@ -23,6 +23,19 @@ function context(overrides: { remainingMs?: () => number; resume?: unknown; chec
 }
 
 describe('Function: runCleanup', () => {
+  it('counts the ages from its scheduled occurrence, not from when it happens to run', async () => {
+    const store = new InMemoryCleanupStore();
+    seedAudit(store, '0', [91, 89]);
+    // The run starts two days late (a catch-up): measured from now, the 89-day-old entry would be 91 days old.
+    const fake = fakeJobContext({
+      settings,
+      clock: new FakeClock(Date.parse(NOW) + 2 * 86_400_000),
+      occurrence: { schedule: 'daily', time: NOW, timeZone: 'UTC' },
+    });
+    await runCleanup({}, fake.ctx, store);
+    expect(store.auditLog.ids()).toEqual([`${daysAgo(89)}#0-1`]);
+  });
+
   it('deletes only audit entries and customers older than their retention when run in one go', async () => {
     // Prepare
     const store = new InMemoryCleanupStore();
