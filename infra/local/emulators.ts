@@ -100,6 +100,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.env.DDB_LOCAL_TELEMETRY = '0';
   // Its own process group: Ctrl-C reaches the runner only, which stops it by PID after draining.
   const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'ignore', detached: true });
+  child.on('error', () => {}); // a spawn failure also shows as an exit, which waitForHttp reports
   killOnExit(child);
   if (child.pid === undefined) throw new Error('DynamoDB Local did not start: is Java installed?');
   const endpoint = `http://${LOOPBACK}:${port}`;
@@ -162,19 +163,20 @@ export interface EmulatorSet {
 export async function startEmulators(
   options: { dbPath?: string; ports?: { sqs?: number; dynamodb?: number; ses?: number } } = {},
 ): Promise<EmulatorSet> {
-  const started: Emulator[] = [];
-  const keep = (emulator: Emulator): Emulator => (started.push(emulator), emulator);
-  try {
-    const [dynamodb, sqs, ses] = await Promise.all([
-      startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }).then(keep),
-      startFauxqs({ port: options.ports?.sqs }).then(keep),
-      startSesLocal({ port: options.ports?.ses }).then(keep),
-    ]);
-    return { dynamodb, sqs, ses, stop: async () => void (await Promise.all(started.map((e) => e.stop()))) };
-  } catch (error) {
-    await Promise.allSettled(started.map((e) => e.stop()));
-    throw error;
+  const results = await Promise.allSettled([
+    startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
+    startFauxqs({ port: options.ports?.sqs }),
+    startSesLocal({ port: options.ports?.ses }),
+  ]);
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    // Whatever did start is stopped again, so a failed start leaves nothing running.
+    await Promise.allSettled(started.map((emulator) => emulator.stop()));
+    throw failed.reason;
   }
+  const [dynamodb, sqs, ses] = started as [Emulator, Emulator, Emulator];
+  return { dynamodb, sqs, ses, stop: async () => void (await Promise.all(started.map((e) => e.stop()))) };
 }
 
 /** The variables that point the AWS SDK (and the AWS CLI) at the emulators, with dummy credentials. */

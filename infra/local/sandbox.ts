@@ -30,14 +30,17 @@ export class Sandbox {
       this.finish(reply.type === 'result' ? { kind: 'ok', result: reply.result } : { kind: 'error', error: reply.error });
     });
     child.once('exit', (code) => this.finish({ kind: 'crash', code }));
+    child.on('error', () => this.finish({ kind: 'crash', code: null }));
   }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
+  private killed = false;
+
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.killed && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   static start(fn: LocalFunction, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<Sandbox> {
@@ -65,6 +68,8 @@ export class Sandbox {
     const request: SandboxRequest = { requestId: randomUUID(), event, deadline: Date.now() + timeoutMs };
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
+        // Lambda freezes and discards a timed-out environment; this one is killed and never reused.
+        this.killed = true;
         this.finish({ kind: 'timeout' });
         this.child.kill('SIGKILL');
       }, timeoutMs);

@@ -39,7 +39,9 @@ export class SqsPoller {
     this.stopping = true;
     this.abort.abort();
     const drained = Promise.all(this.lanes);
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     await Promise.all([...this.sandboxes].map((sandbox) => sandbox.stop('SIGKILL')));
     await drained;
   }
