@@ -39,6 +39,11 @@ export class Sandbox {
 
   private killed = false;
 
+  /** The process is gone (exited or killed and reaped). */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   get alive(): boolean {
     return !this.killed && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -86,7 +91,8 @@ export class Sandbox {
 
   /** Stops the process by its PID and waits for it to be gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (!this.alive) return;
+    // A sandbox killed at its timeout may not have exited yet: wait for it too.
+    if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill(signal);
     const force = setTimeout(() => this.child.kill('SIGKILL'), 2000);

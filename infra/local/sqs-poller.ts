@@ -82,13 +82,13 @@ export class SqsPoller {
         failing = false;
         if (batch.length === 0) continue;
         if (!sandbox?.alive) {
+          for (const gone of [...this.sandboxes].filter((s) => s.exited)) this.sandboxes.delete(gone);
           sandbox = await this.options.startSandbox();
           this.sandboxes.add(sandbox);
         }
         const started = Date.now();
         const result = await sandbox.invoke(toSqsEvent(batch, this.options.queueArn), this.options.fn.timeoutSeconds * 1000);
         await this.settle(batch, result, Date.now() - started);
-        if (!sandbox.alive) this.sandboxes.delete(sandbox);
       } catch (error) {
         if (this.stopping) break;
         // One line per outage, not one per retry; whatever was received comes back after its visibility timeout.
