@@ -11,6 +11,8 @@ export interface JobsAppOptions {
   readonly jobs?: readonly JobDeclaration[];
   /** Run cdk-nag's AwsSolutions pack at synth. @default true */
   readonly nag?: boolean;
+  /** The entry file of a job's function (tests build fixture jobs). @default `functions/<job>/handler.ts` */
+  readonly entryOf?: (job: string) => string;
 }
 
 /**
@@ -22,6 +24,7 @@ export function buildJobsApp(app: App, options: JobsAppOptions = {}): Serverless
   const config = readAppConfig(app.node.getAllContext() as Record<string, unknown>, options.jobs ?? allJobs);
   const stack = new ServerlessJobsStack(app, `ServerlessJobs-${config.stage}`, {
     config,
+    ...(options.entryOf ? { entryOf: options.entryOf } : {}),
     description: `serverless-jobs (${config.stage}): job queues, workers, schedules, run ledger, alarms`,
   });
   Aspects.of(app).add(new JobSafetyAspect());

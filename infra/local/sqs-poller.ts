@@ -97,6 +97,8 @@ export class SqsPoller {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+    // A sandbox this lane started while stop() was already under way is stopped here, not left behind.
+    await sandbox?.stop('SIGKILL');
   }
 
   private async settle(batch: readonly Message[], result: InvokeResult, ms: number): Promise<void> {

@@ -11,6 +11,8 @@ import { StackOutputKey } from '#infra/outputs/output-names';
 
 export interface ServerlessJobsStackProps extends StackProps {
   readonly config: AppConfig;
+  /** The entry file of a job's function. @default `functions/<job>/handler.ts` */
+  readonly entryOf?: (job: string) => string;
 }
 
 /** Every job's queue, DLQ, worker and schedules, the tables, alarms, dashboard and outputs, built from the declarations. */
@@ -26,7 +28,13 @@ export class ServerlessJobsStack extends Stack {
     const { config } = props;
     this.tables = new JobTables(this, 'Tables');
     this.workers = config.jobs.map(
-      (job) => new JobWorker(this, job.declaration.name, { job, tables: this.tables, ...(config.emailFrom ? { emailFrom: config.emailFrom } : {}) }),
+      (job) =>
+        new JobWorker(this, job.declaration.name, {
+          job,
+          tables: this.tables,
+          ...(config.emailFrom ? { emailFrom: config.emailFrom } : {}),
+          ...(props.entryOf ? { entry: props.entryOf(job.declaration.name) } : {}),
+        }),
     );
     const byName = new Map(this.workers.map((worker) => [worker.jobName, worker]));
     for (const worker of this.workers) {

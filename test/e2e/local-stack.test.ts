@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
@@ -77,7 +78,41 @@ describe('Local stack: npm start on the synthesized template', () => {
       return emails.find((e) => e.destination.to.includes('cli-buyer@example.com'));
     }, 30_000, 'the confirmation e-mail');
     expect(mail.subject).toBe('Your order cli-1 is confirmed');
+    const runs = await eventually(async () => {
+      const { Items = [] } = await dynamodb.send(
+        new QueryCommand({ TableName: out()[tableOutputKey('Ledger')], IndexName: 'byJob', KeyConditionExpression: 'job = :j', ExpressionAttributeValues: { ':j': { S: 'process-order' } } }),
+      );
+      return Items.length > 0 ? Items : undefined;
+    }, 10_000, 'the process-order run');
+    expect(runs.map((item) => item.status?.S)).toEqual(['SUCCEEDED']);
     expect(output.join('')).toMatch(/\[process-order\].*Job succeeded/);
+  }, 60_000);
+
+  it('sends a payload that fails validation to the DLQ with its reason, and its batch siblings succeed', async () => {
+    const { dynamodb, sqs } = clients();
+    const ordersTable = out()[tableOutputKey('Orders')]!;
+    await seedOrder(dynamodb, ordersTable, 'sib-1', 'sib1@example.com');
+    await seedOrder(dynamodb, ordersTable, 'sib-2', 'sib2@example.com');
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: out()[jobOutputKey.queueUrl('process-order')],
+        Entries: [
+          { Id: 'good1', MessageBody: JSON.stringify({ id: 'sib-1', payload: { orderId: 'sib-1' } }) },
+          { Id: 'bad', MessageBody: JSON.stringify({ id: 'bad-1', payload: { orderId: 42 } }) },
+          { Id: 'good2', MessageBody: JSON.stringify({ id: 'sib-2', payload: { orderId: 'sib-2' } }) },
+        ],
+      }),
+    );
+    for (const orderId of ['sib-1', 'sib-2']) {
+      await eventually(async () => ((await getItem(dynamodb, ordersTable, { orderId }))?.status === 'PROCESSED' ? true : undefined), 30_000, `order ${orderId}`);
+    }
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: out()[jobOutputKey.dlqUrl('process-order')], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 2 }),
+    );
+    expect(Messages.map((m) => m.MessageAttributes?.['sj-reason']?.StringValue)).toEqual([
+      'invalid payload: field "orderId": Invalid input: expected string, received number (given 42)',
+    ]);
+    expect(await getItem(dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'process-order/sib-1' })).toMatchObject({ status: 'SUCCEEDED' });
   }, 60_000);
 
   it('fires cleanup at 02:00 and the daily report at 06:00 on the virtual clock, each as one run keyed by its occurrence', async () => {
@@ -102,5 +137,7 @@ describe('Local stack: npm start on the synthesized template', () => {
     stack = await start();
     const order = await getItem(clients().dynamodb, out()[tableOutputKey('Orders')]!, { orderId: 'cli-1' });
     expect(order?.status).toBe('PROCESSED');
+    const run = await getItem(clients().dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'cleanup/daily@2026-11-24T02:00:00Z' });
+    expect(run?.status).toBe('SUCCEEDED');
   }, 90_000);
 });

@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildJobsApp } from '#infra/jobs-app';
+import { LocalStack } from '#infra/local/local-stack';
+import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { flakyJob } from '#test/e2e/fixtures/flaky-job';
+import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
+
+/** A real synth of a one-job app (the flaky fixture), through the same stack code as the product. */
+function synthesizeFlakyApp(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'sj-flaky-'));
+  // The CLI turns asset and path metadata on; the local runner finds bundles and job names through them.
+  const app = new App({ outdir, context: { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
+  buildJobsApp(app, { jobs: [flakyJob], nag: false, entryOf: () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts') });
+  app.synth();
+  return outdir;
+}
+
+describe('Local stack: a handler that keeps failing transiently', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeFlakyApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop(2_000);
+  }, 30_000);
+
+  it('lands in the DLQ after exactly its attempts, with the attempts and the reason, and its run DEAD', async () => {
+    const { sqs, dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
+    await sqs.send(new SendMessageCommand({ QueueUrl: stack.model.outputs[jobOutputKey.queueUrl('flaky')], MessageBody: JSON.stringify({ id: 'always-fails', payload: { n: 1 } }) }));
+    const run = await eventually(async () => {
+      const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, { pk: 'flaky/always-fails' });
+      return item?.status === 'DEAD' ? item : undefined;
+    }, 45_000, 'the run to be DEAD');
+    expect(run.attempt).toBe(3);
+    expect(run.errors).toHaveLength(3);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.model.outputs[jobOutputKey.dlqUrl('flaky')], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 2 }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(Messages[0]?.MessageAttributes?.['sj-attempts']?.StringValue).toBe('3');
+    expect(Messages[0]?.MessageAttributes?.['sj-reason']?.StringValue).toBe('attempts exhausted (3 of 3): Error: downstream unavailable');
+  }, 60_000);
+});
