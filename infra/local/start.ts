@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalStack } from '#infra/local/local-stack';
 import { readyMessage } from '#infra/local/ready-message';
+import { seed } from '#infra/local/seed';
 
 const usage = `npm start -- [options]
   --clock-speed N        run the schedules' clock N times faster (e.g. 1440: a day in a minute)
@@ -11,7 +12,9 @@ const usage = `npm start -- [options]
   --synth                synthesize even if cdk.out is up to date; --no-synth never
   -c key=value           CDK context for the synth, as with cdk (repeatable)
   --sqs-port, --dynamodb-port, --ses-port N   fixed ports (default 9324, 8000, 8005; a free one if taken; 0 = any)
+  --dashboard-port N     the dashboard and control API (default 8090; a free one if taken; 0 = any)
   --in-memory            keep DynamoDB data in memory instead of .local/
+  --seed                 write demo customers, orders and audit logs (also: npm run seed)
   --data-dir DIR         where DynamoDB data, runner.json and metrics.ndjson live (default .local)
   --cdk-out DIR          the cloud assembly to run (default cdk.out)`;
 
@@ -46,9 +49,11 @@ async function main(): Promise<void> {
       'sqs-port': { type: 'string' },
       'dynamodb-port': { type: 'string' },
       'ses-port': { type: 'string' },
+      'dashboard-port': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'cdk-out': { type: 'string' },
+      seed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,7 +64,30 @@ async function main(): Promise<void> {
   if (startAt !== undefined && Number.isNaN(startAt)) throw new Error(`--start-at must be an ISO date-time (given "${values['start-at']}")`);
   const root = resolve(import.meta.dirname, '../..');
   const began = Date.now();
-  const stack = await LocalStack.start(
+  const graceMs = (number(values['grace-seconds'], 'grace-seconds') ?? 10) * 1000;
+  // Signals are taken from the first moment: a Ctrl-C during start-up waits for the start, then stops
+  // what it started (DynamoDB Local runs in its own process group and would otherwise outlive us).
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!stack) return void console.log(`\n${signal}: stopping as soon as start-up has finished…`);
+    console.log(`\n${signal}: stopping pollers and schedules; waiting up to ${graceMs / 1000} s for running invocations…`);
+    stack.stop(graceMs).then(
+      () => {
+        console.log('Stopped: every emulator and sandbox the runner started has exited.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stack = await LocalStack.start(
     {
       root,
       dataDir: resolve(root, values['data-dir'] ?? '.local'),
@@ -75,30 +103,21 @@ async function main(): Promise<void> {
       clockSpeed: number(values['clock-speed'], 'clock-speed') ?? 1,
       startAt,
       logFormat,
+      dashboard: { port: port(values['dashboard-port'], 'dashboard-port', 8090) },
     },
     (message) => console.log(message),
   );
+  if (stopping) {
+    stopping = false;
+    return shutdown('SIGINT');
+  }
+  if (values.seed) {
+    const { endpoints, outputs } = stack.describe();
+    const written = await seed(endpoints.dynamodb!, outputs);
+    console.log(`Seeded demo data: ${Object.entries(written).map(([name, n]) => `${n} ${name}`).join(', ')}.`);
+  }
   console.log(readyMessage(stack, (Date.now() - began) / 1000));
   console.log('\nPress Ctrl-C to stop.\n');
-  const graceMs = (number(values['grace-seconds'], 'grace-seconds') ?? 10) * 1000;
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping pollers and schedules; waiting up to ${graceMs / 1000} s for running invocations…`);
-    stack.stop(graceMs).then(
-      () => {
-        console.log('Stopped: every emulator and sandbox the runner started has exited.');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
