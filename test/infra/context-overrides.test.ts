@@ -47,7 +47,7 @@ describe('Function: resolveJobs', () => {
       auditRetentionDays: 90,
       customerRetentionDays: 30,
       pageSize: 10,
-      auditShards: 8,
+      shards: 8,
     });
   });
 

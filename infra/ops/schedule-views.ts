@@ -1,0 +1,112 @@
+import { nextOccurrences, parseScheduleExpression } from '#shared/cron/schedule-expression';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import type { DeployedSchedule, ScheduleView } from '#infra/ops/ops-types';
+
+/** Occurrences listed per schedule. */
+export const NEXT_OCCURRENCES = 3;
+
+const MINUTE = 60_000;
+/** How far back the last due occurrence is searched: a yearly cron is the rarest AWS schedule worth checking. */
+const LOOKBACKS_MS = [2 * MINUTE, 60 * MINUTE, 24 * 60 * MINUTE, 32 * 24 * 60 * MINUTE, 367 * 24 * 60 * MINUTE];
+
+/** Minutes east of UTC that `zone` observes at `at` (Berlin in summer: 120). */
+export function utcOffsetMinutes(at: Date, zone: string): number {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(part ?? '');
+  if (!match) return 0; // "GMT" alone: UTC itself
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/** `UTC+2`, `UTC-3:30`, `UTC`. */
+export function formatOffset(minutes: number): string {
+  if (minutes === 0) return 'UTC';
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  const rest = abs % 60;
+  return `UTC${sign}${Math.floor(abs / 60)}${rest === 0 ? '' : `:${String(rest).padStart(2, '0')}`}`;
+}
+
+/** The calendar date of `at` in `zone`, `yyyy-mm-dd`. */
+export function localDate(at: Date, zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * A note for each change of UTC offset between consecutive occurrences, dated by the first occurrence
+ * on the new offset: `2027-03-28: Europe/Berlin moves to UTC+2`. A daily 02:30 job on such a day runs
+ * an hour apart from the day before in UTC, which is what an operator needs to know.
+ */
+export function dstShifts(occurrences: readonly Date[], zone: string): string[] {
+  const notes: string[] = [];
+  for (let i = 1; i < occurrences.length; i++) {
+    const before = utcOffsetMinutes(occurrences[i - 1]!, zone);
+    const after = utcOffsetMinutes(occurrences[i]!, zone);
+    if (before !== after) notes.push(`${localDate(occurrences[i]!, zone)}: ${zone} moves to ${formatOffset(after)}`);
+  }
+  return notes;
+}
+
+/** What `list` shows for one schedule: its deployed state and expression, and where it fires next. */
+export function scheduleView(
+  job: string,
+  schedule: JobDeclaration['schedules'][number],
+  deployed: DeployedSchedule,
+  now: Date,
+  count = NEXT_OCCURRENCES,
+): ScheduleView {
+  const next = deployed.state === 'ENABLED' ? safeOccurrences(deployed.expression, deployed.timeZone, now, count) : [];
+  return {
+    job,
+    name: schedule.name,
+    expression: deployed.expression,
+    timeZone: deployed.timeZone,
+    via: schedule.via,
+    state: deployed.state,
+    next: next.map((date) => date.toISOString()),
+    dstShifts: dstShifts(next, deployed.timeZone),
+  };
+}
+
+/** A deployed expression this code cannot evaluate (an AWS feature it lacks) shows no occurrences rather than failing `list`. */
+function safeOccurrences(expression: string, zone: string, after: Date, count: number): Date[] {
+  try {
+    return nextOccurrences(expression, zone, after, count);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The latest occurrence at or before `now` of a cron or one-time schedule; undefined for a rate (AWS
+ * anchors it at creation, which is not known here) or when there was none in the last year.
+ */
+export function lastDueOccurrence(expression: string, zone: string, now: Date): Date | undefined {
+  const kind = parseScheduleExpression(expression).kind;
+  if (kind === 'rate') return undefined;
+  for (const lookback of LOOKBACKS_MS) {
+    let [candidate] = nextOccurrences(expression, zone, new Date(now.getTime() - lookback), 1);
+    if (!candidate || candidate.getTime() > now.getTime()) continue;
+    for (;;) {
+      const [following] = nextOccurrences(expression, zone, candidate, 1);
+      if (!following || following.getTime() > now.getTime()) return candidate;
+      candidate = following;
+    }
+  }
+  return undefined;
+}
+
+/** The context key of a schedule: `schedule.cleanup` for a job's only schedule, `schedule.<job>.<schedule>` otherwise. */
+export function contextKey(kind: 'schedule' | 'timezone', job: JobDeclaration, schedule: string): string {
+  return job.schedules.length === 1 ? `${kind}.${job.name}` : `${kind}.${job.name}.${schedule}`;
+}
+
+/** The lines to add to cdk.json's `context` so the next deploy keeps a schedule change. */
+export function contextLines(job: JobDeclaration, schedule: string, expression: string, timeZone: string): string[] {
+  const declared = job.schedules.find((s) => s.name === schedule);
+  const lines = [`${JSON.stringify(contextKey('schedule', job, schedule))}: ${JSON.stringify(expression)}`];
+  if (declared?.timeZone !== timeZone) lines.push(`${JSON.stringify(contextKey('timezone', job, schedule))}: ${JSON.stringify(timeZone)}`);
+  return lines;
+}
