@@ -9,8 +9,9 @@ import { FunctionOutput, type LogFormat } from '#infra/local/function-output';
 import { buildLocalModel, type LocalModel, type LocalSchedule } from '#infra/local/local-model';
 import { provision } from '#infra/local/provision';
 import { Sandbox } from '#infra/local/sandbox';
-import { ScheduleRunner } from '#infra/local/schedule-runner';
+import { scheduleIdentity, ScheduleRunner } from '#infra/local/schedule-runner';
 import { SqsPoller } from '#infra/local/sqs-poller';
+import { type LocalDashboard, startLocalDashboard } from '#infra/local/dashboard/start-dashboard';
 import { VirtualClock } from '#infra/local/virtual-clock';
 
 export interface LocalStackOptions {
@@ -36,17 +37,17 @@ export interface LocalStackOptions {
   readonly write?: (text: string) => void;
   /** Keep the synth's output unless it fails. @default false */
   readonly quietSynth?: boolean;
+  /**
+   * The dashboard and control API on 127.0.0.1; `port` is preferred (a free one if taken), absent means any
+   * free port; `false` runs without it. @default {} (any free port)
+   */
+  readonly dashboard?: { readonly port?: number } | false;
 }
 
 /** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
 function scheduleLabel(schedule: LocalSchedule): string {
-  try {
-    const input = JSON.parse(schedule.input.split(schedule.placeholder).join('')) as { job?: unknown; schedule?: unknown };
-    if (typeof input.job === 'string' && typeof input.schedule === 'string') return `${input.job}/${input.schedule}`;
-  } catch {
-    // a rule's template is not JSON until its placeholder is filled; fall through
-  }
-  return schedule.logicalId;
+  const identity = scheduleIdentity(schedule);
+  return identity ? `${identity.job}/${identity.schedule}` : schedule.logicalId;
 }
 
 /** Where `npm start` records its endpoints, so the CLI finds a running local stack. */
@@ -65,6 +66,8 @@ export class LocalStack {
   ) {}
 
   private unsubscribe?: () => void;
+  /** The dashboard and control API, unless started with `dashboard: false`. */
+  dashboard?: LocalDashboard;
 
   private writeState(): void {
     writeFileSync(this.stateFile, JSON.stringify(this.describe(), null, 2));
@@ -124,9 +127,19 @@ export class LocalStack {
         queueUrlOf: queueUrl,
         report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
       });
+      // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
       for (const poller of pollers) poller.start();
       schedules.start();
       const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE));
+      if (options.dashboard !== false) {
+        try {
+          stack.dashboard = await startLocalDashboard({ model, schedules, clock, output, sqs, dynamodb, port: options.dashboard?.port });
+        } catch (error) {
+          schedules.stop();
+          await Promise.all(pollers.map((poller) => poller.stop(0)));
+          throw error;
+        }
+      }
       stack.writeState();
       stack.unsubscribe = onChildStarted(() => stack.writeState());
       return stack;
@@ -137,18 +150,28 @@ export class LocalStack {
   }
 
   /** Endpoints and names, as printed in the ready line and written for the CLI. */
-  describe(): { pid: number; childPids: number[]; stackName: string; endpoints: Record<string, string>; outputs: Record<string, string> } {
+  describe(): {
+    pid: number;
+    childPids: number[];
+    stackName: string;
+    endpoints: Record<string, string>;
+    outputs: Record<string, string>;
+    /** The control API: every change carries `x-jobs-token: <token>`. */
+    dashboard?: { url: string; token: string };
+  } {
     return {
       pid: process.pid,
       childPids: childPids(),
       stackName: this.model.stackName,
       endpoints: { sqs: this.emulators.sqs.endpoint, dynamodb: this.emulators.dynamodb.endpoint, ses: this.emulators.ses.endpoint },
       outputs: this.model.outputs,
+      ...(this.dashboard ? { dashboard: { url: this.dashboard.url, token: this.dashboard.token } } : {}),
     };
   }
 
   /** Stops polling and schedules, waits for in-flight invocations up to `graceMs`, then stops every emulator it started. */
   async stop(graceMs = 10_000): Promise<void> {
+    await this.dashboard?.stop();
     this.schedules.stop();
     this.unsubscribe?.();
     await Promise.all(this.pollers.map((poller) => poller.stop(graceMs)));

@@ -20,6 +20,9 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     `  SQS (fauxqs)              ${sqs.endpoint}`,
     `  DynamoDB Local            ${dynamodb.endpoint}`,
     `  SES (aws-ses-v2-local)    ${ses.endpoint}   e-mails received: ${ses.endpoint}/  (JSON: ${ses.endpoint}/store)`,
+    ...(stack.dashboard
+      ? [`  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in .local/runner.json)`]
+      : []),
     '  Job queues:',
     ...queues,
     '',

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { nextOccurrences } from '#shared/cron/schedule-expression';
+import { assertTimeZone, nextOccurrences, parseScheduleExpression, ScheduleExpressionError } from '#shared/cron/schedule-expression';
 import type { LocalSchedule } from '#infra/local/local-model';
 import type { VirtualClock } from '#infra/local/virtual-clock';
 
@@ -15,8 +15,31 @@ export function occurrenceInput(schedule: LocalSchedule, at: number): string {
   return schedule.input.split(schedule.placeholder).join(value);
 }
 
+/** The job and schedule a schedule's input names (`{"job":"cleanup","schedule":"daily",...}`), if it names them. */
+export function scheduleIdentity(schedule: LocalSchedule): { job: string; schedule: string } | undefined {
+  try {
+    const input = JSON.parse(schedule.input.split(schedule.placeholder).join('')) as { job?: unknown; schedule?: unknown };
+    if (typeof input.job === 'string' && typeof input.schedule === 'string') return { job: input.job, schedule: input.schedule };
+  } catch {
+    // a rule's template is not JSON until its placeholder is filled
+  }
+  return undefined;
+}
+
+/** The input with its `timeZone` field replaced, when the input is JSON that has one (a scheduler's is). */
+function withTimeZone(input: string, timeZone: string): string {
+  try {
+    const parsed = JSON.parse(input) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && 'timeZone' in parsed) return JSON.stringify({ ...parsed, timeZone });
+  } catch {
+    // not JSON until its placeholder is filled (a rule's template): leave it
+  }
+  return input;
+}
+
 export interface ScheduleState {
-  readonly schedule: LocalSchedule;
+  /** Replaced, not mutated, when the schedule is updated. */
+  schedule: LocalSchedule;
   enabled: boolean;
   next?: number;
 }
@@ -33,6 +56,8 @@ export interface ScheduleRunnerOptions {
 export class ScheduleRunner {
   readonly states: ScheduleState[];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Rate schedules count from here: the runner's start, or the schedule's last update (as AWS re-anchors). */
+  private readonly anchors = new Map<string, number>();
   private readonly anchor: number;
 
   constructor(private readonly options: ScheduleRunnerOptions) {
@@ -64,13 +89,28 @@ export class ScheduleRunner {
     this.arm(state);
   }
 
+  /**
+   * Changes a schedule's expression and time zone, then re-arms it; throws a ScheduleExpressionError
+   * that quotes the value for anything AWS would refuse.
+   */
+  update(state: ScheduleState, expression: string, timeZone: string): void {
+    parseScheduleExpression(expression);
+    assertTimeZone(timeZone);
+    if (state.schedule.kind === 'rule' && timeZone !== 'UTC') {
+      throw new ScheduleExpressionError(`Invalid time zone "${timeZone}" for ${state.schedule.name}: EventBridge rules run in UTC only`);
+    }
+    state.schedule = { ...state.schedule, expression, timeZone, input: withTimeZone(state.schedule.input, timeZone) };
+    this.anchors.set(state.schedule.logicalId, this.options.clock.now());
+    this.arm(state);
+  }
+
   private arm(state: ScheduleState): void {
     clearTimeout(this.timers.get(state.schedule.logicalId));
     this.timers.delete(state.schedule.logicalId);
     state.next = undefined;
     if (!state.enabled) return;
     const { clock } = this.options;
-    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, new Date(clock.now()), 1, new Date(this.anchor));
+    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, new Date(clock.now()), 1, new Date(this.anchors.get(state.schedule.logicalId) ?? this.anchor));
     if (!next) return;
     state.next = next.getTime();
     // Timers are capped so a far occurrence (a monthly one at high clock speed) is re-armed, not overflowed.

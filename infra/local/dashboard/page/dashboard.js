@@ -1,0 +1,264 @@
+// The local dashboard's page. Job data, error messages and payloads are untrusted: they reach the page only
+// through textContent and attribute values, never as HTML.
+'use strict';
+
+const TOKEN = document.querySelector('meta[name="jobs-token"]').content;
+const $ = (selector) => document.querySelector(selector);
+
+/** An element with text children; strings become text nodes, never markup. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'className') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'onclick') node.addEventListener('click', value);
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = method === 'GET' ? {} : { 'x-jobs-token': TOKEN };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || `${method} ${path}: HTTP ${response.status}`);
+  return data;
+}
+
+const badge = (text) => el('span', { className: `badge ${text}` }, text);
+
+function formatIn(iso, timeZone) {
+  if (!iso) return '—';
+  const options = { timeZone, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
+}
+const local = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { hourCycle: 'h23' }) : '—');
+const duration = (ms) => (ms === undefined || ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function fillSelect(select, names) {
+  for (const name of names) select.append(el('option', { value: name }, name));
+}
+
+function replaceRows(tbody, rows) {
+  tbody.replaceChildren(...rows);
+}
+
+// ---- Jobs and schedules ----------------------------------------------------------------------------
+let jobs = [];
+
+async function scheduleAction(row, action) {
+  const message = $('#jobs-message');
+  try {
+    const result = await api('POST', `/api/schedules/${encodeURIComponent(row.job)}/${encodeURIComponent(row.schedule)}/${action}`);
+    message.className = 'message ok';
+    message.textContent = action === 'trigger' ? `${row.job}/${row.schedule} triggered for ${result.occurrence}` : `${row.job}/${row.schedule}: ${result.state}`;
+  } catch (error) {
+    message.className = 'message error';
+    message.textContent = error.message;
+  }
+  await refreshSchedules();
+}
+
+function jobRows(schedules) {
+  return jobs.flatMap((job) => {
+    const own = schedules.filter((s) => s.job === job.name);
+    const name = el('td', {}, el('strong', {}, job.name), el('div', { className: 'muted small' }, job.description));
+    if (own.length === 0) return [el('tr', { dataset: { job: job.name } }, name, el('td', { className: 'muted' }, 'on demand'), el('td'), el('td'), el('td'))];
+    return own.map((row) => {
+      const next = el('div', { className: 'next' }, ...row.upcoming.map((iso) => el('div', {}, formatIn(iso, row.timeZone))));
+      const actions = el(
+        'td',
+        { className: 'actions' },
+        el('button', { type: 'button', dataset: { action: 'trigger', job: row.job }, onclick: () => scheduleAction(row, 'trigger') }, 'Trigger'),
+        row.state === 'ENABLED'
+          ? el('button', { type: 'button', className: 'secondary', dataset: { action: 'pause', job: row.job }, onclick: () => scheduleAction(row, 'pause') }, 'Pause')
+          : el('button', { type: 'button', className: 'secondary', dataset: { action: 'resume', job: row.job }, onclick: () => scheduleAction(row, 'resume') }, 'Resume'),
+      );
+      return el(
+        'tr',
+        { dataset: { job: row.job, schedule: row.schedule } },
+        name,
+        el('td', {}, `${row.schedule}: `, el('code', {}, row.expression), el('div', { className: 'muted small' }, row.timeZone)),
+        el('td', {}, badge(row.state === 'ENABLED' ? 'ENABLED' : 'DISABLED'), row.state === 'ENABLED' ? '' : el('div', { className: 'muted small' }, 'paused')),
+        el('td', {}, row.upcoming.length > 0 ? next : el('span', { className: 'muted' }, 'paused: none')),
+        actions,
+      );
+    });
+  });
+}
+
+async function refreshSchedules() {
+  const [schedules, clock] = await Promise.all([api('GET', '/api/schedules'), api('GET', '/api/clock')]);
+  replaceRows($('#jobs tbody'), jobRows(schedules));
+  $('#clock').textContent = formatIn(clock.now, 'UTC') + ' UTC';
+  $('#clock-speed').textContent = clock.speed === 1 ? '' : `×${clock.speed}`;
+}
+
+// ---- Queues and health -----------------------------------------------------------------------------
+async function refreshQueues() {
+  const counts = await api('GET', '/api/queues');
+  replaceRows(
+    $('#queues tbody'),
+    counts.map((q) => {
+      const dlq = q.dlqVisible + q.dlqInFlight;
+      return el(
+        'tr',
+        { dataset: { job: q.job } },
+        el('td', {}, q.job),
+        el('td', { className: 'num visible' }, q.visible),
+        el('td', { className: 'num inflight' }, q.inFlight),
+        el('td', { className: 'num delayed' }, q.delayed),
+        el('td', { className: `num dlq${dlq > 0 ? ' nonzero' : ''}` }, dlq),
+      );
+    }),
+  );
+}
+
+async function refreshHealth() {
+  const report = await api('GET', '/health');
+  for (const target of [$('#health-badge'), $('#health-state')]) {
+    target.className = `badge ${report.state}`;
+    target.textContent = report.state;
+  }
+  replaceRows(
+    $('#health tbody'),
+    report.jobs.map((j) =>
+      el('tr', { dataset: { job: j.job } }, el('td', {}, j.job), el('td', {}, badge(j.state)), el('td', {}, local(j.lastSuccess)), el('td', { className: 'num' }, j.failuresInWindow), el('td', { className: 'num' }, j.dlqDepth)),
+    ),
+  );
+  $('#health-reasons').replaceChildren(...report.jobs.flatMap((j) => j.reasons.map((reason) => el('li', {}, `${j.job}: ${reason}`))));
+}
+
+// ---- Runs ------------------------------------------------------------------------------------------
+async function refreshRuns() {
+  const query = new URLSearchParams({ job: $('#runs-job').value, status: $('#runs-status').value });
+  const runs = await api('GET', `/api/runs?${query}`);
+  replaceRows(
+    $('#runs tbody'),
+    runs.map((run) => {
+      const failed = run.status === 'FAILED' || run.status === 'DEAD';
+      return el(
+        'tr',
+        { dataset: { job: run.job, status: run.status, id: run.id } },
+        el('td', {}, local(run.createdAt)),
+        el('td', {}, run.job),
+        el('td', { className: 'id' }, run.id),
+        el('td', {}, badge(run.status)),
+        el('td', { className: 'num attempt' }, run.attempt),
+        el('td', { className: 'num' }, duration(run.durationMs)),
+        el('td', { className: 'error' }, failed ? (run.lastError ?? '') : ''),
+      );
+    }),
+  );
+  $('#runs-empty').hidden = runs.length > 0;
+}
+
+// ---- Metrics ---------------------------------------------------------------------------------------
+const charts = {};
+
+/** Percentile series have gaps (minutes without runs), so their points are drawn; count series are continuous. */
+function makeChart(id, labels, colors, points) {
+  const target = document.getElementById(id);
+  const series = [{}, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: points, size: 5 } }))];
+  const options = { width: Math.max(240, target.clientWidth), height: 180, series, scales: { x: { time: true } }, legend: { live: false } };
+  return new window.uPlot(options, [[], ...labels.map(() => [])], target);
+}
+
+async function refreshMetrics() {
+  if (typeof window.uPlot !== 'function') return;
+  const data = await api('GET', '/api/metrics?minutes=60');
+  const job = $('#metrics-job').value;
+  const byMinute = new Map(data.series.filter((m) => m.job === job).map((m) => [m.minute, m]));
+  const minutes = Array.from({ length: data.minutes }, (_, i) => data.since + i * 60_000);
+  const column = (name, zero) => minutes.map((m) => byMinute.get(m)?.[name] ?? (zero ? 0 : null));
+  charts.runs ??= makeChart('chart-runs', ['succeeded', 'failed'], ['#1a7f4b', '#b42318'], false);
+  charts.duration ??= makeChart('chart-duration', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true);
+  charts.lag ??= makeChart('chart-lag', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true);
+  const x = minutes.map((m) => m / 1000);
+  charts.runs.setData([x, column('succeeded', true), column('failed', true)]);
+  charts.duration.setData([x, column('durationP50'), column('durationP95')]);
+  charts.lag.setData([x, column('lagP50'), column('lagP95')]);
+}
+
+// ---- Send and redrive ------------------------------------------------------------------------------
+async function send(event) {
+  event.preventDefault();
+  const error = $('#send-error');
+  const result = $('#send-result');
+  error.textContent = '';
+  result.textContent = '';
+  let payload;
+  try {
+    payload = JSON.parse($('#send-payload').value);
+  } catch (parseError) {
+    error.textContent = `The payload is not JSON: ${parseError.message}`;
+    return;
+  }
+  const id = $('#send-id').value.trim();
+  try {
+    const sent = await api('POST', '/api/send', { job: $('#send-job').value, payload, ...(id ? { id } : {}) });
+    result.textContent = `Sent ${sent.ids.join(', ')} to ${sent.job}`;
+  } catch (sendError) {
+    error.textContent = sendError.message;
+  }
+}
+
+async function redrive(dryRun) {
+  const result = $('#redrive-result');
+  const list = $('#redrive-messages');
+  const job = $('#redrive-job').value;
+  for (const button of [$('#redrive-dry'), $('#redrive-run')]) button.disabled = true;
+  try {
+    const outcome = await api('POST', '/api/redrive', { job, dryRun });
+    const verb = dryRun ? 'would move' : 'moved';
+    result.className = 'message ok';
+    result.textContent = `${job}: ${verb} ${outcome.moved.length} message(s) back to the queue${outcome.skipped ? `, ${outcome.skipped} skipped` : ''}${dryRun ? ' (dry run: nothing moved)' : ''}`;
+    list.replaceChildren(...outcome.moved.map((m) => el('li', {}, `${m.jobId} — ${m.reason} (attempts ${m.attempts})`)));
+  } catch (error) {
+    result.className = 'message error';
+    result.textContent = error.message;
+  } finally {
+    for (const button of [$('#redrive-dry'), $('#redrive-run')]) button.disabled = false;
+  }
+  await refreshQueues();
+}
+
+// ---- Refresh loops ---------------------------------------------------------------------------------
+function every(ms, refresh) {
+  const loop = async () => {
+    try {
+      await refresh();
+    } catch (error) {
+      console.warn(error);
+    }
+    setTimeout(loop, ms);
+  };
+  loop();
+}
+
+async function main() {
+  jobs = await api('GET', '/api/jobs');
+  const names = jobs.map((job) => job.name);
+  for (const id of ['#runs-job', '#metrics-job', '#send-job', '#redrive-job']) fillSelect($(id), names);
+  $('#send-form').addEventListener('submit', send);
+  $('#redrive-dry').addEventListener('click', () => redrive(true));
+  $('#redrive-run').addEventListener('click', () => redrive(false));
+  $('#runs-job').addEventListener('change', refreshRuns);
+  $('#runs-status').addEventListener('change', refreshRuns);
+  $('#metrics-job').addEventListener('change', refreshMetrics);
+  every(2000, refreshSchedules);
+  every(2000, refreshQueues);
+  every(2000, refreshRuns);
+  every(3000, refreshHealth);
+  every(5000, refreshMetrics);
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((error) => {
+  document.body.prepend(el('p', { className: 'message error' }, `The dashboard could not load: ${error.message}`));
+});
