@@ -1,4 +1,5 @@
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -37,10 +38,20 @@ type ScheduleDeclaration = JobDeclaration['schedules'][number];
 export class JobSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
   readonly schedules: readonly CreatedSchedule[];
+  /** The role one-time `at()` schedules use (`jobs send --delay 2h`): it may send to every job's queue and DLQ. */
+  readonly delayedSendRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: JobSchedulesProps) {
     super(scope, id);
     this.group = new scheduler.ScheduleGroup(this, 'Group', { scheduleGroupName: props.scheduleGroupName });
+    this.delayedSendRole = new iam.Role(this, 'DelayedSendRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'One-time schedules of jobs send --delay: delivers a delayed job to its queue, or to its DLQ on failure',
+    });
+    for (const worker of props.workers) {
+      worker.queue.grantSendMessages(this.delayedSendRole);
+      worker.deadLetterQueue.grantSendMessages(this.delayedSendRole);
+    }
     const delivery = { retryAttempts: props.retryAttempts ?? 3, maxEventAge: props.maxEventAge ?? Duration.hours(1) };
     this.schedules = props.workers.flatMap((worker) =>
       worker.declaration.schedules.map((schedule): CreatedSchedule => {

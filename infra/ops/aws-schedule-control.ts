@@ -134,7 +134,7 @@ export class AwsScheduleControl implements ScheduleControl {
 
   /**
    * A one-time `at(...)` schedule in the stack's group that sends `body` to the job's queue and deletes
-   * itself. It uses the role of one of the job's own schedules, the only role allowed to send to that queue.
+   * itself, with the stack's delayed-send role (output DelayedSendRoleArn), which may send to every job queue.
    */
   async sendAt(job: string, body: string, at: Date): Promise<string> {
     const roleArn = await this.roleFor(job);
@@ -161,14 +161,8 @@ export class AwsScheduleControl implements ScheduleControl {
   }
 
   private async roleFor(job: string): Promise<string> {
-    const own = this.options.jobs.find((j) => j.name === job)?.schedules.find((s) => s.via === 'scheduler');
-    if (!own) {
-      throw new OpsTargetError(
-        `send ${job}: a delay above 900 s needs a one-time schedule, and no scheduler role of the stack may send to ${job}'s queue (it has no schedule); use a delay of 900 s or less`,
-      );
-    }
-    const schedule = await this.read(requireOutput(this.options.outputs, jobOutputKey.schedule(job, own.name)));
-    if (!schedule.Target?.RoleArn) throw new OpsTargetError(`GetSchedule of ${job}/${own.name} returned no Target.RoleArn`);
-    return schedule.Target.RoleArn;
+    const role = this.options.outputs[StackOutputKey.DELAYED_SEND_ROLE_ARN];
+    if (!role) throw new OpsTargetError(`send ${job}: a delay above 900 s needs the stack output ${StackOutputKey.DELAYED_SEND_ROLE_ARN}; deploy the current stack`);
+    return role;
   }
 }

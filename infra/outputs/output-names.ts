@@ -29,6 +29,7 @@ export const tableOutputKey = (tableId: string): string => `Table${pascalCase(ta
 /** Output keys of the stack-wide resources. */
 export const StackOutputKey = {
   SCHEDULE_GROUP: 'ScheduleGroup',
+  DELAYED_SEND_ROLE_ARN: 'DelayedSendRoleArn',
   DASHBOARD: 'DashboardName',
   ALARM_TOPIC_ARN: 'AlarmTopicArn',
   HEALTH_ALARM: 'HealthAlarmName',

@@ -40,6 +40,7 @@ export function addStackOutputs(scope: Construct, props: StackOutputsProps): voi
   }
   for (const created of props.schedules.schedules) scheduleOutput(scope, created);
   addOutput(scope, StackOutputKey.SCHEDULE_GROUP, props.schedules.group.scheduleGroupName, 'EventBridge Scheduler group of the job schedules');
+  addOutput(scope, StackOutputKey.DELAYED_SEND_ROLE_ARN, props.schedules.delayedSendRole.roleArn, 'Role of the one-time schedules of jobs send --delay');
   addOutput(scope, StackOutputKey.DASHBOARD, props.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of the jobs');
   addOutput(scope, StackOutputKey.ALARM_TOPIC_ARN, props.alarms.topic.topicArn, 'SNS topic every job alarm notifies');
   addOutput(scope, StackOutputKey.HEALTH_ALARM, props.alarms.healthy.alarmName, 'Composite "jobs healthy" alarm');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { defineJob } from '#shared/jobs/define-job';
 import { processOrderJob } from '#shared/jobs/process-order';
-import { jobOutputKey } from '#infra/outputs/output-names';
+import { jobOutputKey, StackOutputKey } from '#infra/outputs/output-names';
 import { AwsScheduleControl } from '#infra/ops/aws-schedule-control';
 import { JobsOps } from '#infra/ops/jobs-ops';
 import { loadStackOutputs } from '#infra/ops/stack-output';
@@ -28,6 +28,7 @@ const ruleJob = defineJob({
   schedules: [{ name: 'nightly', expression: 'cron(0 1 * * ? *)', payload: {}, via: 'rule' }],
 });
 const JOBS = [cleanupJob, processOrderJob, ruleJob];
+const DELAYED_ROLE = 'arn:aws:iam::123456789012:role/delayed-send';
 
 /** What GetSchedule answers for cleanup/daily as the stack deploys it. */
 const deployed = (name: string) => ({
@@ -107,7 +108,8 @@ describe('Class: AwsScheduleControl', () => {
     expect(events.commandCalls(EnableRuleCommand).map((c) => c.args[0].input)).toEqual([{ Name: name }]);
   });
 
-  it('sends a 2 h delay as a one-time at() schedule with the envelope, the job role, and deletion after completion', async () => {
+  it('sends a 2 h delay as a one-time at() schedule with the envelope, the delayed-send role, and deletion after completion', async () => {
+    outputs = { ...outputs, [StackOutputKey.DELAYED_SEND_ROLE_ARN]: DELAYED_ROLE };
     const result = await ops().send('cleanup', [{ id: 'later-1', payload: { auditRetentionDays: 30 }, delaySeconds: 7200 }]);
     const input = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
     expect(result.scheduled).toEqual([input.Name]);
@@ -117,13 +119,21 @@ describe('Class: AwsScheduleControl', () => {
       ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: outputs[jobOutputKey.queueArn('cleanup')], RoleArn: ROLE, DeadLetterConfig: { Arn: outputs[jobOutputKey.dlqArn('cleanup')] } },
+      Target: { Arn: outputs[jobOutputKey.queueArn('cleanup')], RoleArn: DELAYED_ROLE, DeadLetterConfig: { Arn: outputs[jobOutputKey.dlqArn('cleanup')] } },
     });
     expect(JSON.parse(input.Target!.Input!)).toEqual({ id: 'later-1', job: 'cleanup', payload: { auditRetentionDays: 30 }, enqueuedAt: '2026-11-24T10:00:00.000Z' });
   });
 
-  it('refuses a long delay for a job no scheduler role may send to, and sends nothing', async () => {
-    await expect(ops().send('process-order', [{ payload: { orderId: 'o-1' }, delaySeconds: 7200 }])).rejects.toThrow('no scheduler role of the stack may send to process-order');
+  it('sends a long delay for a job with no schedule of its own through the same role', async () => {
+    outputs = { ...outputs, [StackOutputKey.DELAYED_SEND_ROLE_ARN]: DELAYED_ROLE };
+    await ops().send('process-order', [{ id: 'later-2', payload: { orderId: 'o-1' }, delaySeconds: 7200 }]);
+    expect(scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input.Target).toMatchObject({ Arn: outputs[jobOutputKey.queueArn('process-order')], RoleArn: DELAYED_ROLE });
+  });
+
+  it('refuses a long delay when the deployed stack has no delayed-send role, and sends nothing', async () => {
+    const { [StackOutputKey.DELAYED_SEND_ROLE_ARN]: _, ...older } = outputs;
+    outputs = older;
+    await expect(ops().send('process-order', [{ payload: { orderId: 'o-1' }, delaySeconds: 7200 }])).rejects.toThrow('needs the stack output DelayedSendRoleArn');
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
   });
 
