@@ -18,7 +18,10 @@ export interface RetryPolicy {
   readonly backoff: BackoffPolicy;
 }
 
-/** What happens when an occurrence arrives while the previous run of the same schedule is still RUNNING. */
+/**
+ * What should happen when an occurrence arrives while the previous run of the same schedule is still RUNNING.
+ * Declared and carried to the schedule, not yet enforced: today every occurrence runs, each exactly once.
+ */
 export type OverlapPolicy = 'skip' | 'bufferOne' | 'allow';
 
 export interface ScheduleDeclaration<P = unknown> {

@@ -30,7 +30,9 @@ async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutco
       messageId: record.messageId,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
-    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, 1, deps.random) };
+    // The delay grows with each delivery, so an outage of the ledger outlasts SQS's maxReceiveCount safety net longer.
+    const deliveries = Number(record.attributes?.ApproximateReceiveCount) || 1;
+    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, deliveries, deps.random) };
   }
 }
 

@@ -200,8 +200,13 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const f = await createRuntimeFixture();
     const broken = { ...f.ledger, claim: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as unknown as typeof f.ledger;
     const record = sqsRecordFactory(envelope('ddb-down', { n: 1 }));
-    const { response } = await processBatch(f.deps(job, async () => {}, { ledger: broken }), [record]);
+    const { response, outcomes } = await processBatch(f.deps(job, async () => {}, { ledger: broken }), [record]);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    // backoff(1): 10 s less 10 % jitter; a later delivery waits longer.
+    expect(outcomes[0]).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 9 });
+    const fourth = sqsRecordFactory(envelope('ddb-down', { n: 1 }));
+    fourth.attributes.ApproximateReceiveCount = '4';
+    expect((await processBatch(f.deps(job, async () => {}, { ledger: broken }), [fourth])).outcomes[0]).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 72 });
     expect(await f.run(runPk({ job: 'test-job', id: 'ddb-down' }))).toBeUndefined();
   });
 
