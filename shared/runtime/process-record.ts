@@ -55,18 +55,8 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
   if (message.occurrence) metrics.milliseconds('ScheduleLateness', Math.max(0, run.startedAt - Date.parse(message.occurrence.time)));
   try {
     await deps.handler(payload, createJobContext(deps, message, run, log));
-    const finishedAt = clock.now();
-    const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt }));
-    if (!written) throw new LeaseLostError(run.key);
-    metrics.count('JobSucceeded');
-    metrics.milliseconds('JobDuration', finishedAt - run.startedAt);
-    log.info('Job succeeded', { durationMs: finishedAt - run.startedAt });
   } catch (error) {
-    if (error instanceof LeaseLostError) {
-      metrics.count('JobLeaseLost');
-      log.warn('Lease lost; the delivery that holds it finishes the run');
-      return ack('LEASE_LOST');
-    }
+    if (error instanceof LeaseLostError) return leaseLost(deps, log);
     metrics.count('JobFailed');
     const reason = errorText(error);
     if (isPermanent(error)) return deadLetter(deps, record, run, `permanent failure: ${reason}`, log);
@@ -80,7 +70,21 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
     log.warn('Job failed; it will be retried', { error: reason, retryInSeconds: delay });
     return { kind: 'retry', result: 'FAILED', visibilitySeconds: delay };
   }
+  // Outside the handler's try: if the completion write itself fails, the job did not fail. The error goes
+  // up as a ledger error (no attempt spent, the message comes back), not as a FAILED attempt.
+  const finishedAt = clock.now();
+  const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt }));
+  if (!written) return leaseLost(deps, log);
+  metrics.count('JobSucceeded');
+  metrics.milliseconds('JobDuration', finishedAt - run.startedAt);
+  log.info('Job succeeded', { durationMs: finishedAt - run.startedAt });
   return followUp(deps, message, payload, run, log, 'SUCCEEDED');
+}
+
+function leaseLost(deps: RuntimeDeps, log: JobLogger): RecordOutcome {
+  deps.metrics.count('JobLeaseLost');
+  log.warn('Lease lost; the delivery that holds it finishes the run');
+  return ack('LEASE_LOST');
 }
 
 /**
