@@ -1,5 +1,5 @@
 import { type App, Aspects, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { allJobs } from '#shared/jobs/registry';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { readAppConfig } from '#infra/config/app-config';
@@ -9,7 +9,7 @@ import { ServerlessJobsStack } from '#infra/stacks/serverless-jobs-stack';
 export interface JobsAppOptions {
   /** The declarations to build. @default allJobs */
   readonly jobs?: readonly JobDeclaration[];
-  /** Run cdk-nag's AwsSolutions pack at synth. @default true */
+  /** Run cdk-nag's AwsSolutions and Serverless packs at synth. @default true */
   readonly nag?: boolean;
   /** The entry file of a job's function (tests build fixture jobs). @default `functions/<job>/handler.ts` */
   readonly entryOf?: (job: string) => string;
@@ -28,6 +28,8 @@ export function buildJobsApp(app: App, options: JobsAppOptions = {}): Serverless
     description: `serverless-jobs (${config.stage}): job queues, workers, schedules, run ledger, alarms`,
   });
   Aspects.of(app).add(new JobSafetyAspect());
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // AwsSolutions must pass with no acknowledgement; the Serverless pack's findings that do not fit this
+  // design are acknowledged, each with its reason, where the resource is made (infra/constructs/job-worker.ts).
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stack;
 }
