@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -134,11 +134,11 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     expect(metrics.series.filter((m) => m.job === 'cleanup').reduce((sum, m) => sum + m.succeeded, 0)).toBeGreaterThanOrEqual(2);
     await expect.poll(() => page.locator('#chart-runs canvas').count(), { timeout: 10_000 }).toBe(1);
     await page.waitForTimeout(5_500); // one metrics refresh after the job was chosen
+    // The test writes test-output/ only; docs/dashboard.png (the README's picture) is updated by hand from it.
     mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
     const shot = join(ROOT, 'test-output', 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
-    copyFileSync(shot, join(ROOT, 'docs', 'dashboard.png'));
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
     expect(pageErrors).toEqual([]);
   }, 30_000);
 });
