@@ -65,11 +65,16 @@ export class ScheduleRunner {
     this.anchor = options.clock.now();
   }
 
+  /** Set by stop(): a firing still in flight must not re-arm its schedule afterwards (it did, and kept firing). */
+  private stopped = false;
+
   start(): void {
+    this.stopped = false;
     for (const state of this.states) this.arm(state);
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
@@ -104,22 +109,32 @@ export class ScheduleRunner {
     this.arm(state);
   }
 
-  private arm(state: ScheduleState): void {
+  /**
+   * Reliability fix (issue 5, case 7): after a firing, the next occurrence is counted from the occurrence just
+   * fired (`after`), not from the clock. Counting from the clock skipped an occurrence whenever the send took
+   * longer than the gap to the next one (at `--clock-speed 86400`, a 1 s send skips a daily run); now a late
+   * occurrence fires at once, late, as EventBridge Scheduler delivers a late one, and the ledger runs it once.
+   */
+  private arm(state: ScheduleState, after?: number): void {
     clearTimeout(this.timers.get(state.schedule.logicalId));
     this.timers.delete(state.schedule.logicalId);
     state.next = undefined;
-    if (!state.enabled) return;
+    if (!state.enabled || this.stopped) return;
     const { clock } = this.options;
-    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, new Date(clock.now()), 1, new Date(this.anchors.get(state.schedule.logicalId) ?? this.anchor));
+    const from = new Date(after ?? clock.now());
+    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, from, 1, new Date(this.anchors.get(state.schedule.logicalId) ?? this.anchor));
     if (!next) return;
     state.next = next.getTime();
     // Timers are capped so a far occurrence (a monthly one at high clock speed) is re-armed, not overflowed.
     const delay = Math.min(clock.realDelayUntil(state.next), 2 ** 31 - 1);
     const timer = setTimeout(() => {
-      if (clock.now() + 1 < state.next!) return this.arm(state);
-      this.fire(state, state.next!)
+      const due = state.next!;
+      if (clock.now() + 1 < due) return this.arm(state, after);
+      const schedule = state.schedule;
+      this.fire(state, due)
         .catch((error: unknown) => console.error(`schedule ${state.schedule.name}: could not send the occurrence: ${String(error)}`))
-        .finally(() => this.arm(state));
+        // Unless the schedule was updated, paused or resumed meanwhile (which re-armed it from the clock).
+        .finally(() => state.schedule === schedule && state.enabled && state.next === due && this.arm(state, due));
     }, delay);
     timer.unref();
     this.timers.set(state.schedule.logicalId, timer);

@@ -45,6 +45,35 @@ export interface SqsJobQueueOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Reliability fix (issue 5, case 10): a reason quotes the given value, and SQS refuses an attribute with a
+ * character outside its set (U+FFFE, U+FFFF, a lone surrogate, most control characters), which made the DLQ
+ * copy fail on every delivery. Such characters become U+FFFD in the reason.
+ */
+function sqsText(value: string): string {
+  return value.replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd');
+}
+
+/** The largest message SQS takes at all (a queue's MaximumMessageSize may be raised up to this). */
+export const SQS_HARD_MAX_BYTES = 1_048_576;
+
+/**
+ * Reliability fix (issue 5, case 10): a message that arrived at SQS's maximum size could not be copied to
+ * the DLQ with the reason attributes added (SQS refused the copy), so it was retried as a poison message and
+ * never got its reason. The copy's body is cut to fit, on a character boundary, and marked `sj-truncated`
+ * with the original size; the reason and the rest of the attributes are kept.
+ */
+function fitBody(body: string, attributes: Record<string, MessageAttributeValue>): string {
+  const room = SQS_HARD_MAX_BYTES - messageBytes({ body: '', attributes }) - 64;
+  const bytes = Buffer.byteLength(body);
+  if (bytes <= room) return body;
+  attributes[Attr.TRUNCATED] = { DataType: 'Number', StringValue: String(bytes) };
+  let cut = Buffer.from(body).subarray(0, room - 64).toString('utf8');
+  // A cut inside a multi-byte character decodes to U+FFFD at the end; drop it.
+  if (cut.endsWith('\ufffd')) cut = cut.slice(0, -1);
+  return cut;
+}
+
 export class SqsJobQueue implements JobQueue {
   private readonly now: () => number;
 
@@ -92,12 +121,12 @@ export class SqsJobQueue implements JobQueue {
       if (value !== undefined && !name.startsWith('sj-')) attributes[name] = text(value);
     }
     attributes[Attr.JOB_ID] = text(letter.jobId);
-    attributes[Attr.REASON] = text(letter.reason.slice(0, 2000));
+    attributes[Attr.REASON] = text(sqsText(letter.reason.slice(0, 2000)));
     attributes[Attr.ATTEMPTS] = { DataType: 'Number', StringValue: String(letter.attempts) };
     attributes[Attr.DEAD_AT] = text(new Date(letter.at).toISOString());
     if (letter.fence !== undefined) attributes[Attr.DEAD_FENCE] = { DataType: 'Number', StringValue: String(letter.fence) };
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, MessageBody: letter.record.body, MessageAttributes: attributes }),
+      new SendMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, MessageBody: fitBody(letter.record.body, attributes), MessageAttributes: attributes }),
     );
   }
 

@@ -25,6 +25,8 @@ export const Attr = {
   ATTEMPTS: 'sj-attempts',
   DEAD_FENCE: 'sj-dead-fence',
   DEAD_AT: 'sj-dead-at',
+  /** On a DLQ copy whose body was cut to fit SQS's size limit: the original body's size in bytes. */
+  TRUNCATED: 'sj-truncated',
 } as const;
 
 export interface IncomingRecord {
@@ -48,6 +50,11 @@ export type ParseResult =
   | { readonly ok: false; readonly jobId: string; readonly reason: string };
 
 const ID_PATTERN = /^[^\u0000-\u001f\u007f]{1,512}$/;
+/**
+ * Reliability fix (issue 5, case 10): an ID that SQS cannot carry as an attribute (a lone surrogate, U+FFFE,
+ * U+FFFF; JSON can spell them) made the DLQ copy fail on every delivery, so such a message never got its reason.
+ */
+const NOT_SQS_TEXT = /[\ufffe\uffff]|\p{Cs}/u;
 
 function isEnvelope(value: unknown): value is JobEnvelope {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -87,7 +94,7 @@ export function parseMessage(record: IncomingRecord, jobName: string): ParseResu
   const occurrenceTime = optionalString(envelope.occurrence);
   const jobId =
     optionalString(envelope.id) ?? (schedule && occurrenceTime ? occurrenceJobId(schedule, occurrenceTime) : fallbackId);
-  if (!ID_PATTERN.test(jobId)) {
+  if (!ID_PATTERN.test(jobId) || NOT_SQS_TEXT.test(jobId)) {
     return { ok: false, jobId: record.messageId, reason: `field "id": must be 1-512 characters without control characters (given ${JSON.stringify(jobId.slice(0, 80))})` };
   }
   const fence = record.attributes[Attr.DEAD_FENCE];

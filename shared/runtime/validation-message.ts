@@ -17,7 +17,13 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Reliability fix (issue 5, case 10): String() of a 10,000-level nested array recurses too and threw
+    // RangeError out of processRecord, so a poison message was retried instead of dead-lettered.
+    try {
+      text = String(value);
+    } catch {
+      text = Array.isArray(value) ? '[a nested array too deep to show]' : `[${typeof value} too deep to show]`;
+    }
   }
   return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
 }

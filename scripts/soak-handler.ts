@@ -1,0 +1,41 @@
+import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { N, names, S } from '#shared/adapters/attribute-values';
+import { completionUpdate } from '#shared/adapters/dynamodb-run-ledger';
+import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { requireEnv } from '#shared/runtime/environment';
+import { LeaseLostError } from '#shared/runtime/run-ledger';
+import { soakJob } from './soak-job';
+
+const client = new DynamoDBClient({});
+const tables = { effects: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') };
+
+/** Effect item `soak/<job ID>`: `effects` counts how often the effect was committed. */
+export const effectKey = (jobId: string): string => `soak/${jobId}`;
+
+export const handler = createLambdaHandler(soakJob, async (payload, ctx) => {
+  if (ctx.attempt <= payload.failAttempts) throw new Error(`injected transient failure (attempt ${ctx.attempt} of ${payload.failAttempts} that fail)`);
+  await ctx.completeWith(async (completion) => {
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tables.effects,
+                Key: { orderId: S(effectKey(ctx.jobId)) },
+                UpdateExpression: 'ADD #effects :one SET #n = :n',
+                ExpressionAttributeNames: names('effects', 'n'),
+                ExpressionAttributeValues: { ':one': N(1), ':n': N(payload.n) },
+              },
+            },
+            { Update: completionUpdate(tables.ledger, completion) },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(completion.key);
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineJob } from '#shared/jobs/define-job';
+
+/**
+ * The soak's job (scripts/soak.ts): its effect is an item in the orders table, committed in the same
+ * transaction as the run's completion, so a duplicated effect would show as `effects` > 1.
+ * `failAttempts` makes the first N attempts fail transiently: 1-2 recover, 3 or more use up the attempts.
+ */
+export const soakJob = defineJob({
+  name: 'soak',
+  description: 'Load-and-fault soak fixture: fails transiently on demand, then commits one effect with its run.',
+  payload: z.object({ n: z.number().int().min(0), failAttempts: z.number().int().min(0).max(10) }).strict(),
+  timeoutSeconds: 10,
+  memoryMb: 256,
+  batchSize: 10,
+  maxConcurrency: 4,
+  retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
+  resources: { tables: ['orders'] },
+});

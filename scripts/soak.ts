@@ -1,0 +1,295 @@
+/**
+ * `npm run soak -- --jobs 10000`: pushes N jobs through the local stack (LocalStack on a synthesized app with
+ * the soak fixture job, built by the product's stack code) with faults at ~5%: transient errors, duplicate
+ * sends (a new message with the same job ID), one forced sandbox crash (SIGKILL) and one restart of the
+ * runner's workers. Then prints sent, succeeded, dead-lettered, lost, duplicated effects, the duration and
+ * the peak memory, and exits 1 if anything was lost or duplicated.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { App } from 'aws-cdk-lib';
+import { buildJobsApp } from '#infra/jobs-app';
+import { emulatorEnvironment } from '#infra/local/emulators';
+import { functionEnvironment } from '#infra/local/function-environment';
+import { LocalStack } from '#infra/local/local-stack';
+import { Sandbox } from '#infra/local/sandbox';
+import { SqsPoller } from '#infra/local/sqs-poller';
+import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { chunk } from '#shared/runtime/chunk';
+import { soakJob } from './soak-job';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    'fault-rate': { type: 'string', default: '0.05' },
+    seed: { type: 'string', default: '20261124' },
+    'timeout-minutes': { type: 'string', default: '10' },
+  },
+});
+const JOBS = Number(args.jobs);
+const FAULT_RATE = Number(args['fault-rate']);
+if (!Number.isInteger(JOBS) || JOBS < 10) throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
+
+/** A small seeded PRNG (mulberry32), so a run's faults can be reproduced with --seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PlannedJob {
+  readonly id: string;
+  readonly n: number;
+  readonly failAttempts: number;
+  readonly duplicate: boolean;
+}
+
+/** ~5% faults: 2.5% transient (1-2 failing attempts), 0.5% that use up their 3 attempts, 2% sent twice. */
+function plan(count: number, rate: number, random: () => number): PlannedJob[] {
+  return Array.from({ length: count }, (_, n) => {
+    const roll = random();
+    const transient = roll < rate * 0.5;
+    const exhausted = !transient && roll < rate * 0.6;
+    const duplicate = !transient && !exhausted && roll < rate;
+    const failAttempts = transient ? 1 + Math.floor(random() * 2) : exhausted ? soakJob.retry.attempts : 0;
+    return { id: `soak-${String(n).padStart(6, '0')}`, n, failAttempts, duplicate };
+  });
+}
+
+/** The soak app: the product's stack code with only the soak job, synthesized in this process (no cdk CLI). */
+function synthesizeSoakApp(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'sj-soak-'));
+  const app = new App({ outdir, context: { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
+  buildJobsApp(app, { jobs: [soakJob], nag: false, entryOf: () => join(ROOT, 'scripts/soak-handler.ts') });
+  app.synth();
+  return outdir;
+}
+
+/** Peak resident memory (VmHWM) of a process, in MiB, from /proc (Linux); undefined elsewhere or once it is gone. */
+function peakMiB(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runner's workers, as LocalStack builds them: one poller per mapping, sandboxes started on demand. */
+function startWorkers(stack: LocalStack): SqsPoller[] {
+  const env = emulatorEnvironment(stack.emulators);
+  const client = new SQSClient({ endpoint: stack.emulators.sqs.endpoint, region: env.AWS_REGION, credentials, useQueueUrlAsEndpoint: false });
+  return stack.model.mappings.map((mapping) => {
+    const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId)!;
+    const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId)!;
+    const sandboxEnv = functionEnvironment(fn, env);
+    const poller = new SqsPoller({
+      client,
+      mapping,
+      fn,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => stack.output.line(fn.label, line)),
+      report: () => {},
+    });
+    poller.start();
+    return poller;
+  });
+}
+
+async function main(): Promise<void> {
+  const random = prng(Number(args.seed));
+  const jobs = plan(JOBS, FAULT_RATE, random);
+  const log = (text: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${text}`);
+
+  log(`synthesizing the soak app (the product's stack code, job "soak")…`);
+  const cdkOut = synthesizeSoakApp();
+  const dataDir = mkdtempSync(join(tmpdir(), 'sj-soak-data-'));
+  const notes: string[] = [];
+  const stack = await LocalStack.start({
+    root: ROOT,
+    cdkOut,
+    synth: 'never',
+    dataDir,
+    persistDynamoDb: false,
+    dashboard: false,
+    write: (text) => {
+      if (/abandoned|crash/i.test(text)) notes.push(text.trim());
+    },
+  });
+  const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string };
+  const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
+  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
+  const outputs = stack.model.outputs;
+  const queueUrl = outputs[jobOutputKey.queueUrl('soak')]!;
+  const dlqUrl = outputs[jobOutputKey.dlqUrl('soak')]!;
+  const ledgerTable = outputs[tableOutputKey('Ledger')]!;
+  const effectsTable = outputs[tableOutputKey('Orders')]!;
+  const emulatorPids = new Set(stack.describe().childPids);
+
+  const peaks = new Map<number, number>();
+  let workers: SqsPoller[] = [...stack.pollers];
+  const sandboxPids = () => workers.flatMap((poller) => poller.sandboxPids);
+  const sample = () => {
+    for (const pid of [...emulatorPids, ...sandboxPids()]) {
+      const peak = peakMiB(pid);
+      if (peak !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peak));
+    }
+  };
+  const sampler = setInterval(sample, 500);
+
+  const began = Date.now();
+  const deadline = began + Number(args['timeout-minutes']) * 60_000;
+  try {
+    // Send every job, then the duplicates (a new message, the same job ID), 10 per batch, 8 batches at once.
+    const messages = [...jobs, ...jobs.filter((job) => job.duplicate)].map((job) => ({
+      body: JSON.stringify({ id: job.id, job: 'soak', payload: { n: job.n, failAttempts: job.failAttempts } }),
+      id: job.id,
+    }));
+    const batches = chunk(messages, 10);
+    for (let i = 0; i < batches.length; i += 8) {
+      await Promise.all(
+        batches.slice(i, i + 8).map(async (batch) => {
+          const { Failed = [] } = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: batch.map((m, j) => ({ Id: String(j), MessageBody: m.body, MessageAttributes: { jobId: { DataType: 'String', StringValue: m.id } } })),
+            }),
+          );
+          if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} sends: ${Failed[0]?.Message}`);
+        }),
+      );
+    }
+    log(`sent ${messages.length} messages for ${jobs.length} jobs in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+
+    const depth = async (): Promise<number> => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    };
+    let crashed: number | undefined;
+    let restarted = false;
+    let emptyPolls = 0;
+    while (emptyPolls < 3) {
+      if (Date.now() > deadline) throw new Error(`not drained after ${args['timeout-minutes']} minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const remaining = await depth();
+      emptyPolls = remaining === 0 ? emptyPolls + 1 : 0;
+      const done = 1 - remaining / messages.length;
+      // The forced crash: SIGKILL one sandbox in the middle of its work, at about 30% done.
+      if (crashed === undefined && done >= 0.3) {
+        const [pid] = sandboxPids();
+        if (pid !== undefined) {
+          sample();
+          process.kill(pid, 'SIGKILL');
+          crashed = pid;
+          log(`killed sandbox pid ${pid} (SIGKILL) at ${(done * 100).toFixed(0)}% done`);
+        }
+      }
+      // The restart: every worker stops (in-flight invocations finish within 10 s, then sandboxes are
+      // killed), and new ones start, as a deploy or a runner restart replaces them. The queues (SQS) stay.
+      if (!restarted && done >= 0.6) {
+        restarted = true;
+        sample();
+        const stopping = workers;
+        const before = Date.now();
+        await Promise.all(stopping.map((poller) => poller.stop(10_000)));
+        workers = startWorkers(stack);
+        log(`restarted the runner's workers at ${(done * 100).toFixed(0)}% done (stopped in ${Date.now() - before} ms)`);
+      }
+    }
+    const duration = (Date.now() - began) / 1000;
+    sample();
+
+    // The ledger: one record per job ID, each SUCCEEDED or DEAD.
+    const runs = new Map<string, string>();
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await dynamodb.send(
+        new QueryCommand({ TableName: ledgerTable, IndexName: 'byJob', KeyConditionExpression: 'job = :j', ExpressionAttributeValues: { ':j': { S: 'soak' } }, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) runs.set(item.id?.S ?? '', item.status?.S ?? '');
+      start = page.LastEvaluatedKey;
+    } while (start);
+    // The effects: how often each job's effect was committed.
+    const effects = new Map<string, number>();
+    start = undefined;
+    do {
+      const page: ScanCommandOutput = await dynamodb.send(new ScanCommand({ TableName: effectsTable, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) effects.set((item.orderId?.S ?? '').replace(/^soak\//, ''), Number(item.effects?.N ?? 0));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    // The DLQ: one copy per dead job, with its reason.
+    const dlq = new Map<string, string>();
+    for (;;) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+      if (Messages.length === 0) break;
+      for (const m of Messages) dlq.set(m.MessageAttributes?.jobId?.StringValue ?? '', m.MessageAttributes?.['sj-reason']?.StringValue ?? '');
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+    }
+
+    const metrics = { JobDuplicate: 0, JobRetried: 0, JobDeadLettered: 0, JobLeaseLost: 0, JobBusy: 0 };
+    for (const line of readFileSync(join(dataDir, 'metrics.ndjson'), 'utf8').split('\n')) {
+      if (!line) continue;
+      const record = JSON.parse(line) as Record<string, unknown>;
+      for (const name of Object.keys(metrics) as (keyof typeof metrics)[]) {
+        const value = record[name];
+        if (typeof value === 'number') metrics[name] += value;
+        else if (Array.isArray(value)) metrics[name] += value.reduce((sum: number, v) => sum + Number(v), 0);
+      }
+    }
+
+    const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
+    const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
+    const dead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && dlq.has(job.id)).length;
+    const lost = jobs.filter((job) => !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) && !(runs.get(job.id) === 'DEAD' && dlq.has(job.id))).length;
+    const duplicated = [...effects.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
+    const wronglyDead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && !expectedDead.has(job.id)).length;
+    const deadWithEffect = jobs.filter((job) => expectedDead.has(job.id) && (effects.get(job.id) ?? 0) > 0).length;
+    const runner = process.resourceUsage().maxRSS / 1024;
+    const sandboxPeaks = [...peaks].filter(([pid]) => !emulatorPids.has(pid)).map(([, peak]) => peak);
+    const javaPeak = Math.max(0, ...[...peaks].filter(([pid]) => emulatorPids.has(pid)).map(([, peak]) => peak));
+    const rows: [string, string][] = [
+      ['jobs sent', `${jobs.length} (+${messages.length - jobs.length} duplicate sends = ${messages.length} messages)`],
+      ['faults injected', `${jobs.filter((j) => j.failAttempts > 0 && j.failAttempts < soakJob.retry.attempts).length} transient, ${expectedDead.size} failing every attempt, ${messages.length - jobs.length} duplicates, 1 sandbox SIGKILL (pid ${crashed ?? 'none'}), 1 worker restart`],
+      ['succeeded', `${succeeded} (ledger SUCCEEDED with exactly one effect)`],
+      ['dead-lettered', `${dead} (expected ${expectedDead.size}; ${wronglyDead} dead that should not be; ${deadWithEffect} dead with an effect)`],
+      ['lost', String(lost)],
+      ['duplicated side effects', String(duplicated)],
+      ['duplicates acknowledged', `${metrics.JobDuplicate} (JobDuplicate); retried ${metrics.JobRetried}, busy ${metrics.JobBusy}, lease lost ${metrics.JobLeaseLost}`],
+      ['duration', `${duration.toFixed(1)} s (${(jobs.length / duration).toFixed(0)} jobs/s), first send to empty queue`],
+      ['peak memory: runner', `${runner.toFixed(0)} MiB maxRSS (Node: the runner with fauxqs and the SES emulator in-process)`],
+      ['peak memory: sandboxes', sandboxPeaks.length ? `${Math.max(...sandboxPeaks).toFixed(0)} MiB largest, ${sandboxPeaks.length} sandboxes sampled (VmHWM)` : 'not sampled'],
+      ['peak memory: DynamoDB Local', javaPeak ? `${javaPeak.toFixed(0)} MiB (Java, VmHWM)` : 'not sampled'],
+    ];
+    if (notes.length > 0) rows.push(['runner notes', notes.slice(0, 3).join(' | ').replace(/\u001b\[[0-9;]*m/g, '')]);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log(`\nnpm run soak -- --jobs ${JOBS} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
+    for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
+    process.exitCode = lost === 0 && duplicated === 0 && wronglyDead === 0 && deadWithEffect === 0 && dead === expectedDead.size ? 0 : 1;
+  } finally {
+    clearInterval(sampler);
+    await Promise.all(workers.filter((poller) => !stack.pollers.includes(poller)).map((poller) => poller.stop(2_000)));
+    await stack.stop(2_000);
+    rmSync(cdkOut, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
