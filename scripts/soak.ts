@@ -11,8 +11,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
-import { buildJobsApp } from '#infra/jobs-app';
 import { emulatorEnvironment } from '#infra/local/emulators';
 import { functionEnvironment } from '#infra/local/function-environment';
 import { LocalStack } from '#infra/local/local-stack';
@@ -21,6 +19,8 @@ import { SqsPoller } from '#infra/local/sqs-poller';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { chunk } from '#shared/runtime/chunk';
 import { soakJob } from './soak-job';
+import { seededRandom } from '#infra/local/seeded-random';
+import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -37,17 +37,6 @@ const JOBS = Number(args.jobs);
 const FAULT_RATE = Number(args['fault-rate']);
 if (!Number.isInteger(JOBS) || JOBS < 10) throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
 
-/** A small seeded PRNG (mulberry32), so a run's faults can be reproduced with --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PlannedJob {
   readonly id: string;
@@ -68,14 +57,6 @@ function plan(count: number, rate: number, random: () => number): PlannedJob[] {
   });
 }
 
-/** The soak app: the product's stack code with only the soak job, synthesized in this process (no cdk CLI). */
-function synthesizeSoakApp(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'sj-soak-'));
-  const app = new App({ outdir, context: { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
-  buildJobsApp(app, { jobs: [soakJob], nag: false, entryOf: () => join(ROOT, 'scripts/soak-handler.ts') });
-  app.synth();
-  return outdir;
-}
 
 /** Peak resident memory (VmHWM) of a process, in MiB, from /proc (Linux); undefined elsewhere or once it is gone. */
 function peakMiB(pid: number): number | undefined {
@@ -110,12 +91,12 @@ function startWorkers(stack: LocalStack): SqsPoller[] {
 }
 
 async function main(): Promise<void> {
-  const random = prng(Number(args.seed));
+  const random = seededRandom(Number(args.seed));
   const jobs = plan(JOBS, FAULT_RATE, random);
   const log = (text: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${text}`);
 
   log(`synthesizing the soak app (the product's stack code, job "soak")…`);
-  const cdkOut = synthesizeSoakApp();
+  const cdkOut = synthesizeInProcess([soakJob], () => join(ROOT, 'scripts/soak-handler.ts'), 'sj-soak-');
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-soak-data-'));
   const notes: string[] = [];
   const stack = await LocalStack.start({

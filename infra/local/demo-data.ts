@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { N, S } from '#shared/adapters/attribute-values';
+import { seededRandom } from '#infra/local/seeded-random';
 
 const DAY_MS = 86_400_000;
 const SHARDS = 8;
@@ -10,22 +11,13 @@ export interface DemoItems {
   readonly auditLog: Record<string, AttributeValue>[];
 }
 
-/** A small deterministic generator, so a seed is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 /**
  * Sample data for `npm run seed`: customers (some soft-deleted at ages on both sides of the 30-day
  * cutoff), orders over the last days (PENDING and PROCESSED, so reports have figures), and audit-log
  * entries spread over 150 days (so cleanup has work on both sides of the 90-day cutoff).
  */
 export function demoData(now: number): DemoItems {
-  const next = random(42);
+  const next = seededRandom(42);
   const iso = (ms: number) => new Date(ms).toISOString();
   const customers = Array.from({ length: 20 }, (_, i) => {
     const deletedDaysAgo = [5, 20, 29, 31, 45, 90][i];

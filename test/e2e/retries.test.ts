@@ -2,29 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildJobsApp } from '#infra/jobs-app';
 import { LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { flakyJob } from '#test/e2e/fixtures/flaky-job';
 import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
+import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
-/** A real synth of a one-job app (the flaky fixture), through the same stack code as the product. */
-function synthesizeFlakyApp(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'sj-flaky-'));
-  // The CLI turns asset and path metadata on; the local runner finds bundles and job names through them.
-  const app = new App({ outdir, context: { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
-  buildJobsApp(app, { jobs: [flakyJob], nag: false, entryOf: () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts') });
-  app.synth();
-  return outdir;
-}
 
 describe('Local stack: a handler that keeps failing transiently', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeFlakyApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
   }, 120_000);
 
   afterAll(async () => {

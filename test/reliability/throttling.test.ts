@@ -6,24 +6,14 @@ import { injectFault, ledgerWrite, throttlingError } from '#test/helpers/fault-i
 import { pollOnce, receive, sendBodies } from '#test/helpers/queue-driver';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';
 import { createRuntimeFixture } from '#test/helpers/runtime-fixture';
+import { seededRandom } from '#infra/local/seeded-random';
 
-/** A small deterministic PRNG (mulberry32), so the injected throttling is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Local, real clock)', () => {
   it('6: maximum concurrency at its floor (2) and a burst of 2,000 jobs with 5% of claims throttled: none in the DLQ, none lost, none run twice', async () => {
     const JOBS = 2_000;
     const client = new DynamoDBClient({});
-    const random = seeded(20261124);
+    const random = seededRandom(20261124);
     // 5% of claims are throttled past the SDK's retries: the error surfaces and the record is handed back.
     const fault = injectFault(client, { match: (target) => ledgerWrite.claim(target) && random() < 0.05, times: Number.POSITIVE_INFINITY, error: throttlingError });
     const f = await createRuntimeFixture([], client);

@@ -2,28 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildJobsApp } from '#infra/jobs-app';
 import { LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
 import { slowEmailJob } from '#test/reliability/fixtures/slow-email-job';
+import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
-/** A real synth of a one-job app (the slow e-mail fixture), through the same stack code as the product. */
-function synthesizeSlowApp(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'sj-slow-'));
-  const app = new App({ outdir, context: { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
-  buildJobsApp(app, { jobs: [slowEmailJob], nag: false, entryOf: () => join(ROOT, 'test/reliability/fixtures/slow-email-handler.ts') });
-  app.synth();
-  return outdir;
-}
 
 describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by the local runner', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeSlowApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeInProcess([slowEmailJob], () => join(ROOT, 'test/reliability/fixtures/slow-email-handler.ts'), 'sj-slow-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')), persistDynamoDb: false, write: () => {} });
   }, 120_000);
 
   afterAll(async () => {
