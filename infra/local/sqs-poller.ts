@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalFunction, LocalMapping } from '#infra/local/local-model';
 import type { InvokeResult, Sandbox } from '#infra/local/sandbox';
 import { failedMessageIds, toSqsEvent } from '#infra/local/sqs-event';
@@ -55,8 +56,10 @@ export class SqsPoller {
     const batch: Message[] = [];
     const windowEnds = Date.now() + mapping.batchingWindowSeconds * 1000;
     while (!this.stopping && batch.length < mapping.batchSize) {
-      const waitSeconds = batch.length === 0 ? 20 : Math.floor((windowEnds - Date.now()) / 1000);
-      if (batch.length > 0 && waitSeconds <= 0) break;
+      // Until the batch has its first message, wait long; then keep gathering until the window closes.
+      const leftMs = windowEnds - Date.now();
+      if (batch.length > 0 && leftMs <= 0) break;
+      const waitSeconds = batch.length === 0 ? 20 : Math.floor(leftMs / 1000);
       const { Messages = [] } = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
@@ -69,6 +72,8 @@ export class SqsPoller {
       );
       batch.push(...Messages);
       if (mapping.batchingWindowSeconds === 0 && batch.length > 0) break;
+      // A short poll that found nothing: wait a little, not spin, for the rest of a window under a second.
+      if (Messages.length === 0 && waitSeconds === 0 && batch.length > 0) await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
     }
     return batch;
   }

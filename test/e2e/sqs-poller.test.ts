@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { LocalFunction, LocalMapping } from '#infra/local/local-model';
 import { Sandbox } from '#infra/local/sandbox';
@@ -70,4 +70,31 @@ describe('Class: SqsPoller (fauxqs, a real sandbox process)', () => {
     }
     for (const pid of pids) expect(() => process.kill(pid, 0), `sandbox ${pid}`).toThrow();
   }, 60_000);
+
+  it('gathers a batch larger than one receive for the whole batching window, as Lambda does', async () => {
+    const queueUrl = await createQueue('poller-window');
+    const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: 5, memoryMb: 128, environment: {} };
+    const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 1, reportBatchItemFailures: true };
+    for (let i = 0; i < 25; i += 5) {
+      await sqs().send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Array.from({ length: 5 }, (_, j) => ({ Id: String(j), MessageBody: `m${i + j}` })) }));
+    }
+    const events: PollerEvent[] = [];
+    const poller = new SqsPoller({
+      client: sqs(),
+      mapping,
+      fn,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller-window',
+      startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, () => {}),
+      report: (event) => events.push(event),
+    });
+    poller.start();
+    try {
+      await eventually(async () => events.find((e) => e.kind === 'invoked'), 15_000, 'one invocation');
+      // 25 messages were waiting: one window of 1 s gathers them all (three receives of at most 10), not 10.
+      expect(events[0]).toMatchObject({ kind: 'invoked', size: 25, failed: 0 });
+    } finally {
+      await poller.stop(1_000);
+    }
+  }, 30_000);
 });
