@@ -6,11 +6,11 @@ import { isStale, readCloudAssembly, synthesize } from '#infra/local/cloud-assem
 import { childPids, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from '#infra/local/emulators';
 import { functionEnvironment } from '#infra/local/function-environment';
 import { FunctionOutput, type LogFormat } from '#infra/local/function-output';
-import { buildLocalModel, type LocalModel, type LocalSchedule } from '#infra/local/local-model';
+import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel, type LocalSchedule } from '#infra/local/local-model';
 import { provision } from '#infra/local/provision';
 import { Sandbox } from '#infra/local/sandbox';
 import { scheduleIdentity, ScheduleRunner } from '#infra/local/schedule-runner';
-import { SqsPoller } from '#infra/local/sqs-poller';
+import { type PollerEvent, SqsPoller } from '#infra/local/sqs-poller';
 import { type LocalDashboard, startLocalDashboard } from '#infra/local/dashboard/start-dashboard';
 import { VirtualClock } from '#infra/local/virtual-clock';
 
@@ -42,6 +42,16 @@ export interface LocalStackOptions {
    * free port; `false` runs without it. @default {} (any free port)
    */
   readonly dashboard?: { readonly port?: number } | false;
+  /**
+   * For benchmarks: change an event source mapping before its poller starts (batch size, window), and see
+   * the SQS client every poller and schedule uses (to meter its requests). @default none
+   */
+  readonly instrument?: {
+    readonly mapping?: (mapping: LocalMapping, fn: LocalFunction | undefined) => LocalMapping;
+    readonly sqsClient?: (client: SQSClient) => void;
+    /** Every poller's news: each invocation with its size and duration. */
+    readonly report?: (event: PollerEvent) => void;
+  };
 }
 
 /** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
@@ -92,7 +102,10 @@ export class LocalStack {
       const clientConfig = { endpoint: '', region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
       const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.sqs.endpoint, useQueueUrlAsEndpoint: false });
       const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.dynamodb.endpoint });
-      const model = buildLocalModel(assembly, { sqs: emulators.sqs.endpoint });
+      options.instrument?.sqsClient?.(sqs);
+      const built = buildLocalModel(assembly, { sqs: emulators.sqs.endpoint });
+      const adjust = options.instrument?.mapping;
+      const model: LocalModel = adjust ? { ...built, mappings: built.mappings.map((m) => adjust(m, built.functions.find((f) => f.logicalId === m.functionLogicalId))) } : built;
       progress(`Creating ${model.tables.length} tables and ${model.queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, 'metrics.ndjson'), options.write);
@@ -113,10 +126,12 @@ export class LocalStack {
           queueUrl: queueUrl(queue.logicalId),
           queueArn: queue.arn,
           startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => output.line(fn.label, line)),
-          report: (event) =>
-            event.kind === 'abandoned'
-              ? output.note(event.label, `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`)
-              : undefined,
+          report: (event) => {
+            options.instrument?.report?.(event);
+            if (event.kind === 'abandoned') {
+              output.note(event.label, `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`);
+            }
+          },
         });
       });
       const clock = new VirtualClock(options.startAt, options.clockSpeed);

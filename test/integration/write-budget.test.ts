@@ -11,7 +11,7 @@ import { processBatch } from '#shared/runtime/process-batch';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { sendEmail } from '#functions/send-email/send-email';
 import { createTable, dynamo, uniqueName } from '#test/helpers/aws';
-import { countRequests } from '#test/helpers/request-counter';
+import { meterRequests } from '#bench/request-meter';
 import { createRuntimeFixture } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
@@ -21,7 +21,7 @@ const JOBS = 50;
 describe('Budget: DynamoDB write requests per successful job (counted by SDK middleware)', () => {
   it('send-email costs at most 2 writes per job: the claim and the completion', async () => {
     const client = dynamo();
-    const counter = countRequests(client);
+    const counter = meterRequests(client);
     const f = await createRuntimeFixture([], client);
     const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
     const deps = f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, sender));
@@ -36,7 +36,7 @@ describe('Budget: DynamoDB write requests per successful job (counted by SDK mid
 
   it('process-order costs at most 2 writes per job: the claim and one transaction with the order', async () => {
     const client = dynamo();
-    const counter = countRequests(client);
+    const counter = meterRequests(client);
     const f = await createRuntimeFixture(['send-email'], client);
     const ordersTable = await createTable(domainTables.orders);
     for (let i = 0; i < JOBS; i++) {

@@ -1,0 +1,130 @@
+import type { CostBreakdown } from './cost-model';
+import { dollars, fixed, type FigureRow, kb, verdict } from './report';
+import type { ColdStartFigures } from './sections/cold-start';
+import type { ThroughputFigures } from './sections/local-throughput';
+import type { RuntimeComparison } from './sections/runtime-vs-baseline';
+import { median } from './statistics';
+
+/** Everything one `npm run bench` measured, as bench/results.json keeps it. */
+export interface BenchResults {
+  readonly synth: { readonly seconds: number[]; readonly medianSeconds: number };
+  readonly coldStart: ColdStartFigures;
+  readonly runtimes: RuntimeComparison;
+  readonly throughput: ThroughputFigures;
+  readonly cost: { readonly ours: CostBreakdown; readonly baseline: CostBreakdown };
+  readonly scaling: {
+    readonly jobCounts: readonly { readonly jobs: number; readonly jobsPerSecond: number; readonly writeUnitsPerJob: number; readonly cost: CostBreakdown }[];
+    readonly batchSizes: readonly { readonly figures: ThroughputFigures; readonly cost: CostBreakdown }[];
+  };
+}
+
+/** The goals of the performance issue. */
+export const GOALS = {
+  writesPerJob: 2,
+  baselineWritesPerJob: 3,
+  wallRatio: 0.75,
+  ofLimit: 0.7,
+  bundleBytes: 250_000,
+  loadRatio: 1.5,
+  synthSeconds: 20,
+  dollarsPerMillion: 1.5,
+  /** Cost per job may drift this much across job counts and still be flat. */
+  flatness: 0.05,
+} as const;
+
+const ratio = (ours: number, baseline: number): string => fixed(ours / baseline);
+
+function breakdown(cost: CostBreakdown): string {
+  return `DynamoDB writes ${dollars(cost.dynamodbWrites)} + reads ${dollars(cost.dynamodbReads)}, SQS ${dollars(cost.sqs)}, Lambda requests ${dollars(cost.lambdaRequests)} + duration ${dollars(cost.lambdaDuration)}, logs ${dollars(cost.logs)}`;
+}
+
+function runtimeRows(r: BenchResults): FigureRow[] {
+  const { ours, wall } = r.runtimes;
+  const baseline = r.runtimes.baseline!;
+  const over = `over ${ours.succeeded} successful jobs each`;
+  const commands = (byCommand: Record<string, number>) => Object.entries(byCommand).map(([name, n]) => `${n} ${name.replace(/Command$/, '')}`).join(', ');
+  return [
+    {
+      section: '1', figure: 'DynamoDB write requests per job', ours: fixed(ours.writesPerJob), baseline: fixed(baseline.writesPerJob),
+      ratio: ratio(ours.writesPerJob, baseline.writesPerJob), goal: `≤ ${GOALS.writesPerJob} (baseline ≥ ${GOALS.baselineWritesPerJob})`,
+      verdict: verdict(ours.writesPerJob <= GOALS.writesPerJob && baseline.writesPerJob >= GOALS.baselineWritesPerJob),
+      how: `an SDK middleware on each side's DynamoDBClient counts every request, ${over} against DynamoDB Local (ours: ${commands(ours.byCommand)}; baseline: ${commands(baseline.byCommand)})`,
+    },
+    {
+      section: '1', figure: 'DynamoDB write units (WCU) per job', ours: fixed(ours.writeUnitsPerJob), baseline: fixed(baseline.writeUnitsPerJob),
+      ratio: ratio(ours.writeUnitsPerJob, baseline.writeUnitsPerJob), goal: '-', verdict: '',
+      how: `the same middleware sets ReturnConsumedCapacity=TOTAL and sums what DynamoDB Local reports, tables and indexes (both sides keep a byJob index: our ledger's, the baseline's history)`,
+    },
+    {
+      section: '1', figure: 'DynamoDB read units (RCU) per job', ours: fixed(ours.readUnitsPerJob), baseline: fixed(baseline.readUnitsPerJob),
+      ratio: '-', goal: '-', verdict: '', how: `as above; reads ${fixed(ours.readsPerJob)} / ${fixed(baseline.readsPerJob)} requests per job`,
+    },
+    {
+      section: '2', figure: `wall time, ${wall.jobsPerRep} jobs per repetition`, ours: `${fixed(median(wall.oursMs) / 1000)} s`, baseline: `${fixed(median(wall.baselineMs) / 1000)} s`,
+      ratio: fixed(wall.medianRatio), goal: `≤ ${GOALS.wallRatio}`, verdict: verdict(wall.medianRatio <= GOALS.wallRatio),
+      how: `${r.runtimes.jobs} jobs each as ${wall.oursMs.length} alternating repetitions (which side goes first alternates), ${r.runtimes.concurrency} batches of ${r.runtimes.batchSize} at once (send-email's concurrency and batch size), after a warm-up; the same DynamoDB Local and SES emulator; median of each side; ratio of each pair: ${wall.pairRatios.map((x) => fixed(x)).join(', ')}`,
+    },
+  ];
+}
+
+function throughputRow(t: ThroughputFigures): FigureRow {
+  const met = (t.ofLimit ?? 0) >= GOALS.ofLimit && t.lost === 0;
+  return {
+    section: '3', figure: 'local end-to-end throughput', ours: `${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`, baseline: '-',
+    ratio: `${fixed(t.ofLimit)} of limit`, goal: `≥ ${GOALS.ofLimit} of limit, 0 lost`, verdict: verdict(met),
+    how: `${t.jobs} send-email jobs sent to fauxqs in batches of 10, run by the local runner (batch ${t.batchSize}, concurrency ${t.maxConcurrency}, sandboxed bundles) on DynamoDB Local in memory, e-mailed to the SES emulator; first send to last completion ${fixed(t.seconds, 1)} s; ${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} writes per job = ${fixed(t.limitJobsPerSecond, 0)} jobs/s`,
+  };
+}
+
+function coldStartRows(c: ColdStartFigures): FigureRow[] {
+  return c.bundles.flatMap((b): FigureRow[] => [
+    {
+      section: '4', figure: `bundle ${b.job}`, ours: `${kb(b.entryBytes)} (gzip ${kb(b.entryGzipBytes)})`, baseline: '-', ratio: '-',
+      goal: `≤ ${kb(GOALS.bundleBytes)}`, verdict: verdict(b.entryBytes <= GOALS.bundleBytes),
+      how: `the entry file in the synthesized asset, minified by esbuild; gzip by zlib; all files of the asset ${kb(b.totalBytes)}`,
+    },
+    {
+      section: '4', figure: `load ${b.job}`, ours: `${fixed(b.loadMs, 0)} ms`, baseline: '-', ratio: `${fixed(b.loadRatio)}× empty`,
+      goal: `≤ ${GOALS.loadRatio}× empty`, verdict: verdict(b.loadRatio <= GOALS.loadRatio),
+      how: `median of ${c.runs} fresh \`node\` processes importing the bundle with its template environment, against ${fixed(c.emptyModuleMs, 0)} ms for an empty module in the same rounds`,
+    },
+  ]);
+}
+
+function scalingRows(r: BenchResults): FigureRow[] {
+  const counts = r.scaling.jobCounts;
+  const first = counts[0]?.cost.total ?? 0;
+  const spread = Math.max(0, ...counts.map((row) => Math.abs(row.cost.total - first) / first));
+  return [
+    ...counts.map((row): FigureRow => ({
+      section: '7', figure: `${row.jobs} jobs`, ours: `${dollars(row.cost.total)} per 1M, ${fixed(row.jobsPerSecond, 0)} jobs/s`, baseline: '-', ratio: '-',
+      goal: `flat (±${GOALS.flatness * 100}%)`, verdict: verdict(spread <= GOALS.flatness),
+      how: `our runtime in process on DynamoDB Local, one repetition; ${fixed(row.writeUnitsPerJob)} WCU per job; SQS and logs from section 3`,
+    })),
+    ...r.scaling.batchSizes.map(({ figures: t, cost }): FigureRow => ({
+      section: '7', figure: `batch size ${t.batchSize}${t.batchingWindowSeconds ? ` (window ${t.batchingWindowSeconds} s)` : ''}`,
+      ours: `${dollars(cost.total)} per 1M, ${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`, baseline: '-', ratio: '-', goal: '-', verdict: '',
+      how: `${t.jobs} jobs through the local runner; ${t.invocations.count} invocations of ${fixed(t.invocations.meanSize, 1)} records, ${fixed(t.invocations.meanMs, 0)} ms each (the Lambda duration priced here); SQS requests per job: ${Object.entries(t.sqsRequestsPerJob).map(([name, n]) => `${name} ${fixed(n, 3)}`).join(', ')}`,
+    })),
+  ];
+}
+
+/** The printed table: one row per figure, in the issue's order. */
+export function buildRows(r: BenchResults): FigureRow[] {
+  return [
+    ...runtimeRows(r),
+    throughputRow(r.throughput),
+    ...coldStartRows(r.coldStart),
+    {
+      section: '5', figure: 'synth of the whole app', ours: `${fixed(r.synth.medianSeconds, 1)} s`, baseline: '-', ratio: '-',
+      goal: `≤ ${GOALS.synthSeconds} s`, verdict: verdict(r.synth.medianSeconds <= GOALS.synthSeconds),
+      how: `\`npx cdk synth --quiet\`, median of ${r.synth.seconds.map((s) => fixed(s, 1)).join(', ')} s (every function bundled, the safety Aspect, both cdk-nag packs)`,
+    },
+    {
+      section: '6', figure: 'cost per 1M send-email jobs', ours: dollars(r.cost.ours.total), baseline: dollars(r.cost.baseline.total),
+      ratio: ratio(r.cost.ours.total, r.cost.baseline.total), goal: `≤ ${dollars(GOALS.dollarsPerMillion)}`, verdict: verdict(r.cost.ours.total <= GOALS.dollarsPerMillion),
+      how: `bench/prices.json list prices × measured use, default settings (256 MB, batch 10). Ours: ${breakdown(r.cost.ours)}. Baseline: ${breakdown(r.cost.baseline)} (its SQS and log bytes taken as ours)`,
+    },
+    ...scalingRows(r),
+  ];
+}

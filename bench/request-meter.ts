@@ -1,0 +1,63 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+
+interface Capacity {
+  readonly CapacityUnits?: number;
+  readonly ReadCapacityUnits?: number;
+  readonly WriteCapacityUnits?: number;
+}
+
+/** What a client sent, counted by an SDK middleware: requests by command, and the capacity DynamoDB reported. */
+export interface RequestMeter {
+  readonly byCommand: Map<string, number>;
+  writes(): number;
+  reads(): number;
+  /** Write capacity units DynamoDB reported (table and indexes), from ReturnConsumedCapacity=TOTAL. */
+  writeUnits(): number;
+  readUnits(): number;
+  reset(): void;
+}
+
+function unitsOf(consumed: unknown): number {
+  const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Capacity[];
+  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
+}
+
+/**
+ * Counts every request `client` sends, and asks DynamoDB for the capacity each consumed. Measured on the
+ * wire, not read off the code, so a hidden read or an extra write shows up.
+ */
+export function meterRequests(client: DynamoDBClient): RequestMeter {
+  const byCommand = new Map<string, number>();
+  let writeUnits = 0;
+  let readUnits = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+      const input = args.input as Record<string, unknown>;
+      if (WRITES.has(name) || READS.has(name)) input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const units = unitsOf((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+      if (WRITES.has(name)) writeUnits += units;
+      else if (READS.has(name)) readUnits += units;
+      return result;
+    },
+    { step: 'initialize', name: 'requestMeter' },
+  );
+  const sum = (kinds: Set<string>) => [...byCommand].filter(([name]) => kinds.has(name)).reduce((total, [, n]) => total + n, 0);
+  return {
+    byCommand,
+    writes: () => sum(WRITES),
+    reads: () => sum(READS),
+    writeUnits: () => writeUnits,
+    readUnits: () => readUnits,
+    reset: () => {
+      byCommand.clear();
+      writeUnits = 0;
+      readUnits = 0;
+    },
+  };
+}

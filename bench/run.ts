@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: every figure of the performance issue in one run, ours beside the Powertools baseline,
+ * printed as a table and written to bench/results.json. See BENCHMARKS.md for the latest table.
+ */
+import { cpus } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBenchEnv } from './bench-env';
+import { costPerMillionJobs, type Prices } from './cost-model';
+import { buildRows } from './figures';
+import { formatFigures, formatMethods } from './report';
+import { measureColdStart } from './sections/cold-start';
+import { measureLocalThroughput, type ThroughputFigures } from './sections/local-throughput';
+import { compareRuntimes, type RuntimeComparison } from './sections/runtime-vs-baseline';
+import { measureSynth } from './sections/synth-time';
+import { sendEmailUsage } from './usage';
+
+const ROOT = resolve(import.meta.dirname, '..');
+process.env.CDK_DISABLE_VERSION_CHECK = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    reps: { type: 'string', default: '5' },
+    'e2e-jobs': { type: 'string', default: '10000' },
+    'scale-jobs': { type: 'string', default: '1000,10000,50000' },
+    'batch-jobs': { type: 'string', default: '2000' },
+    'load-runs': { type: 'string', default: '15' },
+    'synth-runs': { type: 'string', default: '3' },
+    out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
+  },
+});
+
+function count(name: keyof typeof args, min: number): number {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min} (given ${JSON.stringify(args[name])})`);
+  return value;
+}
+
+const options = {
+  jobs: count('jobs', 10),
+  reps: count('reps', 1),
+  e2eJobs: count('e2e-jobs', 10),
+  batchJobs: count('batch-jobs', 10),
+  loadRuns: count('load-runs', 1),
+  synthRuns: count('synth-runs', 1),
+  scaleJobs: String(args['scale-jobs']).split(',').map((n) => {
+    const value = Number(n);
+    if (!Number.isInteger(value) || value < 10) throw new Error(`--scale-jobs takes whole numbers of at least 10, comma-separated (given ${JSON.stringify(n)})`);
+    return value;
+  }),
+};
+const BATCH_SIZES = [
+  { batchSize: 1, batchingWindowSeconds: 0 },
+  { batchSize: 10, batchingWindowSeconds: 0 },
+  { batchSize: 100, batchingWindowSeconds: 1 },
+];
+
+const log = (text: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}`);
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const prices = JSON.parse(readFileSync(join(ROOT, 'bench', 'prices.json'), 'utf8')) as Prices;
+
+  log(`5. synth of the whole app, ${options.synthRuns}×…`);
+  const synth = measureSynth(ROOT, options.synthRuns);
+  try {
+    log(`4. cold-start proxy: ${options.loadRuns} fresh processes per bundle…`);
+    const coldStart = measureColdStart(synth.outdir, options.loadRuns);
+
+    log(`1-2. ${options.jobs} jobs each through our runtime and the Powertools baseline, ${options.reps} alternating repetitions…`);
+    const env = await startBenchEnv();
+    let runtimes: RuntimeComparison;
+    const jobCounts: { jobs: number; comparison: RuntimeComparison }[] = [];
+    try {
+      runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps });
+      for (const jobs of options.scaleJobs) {
+        log(`7. our runtime at ${jobs} jobs…`);
+        jobCounts.push({ jobs, comparison: await compareRuntimes(env, { jobs, reps: 1, oursOnly: true }) });
+      }
+    } finally {
+      await env.stop();
+    }
+
+    log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
+    const throughput = await measureLocalThroughput({ root: ROOT, cdkOut: synth.outdir, jobs: options.e2eJobs, writesPerJob: runtimes.ours.writesPerJob });
+    const batchSizes: ThroughputFigures[] = [];
+    for (const size of BATCH_SIZES) {
+      log(`7. ${options.batchJobs} jobs through the local runner at batch size ${size.batchSize}…`);
+      batchSizes.push(await measureLocalThroughput({ root: ROOT, cdkOut: synth.outdir, jobs: options.batchJobs, ...size, writesPerJob: runtimes.ours.writesPerJob, measureLimit: false }));
+    }
+
+    const cost = {
+      ours: costPerMillionJobs(sendEmailUsage(runtimes.ours, throughput), prices),
+      baseline: costPerMillionJobs(sendEmailUsage(runtimes.baseline!, throughput), prices),
+    };
+    const scaling = {
+      jobCounts: jobCounts.map(({ jobs, comparison }) => ({
+        jobs,
+        jobsPerSecond: jobs / (comparison.wall.oursMs[0]! / 1000),
+        writeUnitsPerJob: comparison.ours.writeUnitsPerJob,
+        cost: costPerMillionJobs(sendEmailUsage(comparison.ours, throughput), prices),
+      })),
+      batchSizes: batchSizes.map((figures) => ({
+        figures,
+        // Lambda's duration at this batch size: the sandboxed invocations' mean, as the local runner timed them.
+        cost: costPerMillionJobs(sendEmailUsage(runtimes.ours, figures, figures.invocations.meanMs), prices),
+      })),
+    };
+    const seconds = (performance.now() - began) / 1000;
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
+      options,
+      prices: { date: prices.date },
+      synth: { seconds: synth.seconds, medianSeconds: synth.medianSeconds },
+      coldStart,
+      runtimes,
+      throughput,
+      cost,
+      scaling,
+      seconds,
+    };
+    const rows = buildRows(results);
+    console.log(`\nnpm run bench (${results.date.slice(0, 16)}, ${results.machine.cpus} cores, Node ${process.version}, ${seconds.toFixed(0)} s)\n`);
+    console.log(formatFigures(rows));
+    console.log(`\nHow each figure was measured:\n${formatMethods(rows)}`);
+    writeFileSync(String(args.out), `${JSON.stringify({ ...results, rows }, null, 2)}\n`);
+    console.log(`\nWrote ${String(args.out)}`);
+  } finally {
+    rmSync(synth.outdir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,198 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ledgerTable } from '#shared/domain/tables';
+import { chunk } from '#shared/runtime/chunk';
+import { LocalStack } from '#infra/local/local-stack';
+import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { createTable } from '#test/helpers/aws';
+import { sendEmailRecords } from '../workloads/bench-records';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const JOB = 'send-email';
+const DEPTH = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+
+export interface ThroughputOptions {
+  readonly root: string;
+  readonly cdkOut: string;
+  readonly jobs: number;
+  /** @default the template's batch size */
+  readonly batchSize?: number;
+  /** @default the template's batching window */
+  readonly batchingWindowSeconds?: number;
+  /** DynamoDB writes per job measured in process, to turn the PutItem limit into a jobs/s limit. */
+  readonly writesPerJob: number;
+  /** Measure DynamoDB Local's raw conditional PutItem rate after the run. @default true */
+  readonly measureLimit?: boolean;
+}
+
+export interface ThroughputFigures {
+  readonly jobs: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  readonly succeeded: number;
+  readonly emails: number;
+  readonly lost: number;
+  readonly seconds: number;
+  readonly jobsPerSecond: number;
+  /** The runner's SQS requests per job: the pollers' receives and deletes, and the sends. */
+  readonly sqsRequestsPerJob: Record<string, number>;
+  /** Bytes send-email printed per job: its log lines and its EMF lines (what CloudWatch Logs ingests). */
+  readonly logBytesPerJob: number;
+  /** send-email's invocations: how many, their mean size and mean duration (the sandboxed bundle, IPC included). */
+  readonly invocations: { readonly count: number; readonly meanSize: number; readonly meanMs: number };
+  /** Mean body of a send-email message, in bytes. */
+  readonly messageBytes: number;
+  readonly putItemPerSecond?: number;
+  readonly limitJobsPerSecond?: number;
+  readonly ofLimit?: number;
+}
+
+/** Conditional PutItem at 16 at once on a fresh table of the same DynamoDB Local: the store's own ceiling. */
+async function putItemRate(client: DynamoDBClient, items = 6_000, concurrency = 16): Promise<number> {
+  const table = await createTable({ ...ledgerTable, id: 'Limit', indexes: [] }, client);
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items) {
+        const n = next++;
+        await client.send(
+          new PutItemCommand({ TableName: table, Item: { pk: { S: `limit/${n}` }, status: { S: 'SUCCEEDED' } }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+      }
+    }),
+  );
+  return items / ((performance.now() - began) / 1000);
+}
+
+async function succeededRuns(client: DynamoDBClient, table: string): Promise<{ count: number; lastFinished: number }> {
+  let count = 0;
+  let lastFinished = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        TableName: table, IndexName: 'byJob', KeyConditionExpression: 'job = :job', FilterExpression: '#status = :ok',
+        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':job': { S: JOB }, ':ok': { S: 'SUCCEEDED' } },
+        ProjectionExpression: 'finishedAt', ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      count++;
+      lastFinished = Math.max(lastFinished, Date.parse(item.finishedAt?.S ?? ''));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return { count, lastFinished };
+}
+
+/**
+ * `jobs` send-email jobs through the whole local system: sent to fauxqs in batches of 10, polled by the
+ * runner's event source mappings, run in the sandboxed bundles, claimed and completed in DynamoDB Local,
+ * e-mailed to the SES emulator. Timed from the first send to the last completion in the ledger.
+ */
+export async function measureLocalThroughput(options: ThroughputOptions): Promise<ThroughputFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sj-bench-'));
+  const byCommand = new Map<string, number>();
+  let mapping = { batchSize: 0, batchingWindowSeconds: 0, maxConcurrency: 0 };
+  let logBytes = 0;
+  const invocations = { count: 0, records: 0, ms: 0 };
+  const stack = await LocalStack.start({
+    root: options.root,
+    cdkOut: options.cdkOut,
+    synth: 'never',
+    dataDir,
+    persistDynamoDb: false,
+    dashboard: false,
+    logFormat: 'json',
+    // Lines as the function printed them (the runner adds its `job` key first, which Powertools' lines carry already).
+    write: (text) => {
+      if (text.startsWith(`{"job":"${JOB}"`)) logBytes += Buffer.byteLength(text);
+    },
+    instrument: {
+      mapping: (m, fn) => {
+        if (fn?.label !== JOB) return m;
+        const adjusted = { ...m, batchSize: options.batchSize ?? m.batchSize, batchingWindowSeconds: options.batchingWindowSeconds ?? m.batchingWindowSeconds };
+        mapping = adjusted;
+        return adjusted;
+      },
+      report: (event) => {
+        if (event.kind !== 'invoked' || event.label !== JOB) return;
+        invocations.count++;
+        invocations.records += event.size;
+        invocations.ms += event.ms;
+      },
+      sqsClient: (client) =>
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            byCommand.set(context.commandName ?? 'unknown', (byCommand.get(context.commandName ?? 'unknown') ?? 0) + 1);
+            return next(args);
+          },
+          { step: 'initialize', name: 'benchSqsMeter' },
+        ),
+    },
+  });
+  try {
+    const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string; ses: string };
+    const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
+    const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
+    const queueUrl = stack.model.outputs[jobOutputKey.queueUrl(JOB)]!;
+    const ledger = stack.model.outputs[tableOutputKey('Ledger')]!;
+    const began = Date.now();
+    const records = sendEmailRecords(`e2e-${began}`, options.jobs, began);
+    const batches = chunk(records, 10);
+    let sends = 0;
+    for (let i = 0; i < batches.length; i += 8) {
+      await Promise.all(
+        batches.slice(i, i + 8).map(async (batch) => {
+          sends++;
+          const { Failed = [] } = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: batch.map((record, j) => ({ Id: String(j), MessageBody: record.body, MessageAttributes: { jobId: { DataType: 'String', StringValue: record.messageAttributes.jobId!.stringValue! } } })),
+            }),
+          );
+          if (Failed.length > 0) throw new Error(`fauxqs refused ${Failed.length} sends: ${Failed[0]?.Message}`);
+        }),
+      );
+    }
+    // Drained when the queue is empty (visible, in flight and delayed) twice in a row.
+    const deadline = began + Math.max(120_000, options.jobs * 50);
+    for (let empty = 0; empty < 2; ) {
+      if (Date.now() > deadline) throw new Error(`send-email's queue was not drained after ${((Date.now() - began) / 1000).toFixed(0)} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH] }));
+      const depth = DEPTH.reduce((sum, name) => sum + Number(Attributes[name] ?? 0), 0);
+      empty = depth === 0 ? empty + 1 : 0;
+    }
+    const { count, lastFinished } = await succeededRuns(dynamodb, ledger);
+    const store = (await (await fetch(`${endpoints.ses}/store`)).json()) as { emails: unknown[] };
+    const seconds = (lastFinished - began) / 1000;
+    const jobsPerSecond = count / seconds;
+    const perJob = (n: number) => n / options.jobs;
+    const sqsRequestsPerJob: Record<string, number> = { SendMessageBatch: perJob(sends) };
+    for (const [name, n] of byCommand) sqsRequestsPerJob[name.replace(/Command$/, '')] = perJob(n);
+    const emfBytes = readFileSync(join(dataDir, 'metrics.ndjson'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith(`{"job":"${JOB}"`))
+      .reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    const figures: ThroughputFigures = {
+      jobs: options.jobs, ...mapping, succeeded: count, emails: store.emails.length,
+      lost: options.jobs - Math.min(count, store.emails.length), seconds, jobsPerSecond, sqsRequestsPerJob,
+      logBytesPerJob: perJob(logBytes + emfBytes),
+      invocations: { count: invocations.count, meanSize: invocations.records / Math.max(1, invocations.count), meanMs: invocations.ms / Math.max(1, invocations.count) },
+      messageBytes: records.reduce((sum, record) => sum + Buffer.byteLength(record.body), 0) / records.length,
+    };
+    if (options.measureLimit === false) return figures;
+    const putItemPerSecond = await putItemRate(dynamodb);
+    const limitJobsPerSecond = putItemPerSecond / options.writesPerJob;
+    return { ...figures, putItemPerSecond, limitJobsPerSecond, ofLimit: jobsPerSecond / limitJobsPerSecond };
+  } finally {
+    await stack.stop(5_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+import type { SQSRecord } from 'aws-lambda';
+import { ledgerTable, type TableDesign } from '#shared/domain/tables';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { chunk } from '#shared/runtime/chunk';
+import { createQueue, createTable } from '#test/helpers/aws';
+import type { BenchEnv } from '../bench-env';
+import { meterRequests } from '../request-meter';
+import { median } from '../statistics';
+import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
+import { ourRuntime } from '../workloads/our-runtime';
+import { powertoolsBaseline } from '../workloads/powertools-baseline';
+import type { Workload } from '../workloads/workload';
+
+const idempotencyTable: TableDesign = { id: 'Idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', indexes: [] };
+
+/** DynamoDB use per successful job, measured on the wire over a whole run. */
+export interface RequestFigures {
+  readonly jobs: number;
+  readonly succeeded: number;
+  readonly writesPerJob: number;
+  readonly readsPerJob: number;
+  readonly writeUnitsPerJob: number;
+  readonly readUnitsPerJob: number;
+  readonly byCommand: Record<string, number>;
+  /** Median wall time of a repetition, per batch of `batchSize` (the Lambda duration proxy). */
+  readonly msPerBatch: number;
+}
+
+export interface RuntimeComparison {
+  readonly jobs: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly ours: RequestFigures;
+  /** Absent with `oursOnly`. */
+  readonly baseline?: RequestFigures;
+  /** Milliseconds per repetition of jobs/reps jobs, and ours divided by the baseline's. */
+  readonly wall: { readonly jobsPerRep: number; readonly oursMs: number[]; readonly baselineMs: number[]; readonly medianRatio: number; readonly pairRatios: number[] };
+}
+
+export interface ComparisonOptions {
+  readonly jobs: number;
+  readonly reps: number;
+  /** @default send-email's batch size */
+  readonly batchSize?: number;
+  /** Batches at once. @default send-email's maxConcurrency */
+  readonly concurrency?: number;
+  /** Run only our runtime (the scaling rows). @default false */
+  readonly oursOnly?: boolean;
+}
+
+async function timed(workload: Workload, records: readonly SQSRecord[], batchSize: number, concurrency: number): Promise<{ ms: number; succeeded: number }> {
+  let succeeded = 0;
+  const began = performance.now();
+  await runConcurrently(chunk(records, batchSize), concurrency, async (batch) => {
+    const done = await workload.handle(batch);
+    succeeded += done;
+  });
+  return { ms: performance.now() - began, succeeded };
+}
+
+/**
+ * Our runtime and the Powertools baseline, side by side in one run, on the same DynamoDB Local and SES
+ * emulator: `jobs` each, run as `reps` alternating repetitions of jobs/reps, every request metered, every
+ * repetition timed.
+ */
+export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions): Promise<RuntimeComparison> {
+  const batchSize = options.batchSize ?? sendEmailJob.batchSize;
+  const concurrency = options.concurrency ?? sendEmailJob.maxConcurrency;
+  const oursClient = env.dynamodb();
+  const baselineClient = env.dynamodb();
+  const [ledger, idempotency, history, queueUrl, dlqUrl] = await Promise.all([
+    createTable(ledgerTable, oursClient),
+    createTable(idempotencyTable, baselineClient),
+    createTable(ledgerTable, baselineClient),
+    createQueue('bench', {}, env.sqs()),
+    createQueue('bench-dlq', {}, env.sqs()),
+  ]);
+  const ours = ourRuntime({ dynamodb: oursClient, sqs: env.sqs(), ledgerTable: ledger, queueUrl, dlqUrl, sender: env.sender });
+  const baseline = powertoolsBaseline({ dynamodb: baselineClient, idempotencyTable: idempotency, historyTable: history, sender: env.sender });
+  const runs: [Workload, ReturnType<typeof meterRequests>][] = [[ours, meterRequests(oursClient)]];
+  if (!options.oursOnly) runs.push([baseline, meterRequests(baselineClient)]);
+
+  // Warm-up, not counted: DynamoDB Local's JIT and both code paths, so the first timed repetition is not penalised.
+  for (const [workload] of runs) await timed(workload, sendEmailRecords(`warm-${workload.name}-${Date.now()}`, Math.min(500, options.jobs), Date.now()), batchSize, concurrency);
+  for (const [, meter] of runs) meter.reset();
+
+  const times = runs.map((): number[] => []);
+  const succeededTotals = runs.map(() => 0);
+  const perRep = Math.ceil(options.jobs / options.reps);
+  for (let rep = 0; rep < options.reps; rep++) {
+    // Alternate which goes first, so a drift of the machine during a pair does not favour one side.
+    const order = rep % 2 === 0 ? runs.map((_, i) => i) : runs.map((_, i) => runs.length - 1 - i);
+    for (const index of order) {
+      const [workload] = runs[index]!;
+      const records = sendEmailRecords(`rep${rep}-${index}-${Date.now()}`, perRep, Date.now());
+      const { ms, succeeded } = await timed(workload, records, batchSize, concurrency);
+      if (succeeded !== perRep) throw new Error(`${workload.name}: ${succeeded} of ${perRep} jobs succeeded in repetition ${rep + 1}`);
+      times[index]!.push(ms);
+      succeededTotals[index]! += succeeded;
+      await env.clearEmails();
+    }
+  }
+  const figures: RequestFigures[] = runs.map(([, meter], index) => {
+    const per = (n: number) => n / Math.max(1, succeededTotals[index]!);
+    return {
+      jobs: options.jobs,
+      succeeded: succeededTotals[index]!,
+      writesPerJob: per(meter.writes()),
+      readsPerJob: per(meter.reads()),
+      writeUnitsPerJob: per(meter.writeUnits()),
+      readUnitsPerJob: per(meter.readUnits()),
+      byCommand: Object.fromEntries(meter.byCommand),
+      msPerBatch: median(times[index]!) / Math.ceil(perRep / batchSize),
+    };
+  });
+  const oursMs = times[0]!;
+  const baselineMs = times[1] ?? [];
+  const pairRatios = baselineMs.length ? oursMs.map((ms, i) => ms / baselineMs[i]!) : [];
+  return {
+    jobs: options.jobs,
+    batchSize,
+    concurrency,
+    ours: figures[0]!,
+    baseline: figures[1],
+    wall: { jobsPerRep: perRep, oursMs, baselineMs, medianRatio: baselineMs.length ? median(oursMs) / median(baselineMs) : Number.NaN, pairRatios },
+  };
+}

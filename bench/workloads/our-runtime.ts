@@ -1,0 +1,66 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import type { EmailSender } from '#shared/domain/email';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { systemClock } from '#shared/runtime/clock';
+import type { JobLogger, JobMetrics } from '#shared/runtime/job-context';
+import { processBatch } from '#shared/runtime/process-batch';
+import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import { sendEmail } from '#functions/send-email/send-email';
+import { lambdaContext, type Workload } from './workload';
+
+const quiet: JobLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Metrics summed in memory: the runtime still makes every call it makes on Lambda, without printing EMF. */
+class SummedMetrics implements JobMetrics {
+  readonly totals = new Map<string, number>();
+  count(name: string, value = 1): void {
+    this.totals.set(name, (this.totals.get(name) ?? 0) + value);
+  }
+  milliseconds(name: string, value: number): void {
+    this.count(name, value);
+  }
+}
+
+export interface OurRuntimeOptions {
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly ledgerTable: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly sender: EmailSender;
+  /** @default send-email's declaration */
+  readonly job?: RuntimeDeps['job'];
+}
+
+/** Our runtime, as createLambdaHandler wires it: one claim write and one completion write per job. */
+export function ourRuntime(options: OurRuntimeOptions): Workload & { readonly metrics: SummedMetrics } {
+  const job = options.job ?? sendEmailJob;
+  const metrics = new SummedMetrics();
+  const ledger = new DynamoDbRunLedger(options.dynamodb, options.ledgerTable);
+  const queue = new SqsJobQueue(options.sqs, { ownQueueUrl: options.queueUrl, deadLetterQueueUrl: options.dlqUrl, queueUrlOf: () => options.queueUrl });
+  return {
+    name: 'serverless-jobs',
+    metrics,
+    async handle(records) {
+      const context = lambdaContext(job.timeoutSeconds * 1000);
+      const { outcomes } = await processBatch(
+        {
+          job,
+          handler: (payload, ctx) => sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, options.sender),
+          settings: {},
+          ledger,
+          queue,
+          clock: systemClock,
+          logger: { ...quiet, child: () => quiet },
+          metrics,
+          remainingMs: () => context.getRemainingTimeInMillis(),
+        },
+        records,
+      );
+      return outcomes.filter((outcome) => outcome.kind === 'ack' && outcome.result === 'SUCCEEDED').length;
+    },
+  };
+}
