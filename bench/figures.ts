@@ -7,6 +7,7 @@ import { median } from './statistics';
 
 /** Everything one `npm run bench` measured, as bench/results.json keeps it. */
 export interface BenchResults {
+  readonly pricesDate: string;
   readonly synth: { readonly seconds: number[]; readonly medianSeconds: number };
   readonly coldStart: ColdStartFigures;
   readonly runtimes: RuntimeComparison;
@@ -14,7 +15,7 @@ export interface BenchResults {
   readonly cost: { readonly ours: CostBreakdown; readonly baseline: CostBreakdown };
   readonly scaling: {
     readonly jobCounts: readonly { readonly jobs: number; readonly jobsPerSecond: number; readonly writeUnitsPerJob: number; readonly cost: CostBreakdown }[];
-    readonly batchSizes: readonly { readonly figures: ThroughputFigures; readonly cost: CostBreakdown }[];
+    readonly batchSizes: readonly { readonly figures: ThroughputFigures; readonly invocationMs: number; readonly cost: CostBreakdown }[];
   };
 }
 
@@ -99,12 +100,12 @@ function scalingRows(r: BenchResults): FigureRow[] {
     ...counts.map((row): FigureRow => ({
       section: '7', figure: `${row.jobs} jobs`, ours: `${dollars(row.cost.total)} per 1M, ${fixed(row.jobsPerSecond, 0)} jobs/s`, baseline: '-', ratio: '-',
       goal: `flat (±${GOALS.flatness * 100}%)`, verdict: verdict(spread <= GOALS.flatness),
-      how: `our runtime in process on DynamoDB Local, one repetition; ${fixed(row.writeUnitsPerJob)} WCU per job; SQS and logs from section 3`,
+      how: `our runtime in process on DynamoDB Local, one repetition at send-email's concurrency; ${fixed(row.writeUnitsPerJob)} WCU per job; SQS and logs from section 3`,
     })),
-    ...r.scaling.batchSizes.map(({ figures: t, cost }): FigureRow => ({
+    ...r.scaling.batchSizes.map(({ figures: t, invocationMs, cost }): FigureRow => ({
       section: '7', figure: `batch size ${t.batchSize}${t.batchingWindowSeconds ? ` (window ${t.batchingWindowSeconds} s)` : ''}`,
       ours: `${dollars(cost.total)} per 1M, ${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`, baseline: '-', ratio: '-', goal: '-', verdict: '',
-      how: `${t.jobs} jobs through the local runner; ${t.invocations.count} invocations of ${fixed(t.invocations.meanSize, 1)} records, ${fixed(t.invocations.meanMs, 0)} ms each (the Lambda duration priced here); SQS requests per job: ${Object.entries(t.sqsRequestsPerJob).map(([name, n]) => `${name} ${fixed(n, 3)}`).join(', ')}`,
+      how: `${t.jobs} jobs through the local runner: ${t.invocations.count} invocations of ${fixed(t.invocations.meanSize, 1)} records, ${fixed(t.invocations.meanMs, 0)} ms each under that load; Lambda duration priced at ${fixed(invocationMs, 0)} ms, one batch of this size alone in process; SQS requests per job: ${Object.entries(t.sqsRequestsPerJob).map(([name, n]) => `${name} ${fixed(n, 3)}`).join(', ')}`,
     })),
   ];
 }
@@ -123,7 +124,7 @@ export function buildRows(r: BenchResults): FigureRow[] {
     {
       section: '6', figure: 'cost per 1M send-email jobs', ours: dollars(r.cost.ours.total), baseline: dollars(r.cost.baseline.total),
       ratio: ratio(r.cost.ours.total, r.cost.baseline.total), goal: `≤ ${dollars(GOALS.dollarsPerMillion)}`, verdict: verdict(r.cost.ours.total <= GOALS.dollarsPerMillion),
-      how: `bench/prices.json list prices × measured use, default settings (256 MB, batch 10). Ours: ${breakdown(r.cost.ours)}. Baseline: ${breakdown(r.cost.baseline)} (its SQS and log bytes taken as ours)`,
+      how: `bench/prices.json list prices (${r.pricesDate}) × measured use, default settings (256 MB, batch 10); Lambda duration: one batch alone, ours ${fixed(r.runtimes.ours.invocationMs, 0)} ms, baseline ${fixed(r.runtimes.baseline?.invocationMs, 0)} ms. Ours: ${breakdown(r.cost.ours)}. Baseline: ${breakdown(r.cost.baseline)} (its SQS and log bytes taken as ours)`,
     },
     ...scalingRows(r),
   ];

@@ -74,11 +74,16 @@ async function main(): Promise<void> {
     const env = await startBenchEnv();
     let runtimes: RuntimeComparison;
     const jobCounts: { jobs: number; comparison: RuntimeComparison }[] = [];
+    const batchRuntimes: RuntimeComparison[] = [];
     try {
       runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps });
       for (const jobs of options.scaleJobs) {
         log(`7. our runtime at ${jobs} jobs…`);
         jobCounts.push({ jobs, comparison: await compareRuntimes(env, { jobs, reps: 1, oursOnly: true }) });
+      }
+      for (const size of BATCH_SIZES) {
+        log(`7. our runtime at batch size ${size.batchSize} (the invocation's duration)…`);
+        batchRuntimes.push(await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, batchSize: size.batchSize }));
       }
     } finally {
       await env.stop();
@@ -103,10 +108,10 @@ async function main(): Promise<void> {
         writeUnitsPerJob: comparison.ours.writeUnitsPerJob,
         cost: costPerMillionJobs(sendEmailUsage(comparison.ours, throughput), prices),
       })),
-      batchSizes: batchSizes.map((figures) => ({
+      batchSizes: batchSizes.map((figures, i) => ({
         figures,
-        // Lambda's duration at this batch size: the sandboxed invocations' mean, as the local runner timed them.
-        cost: costPerMillionJobs(sendEmailUsage(runtimes.ours, figures, figures.invocations.meanMs), prices),
+        invocationMs: batchRuntimes[i]!.ours.invocationMs,
+        cost: costPerMillionJobs(sendEmailUsage(batchRuntimes[i]!.ours, figures), prices),
       })),
     };
     const seconds = (performance.now() - began) / 1000;
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
       options,
-      prices: { date: prices.date },
+      pricesDate: prices.date,
       synth: { seconds: synth.seconds, medianSeconds: synth.medianSeconds },
       coldStart,
       runtimes,

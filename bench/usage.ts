@@ -20,11 +20,11 @@ export function sqsUse(throughput: ThroughputFigures): SqsRequestUse[] {
 }
 
 /** send-email's use per job with its default settings: DynamoDB and duration from `requests`, SQS and logs from the local run. */
-export function sendEmailUsage(requests: RequestFigures, throughput: ThroughputFigures, msPerBatch = requests.msPerBatch): JobUsage {
+export function sendEmailUsage(requests: RequestFigures, throughput: ThroughputFigures): JobUsage {
   return {
     memoryMb: sendEmailJob.memoryMb,
     batchSize: throughput.batchSize,
-    msPerBatch,
+    msPerBatch: requests.invocationMs,
     writeUnitsPerJob: requests.writeUnitsPerJob,
     readUnitsPerJob: requests.readUnitsPerJob,
     sqs: sqsUse(throughput),

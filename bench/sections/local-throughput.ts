@@ -117,7 +117,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       mapping: (m, fn) => {
         if (fn?.label !== JOB) return m;
         const adjusted = { ...m, batchSize: options.batchSize ?? m.batchSize, batchingWindowSeconds: options.batchingWindowSeconds ?? m.batchingWindowSeconds };
-        mapping = adjusted;
+        mapping = { batchSize: adjusted.batchSize, batchingWindowSeconds: adjusted.batchingWindowSeconds, maxConcurrency: adjusted.maxConcurrency };
         return adjusted;
       },
       report: (event) => {

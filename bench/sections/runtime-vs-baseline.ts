@@ -22,8 +22,13 @@ export interface RequestFigures {
   readonly writeUnitsPerJob: number;
   readonly readUnitsPerJob: number;
   readonly byCommand: Record<string, number>;
-  /** Median wall time of a repetition, per batch of `batchSize` (the Lambda duration proxy). */
+  /** Median wall time of a repetition, divided by its batches: the throughput at the mapping's concurrency. */
   readonly msPerBatch: number;
+  /**
+   * Mean duration of one batch run alone, one after another (the Lambda duration proxy: an execution
+   * environment runs one batch at a time, and DynamoDB's latency does not grow with load as DynamoDB Local's does).
+   */
+  readonly invocationMs: number;
 }
 
 export interface RuntimeComparison {
@@ -82,6 +87,13 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
 
   // Warm-up, not counted: DynamoDB Local's JIT and both code paths, so the first timed repetition is not penalised.
   for (const [workload] of runs) await timed(workload, sendEmailRecords(`warm-${workload.name}-${Date.now()}`, Math.min(500, options.jobs), Date.now()), batchSize, concurrency);
+  // One batch at a time: the duration of an invocation, as Lambda would bill it.
+  const invocationMs: number[] = [];
+  for (const [workload] of runs) {
+    const batches = Math.max(1, Math.min(30, Math.floor(options.jobs / batchSize)));
+    const { ms } = await timed(workload, sendEmailRecords(`alone-${workload.name}-${Date.now()}`, batches * batchSize, Date.now()), batchSize, 1);
+    invocationMs.push(ms / batches);
+  }
   for (const [, meter] of runs) meter.reset();
 
   const times = runs.map((): number[] => []);
@@ -111,6 +123,7 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
       readUnitsPerJob: per(meter.readUnits()),
       byCommand: Object.fromEntries(meter.byCommand),
       msPerBatch: median(times[index]!) / Math.ceil(perRep / batchSize),
+      invocationMs: invocationMs[index]!,
     };
   });
   const oursMs = times[0]!;
