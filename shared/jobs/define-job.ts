@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { assertTimeZone, parseScheduleExpression } from '#shared/cron/schedule-expression';
 import { describeIssues } from '#shared/runtime/validation-message';
-import type { JobDeclaration, JobDeclarationInput } from '#shared/jobs/job-declaration';
+import * as z from '#shared/runtime/zod-mini';
+import type { JobDeclaration, JobDeclarationInput, JobSchema } from '#shared/jobs/job-declaration';
 
 /** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
 export class JobDeclarationError extends Error {
@@ -17,7 +17,7 @@ function range(errors: string[], job: string, label: string, value: number, min:
 }
 
 /** Applies every default in one place, then validates, collecting all errors before throwing once. */
-export function defineJob<S extends z.ZodType, C extends z.ZodType = typeof NO_SETTINGS>(
+export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_SETTINGS>(
   input: JobDeclarationInput<S, C>,
 ): JobDeclaration<S, C> {
   const queueRetentionDays = input.queueRetentionDays ?? 4;
@@ -103,7 +103,7 @@ export function validateDeclaration(job: JobDeclaration): string[] {
     if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
       errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
     }
-    const parsed = job.payload.safeParse(schedule.payload);
+    const parsed = z.safeParse(job.payload, schedule.payload);
     if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);
   }
   return errors;

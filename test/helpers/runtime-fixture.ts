@@ -8,6 +8,7 @@ import { ledgerTable } from '#shared/domain/tables';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { JobHandler, JobLogger } from '#shared/runtime/job-context';
 import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import * as z from '#shared/runtime/zod-mini';
 import { createQueue, createTable, dynamo, sqs } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';
 import { RecordingMetrics } from '#test/helpers/recording-metrics';
@@ -59,7 +60,7 @@ export async function createRuntimeFixture(targets: readonly string[] = [], ledg
     deps: (job, handler, overrides = {}) => ({
       job,
       handler,
-      settings: job.settings.parse({}),
+      settings: z.parse(job.settings, {}),
       ledger,
       queue,
       clock,
