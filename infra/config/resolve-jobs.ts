@@ -111,7 +111,7 @@ function resolveJob(job: JobDeclaration, overrides: readonly Override[], errors:
   if (errors.length === before) {
     // The override may be valid alone but not together with the rest (e.g. a time zone on a UTC-only rule).
     const keys = overrides.filter((o) => o.kind !== 'settings').map((o) => quoteContext(o.key, o.raw));
-    for (const error of validateDeclaration(declaration)) errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
+    for (const error of validateDeclaration(declaration, parseScheduleExpression)) errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
   }
   const settings = resolveSettings(job, overrides.filter((o) => o.kind === 'settings'), errors);
   return { declaration, settings };
