@@ -6,7 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { queueUrlVariable } from '#shared/adapters/sqs-job-queue';
+import { queueUrlVariable } from '#shared/runtime/environment';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/runtime/create-lambda-handler';
 import type { ResolvedJob } from '#infra/config/resolve-jobs';

@@ -1,13 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
-import { queueUrlVariable, SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import { LazyJobQueue } from '#shared/adapters/lazy-job-queue';
 import type { JobDeclaration, JobSchema } from '#shared/jobs/job-declaration';
 import { systemClock } from '#shared/runtime/clock';
-import { requireEnv } from '#shared/runtime/environment';
+import { queueUrlVariable, requireEnv } from '#shared/runtime/environment';
 import type { JobHandler, JobMetrics } from '#shared/runtime/job-context';
 import { processBatch } from '#shared/runtime/process-batch';
 import { describeIssues } from '#shared/runtime/validation-message';
@@ -41,11 +40,15 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   };
   const settings = parseSettings(job);
   const ledger = new DynamoDbRunLedger(new DynamoDBClient({}), requireEnv('LEDGER_TABLE'));
-  const queue = new SqsJobQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), {
-    ownQueueUrl: requireEnv('JOB_QUEUE_URL'),
-    deadLetterQueueUrl: requireEnv('JOB_DLQ_URL'),
-    queueUrlOf: (target) => requireEnv(queueUrlVariable(target)),
+  const urls = { ownQueueUrl: requireEnv('JOB_QUEUE_URL'), deadLetterQueueUrl: requireEnv('JOB_DLQ_URL') };
+  // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
+  const queue = new LazyJobQueue(async () => {
+    const { createSqsJobQueue } = await import('#shared/adapters/sqs-job-queue');
+    return createSqsJobQueue({ ...urls, queueUrlOf: (target) => requireEnv(queueUrlVariable(target)) });
   });
+  // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
+  // a failed load is retried on first use.
+  if (job.resources.enqueues.some((target) => target !== job.name)) void queue.ready().catch(() => undefined);
   return async (event, context) => {
     try {
       const { response } = await processBatch(

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueUrlVariable } from '#shared/adapters/sqs-job-queue';
+import { queueUrlVariable } from '#shared/runtime/environment';
 import { domainTables, ledgerTable } from '#shared/domain/tables';
 import { allJobs } from '#shared/jobs/registry';
 import * as z from '#shared/runtime/zod-mini';
