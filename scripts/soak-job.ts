@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 
 /**
@@ -9,7 +9,7 @@ import { defineJob } from '#shared/jobs/define-job';
 export const soakJob = defineJob({
   name: 'soak',
   description: 'Load-and-fault soak fixture: fails transiently on demand, then commits one effect with its run.',
-  payload: z.object({ n: z.number().int().min(0), failAttempts: z.number().int().min(0).max(10) }).strict(),
+  payload: z.strictObject({ n: z.number().check(z.int(), z.minimum(0)), failAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(10)) }),
   timeoutSeconds: 10,
   memoryMb: 256,
   batchSize: 10,

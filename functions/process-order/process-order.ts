@@ -4,12 +4,13 @@ import type { processOrderJob } from '#shared/jobs/process-order';
 import { PermanentJobError } from '#shared/runtime/errors';
 import type { JobContext } from '#shared/runtime/job-context';
 import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
 
 export type ProcessOrderPayload = PayloadOf<typeof processOrderJob>;
 
 /** Checks the stored record and that its total is the sum of its items. */
 export function validateOrder(raw: unknown): Order {
-  const parsed = orderRecord.safeParse(raw);
+  const parsed = z.safeParse(orderRecord, raw);
   if (!parsed.success) throw new PermanentJobError(`order is malformed: ${describeIssues(parsed.error.issues, raw)}`);
   const order = parsed.data;
   const sum = order.items.reduce((total, item) => total + item.quantity * item.unitPriceCents, 0);

@@ -36,7 +36,7 @@ function recipientOverrides(raw: unknown, jobs: readonly JobDeclaration[], error
     errors.push(`${quoteContext(ContextKey.REPORT_RECIPIENTS, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return {};
   }
-  const takers = jobs.filter((job) => job.settings instanceof z.ZodObject && 'recipients' in job.settings.shape);
+  const takers = jobs.filter((job) => job.settings instanceof z.core.$ZodObject && 'recipients' in job.settings._zod.def.shape);
   return Object.fromEntries(takers.map((job) => [`settings.${job.name}.recipients`, JSON.stringify(parsed.data)]));
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertTimeZone, parseScheduleExpression } from '#shared/cron/schedule-expression';
 import { validateDeclaration } from '#shared/jobs/define-job';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import type { JobDeclaration, JobSchema } from '#shared/jobs/job-declaration';
 import { describeIssues } from '#shared/runtime/validation-message';
 import { ContextOverrideError } from '#infra/config/context-override-error';
 import { parseContextValue, quoteContext } from '#infra/config/context-value';
@@ -72,8 +72,8 @@ function applyScheduleOverride(job: JobDeclaration, o: Override, schedules: JobD
   schedules[index] = o.kind === 'schedule' ? { ...current, expression: value } : { ...current, timeZone: value };
 }
 
-function settingNames(schema: z.ZodType): readonly string[] | undefined {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
+function settingNames(schema: JobSchema): readonly string[] | undefined {
+  return schema instanceof z.core.$ZodObject ? Object.keys(schema._zod.def.shape) : undefined;
 }
 
 function resolveSettings(job: JobDeclaration, overrides: readonly Override[], errors: string[]): unknown {
@@ -93,7 +93,7 @@ function resolveSettings(job: JobDeclaration, overrides: readonly Override[], er
       errors.push(problem(o, `not valid JSON: ${(error as Error).message}`));
     }
   }
-  const parsed = job.settings.safeParse(input);
+  const parsed = z.safeParse(job.settings, input);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
     const source = byName.get(String(issue.path[0]));
@@ -111,7 +111,7 @@ function resolveJob(job: JobDeclaration, overrides: readonly Override[], errors:
   if (errors.length === before) {
     // The override may be valid alone but not together with the rest (e.g. a time zone on a UTC-only rule).
     const keys = overrides.filter((o) => o.kind !== 'settings').map((o) => quoteContext(o.key, o.raw));
-    for (const error of validateDeclaration(declaration)) errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
+    for (const error of validateDeclaration(declaration, parseScheduleExpression)) errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
   }
   const settings = resolveSettings(job, overrides.filter((o) => o.kind === 'settings'), errors);
   return { declaration, settings };

@@ -1,17 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { queueUrlVariable } from '#shared/adapters/sqs-job-queue';
+import { queueUrlVariable } from '#shared/runtime/environment';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/runtime/create-lambda-handler';
 import type { ResolvedJob } from '#infra/config/resolve-jobs';
 import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from '#infra/constructs/constants';
+import { BUNDLE_ENTRY, FunctionBundle } from '#infra/constructs/function-bundle';
 import type { JobTables } from '#infra/constructs/job-tables';
 import { DOMAIN_TABLE_ACTIONS, grantTableActions, LEDGER_ACTIONS } from '#infra/constructs/table-access';
 
@@ -39,7 +39,7 @@ export class JobWorker extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
@@ -70,9 +70,17 @@ export class JobWorker extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry ?? `${PROJECT_ROOT}functions/${job.name}/handler.ts`,
-      handler: 'handler',
+    this.fn = new lambda.Function(this, 'Function', {
+      // Bundled locally, in this process; skipped where the context's aws:cdk:bundling-stacks leaves the stack out.
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new FunctionBundle(props.entry ?? `${PROJECT_ROOT}functions/${job.name}/handler.ts`),
+          // Never pulled: the local bundling above always succeeds or throws.
+          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+        },
+      }),
+      handler: `${BUNDLE_ENTRY}.handler`,
       description: job.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -81,17 +89,6 @@ export class JobWorker extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: this.environment(props),
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        format: nodejs.OutputFormat.ESM,
-        target: 'node20',
-        mainFields: ['module', 'main'],
-        // ESM output: CommonJS dependencies inside the bundle still call require().
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // Bundle the SDK: the version is pinned by the lockfile, not by whatever the runtime ships.
-        externalModules: [],
-      },
     });
     this.fn.addEventSource(
       new SqsEventSource(this.queue, {

@@ -6,6 +6,7 @@ import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { Clock } from '#shared/runtime/clock';
 import type { OutgoingJob } from '#shared/runtime/job-queue';
 import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
 import { OpsInputError } from '#infra/ops/errors';
 import type { ScheduleControl, SendEntry, SendResult } from '#infra/ops/ops-types';
 
@@ -32,7 +33,7 @@ export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]
   const problems: string[] = [];
   entries.forEach((entry, index) => {
     const where = `entry ${index + 1}`;
-    const parsed = job.payload.safeParse(entry.payload);
+    const parsed = z.safeParse(job.payload, entry.payload);
     if (!parsed.success) problems.push(`${where}: ${describeIssues(parsed.error.issues, entry.payload)}`);
     if (entry.id !== undefined && !ID_PATTERN.test(entry.id)) {
       problems.push(`${where}: field "id": must be 1-512 characters without control characters (given ${JSON.stringify(entry.id.slice(0, 80))})`);

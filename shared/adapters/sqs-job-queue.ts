@@ -3,7 +3,7 @@ import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
   SendMessageCommand,
-  type SQSClient,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { chunk, chunkByWeight } from '#shared/runtime/chunk';
 
@@ -16,9 +16,6 @@ const BATCH = 10;
 /** SQS's limit for one message, and for the sum of a batch's messages. */
 export const SQS_MAX_BYTES = 262_144;
 const SEND_TRIES = 4;
-
-/** The environment variable that holds a job's queue URL: `QUEUE_URL_SEND_EMAIL` for `send-email`. */
-export const queueUrlVariable = (job: string): string => `QUEUE_URL_${job.toUpperCase().replace(/-/g, '_')}`;
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
@@ -72,6 +69,11 @@ function fitBody(body: string, attributes: Record<string, MessageAttributeValue>
   // A cut inside a multi-byte character decodes to U+FFFD at the end; drop it.
   if (cut.endsWith('\ufffd')) cut = cut.slice(0, -1);
   return cut;
+}
+
+/** A function's queue on its own SQS client; `useQueueUrlAsEndpoint: false` is right on AWS and on fauxqs alike. */
+export function createSqsJobQueue(options: SqsJobQueueOptions): SqsJobQueue {
+  return new SqsJobQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), options);
 }
 
 export class SqsJobQueue implements JobQueue {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { PermanentJobError } from '#shared/runtime/errors';
 import { describeIssues } from '#shared/runtime/validation-message';
 
@@ -10,10 +10,10 @@ export const CleanupPhase = { AUDIT: 'audit', CUSTOMERS: 'customers', DONE: 'don
  */
 export const cleanupCursorSchema = z.object({
   phase: z.enum([CleanupPhase.AUDIT, CleanupPhase.CUSTOMERS, CleanupPhase.DONE]),
-  shard: z.number().int().min(0),
-  lastKey: z.record(z.string(), z.string()).optional(),
+  shard: z.number().check(z.int(), z.minimum(0)),
+  lastKey: z.optional(z.record(z.string(), z.string())),
   cutoffs: z.object({ audit: z.iso.datetime(), customers: z.iso.datetime() }),
-  deleted: z.object({ audit: z.number().int().min(0), customers: z.number().int().min(0) }),
+  deleted: z.object({ audit: z.number().check(z.int(), z.minimum(0)), customers: z.number().check(z.int(), z.minimum(0)) }),
 });
 
 export type CleanupCursor = z.infer<typeof cleanupCursorSchema>;
@@ -42,7 +42,7 @@ export function initialCursor(now: Date, retention: RetentionDays): CleanupCurso
 export function restoreCursor(checkpointed: unknown, resume: unknown): CleanupCursor | undefined {
   const saved = checkpointed ?? resume;
   if (saved === undefined || saved === null) return undefined;
-  const parsed = cleanupCursorSchema.safeParse(saved);
+  const parsed = z.safeParse(cleanupCursorSchema, saved);
   if (!parsed.success) {
     // A retry would read the same state again, so this is permanent.
     throw new PermanentJobError(`Cleanup cannot resume: ${describeIssues(parsed.error.issues, saved)}`);

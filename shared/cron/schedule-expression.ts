@@ -1,117 +1,16 @@
 import { Cron } from 'croner';
+import { type ScheduleExpression, ScheduleExpressionError, assertTimeZone, parseScheduleSyntax } from '#shared/cron/schedule-syntax';
 
-/** A parsed EventBridge schedule expression. */
-export type ScheduleExpression =
-  | { readonly kind: 'cron'; readonly fields: readonly string[]; readonly source: string }
-  | { readonly kind: 'rate'; readonly value: number; readonly unit: 'minute' | 'hour' | 'day'; readonly source: string }
-  | { readonly kind: 'at'; readonly localTime: string; readonly source: string };
+export { type ScheduleExpression, ScheduleExpressionError, assertTimeZone };
 
-/** Thrown for an expression or time zone that AWS would refuse; the message quotes the value. */
-export class ScheduleExpressionError extends Error {
-  override readonly name = 'ScheduleExpressionError';
-}
-
-const MONTHS = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
-const DAYS = 'SUN|MON|TUE|WED|THU|FRI|SAT';
-
-interface FieldRule {
-  readonly label: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: string;
-  readonly special: RegExp;
-}
-
-// AWS's table of cron fields: https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
-const FIELD_RULES: readonly FieldRule[] = [
-  { label: 'minutes', min: 0, max: 59, special: /^$/ },
-  { label: 'hours', min: 0, max: 23, special: /^$/ },
-  { label: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|L-\d{1,2}|\d{1,2}W)$/ },
-  { label: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
-  { label: 'day-of-week', min: 1, max: 7, names: DAYS, special: new RegExp(`^(\\?|L|([1-7]|${DAYS})L|([1-7]|${DAYS})#[1-5])$`) },
-  { label: 'year', min: 1970, max: 2199, special: /^$/ },
-];
-
-function valueOf(token: string, rule: FieldRule): number | undefined {
-  if (/^\d+$/.test(token)) return Number(token);
-  if (!rule.names) return undefined;
-  const index = rule.names.split('|').indexOf(token.toUpperCase());
-  return index < 0 ? undefined : index + 1;
-}
-
-function checkField(raw: string, rule: FieldRule, source: string): void {
-  const fail = (why: string): never => {
-    throw new ScheduleExpressionError(`Invalid ${rule.label} field "${raw}" in "${source}": ${why}`);
-  };
-  for (const part of raw.split(',')) {
-    if (rule.special.test(part.toUpperCase())) continue;
-    const [range, step, extra] = part.split('/');
-    if (extra !== undefined || range === undefined || range === '') fail('malformed step');
-    if (step !== undefined && !/^\d+$/.test(step)) fail(`step "${step}" is not a number`);
-    if (range === '*') continue;
-    const bounds = range!.split('-');
-    if (bounds.length > 2) fail(`malformed range "${range}"`);
-    for (const bound of bounds) {
-      const value = valueOf(bound, rule);
-      if (value === undefined || value < rule.min || value > rule.max) {
-        fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
-      }
-    }
-  }
-}
-
-function parseCron(body: string, source: string): ScheduleExpression {
-  const fields = body.trim().split(/\s+/);
-  if (fields.length !== 6) {
-    throw new ScheduleExpressionError(
-      `Invalid cron expression "${source}": expected 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
-    );
-  }
-  fields.forEach((field, i) => checkField(field, FIELD_RULES[i]!, source));
-  const [, , dom, , dow] = fields;
-  if ((dom === '?') === (dow === '?')) {
-    throw new ScheduleExpressionError(
-      `Invalid cron expression "${source}": exactly one of day-of-month ("${dom}") and day-of-week ("${dow}") must be "?"`,
-    );
-  }
-  const parsed: ScheduleExpression = { kind: 'cron', fields, source };
-  toCroner(parsed, 'UTC'); // croner is the second opinion on anything the table above lets through
-  return parsed;
-}
-
-function parseRate(body: string, source: string): ScheduleExpression {
-  const match = /^\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*$/.exec(body);
-  if (!match) throw new ScheduleExpressionError(`Invalid rate expression "${source}": expected "rate(<n> <minute|hour|day>s)"`);
-  const value = Number(match[1]);
-  const plural = match[2]!.endsWith('s');
-  if (value < 1) throw new ScheduleExpressionError(`Invalid rate expression "${source}": the value must be at least 1`);
-  if ((value === 1) === plural) {
-    throw new ScheduleExpressionError(`Invalid rate expression "${source}": AWS wants "${value === 1 ? 'minute/hour/day' : 'minutes/hours/days'}" for ${value}`);
-  }
-  const unit = match[2]!.replace(/s$/, '') as 'minute' | 'hour' | 'day';
-  return { kind: 'rate', value, unit, source };
-}
-
-/** Parses `cron(...)`, `rate(...)` or `at(...)`, and throws a ScheduleExpressionError that quotes the value. */
+/**
+ * Parses `cron(...)`, `rate(...)` or `at(...)` against AWS's syntax table, then has croner check a cron as a
+ * second opinion on anything the table lets through; throws a ScheduleExpressionError that quotes the value.
+ */
 export function parseScheduleExpression(source: string): ScheduleExpression {
-  const match = /^(cron|rate|at)\((.*)\)$/.exec(source.trim());
-  if (!match) throw new ScheduleExpressionError(`Invalid schedule expression "${source}": expected cron(...), rate(...) or at(...)`);
-  const [, kind, body] = match;
-  if (kind === 'cron') return parseCron(body!, source);
-  if (kind === 'rate') return parseRate(body!, source);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(body!)) {
-    throw new ScheduleExpressionError(`Invalid at expression "${source}": expected at(yyyy-mm-ddThh:mm:ss)`);
-  }
-  return { kind: 'at', localTime: body!, source };
-}
-
-/** Throws a ScheduleExpressionError unless `zone` is an IANA time zone this runtime knows. */
-export function assertTimeZone(zone: string): void {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    throw new ScheduleExpressionError(`Invalid time zone "${zone}": expected an IANA name such as "Europe/Berlin" or "UTC"`);
-  }
+  const parsed = parseScheduleSyntax(source);
+  if (parsed.kind === 'cron') toCroner(parsed, 'UTC');
+  return parsed;
 }
 
 function toCroner(expression: Extract<ScheduleExpression, { kind: 'cron' }>, timeZone: string): Cron {

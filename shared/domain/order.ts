@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { emailAddress } from '#shared/jobs/email-fields';
 import type { RunCompletion } from '#shared/runtime/run-ledger';
 
@@ -6,14 +6,20 @@ export const OrderStatus = { PENDING: 'PENDING', PROCESSED: 'PROCESSED' } as con
 
 /** An order as stored; a record that does not match is a permanent failure of its job, never a crash. */
 export const orderRecord = z.object({
-  orderId: z.string().min(1),
+  orderId: z.string().check(z.minLength(1)),
   status: z.enum([OrderStatus.PENDING, OrderStatus.PROCESSED]),
   customerEmail: emailAddress,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"'),
-  totalCents: z.number().int().nonnegative(),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"')),
+  totalCents: z.number().check(z.int(), z.nonnegative()),
   items: z
-    .array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive(), unitPriceCents: z.number().int().nonnegative() }))
-    .min(1, 'must hold at least one item'),
+    .array(
+      z.object({
+        sku: z.string().check(z.minLength(1)),
+        quantity: z.number().check(z.int(), z.positive()),
+        unitPriceCents: z.number().check(z.int(), z.nonnegative()),
+      }),
+    )
+    .check(z.minLength(1, 'must hold at least one item')),
 });
 export type Order = z.infer<typeof orderRecord>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
 
@@ -6,9 +6,8 @@ export const bulkEmailJob = defineJob({
   name: 'bulk-email',
   description: 'Fans a list of recipients out into one send-email job each, with deterministic job IDs.',
   payload: z
-    .object({ recipients: z.array(emailAddress).min(1).max(5000), ...messageContent })
-    .strict()
-    .refine(hasBody, { message: 'needs a text or an html body', path: ['text'] }),
+    .strictObject({ recipients: z.array(emailAddress).check(z.minLength(1), z.maxLength(5000)), ...messageContent })
+    .check(z.refine(hasBody, { message: 'needs a text or an html body', path: ['text'] })),
   timeoutSeconds: 120,
   memoryMb: 256,
   batchSize: 1,

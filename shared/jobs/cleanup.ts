@@ -1,18 +1,18 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 
-const days = z.number().int().min(1).max(3650);
+const days = z.number().check(z.int(), z.minimum(1), z.maximum(3650));
 
 export const cleanupJob = defineJob({
   name: 'cleanup',
   description: 'Deletes audit-log entries and soft-deleted customers past their retention, page by page.',
-  payload: z.object({ auditRetentionDays: days.optional(), customerRetentionDays: days.optional() }).strict(),
+  payload: z.strictObject({ auditRetentionDays: z.optional(days), customerRetentionDays: z.optional(days) }),
   settings: z.object({
-    auditRetentionDays: days.default(90),
-    customerRetentionDays: days.default(30),
-    pageSize: z.number().int().min(1).max(25).default(25),
+    auditRetentionDays: z._default(days, 90),
+    customerRetentionDays: z._default(days, 30),
+    pageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(25)), 25),
     /** Shards of the audit log and of the soft-deleted customers' index (`shard`, `deletedShard`); writers pick one. */
-    shards: z.number().int().min(1).max(64).default(8),
+    shards: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(64)), 8),
   }),
   timeoutSeconds: 300,
   memoryMb: 256,

@@ -1,7 +1,7 @@
-import { z } from 'zod';
-import { assertTimeZone, parseScheduleExpression } from '#shared/cron/schedule-expression';
+import { assertTimeZone, parseScheduleSyntax } from '#shared/cron/schedule-syntax';
 import { describeIssues } from '#shared/runtime/validation-message';
-import type { JobDeclaration, JobDeclarationInput } from '#shared/jobs/job-declaration';
+import * as z from '#shared/runtime/zod-mini';
+import type { JobDeclaration, JobDeclarationInput, JobSchema } from '#shared/jobs/job-declaration';
 
 /** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
 export class JobDeclarationError extends Error {
@@ -17,7 +17,7 @@ function range(errors: string[], job: string, label: string, value: number, min:
 }
 
 /** Applies every default in one place, then validates, collecting all errors before throwing once. */
-export function defineJob<S extends z.ZodType, C extends z.ZodType = typeof NO_SETTINGS>(
+export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_SETTINGS>(
   input: JobDeclarationInput<S, C>,
 ): JobDeclaration<S, C> {
   const queueRetentionDays = input.queueRetentionDays ?? 4;
@@ -65,8 +65,13 @@ export function defineJob<S extends z.ZodType, C extends z.ZodType = typeof NO_S
   return declaration;
 }
 
-/** Every rule a declaration must keep; also run again after cdk.json overrides are applied. */
-export function validateDeclaration(job: JobDeclaration): string[] {
+/**
+ * Every rule a declaration must keep; also run again after cdk.json overrides are applied.
+ * @param parseExpression checks each schedule's expression and throws a message that quotes it.
+ *   @default parseScheduleSyntax, AWS's syntax table: what a function bundle can carry. The synth passes
+ *   parseScheduleExpression, which adds croner's second opinion, so nothing deploys without it.
+ */
+export function validateDeclaration(job: JobDeclaration, parseExpression: (source: string) => unknown = parseScheduleSyntax): string[] {
   const errors: string[] = [];
   const name = job.name;
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) errors.push(`job name must be kebab-case, 2-41 characters (given "${name}")`);
@@ -93,7 +98,7 @@ export function validateDeclaration(job: JobDeclaration): string[] {
     if (seen.has(schedule.name)) errors.push(`${where} is declared twice`);
     seen.add(schedule.name);
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(schedule.name)) errors.push(`${where}: the name must be kebab-case`);
-    for (const check of [() => parseScheduleExpression(schedule.expression), () => assertTimeZone(schedule.timeZone)]) {
+    for (const check of [() => parseExpression(schedule.expression), () => assertTimeZone(schedule.timeZone)]) {
       try {
         check();
       } catch (error) {
@@ -103,7 +108,7 @@ export function validateDeclaration(job: JobDeclaration): string[] {
     if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
       errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
     }
-    const parsed = job.payload.safeParse(schedule.payload);
+    const parsed = z.safeParse(job.payload, schedule.payload);
     if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);
   }
   return errors;

@@ -1,4 +1,10 @@
-import type { z } from 'zod';
+import type * as z from '#shared/runtime/zod-mini';
+
+/**
+ * A schema of a payload or of settings: any zod 4 schema (the functions' own use `zod/mini`). Parse it with
+ * `z.safeParse(schema, value)`; the core type has no methods.
+ */
+export type JobSchema = z.core.$ZodType;
 
 /** How a failed attempt is spaced from the next one. Pure data, in the style of BullMQ's `backoff`. */
 export interface BackoffPolicy {
@@ -61,7 +67,7 @@ export interface JobResources {
 }
 
 /** One job, declared once. Pure data: no CDK, no SDK. */
-export interface JobDeclarationInput<S extends z.ZodType, C extends z.ZodType> {
+export interface JobDeclarationInput<S extends JobSchema, C extends JobSchema> {
   readonly name: string;
   readonly description: string;
   /** Schema of the message payload. */
@@ -91,7 +97,7 @@ export interface JobDeclarationInput<S extends z.ZodType, C extends z.ZodType> {
 }
 
 /** A declaration with every default applied in one place. */
-export interface JobDeclaration<S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> {
+export interface JobDeclaration<S extends JobSchema = JobSchema, C extends JobSchema = JobSchema> {
   readonly name: string;
   readonly description: string;
   readonly payload: S;
@@ -114,5 +120,5 @@ export interface JobDeclaration<S extends z.ZodType = z.ZodType, C extends z.Zod
   readonly resources: Required<JobResources>;
 }
 
-export type PayloadOf<J> = J extends JobDeclaration<infer S, z.ZodType> ? z.output<S> : never;
-export type SettingsOf<J> = J extends JobDeclaration<z.ZodType, infer C> ? z.output<C> : never;
+export type PayloadOf<J> = J extends JobDeclaration<infer S, JobSchema> ? z.output<S> : never;
+export type SettingsOf<J> = J extends JobDeclaration<JobSchema, infer C> ? z.output<C> : never;

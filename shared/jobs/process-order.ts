@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 
 export const processOrderJob = defineJob({
   name: 'process-order',
   description: 'Moves an order from PENDING to PROCESSED with the run, then e-mails its confirmation.',
-  payload: z.object({ orderId: z.string().min(1).max(128).regex(/^[\w-]+$/, 'must be letters, digits, _ or -') }).strict(),
+  payload: z.strictObject({ orderId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w-]+$/, 'must be letters, digits, _ or -')) }),
   timeoutSeconds: 30,
   memoryMb: 256,
   batchSize: 10,

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 import { emailAddress } from '#shared/jobs/email-fields';
 
 const reportSettings = z.object({
-  recipients: z.array(emailAddress).min(1).default(['ops@example.com']),
+  recipients: z._default(z.array(emailAddress).check(z.minLength(1)), ['ops@example.com']),
   /** Zone a manual run (no schedule occurrence) counts its day or month in. */
-  timeZone: z.string().default('UTC'),
+  timeZone: z._default(z.string(), 'UTC'),
 });
 
 const common = {
@@ -21,7 +21,7 @@ const common = {
 export const dailyReportJob = defineJob({
   name: 'daily-report',
   description: 'Orders, revenue, e-mails and job runs for the previous day; stored and e-mailed.',
-  payload: z.object({ date: z.iso.date().optional() }).strict(),
+  payload: z.strictObject({ date: z.optional(z.iso.date()) }),
   schedules: [{ name: 'daily', expression: 'cron(0 6 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
   ...common,
 });
@@ -29,7 +29,7 @@ export const dailyReportJob = defineJob({
 export const monthlyReportJob = defineJob({
   name: 'monthly-report',
   description: 'The same report for the previous month.',
-  payload: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() }).strict(),
+  payload: z.strictObject({ month: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'))) }),
   schedules: [{ name: 'monthly', expression: 'cron(0 0 1 * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
   ...common,
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
 
@@ -6,9 +6,8 @@ export const sendEmailJob = defineJob({
   name: 'send-email',
   description: 'Sends one e-mail through SES.',
   payload: z
-    .object({ to: emailAddress, replyTo: emailAddress.optional(), ...messageContent })
-    .strict()
-    .refine(hasBody, { message: 'needs a text or an html body', path: ['text'] }),
+    .strictObject({ to: emailAddress, replyTo: z.optional(emailAddress), ...messageContent })
+    .check(z.refine(hasBody, { message: 'needs a text or an html body', path: ['text'] })),
   timeoutSeconds: 30,
   memoryMb: 256,
   batchSize: 10,

@@ -1,4 +1,4 @@
-import { assertTimeZone } from '#shared/cron/schedule-expression';
+import { assertTimeZone } from '#shared/cron/schedule-syntax';
 import { PermanentJobError } from '#shared/runtime/errors';
 import { formatDate, formatMonth, type LocalDate, localDate, localDateOf, startOfLocalDay } from '#shared/reports/zoned-time';
 

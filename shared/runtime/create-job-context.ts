@@ -5,6 +5,7 @@ import type { EnqueueOptions, JobContext, JobLogger } from '#shared/runtime/job-
 import { LeaseLostError, type RunCompletion, type RunKey } from '#shared/runtime/run-ledger';
 import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
 import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
 
 export interface RunState {
   readonly key: RunKey;
@@ -19,7 +20,7 @@ export interface RunState {
 function validated(job: string, payload: unknown): unknown {
   const declaration = findJob(job);
   if (!declaration) throw new PermanentJobError(`Cannot enqueue unknown job "${job}"`);
-  const result = declaration.payload.safeParse(payload);
+  const result = z.safeParse(declaration.payload, payload);
   if (!result.success) throw new PermanentJobError(`Refused to enqueue ${job}: ${describeIssues(result.error.issues, payload)}`);
   return result.data;
 }

@@ -1,25 +1,24 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { z } from 'zod';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
-import { queueUrlVariable, SqsJobQueue } from '#shared/adapters/sqs-job-queue';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { LazyJobQueue } from '#shared/adapters/lazy-job-queue';
+import type { JobDeclaration, JobSchema } from '#shared/jobs/job-declaration';
 import { systemClock } from '#shared/runtime/clock';
-import { requireEnv } from '#shared/runtime/environment';
+import { queueUrlVariable, requireEnv } from '#shared/runtime/environment';
 import type { JobHandler, JobMetrics } from '#shared/runtime/job-context';
 import { processBatch } from '#shared/runtime/process-batch';
 import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
 
 /** The service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'serverless-jobs';
 export const METRICS_NAMESPACE = 'ServerlessJobs';
 
-function parseSettings<C extends z.ZodType>(job: JobDeclaration<z.ZodType, C>): z.output<C> {
+function parseSettings<C extends JobSchema>(job: JobDeclaration<JobSchema, C>): z.output<C> {
   const raw: unknown = JSON.parse(process.env.JOB_SETTINGS ?? '{}');
-  const result = job.settings.safeParse(raw);
+  const result = z.safeParse(job.settings, raw);
   if (!result.success) throw new Error(`JOB_SETTINGS of ${job.name}: ${describeIssues(result.error.issues, raw)}`);
   return result.data;
 }
@@ -28,7 +27,7 @@ function parseSettings<C extends z.ZodType>(job: JobDeclaration<z.ZodType, C>): 
  * The Lambda entry point of a job: builds the ports once per container, then runs each SQS batch
  * through the job runtime and flushes one EMF line per batch.
  */
-export function createLambdaHandler<S extends z.ZodType, C extends z.ZodType>(
+export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
   handler: JobHandler<z.output<S>, z.output<C>>,
   options: { readonly afterSuccess?: JobHandler<z.output<S>, z.output<C>> } = {},
@@ -41,11 +40,15 @@ export function createLambdaHandler<S extends z.ZodType, C extends z.ZodType>(
   };
   const settings = parseSettings(job);
   const ledger = new DynamoDbRunLedger(new DynamoDBClient({}), requireEnv('LEDGER_TABLE'));
-  const queue = new SqsJobQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), {
-    ownQueueUrl: requireEnv('JOB_QUEUE_URL'),
-    deadLetterQueueUrl: requireEnv('JOB_DLQ_URL'),
-    queueUrlOf: (target) => requireEnv(queueUrlVariable(target)),
+  const urls = { ownQueueUrl: requireEnv('JOB_QUEUE_URL'), deadLetterQueueUrl: requireEnv('JOB_DLQ_URL') };
+  // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
+  const queue = new LazyJobQueue(async () => {
+    const { createSqsJobQueue } = await import('#shared/adapters/sqs-job-queue');
+    return createSqsJobQueue({ ...urls, queueUrlOf: (target) => requireEnv(queueUrlVariable(target)) });
   });
+  // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
+  // a failed load is retried on first use.
+  if (job.resources.enqueues.some((target) => target !== job.name)) void queue.ready().catch(() => undefined);
   return async (event, context) => {
     try {
       const { response } = await processBatch(

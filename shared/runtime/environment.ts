@@ -1,3 +1,6 @@
+/** The environment variable that holds a job's queue URL: `QUEUE_URL_SEND_EMAIL` for `send-email`. */
+export const queueUrlVariable = (job: string): string => `QUEUE_URL_${job.toUpperCase().replace(/-/g, '_')}`;
+
 /** Reads a variable that infra always sets; its absence is a wiring bug, so the message names it. */
 export function requireEnv(name: string): string {
   const value = process.env[name];

@@ -6,6 +6,7 @@ import type { JobLogger } from '#shared/runtime/job-context';
 import { LeaseLostError, REJECTED_FENCE, type RunKey, RunStatus } from '#shared/runtime/run-ledger';
 import { DAY_MS, type RuntimeDeps } from '#shared/runtime/runtime-deps';
 import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
 
 /** What became of one record: acknowledged (deleted from the queue) or handed back to SQS after `visibilitySeconds`. */
 export type RecordOutcome =
@@ -115,7 +116,7 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
   const parsed = parseMessage(record, job.name);
   if (!parsed.ok) return rejectMessage(deps, record, parsed.jobId, `invalid message: ${parsed.reason}`);
   const message = parsed.message;
-  const validation = job.payload.safeParse(message.payload);
+  const validation = z.safeParse(job.payload, message.payload);
   if (!validation.success) {
     return rejectMessage(deps, record, message.jobId, `invalid payload: ${describeIssues(validation.error.issues, message.payload)}`);
   }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/runtime/zod-mini';
 
 const MAX_VALUE_LENGTH = 80;
 

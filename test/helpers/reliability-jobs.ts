@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 
 /** A job for the reliability matrix: its handler's behaviour is chosen by each test. */
 export const matrixJob = defineJob({
   name: 'matrix-job',
   description: 'A job for the reliability matrix tests.',
-  payload: z.object({ n: z.number().int() }).strict(),
+  payload: z.strictObject({ n: z.number().check(z.int()) }),
   timeoutSeconds: 30,
   batchSize: 10,
   maxConcurrency: 2,

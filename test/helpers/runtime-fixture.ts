@@ -3,11 +3,13 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { fromItem } from '#shared/adapters/attribute-map';
 import { S } from '#shared/adapters/attribute-values';
 import { DynamoDbRunLedger, runPk } from '#shared/adapters/dynamodb-run-ledger';
-import { queueUrlVariable, SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import { queueUrlVariable } from '#shared/runtime/environment';
 import { ledgerTable } from '#shared/domain/tables';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { JobHandler, JobLogger } from '#shared/runtime/job-context';
 import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import * as z from '#shared/runtime/zod-mini';
 import { createQueue, createTable, dynamo, sqs } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';
 import { RecordingMetrics } from '#test/helpers/recording-metrics';
@@ -59,7 +61,7 @@ export async function createRuntimeFixture(targets: readonly string[] = [], ledg
     deps: (job, handler, overrides = {}) => ({
       job,
       handler,
-      settings: job.settings.parse({}),
+      settings: z.parse(job.settings, {}),
       ledger,
       queue,
       clock,

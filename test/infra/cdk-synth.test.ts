@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { withoutAws } from '#test/helpers/offline-synth';
@@ -15,7 +15,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     if (process.env.CI) expect(synth.offline).toBe(true);
   });
 
-  it('writes one minified bundle per job, each of which loads on this Node version', async () => {
+  it('writes one minified, code-split bundle per job, whose entry and every chunk load on this Node version', async () => {
     const bundles = readdirSync(synth.outdir)
       .filter((name) => name.startsWith('asset.'))
       .map((asset) => join(synth.outdir, asset, 'index.mjs'))
@@ -25,7 +25,11 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       const source = readFileSync(bundle, 'utf8');
       // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40 characters.
       expect(source.length / source.split('\n').length, bundle).toBeGreaterThan(2000);
-      const probe = `import(${JSON.stringify(bundle)}).then((m) => { if (typeof m.handler !== 'function') process.exit(3); })`;
+      // The chunks that load on first use (the SQS adapter, the SDK's credential providers) must load here too.
+      const chunksDir = join(dirname(bundle), 'chunks');
+      const chunks = readdirSync(chunksDir).map((name) => join(chunksDir, name));
+      expect(chunks.length, bundle).toBeGreaterThan(0);
+      const probe = `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== 'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
       const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r' };
       await expect(promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { env }), bundle).resolves.toBeDefined();
     }

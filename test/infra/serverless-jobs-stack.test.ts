@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueUrlVariable } from '#shared/adapters/sqs-job-queue';
+import { queueUrlVariable } from '#shared/runtime/environment';
 import { domainTables, ledgerTable } from '#shared/domain/tables';
 import { allJobs } from '#shared/jobs/registry';
+import * as z from '#shared/runtime/zod-mini';
 import { arnOf, logicalIdOf, propertiesOf, type SynthesizedJobsApp, synthJobsApp } from '#test/infra/support/synth-jobs-app';
 
 const DAY = 86_400;
@@ -75,7 +76,7 @@ describe('Stack: ServerlessJobs', () => {
       for (const table of job.resources.tables) expected[domainTables[table].envVar] = { Ref: logicalIdOf(synth.stack.tables.domain[table].table) };
       if (job.resources.sendsEmail) expected.EMAIL_FROM = 'jobs@example.com';
       expect(env).toEqual({ ...expected, JOB_SETTINGS: expect.any(String) });
-      expect(JSON.parse(env.JOB_SETTINGS as string)).toEqual(job.settings.parse(recipientsFor(job.name)));
+      expect(JSON.parse(env.JOB_SETTINGS as string)).toEqual(z.parse(job.settings, recipientsFor(job.name)));
     });
 
     it('has each declared schedule in its time zone, targeting its own queue with the job DLQ', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob } from '#shared/jobs/define-job';
 import { PermanentJobError } from '#shared/runtime/errors';
 import { processBatch } from '#shared/runtime/process-batch';
@@ -9,7 +9,7 @@ import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 const job = defineJob({
   name: 'test-job',
   description: 'A job for the runtime tests.',
-  payload: z.object({ n: z.number().int(), mode: z.enum(['ok', 'transient', 'permanent']).default('ok') }).strict(),
+  payload: z.strictObject({ n: z.number().check(z.int()), mode: z._default(z.enum(['ok', 'transient', 'permanent']), 'ok') }),
   timeoutSeconds: 30,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 900, jitter: 0.2 } },
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { describe, expect, it } from 'vitest';
 import { defineJob } from '#shared/jobs/define-job';
 import { allJobs } from '#shared/jobs/registry';
@@ -26,7 +26,7 @@ import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 const invoiceJob = defineJob({
   name: 'send-invoice',
   description: 'Fixture: fails permanently until the bug is fixed.',
-  payload: z.object({ invoiceId: z.string() }).strict(),
+  payload: z.strictObject({ invoiceId: z.string() }),
   retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
 });
 

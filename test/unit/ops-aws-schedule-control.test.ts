@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { defineJob } from '#shared/jobs/define-job';
 import { processOrderJob } from '#shared/jobs/process-order';
+import * as z from '#shared/runtime/zod-mini';
 import { jobOutputKey, StackOutputKey } from '#infra/outputs/output-names';
 import { AwsScheduleControl } from '#infra/ops/aws-schedule-control';
 import { JobsOps } from '#infra/ops/jobs-ops';
@@ -24,7 +25,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/SchedulerRoleForTarget-cleanup';
 const ruleJob = defineJob({
   name: 'nightly-rule',
   description: 'A UTC job on an EventBridge rule.',
-  payload: processOrderJob.payload.partial(),
+  payload: z.partial(processOrderJob.payload),
   schedules: [{ name: 'nightly', expression: 'cron(0 1 * * ? *)', payload: {}, via: 'rule' }],
 });
 const JOBS = [cleanupJob, processOrderJob, ruleJob];

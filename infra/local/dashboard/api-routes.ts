@@ -116,7 +116,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   app.post('/api/send', async (request) => {
     const { job: name, payload, id } = parse(sendBody, request.body, 'send');
     const job = jobNamed(name);
-    const checked = job.payload.safeParse(payload);
+    const checked = z.safeParse(job.payload, payload);
     if (!checked.success) throw new BadRequestError(`${name}: invalid payload: ${describeIssues(checked.error.issues, payload)}`);
     return ops.send(name, [{ payload, id }]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod-mini';
 import { defineJob, JobDeclarationError } from '#shared/jobs/define-job';
 import { allJobs } from '#shared/jobs/registry';
 

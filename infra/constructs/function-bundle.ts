@@ -1,0 +1,38 @@
+import type { ILocalBundling } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
+
+/** The file Lambda loads (`index.handler`); the local runner looks for the same name in the asset. */
+export const BUNDLE_ENTRY = 'index';
+
+/**
+ * Bundles one function with esbuild's JS API, in the synth process, as ESM with code splitting: what the
+ * code loads with `await import()` (the SQS adapter, and the SDK's own credential providers and nested
+ * clients) becomes a chunk that is read on first use, not at cold start. NodejsFunction cannot split
+ * (it builds with `--outfile`), and runs the esbuild CLI once per function.
+ */
+export class FunctionBundle implements ILocalBundling {
+  /** @param entry absolute path of the function's handler file */
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync({
+      entryPoints: { [BUNDLE_ENTRY]: this.entry },
+      outdir: outputDir,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourcemap: false,
+      logLevel: 'warning',
+      // ESM output: CommonJS dependencies inside the bundle still call require().
+      banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+      // No externals: the SDK is bundled, so its version is pinned by the lockfile, not by the runtime.
+    });
+    return true;
+  }
+}
