@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { FigureRow } from '#bench/report';
+import { withoutAws } from '#test/helpers/offline-synth';
+import { ROOT } from '#test/e2e/local-stack-fixture';
+
+describe('CLI: npm run bench (tiny sizes, every section)', () => {
+  it('prints every figure of the performance issue, ours beside the baseline, and writes results.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sj-bench-smoke-'));
+    const out = join(dir, 'results.json');
+    try {
+      const args = ['run', 'bench', '--', '--jobs', '60', '--reps', '2', '--e2e-jobs', '40', '--scale-jobs', '20,40', '--batch-jobs', '30', '--load-runs', '1', '--synth-runs', '1', '--out', out];
+      const { stdout } = await promisify(execFile)('npm', args, { cwd: ROOT, env: withoutAws(process.env), maxBuffer: 16 * 1024 * 1024 });
+      const results = JSON.parse(readFileSync(out, 'utf8')) as { rows: FigureRow[]; throughput: { lost: number; succeeded: number } };
+      expect(new Set(results.rows.map((row) => row.section))).toEqual(new Set(['1', '2', '3', '4', '5', '6', '7']));
+      const writes = results.rows.find((row) => row.figure === 'DynamoDB write requests per job')!;
+      expect([writes.ours, writes.baseline]).toEqual(['2.00', '3.00']);
+      expect(results.throughput).toMatchObject({ lost: 0, succeeded: 40 });
+      // One bundle row and one load row per function of the app.
+      expect(results.rows.filter((row) => row.figure.startsWith('bundle '))).toHaveLength(6);
+      expect(stdout).toMatch(/serverless-jobs\s+Powertools baseline\s+ratio\s+goal\s+verdict/);
+      expect(stdout).toContain('How each figure was measured');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
