@@ -75,12 +75,15 @@ async function main(): Promise<void> {
     let runtimes: RuntimeComparison;
     const jobCounts: { jobs: number; comparison: RuntimeComparison }[] = [];
     const batchRuntimes: RuntimeComparison[] = [];
+    let keysOnly: RuntimeComparison;
     try {
       runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps });
       for (const jobs of options.scaleJobs) {
         log(`7. our runtime at ${jobs} jobs…`);
         jobCounts.push({ jobs, comparison: await compareRuntimes(env, { jobs, reps: 1, oursOnly: true }) });
       }
+      log('1. our runtime with the ledger index projecting keys only (a lever, priced, not shipped)…');
+      keysOnly = await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, ledgerProjection: 'KEYS_ONLY' });
       for (const size of BATCH_SIZES) {
         log(`7. our runtime at batch size ${size.batchSize} (the invocation's duration)…`);
         batchRuntimes.push(await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, batchSize: size.batchSize }));
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
 
     const cost = {
       ours: costPerMillionJobs(sendEmailUsage(runtimes.ours, throughput), prices),
+      oursKeysOnly: costPerMillionJobs(sendEmailUsage(keysOnly.ours, throughput), prices),
       baseline: costPerMillionJobs(sendEmailUsage(runtimes.baseline!, throughput), prices),
     };
     const scaling = {
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
       synth: { seconds: synth.seconds, medianSeconds: synth.medianSeconds },
       coldStart,
       runtimes,
+      keysOnly: keysOnly.ours,
       throughput,
       cost,
       scaling,

@@ -1,18 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readCloudAssembly } from '#infra/local/cloud-assembly';
 import { functionEnvironment } from '#infra/local/function-environment';
 import { buildLocalModel } from '#infra/local/local-model';
+import { BUNDLE_ENTRY, FunctionBundle } from '#infra/constructs/function-bundle';
 import { median } from '../statistics';
 
 export interface BundleFigures {
   readonly job: string;
-  /** The entry file Lambda loads at init. */
+  /** What Lambda loads at init: the entry file and the chunks it imports statically, minified. */
   readonly entryBytes: number;
   readonly entryGzipBytes: number;
+  readonly initFiles: number;
   /** Every JavaScript file of the asset, lazily loaded chunks included. */
   readonly totalBytes: number;
   readonly loadMs: number;
@@ -24,7 +27,11 @@ export interface ColdStartFigures {
   readonly runs: number;
   readonly emptyModuleMs: number;
   readonly bundles: BundleFigures[];
+  /** bench/reference/sdk-clients.ts bundled like a function: the DynamoDB and SES clients and nothing else. */
+  readonly sdkFloor: BundleFigures;
 }
+
+const SDK_FLOOR_ENTRY = fileURLToPath(new URL('../reference/sdk-clients.ts', import.meta.url));
 
 const DUMMY_ENDPOINTS = {
   AWS_REGION: 'us-east-1',
@@ -32,6 +39,28 @@ const DUMMY_ENDPOINTS = {
   AWS_SECRET_ACCESS_KEY: 'local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+/** A static `import … from "./x.mjs"` or `import "./x.mjs"` in esbuild's minified output; `import("…")` is not one. */
+const STATIC_IMPORT = /(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g;
+
+/** The entry file and every chunk reachable from it by static imports: what a cold start reads and compiles. */
+export function staticClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) pending.push(resolve(dirname(file), match[1]!));
+  }
+  return [...seen];
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : /\.(mjs|cjs|js)$/.test(entry.name) ? [join(dir, entry.name)] : [],
+  );
+}
 
 /** Milliseconds for a fresh `node` to start, import `file` and exit. */
 function loadOnce(file: string, env: NodeJS.ProcessEnv): number {
@@ -53,18 +82,24 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
   const empty = join(scratch, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
   try {
-    const functions = model.functions.map((fn) => {
-      const files = readdirSync(fn.bundleDir).filter((name) => /\.(mjs|cjs|js)$/.test(name));
-      const entryName = files.find((name) => name.startsWith(`${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.`)) ?? files[0]!;
-      const entry = join(fn.bundleDir, entryName);
-      const source = readFileSync(entry);
+    const floorDir = join(scratch, 'sdk-floor');
+    new FunctionBundle(SDK_FLOOR_ENTRY).tryBundle(floorDir);
+    const floor = { label: 'SDK clients alone', bundleDir: floorDir, handler: `${BUNDLE_ENTRY}.handler`, env: { PATH: process.env.PATH, ...DUMMY_ENDPOINTS } };
+    const targets = [...model.functions.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })), floor];
+    const functions = targets.map((fn) => {
+      const files = filesUnder(fn.bundleDir);
+      const base = join(fn.bundleDir, fn.handler.slice(0, fn.handler.lastIndexOf('.')));
+      const entry = ['.mjs', '.js', '.cjs'].map((extension) => `${base}${extension}`).find((file) => files.includes(file));
+      if (!entry) throw new Error(`${fn.label}: no entry file for handler ${fn.handler} in ${fn.bundleDir}`);
+      const init = staticClosure(entry).map((file) => readFileSync(file));
       return {
         job: fn.label,
         entry,
-        env: functionEnvironment(fn, DUMMY_ENDPOINTS),
-        entryBytes: source.length,
-        entryGzipBytes: gzipSync(source).length,
-        totalBytes: files.reduce((sum, name) => sum + readFileSync(join(fn.bundleDir, name)).length, 0),
+        env: fn.env,
+        entryBytes: init.reduce((sum, source) => sum + source.length, 0),
+        entryGzipBytes: init.reduce((sum, source) => sum + gzipSync(source).length, 0),
+        initFiles: init.length,
+        totalBytes: files.reduce((sum, file) => sum + readFileSync(file).length, 0),
         times: [] as number[],
       };
     });
@@ -74,13 +109,10 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
       for (const fn of functions) fn.times.push(loadOnce(fn.entry, fn.env));
     }
     const emptyModuleMs = median(emptyTimes);
-    return {
-      runs,
-      emptyModuleMs,
-      bundles: functions.map(({ job, entryBytes, entryGzipBytes, totalBytes, times }) => ({
-        job, entryBytes, entryGzipBytes, totalBytes, loadMs: median(times), loadRatio: median(times) / emptyModuleMs,
-      })),
-    };
+    const figures = functions.map(({ job, entryBytes, entryGzipBytes, initFiles, totalBytes, times }): BundleFigures => ({
+      job, entryBytes, entryGzipBytes, initFiles, totalBytes, loadMs: median(times), loadRatio: median(times) / emptyModuleMs,
+    }));
+    return { runs, emptyModuleMs, bundles: figures.slice(0, -1), sdkFloor: figures.at(-1)! };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

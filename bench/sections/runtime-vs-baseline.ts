@@ -51,6 +51,8 @@ export interface ComparisonOptions {
   readonly concurrency?: number;
   /** Run only our runtime (the scaling rows). @default false */
   readonly oursOnly?: boolean;
+  /** What the ledger's byJob index projects: the product's ALL, or KEYS_ONLY to price that lever. @default 'ALL' */
+  readonly ledgerProjection?: 'ALL' | 'KEYS_ONLY';
 }
 
 async function timed(workload: Workload, records: readonly SQSRecord[], batchSize: number, concurrency: number): Promise<{ ms: number; succeeded: number }> {
@@ -74,7 +76,7 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
   const oursClient = env.dynamodb();
   const baselineClient = env.dynamodb();
   const [ledger, idempotency, history, queueUrl, dlqUrl] = await Promise.all([
-    createTable(ledgerTable, oursClient),
+    createTable(ledgerTable, oursClient, options.ledgerProjection),
     createTable(idempotencyTable, baselineClient),
     createTable(ledgerTable, baselineClient),
     createQueue('bench', {}, env.sqs()),

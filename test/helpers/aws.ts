@@ -17,8 +17,8 @@ export const dynamo = (): DynamoDBClient => new DynamoDBClient({});
 export const sqs = (): SQSClient => new SQSClient({ useQueueUrlAsEndpoint: false });
 export const ses = (): SESClient => new SESClient({});
 
-/** Creates a table from its design, on demand billing, with a unique name. */
-export async function createTable(design: TableDesign, client = dynamo()): Promise<string> {
+/** Creates a table from its design, on demand billing, with a unique name; its indexes project `projection`. */
+export async function createTable(design: TableDesign, client = dynamo(), projection: 'ALL' | 'KEYS_ONLY' = 'ALL'): Promise<string> {
   const name = uniqueName(design.id);
   const keys = [design.partitionKey, design.sortKey, ...design.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
   const definitions: AttributeDefinition[] = [...new Set(keys.filter((key): key is string => key !== undefined))].map((key) => ({
@@ -31,7 +31,7 @@ export async function createTable(design: TableDesign, client = dynamo()): Promi
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: { ProjectionType: projection },
   }));
   await client.send(
     new CreateTableCommand({
