@@ -3,12 +3,13 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import type { EmailSender } from '#shared/domain/email';
-import { emulatorEnvironment, type EmulatorSet, startEmulators } from '#infra/local/emulators';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, killOnExit, startDynamoDbLocal, startEmulatorSet, startFauxqs, stopChild } from '#infra/local/emulators';
 
 /** The emulators a benchmark run starts (DynamoDB Local in memory, fauxqs, SES), with clients on them. */
 export interface BenchEnv {
-  readonly emulators: EmulatorSet;
-  readonly environment: Record<string, string>;
   dynamodb(): DynamoDBClient;
   sqs(): SQSClient;
   readonly sender: EmailSender;
@@ -16,17 +17,26 @@ export interface BenchEnv {
   stop(): Promise<void>;
 }
 
+/** The SES emulator in a child process (bench/ses-server.ts), on loopback, stopped by its PID. */
+async function startSesProcess(): Promise<Emulator> {
+  const child = fork(fileURLToPath(new URL('./ses-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  killOnExit(child);
+  const [line] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(() => { throw new Error('the SES emulator exited before it listened'); })])) as [Buffer];
+  return { name: 'ses', endpoint: line.toString().trim(), pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/**
+ * DynamoDB Local (Java) and SES each in a process of their own, as the remote services they stand for;
+ * fauxqs in this process (the runtime's SQS calls are off the measured path: no job here fails).
+ */
 export async function startBenchEnv(): Promise<BenchEnv> {
-  const emulators = await startEmulators();
-  const environment = emulatorEnvironment(emulators);
-  const region = environment.AWS_REGION!;
+  const emulators = await startEmulatorSet([startDynamoDbLocal(), startFauxqs(), startSesProcess()]);
+  const region = 'us-east-1';
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamodb = () => new DynamoDBClient({ endpoint: emulators.dynamodb.endpoint, region, credentials });
   const sqs = () => new SQSClient({ endpoint: emulators.sqs.endpoint, region, credentials, useQueueUrlAsEndpoint: false });
   const sender = new SesEmailSender(new SESClient({ endpoint: emulators.ses.endpoint, region, credentials }), 'jobs@example.com');
   return {
-    emulators,
-    environment,
     dynamodb,
     sqs,
     sender,

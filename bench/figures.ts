@@ -109,7 +109,7 @@ function scalingRows(r: BenchResults): FigureRow[] {
     ...counts.map((row): FigureRow => ({
       section: '7', figure: `${row.jobs} jobs`, ours: `${dollars(row.cost.total)} per 1M, ${fixed(row.jobsPerSecond, 0)} jobs/s`, baseline: '-', ratio: '-',
       goal: `flat (±${GOALS.flatness * 100}%)`, verdict: verdict(spread <= GOALS.flatness),
-      how: `our runtime in process on DynamoDB Local, one repetition at send-email's concurrency; ${fixed(row.writeUnitsPerJob)} WCU per job; SQS and logs from section 3`,
+      how: `our runtime in process on DynamoDB Local at send-email's concurrency (the ${r.runtimes.jobs}-job row is section 1's run); ${fixed(row.writeUnitsPerJob)} WCU per job; SQS and logs from section 3`,
     })),
     ...r.scaling.batchSizes.map(({ figures: t, invocationMs, cost }): FigureRow => ({
       section: '7', figure: `batch size ${t.batchSize}${t.batchingWindowSeconds ? ` (window ${t.batchingWindowSeconds} s)` : ''}`,

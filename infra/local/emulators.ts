@@ -73,7 +73,7 @@ export function onChildStarted(listener: () => void): () => void {
   return () => childListeners.delete(listener);
 }
 
-async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -159,15 +159,9 @@ export interface EmulatorSet {
   stop(): Promise<void>;
 }
 
-/** All three, started together; on a failure, whatever did start is stopped again. */
-export async function startEmulators(
-  options: { dbPath?: string; ports?: { sqs?: number; dynamodb?: number; ses?: number } } = {},
-): Promise<EmulatorSet> {
-  const results = await Promise.allSettled([
-    startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
-    startFauxqs({ port: options.ports?.sqs }),
-    startSesLocal({ port: options.ports?.ses }),
-  ]);
+/** DynamoDB Local, fauxqs and SES, started together; on a failure, whatever did start is stopped again. */
+export async function startEmulatorSet(starting: readonly [Promise<Emulator>, Promise<Emulator>, Promise<Emulator>]): Promise<EmulatorSet> {
+  const results = await Promise.allSettled(starting);
   const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {
@@ -177,6 +171,15 @@ export async function startEmulators(
   }
   const [dynamodb, sqs, ses] = started as [Emulator, Emulator, Emulator];
   return { dynamodb, sqs, ses, stop: async () => void (await Promise.all(started.map((e) => e.stop()))) };
+}
+
+/** All three, in this process but DynamoDB Local (Java). */
+export function startEmulators(options: { dbPath?: string; ports?: { sqs?: number; dynamodb?: number; ses?: number } } = {}): Promise<EmulatorSet> {
+  return startEmulatorSet([
+    startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
+    startFauxqs({ port: options.ports?.sqs }),
+    startSesLocal({ port: options.ports?.ses }),
+  ]);
 }
 
 /** The variables that point the AWS SDK (and the AWS CLI) at the emulators, with dummy credentials. */
