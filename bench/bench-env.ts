@@ -21,8 +21,26 @@ export interface BenchEnv {
 async function startSesProcess(): Promise<Emulator> {
   const child = fork(fileURLToPath(new URL('./ses-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   killOnExit(child);
-  const [line] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(() => { throw new Error('the SES emulator exited before it listened'); })])) as [Buffer];
-  return { name: 'ses', endpoint: line.toString().trim(), pid: child.pid!, stop: () => stopChild(child) };
+  const settled = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    settled.abort();
+  }, 30_000);
+  const exited = once(child, 'exit', { signal: settled.signal }).then(() => {
+    throw new Error('the SES emulator exited before it listened');
+  });
+  exited.catch(() => {}); // settled either way below; the abort in `finally` must not surface as unhandled
+  try {
+    const [line] = (await Promise.race([once(child.stdout!, 'data', { signal: settled.signal }), exited])) as [Buffer];
+    return { name: 'ses', endpoint: line.toString().trim(), pid: child.pid!, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw timedOut ? new Error('the SES emulator did not listen within 30 s') : error;
+  } finally {
+    clearTimeout(timer);
+    settled.abort();
+  }
 }
 
 /**

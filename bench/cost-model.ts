@@ -17,6 +17,7 @@ export interface SqsRequestUse {
 /** What one job uses, as measured. */
 export interface JobUsage {
   readonly memoryMb: number;
+  /** Records per invocation (a mean where batches are not always full). */
   readonly batchSize: number;
   /** Wall time of one invocation of a full batch; Lambda bills it rounded up to the millisecond. */
   readonly msPerBatch: number;
@@ -41,7 +42,10 @@ export interface CostBreakdown {
 const MILLION = 1_000_000;
 const GB = 1024 ** 3;
 
-/** The cost of a million jobs at list prices: every line is a measured quantity times a price. */
+/**
+ * The cost of a million jobs at list prices: each line is a quantity of `usage` times a price. Lambda's own
+ * log lines per invocation come from `prices` (an assumption, not a measurement).
+ */
 export function costPerMillionJobs(usage: JobUsage, prices: Prices): CostBreakdown {
   const invocations = MILLION / usage.batchSize;
   const gbSeconds = invocations * (usage.memoryMb / 1024) * (Math.ceil(usage.msPerBatch) / 1000);

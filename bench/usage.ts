@@ -4,9 +4,8 @@ import type { ThroughputFigures } from './sections/local-throughput';
 import type { RequestFigures } from './sections/runtime-vs-baseline';
 
 /**
- * SQS requests per job as the local run measured them, with each request's payload: batch sends of 10,
- * receives carrying a batch's messages, deletes carrying none. The runner's own schedules and depth polls
- * are left out.
+ * SQS requests per job on send-email's queue, as the local run measured them, with each request's payload:
+ * batch sends of 10, receives carrying a batch's messages, deletes carrying none.
  */
 export function sqsUse(throughput: ThroughputFigures): SqsRequestUse[] {
   const perJob = throughput.sqsRequestsPerJob;
@@ -23,7 +22,8 @@ export function sqsUse(throughput: ThroughputFigures): SqsRequestUse[] {
 export function sendEmailUsage(requests: RequestFigures, throughput: ThroughputFigures): JobUsage {
   return {
     memoryMb: sendEmailJob.memoryMb,
-    batchSize: throughput.batchSize,
+    // Invocations as the local run measured them: a batching window does not always fill a batch.
+    batchSize: throughput.invocations.meanSize,
     msPerBatch: requests.invocationMs,
     writeUnitsPerJob: requests.writeUnitsPerJob,
     readUnitsPerJob: requests.readUnitsPerJob,

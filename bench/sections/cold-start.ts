@@ -65,7 +65,7 @@ function filesUnder(dir: string): string[] {
 /** Milliseconds for a fresh `node` to start, import `file` and exit. */
 function loadOnce(file: string, env: NodeJS.ProcessEnv): number {
   const began = performance.now();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   const ms = performance.now() - began;
   if (result.status !== 0) throw new Error(`${file} did not load: ${result.stderr.toString().slice(0, 500)}`);
   return ms;

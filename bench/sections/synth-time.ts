@@ -22,11 +22,17 @@ export function measureSynth(root: string, runs: number): SynthFigures {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
     outdir = mkdtempSync(join(tmpdir(), 'sj-bench-synth-'));
     const began = performance.now();
-    execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
-    });
+    try {
+      execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+        timeout: 300_000,
+      });
+    } catch (error) {
+      rmSync(outdir, { recursive: true, force: true });
+      throw error;
+    }
     seconds.push((performance.now() - began) / 1000);
   }
   return { seconds, medianSeconds: median(seconds), outdir };

@@ -52,13 +52,14 @@ export function powertoolsBaseline(options: BaselineOptions): Workload {
       }),
     );
   };
-  const processor = new BatchProcessor(EventType.SQS);
   return {
     name: 'Powertools baseline',
     async handle(records) {
       const context = lambdaContext(job.timeoutSeconds * 1000);
       config.registerLambdaContext(context);
       const event: SQSEvent = { Records: [...records] };
+      // One processor per invocation: off Lambda, batches running at once would share one processor's state.
+      const processor = new BatchProcessor(EventType.SQS);
       const { batchItemFailures } = await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
       return records.length - batchItemFailures.length;
     },
