@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     'e2e-jobs': { type: 'string', default: '10000' },
     // 50,000 more takes about 4 minutes on 2 cores (DynamoDB Local's ~500 writes/s): `--scale-jobs 1000,10000,50000`.
     'scale-jobs': { type: 'string', default: '1000,10000' },
-    'batch-jobs': { type: 'string', default: '1000' },
+    'batch-jobs': { type: 'string', default: '500' },
     'load-runs': { type: 'string', default: '15' },
     'synth-runs': { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },

@@ -98,11 +98,11 @@ async function succeededRuns(client: DynamoDBClient, table: string): Promise<{ c
  */
 export async function measureLocalThroughput(options: ThroughputOptions): Promise<ThroughputFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-bench-'));
-  const byCommand = new Map<string, number>();
+  // SQS requests by queue, then by command: the pollers start before the queue's URL is known here.
+  const byQueue = new Map<string, Map<string, number>>();
   let mapping = { batchSize: 0, batchingWindowSeconds: 0, maxConcurrency: 0 };
   let logBytes = 0;
   const invocations = { count: 0, records: 0, ms: 0 };
-  let measuredQueue = '';
   const stack = await LocalStack.start({
     root: options.root,
     cdkOut: options.cdkOut,
@@ -131,10 +131,10 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       sqsClient: (client) =>
         client.middlewareStack.add(
           (next, context) => async (args) => {
-            // Only send-email's queue: the other jobs' pollers and the schedules are not its cost.
-            if ((args.input as { QueueUrl?: string }).QueueUrl === measuredQueue) {
-              byCommand.set(context.commandName ?? 'unknown', (byCommand.get(context.commandName ?? 'unknown') ?? 0) + 1);
-            }
+            const queue = (args.input as { QueueUrl?: string }).QueueUrl ?? '';
+            const counts = byQueue.get(queue) ?? new Map<string, number>();
+            const name = context.commandName ?? 'unknown';
+            byQueue.set(queue, counts.set(name, (counts.get(name) ?? 0) + 1));
             return next(args);
           },
           { step: 'initialize', name: 'benchSqsMeter' },
@@ -149,7 +149,6 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
     const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
     const queueUrl = stack.model.outputs[jobOutputKey.queueUrl(JOB)]!;
-    measuredQueue = queueUrl;
     // The SES emulator keeps one store for the process: a run counts only its own e-mails.
     await fetch(`${endpoints.ses}/clear-store`, { method: 'POST' });
     const ledger = stack.model.outputs[tableOutputKey('Ledger')]!;
@@ -186,7 +185,8 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     const jobsPerSecond = count / seconds;
     const perJob = (n: number) => n / options.jobs;
     const sqsRequestsPerJob: Record<string, number> = { SendMessageBatch: perJob(sends) };
-    for (const [name, n] of byCommand) sqsRequestsPerJob[name.replace(/Command$/, '')] = perJob(n);
+    // Only send-email's queue: the other jobs' pollers and the schedules are not its cost.
+    for (const [name, n] of byQueue.get(queueUrl) ?? []) sqsRequestsPerJob[name.replace(/Command$/, '')] = perJob(n);
     const emfBytes = readFileSync(join(dataDir, 'metrics.ndjson'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith(`{"job":"${JOB}"`))
