@@ -30,23 +30,32 @@ async function counts(queueUrl: string): Promise<{ visible: number; inFlight: nu
   return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
 }
 
+/** A started poller on `queueUrl` over the fake bundle, with what it reported and what the sandbox printed. */
+function startFakePoller(
+  queueUrl: string,
+  options: { timeoutSeconds: number; batchSize: number; batchingWindowSeconds: number; maxConcurrency: number },
+): { poller: SqsPoller; events: PollerEvent[]; lines: string[] } {
+  const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: options.timeoutSeconds, memoryMb: 128, environment: {} };
+  const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', reportBatchItemFailures: true, ...options };
+  const events: PollerEvent[] = [];
+  const lines: string[] = [];
+  const poller = new SqsPoller({
+    client: sqs(),
+    mapping,
+    fn,
+    queueUrl,
+    queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller',
+    startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, (line) => lines.push(line)),
+    report: (event) => events.push(event),
+  });
+  poller.start();
+  return { poller, events, lines };
+}
+
 describe('Class: SqsPoller (fauxqs, a real sandbox process)', () => {
   it('abandons an invocation past its Timeout, leaves its records to SQS, reports failures, and keeps serving', async () => {
     const queueUrl = await createQueue('poller', { VisibilityTimeout: '3' });
-    const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: 1, memoryMb: 128, environment: {} };
-    const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2, reportBatchItemFailures: true };
-    const events: PollerEvent[] = [];
-    const lines: string[] = [];
-    const poller = new SqsPoller({
-      client: sqs(),
-      mapping,
-      fn,
-      queueUrl,
-      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller',
-      startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, (line) => lines.push(line)),
-      report: (event) => events.push(event),
-    });
-    poller.start();
+    const { poller, events, lines } = startFakePoller(queueUrl, { timeoutSeconds: 1, batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2 });
     let pids: number[] = [];
     try {
       const send = (body: string) => sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
@@ -73,22 +82,10 @@ describe('Class: SqsPoller (fauxqs, a real sandbox process)', () => {
 
   it('gathers a batch larger than one receive for the whole batching window, as Lambda does', async () => {
     const queueUrl = await createQueue('poller-window');
-    const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: 5, memoryMb: 128, environment: {} };
-    const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 1, reportBatchItemFailures: true };
     for (let i = 0; i < 25; i += 5) {
       await sqs().send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Array.from({ length: 5 }, (_, j) => ({ Id: String(j), MessageBody: `m${i + j}` })) }));
     }
-    const events: PollerEvent[] = [];
-    const poller = new SqsPoller({
-      client: sqs(),
-      mapping,
-      fn,
-      queueUrl,
-      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller-window',
-      startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, () => {}),
-      report: (event) => events.push(event),
-    });
-    poller.start();
+    const { poller, events } = startFakePoller(queueUrl, { timeoutSeconds: 5, batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 1 });
     try {
       await eventually(async () => events.find((e) => e.kind === 'invoked'), 15_000, 'one invocation');
       // 25 messages were waiting: one window of 1 s gathers them all (three receives of at most 10), not 10.
