@@ -1,4 +1,5 @@
 import { assertTimeZone, parseScheduleSyntax } from '#shared/cron/schedule-syntax';
+import { durationMs } from '#shared/runtime/duration';
 import { describeIssues } from '#shared/runtime/validation-message';
 import * as z from '#shared/runtime/zod-mini';
 import type { JobDeclaration, JobDeclarationInput, JobSchema } from '#shared/jobs/job-declaration';
@@ -43,6 +44,9 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
       timeZone: s.timeZone ?? 'UTC',
       payload: s.payload,
       overlap: s.overlap ?? 'skip',
+      catchUp: s.catchUp ?? { window: '6h', mode: 'latest' },
+      dstGap: s.dstGap ?? 'skip',
+      lateAfter: s.lateAfter ?? '5m',
       via: s.via ?? 'scheduler',
     })),
     alarms: {
@@ -105,6 +109,11 @@ export function validateDeclaration(job: JobDeclaration, parseExpression: (sourc
         errors.push(`${where}: ${(error as Error).message}`);
       }
     }
+    if (!['skip', 'bufferOne', 'allow'].includes(schedule.overlap)) errors.push(`${where}: overlap must be skip, bufferOne or allow (given ${JSON.stringify(schedule.overlap)})`);
+    if (!['latest', 'all', 'none'].includes(schedule.catchUp.mode)) errors.push(`${where}: catchUp.mode must be latest, all or none (given ${JSON.stringify(schedule.catchUp.mode)})`);
+    if (!(durationMs(schedule.catchUp.window)! > 0)) errors.push(`${where}: catchUp.window must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(schedule.catchUp.window)})`);
+    if (!['skip', 'shift'].includes(schedule.dstGap)) errors.push(`${where}: dstGap must be skip or shift (given ${JSON.stringify(schedule.dstGap)})`);
+    if (!(durationMs(schedule.lateAfter)! > 0)) errors.push(`${where}: lateAfter must be a duration such as 5m or 1h (given ${JSON.stringify(schedule.lateAfter)})`);
     if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
       errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
     }

@@ -25,10 +25,28 @@ export interface RetryPolicy {
 }
 
 /**
- * What should happen when an occurrence arrives while the previous run of the same schedule is still RUNNING.
- * Declared and carried to the schedule, not yet enforced: today every occurrence runs, each exactly once.
+ * What happens when an occurrence arrives while the previous run of the same schedule is still RUNNING
+ * (Temporal's overlap policies). A schedule lease with a fencing token decides; an expired lease no longer blocks.
+ * - `skip`: the occurrence is recorded SKIPPED with the reason, and does not run;
+ * - `bufferOne`: it waits and runs once the current run finishes; any later one meanwhile is SKIPPED;
+ * - `allow`: occurrences run concurrently (no lease, no extra write).
  */
 export type OverlapPolicy = 'skip' | 'bufferOne' | 'allow';
+
+/** What the watchdog does with missed occurrences (no run in the ledger) once the schedule runs again. */
+export interface CatchUpPolicy {
+  /** How far back a missed occurrence is still worth running: `30m`, `6h`, `2d`. */
+  readonly window: string;
+  /** `latest`: only the most recent missed one runs (the older ones are SKIPPED); `all`: each runs; `none`: none. */
+  readonly mode: 'latest' | 'all' | 'none';
+}
+
+/**
+ * An occurrence whose local time does not exist (the spring-forward gap). `skip` is EventBridge Scheduler's
+ * behaviour: it does not run. `shift` runs it once at the next valid local time (the end of the gap), as
+ * Hangfire's Cronos does; the watchdog enqueues it, since EventBridge never fires it.
+ */
+export type DstGapPolicy = 'skip' | 'shift';
 
 export interface ScheduleDeclaration<P = unknown> {
   /** Unique within the job; part of the occurrence's job ID `<job>/<schedule>@<time>`. */
@@ -41,6 +59,12 @@ export interface ScheduleDeclaration<P = unknown> {
   readonly payload: P;
   /** @default 'skip' */
   readonly overlap?: OverlapPolicy;
+  /** @default { window: '6h', mode: 'latest' } */
+  readonly catchUp?: CatchUpPolicy;
+  /** @default 'skip' */
+  readonly dstGap?: DstGapPolicy;
+  /** An occurrence whose message arrives later than this after its time counts as late. @default '5m' */
+  readonly lateAfter?: string;
   /** `scheduler` (EventBridge Scheduler, time zones) or `rule` (EventBridge rule, UTC only). @default 'scheduler' */
   readonly via?: 'scheduler' | 'rule';
 }
