@@ -15,7 +15,9 @@ import {
   type RunLedger,
   REJECTED_FENCE,
   RunStatus,
+  type ScheduleLeases,
 } from '#shared/runtime/run-ledger';
+import { DynamoDbScheduleLeases } from '#shared/adapters/dynamodb-schedule-leases';
 
 /** Partition key of a run: `<job>/<job ID>`. */
 export const runPk = (key: RunKey): string => `${key.job}/${key.id}`;
@@ -47,10 +49,14 @@ export function completionUpdate(tableName: string, completion: RunCompletion): 
  * write finishes it. Failed and dead runs keep their error history.
  */
 export class DynamoDbRunLedger implements RunLedger {
+  readonly leases: ScheduleLeases;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.leases = new DynamoDbScheduleLeases(client, tableName);
+  }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     if (request.redriveOfFence !== undefined) {
@@ -98,9 +104,10 @@ export class DynamoDbRunLedger implements RunLedger {
       values[':deadFence'] = N(request.redriveOfFence ?? -1);
       attributeNames.push('deadFence', 'redrives');
     } else {
-      condition = 'attribute_not_exists(#pk) OR #status = :failed OR (#status = :running AND #leaseExpiresAt < :now)';
+      condition = 'attribute_not_exists(#pk) OR #status IN (:failed, :pending) OR (#status = :running AND #leaseExpiresAt < :now)';
       sets.push('#attempt = if_not_exists(#attempt, :zero) + :one');
       values[':failed'] = S(RunStatus.FAILED);
+      values[':pending'] = S(RunStatus.PENDING);
       values[':now'] = N(request.now);
       attributeNames.push('pk');
     }
@@ -175,6 +182,44 @@ export class DynamoDbRunLedger implements RunLedger {
       UpdateExpression: 'SET #checkpoint = :state',
       ExpressionAttributeNames: names('fence', 'status', 'checkpoint'),
       ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':state': S(JSON.stringify(state)) },
+    });
+  }
+
+  skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      UpdateExpression: 'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names('fence', 'status', 'reason', 'finishedAt', 'updatedAt', 'leaseExpiresAt'),
+      ExpressionAttributeValues: {
+        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':skipped': S(RunStatus.SKIPPED), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)),
+      },
+    });
+  }
+
+  wait(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      // The claim counted an attempt; waiting is not one, so the next claim counts the same attempt again.
+      UpdateExpression: 'SET #status = :pending, #reason = :reason, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names('fence', 'status', 'reason', 'updatedAt', 'attempt', 'leaseExpiresAt'),
+      ExpressionAttributeValues: {
+        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':pending': S(RunStatus.PENDING), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
+      },
+    });
+  }
+
+  async countDuplicate(key: RunKey, now: number): Promise<void> {
+    await this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: 'attribute_exists(#pk)',
+      UpdateExpression: 'ADD #duplicates :one SET #lastDuplicateAt = :at',
+      ExpressionAttributeNames: names('pk', 'duplicates', 'lastDuplicateAt'),
+      ExpressionAttributeValues: { ':one': N(1), ':at': S(iso(now)) },
     });
   }
 

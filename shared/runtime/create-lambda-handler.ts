@@ -44,7 +44,7 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
   const queue = new LazyJobQueue(async () => {
     const { createSqsJobQueue } = await import('#shared/adapters/sqs-job-queue');
-    return createSqsJobQueue({ ...urls, queueUrlOf: (target) => requireEnv(queueUrlVariable(target)) });
+    return createSqsJobQueue({ ...urls, queueUrlOf: (target) => (target === job.name ? urls.ownQueueUrl : requireEnv(queueUrlVariable(target))) });
   });
   // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
   // a failed load is retried on first use.

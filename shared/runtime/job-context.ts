@@ -18,6 +18,8 @@ export type MetricName =
   | 'JobBusy'
   | 'JobHandedBack'
   | 'JobLeaseLost'
+  | 'JobSkipped'
+  | 'JobBuffered'
   | 'JobDuration'
   | 'JobLag'
   | 'ScheduleLateness';

@@ -1,10 +1,13 @@
 import type { IncomingRecord } from '#shared/runtime/envelope';
+import type { ScheduledOccurrence } from '#shared/runtime/run-ledger';
 
 export interface OutgoingJob {
   readonly id: string;
   readonly payload: unknown;
   readonly delaySeconds?: number;
   readonly resume?: unknown;
+  /** A scheduled occurrence (catch-up, backfill, a buffered one): the envelope names its schedule and time. */
+  readonly occurrence?: ScheduledOccurrence;
 }
 
 export interface DeadLetter {

@@ -2,6 +2,7 @@ import { backoffSeconds, MAX_VISIBILITY_SECONDS } from '#shared/runtime/backoff'
 import { createJobContext, type RunState } from '#shared/runtime/create-job-context';
 import { type IncomingRecord, parseMessage, type ParsedMessage } from '#shared/runtime/envelope';
 import { isPermanent } from '#shared/runtime/errors';
+import { guardOverlap } from '#shared/runtime/overlap-guard';
 import type { JobLogger } from '#shared/runtime/job-context';
 import { LeaseLostError, REJECTED_FENCE, type RunKey, RunStatus } from '#shared/runtime/run-ledger';
 import { DAY_MS, type RuntimeDeps } from '#shared/runtime/runtime-deps';
@@ -10,10 +11,11 @@ import * as z from '#shared/runtime/zod-mini';
 
 /** What became of one record: acknowledged (deleted from the queue) or handed back to SQS after `visibilitySeconds`. */
 export type RecordOutcome =
-  | { readonly kind: 'ack'; readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' }
+  | { readonly kind: 'ack'; readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED' }
   | { readonly kind: 'retry'; readonly result: 'FAILED' | 'BUSY' | 'HANDED_BACK' | 'ERROR'; readonly visibilitySeconds: number };
 
-const ack = (result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST'): RecordOutcome => ({ kind: 'ack', result });
+type AckResult = Extract<RecordOutcome, { kind: 'ack' }>['result'];
+const ack = (result: AckResult): RecordOutcome => ({ kind: 'ack', result });
 
 function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
@@ -122,10 +124,11 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
   }
   const now = clock.now();
   const key: RunKey = { job: job.name, id: message.jobId };
+  const leaseExpiresAt = now + deps.remainingMs() + (deps.leaseGraceMs ?? 30_000);
   const claim = await ledger.claim({
     key,
     now,
-    leaseExpiresAt: now + deps.remainingMs() + (deps.leaseGraceMs ?? 30_000),
+    leaseExpiresAt,
     expiresAt: now + job.ledgerRetentionDays * DAY_MS,
     enqueuedAt: message.enqueuedAt,
     occurrence: message.occurrence,
@@ -133,6 +136,8 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
   });
   if (claim.outcome === 'duplicate') {
     deps.metrics.count('JobDuplicate');
+    // Only a scheduled occurrence's duplicates are counted in the ledger (the watchdog's DuplicateOccurrences).
+    if (message.occurrence) await ledger.countDuplicate(key, now);
     deps.logger.info('Duplicate delivery acknowledged', { jobId: message.jobId, status: claim.status });
     if (claim.status !== RunStatus.SUCCEEDED) return ack('DUPLICATE');
     const done: RunState = { key, attempt: 0, fence: 0, startedAt: now, committed: true };
@@ -144,6 +149,14 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     return { kind: 'retry', result: 'BUSY', visibilitySeconds: Math.min(Math.max(wait, 1), MAX_VISIBILITY_SECONDS) };
   }
   const run: RunState = { key, attempt: claim.attempt, fence: claim.fence, startedAt: now, checkpoint: claim.checkpoint, committed: false };
-  return runClaimed(deps, record, message, validation.data, run);
+  const overlap = await guardOverlap(deps, message, { key, fence: claim.fence, leaseExpiresAt }, deps.logger.child({ jobId: message.jobId }));
+  if (overlap.kind === 'skipped') return ack('SKIPPED');
+  if (overlap.kind === 'buffered') return ack('BUFFERED');
+  const { release } = overlap;
+  try {
+    return await runClaimed(deps, record, message, validation.data, run);
+  } finally {
+    await release();
+  }
 }
 

@@ -5,6 +5,8 @@ export const RunStatus = {
   FAILED: 'FAILED',
   DEAD: 'DEAD',
   SKIPPED: 'SKIPPED',
+  /** Known but not running yet: enqueued by catch-up or backfill, or waiting behind a run (`bufferOne`). Claimable. */
+  PENDING: 'PENDING',
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
@@ -66,6 +68,40 @@ export interface RunLedger {
   /** Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim. */
   reject(key: RunKey, failure: RunFailure & { readonly expiresAt: number }): Promise<void>;
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
+  /** Marks the claimed run SKIPPED with the reason (overlap); fenced like the other finishing writes. */
+  skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean>;
+  /** Hands the claimed run back as PENDING, the attempt not spent, to be claimed again (bufferOne). */
+  wait(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean>;
+  /** Counts one more delivery of a scheduled occurrence that already has a run (the watchdog reports it). */
+  countDuplicate(key: RunKey, now: number): Promise<void>;
+  /** The schedules' leases (overlap policy), in the same table. */
+  readonly leases: ScheduleLeases;
+}
+
+export interface LeaseRequest {
+  readonly job: string;
+  readonly schedule: string;
+  /** The occurrence's job ID. */
+  readonly holder: string;
+  readonly now: number;
+  /** Epoch ms after which the lease no longer blocks (a crashed run). */
+  readonly expiresAt: number;
+}
+
+export type LeaseAnswer =
+  | { readonly acquired: true; readonly token: number }
+  | { readonly acquired: false; readonly holder?: string; readonly expiresAt?: number; readonly buffered?: string };
+
+/**
+ * One lease per schedule, with a fencing token that grows with every acquisition: a run of a schedule with
+ * `overlap: skip | bufferOne` holds it while RUNNING. A release with a stale token changes nothing.
+ */
+export interface ScheduleLeases {
+  /** Taken when free, expired, or already this holder's; while an occurrence is buffered, only that one may take it. */
+  acquire(request: LeaseRequest): Promise<LeaseAnswer>;
+  /** Takes the one buffered place behind the holder, until `expiresAt`; false when another occurrence has it. */
+  buffer(request: LeaseRequest): Promise<boolean>;
+  release(request: { readonly job: string; readonly schedule: string; readonly holder: string; readonly token: number }): Promise<void>;
 }
 
 /** The run lost its lease to another delivery; its result must not be written. */
