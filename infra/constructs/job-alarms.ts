@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { JobMetricName, jobMetric } from '#infra/constructs/job-metrics';
 import type { JobWorker } from '#infra/constructs/job-worker';
+import { SCHEDULE_WATCHDOG } from '#shared/jobs/schedule-watchdog';
 
 export interface JobAlarmsProps {
   readonly workers: readonly JobWorker[];
@@ -18,6 +19,10 @@ export interface JobAlarmSet {
   readonly oldestMessage: cloudwatch.Alarm;
   readonly errorRate: cloudwatch.Alarm;
   readonly nearTimeout: cloudwatch.Alarm;
+  /** A job with schedules: the watchdog found an occurrence with no run. */
+  readonly missedOccurrences?: cloudwatch.Alarm;
+  /** The watchdog itself: no successful check in 15 minutes, so missed occurrences would go unseen. */
+  readonly watchdogSilent?: cloudwatch.Alarm;
 }
 
 /**
@@ -37,7 +42,7 @@ export class JobAlarms extends Construct {
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'serverless-jobs alarms', enforceSSL: true });
     const action = new SnsAction(this.topic);
     this.byJob = new Map(props.workers.map((worker) => [worker.jobName, this.forJob(worker, period)]));
-    const all = [...this.byJob.values()].flatMap((set) => Object.values(set) as cloudwatch.Alarm[]);
+    const all = [...this.byJob.values()].flatMap((set) => Object.values(set).filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined));
     for (const alarm of all) alarm.addAlarmAction(action);
     this.healthy = new cloudwatch.CompositeAlarm(this, 'JobsHealthy', {
       alarmDescription: 'Jobs healthy: in ALARM while any job alarm is in ALARM.',
@@ -65,7 +70,30 @@ export class JobAlarms extends Construct {
       period,
       label: 'failed %',
     });
+    const scheduled = job.schedules.length > 0 && job.name !== SCHEDULE_WATCHDOG;
     return {
+      ...(scheduled
+        ? {
+            missedOccurrences: alarm('MissedOccurrences', 'a scheduled occurrence left no run in the ledger (see the watchdog\'s log, `jobs health`)', {
+              metric: jobMetric(job.name, JobMetricName.MISSED_OCCURRENCES, { period }),
+              threshold: 1,
+              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              evaluationPeriods: 1,
+            }),
+          }
+        : {}),
+      ...(job.name === SCHEDULE_WATCHDOG
+        ? {
+            watchdogSilent: new cloudwatch.Alarm(scope, 'WatchdogSilent', {
+              alarmDescription: `${job.name}: no successful check in 15 minutes, so missed occurrences would go unseen`,
+              metric: jobMetric(job.name, JobMetricName.SUCCEEDED, { period: Duration.minutes(15) }),
+              threshold: 1,
+              comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+            }),
+          }
+        : {}),
       deadLetters: alarm('DeadLetters', 'messages are waiting in the DLQ; fix, then `jobs redrive`', {
         metric: worker.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
         threshold: 1,

@@ -13,6 +13,11 @@ export const JobMetricName = {
   DURATION: 'JobDuration',
   LAG: 'JobLag',
   SCHEDULE_LATENESS: 'ScheduleLateness',
+  /** Written by the schedule watchdog, per watched job. */
+  MISSED_OCCURRENCES: 'MissedOccurrences',
+  LATE_OCCURRENCES: 'LateOccurrences',
+  DUPLICATE_OCCURRENCES: 'DuplicateOccurrences',
+  DST_SKIPPED_OCCURRENCES: 'DstSkippedOccurrences',
 } as const;
 
 export type JobMetricName = (typeof JobMetricName)[keyof typeof JobMetricName];

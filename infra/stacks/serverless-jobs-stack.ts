@@ -1,7 +1,12 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '#infra/config/app-config';
+import { SCHEDULE_WATCHDOG } from '#shared/jobs/schedule-watchdog';
+import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { WATCHED_SCHEDULES_VARIABLE } from '#shared/runtime/environment';
+import { watchedSchedules } from '#shared/schedules/watched-schedule';
 import { JobAlarms } from '#infra/constructs/job-alarms';
+import { grantTableActions } from '#infra/constructs/table-access';
 import { JobSchedules } from '#infra/constructs/job-schedules';
 import { JobTables } from '#infra/constructs/job-tables';
 import { JobWorker } from '#infra/constructs/job-worker';
@@ -46,10 +51,19 @@ export class ServerlessJobsStack extends Stack {
         worker.enqueuesTo(targetWorker);
       }
     }
+    const watchdog = byName.get(SCHEDULE_WATCHDOG);
+    if (watchdog) this.wireWatchdog(watchdog, config.jobs.map((job) => job.declaration));
     this.schedules = new JobSchedules(this, 'Schedules', { workers: this.workers, scheduleGroupName: `serverless-jobs-${config.stage}` });
     this.alarms = new JobAlarms(this, 'Alarms', { workers: this.workers });
     this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
     addStackOutputs(this, { workers: this.workers, tables: this.tables, schedules: this.schedules, alarms: this.alarms, dashboard: this.dashboard });
     addOutput(this, StackOutputKey.STAGE, config.stage, 'Stage this stack was synthesized for');
+  }
+
+  /** The watchdog reads every schedule (as resolved, overrides applied) from its environment, and batch-reads the ledger. */
+  private wireWatchdog(watchdog: JobWorker, jobs: readonly JobDeclaration[]): void {
+    const watched = watchedSchedules(jobs.filter((job) => job.name !== SCHEDULE_WATCHDOG));
+    watchdog.fn.addEnvironment(WATCHED_SCHEDULES_VARIABLE, JSON.stringify(watched));
+    grantTableActions(watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem']);
   }
 }

@@ -3,17 +3,16 @@ import { cleanupJob } from '#shared/jobs/cleanup';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { dailyReportJob, monthlyReportJob } from '#shared/jobs/report-jobs';
+import { defineScheduleWatchdog } from '#shared/jobs/schedule-watchdog';
 import { sendEmailJob } from '#shared/jobs/send-email';
 
+const applicationJobs: readonly JobDeclaration[] = [sendEmailJob, bulkEmailJob, processOrderJob, cleanupJob, dailyReportJob, monthlyReportJob];
+
+/** The watchdog of the application jobs' schedules. */
+export const scheduleWatchdogJob = defineScheduleWatchdog(applicationJobs);
+
 /** Every job of the system. infra/, the CLI and the functions read this list; nothing is declared twice. */
-export const allJobs: readonly JobDeclaration[] = [
-  sendEmailJob,
-  bulkEmailJob,
-  processOrderJob,
-  cleanupJob,
-  dailyReportJob,
-  monthlyReportJob,
-];
+export const allJobs: readonly JobDeclaration[] = [...applicationJobs, scheduleWatchdogJob];
 
 export function findJob(name: string): JobDeclaration | undefined {
   return allJobs.find((job) => job.name === name);

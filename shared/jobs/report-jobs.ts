@@ -22,7 +22,8 @@ export const dailyReportJob = defineJob({
   name: 'daily-report',
   description: 'Orders, revenue, e-mails and job runs for the previous day; stored and e-mailed.',
   payload: z.strictObject({ date: z.optional(z.iso.date()) }),
-  schedules: [{ name: 'daily', expression: 'cron(0 6 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
+  // A missed report is worth one catch-up, the latest: yesterday's figures, not a queue of stale days.
+  schedules: [{ name: 'daily', expression: 'cron(0 6 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip', catchUp: { window: '2d', mode: 'latest' } }],
   ...common,
 });
 

@@ -7,3 +7,6 @@ export function requireEnv(name: string): string {
   if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
   return value;
 }
+
+/** The watchdog's schedules, as JSON (WatchedSchedule[]), set by infra from the resolved declarations. */
+export const WATCHED_SCHEDULES_VARIABLE = 'WATCHED_SCHEDULES';

@@ -20,7 +20,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       .filter((name) => name.startsWith('asset.'))
       .map((asset) => join(synth.outdir, asset, 'index.mjs'))
       .filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
-    expect(bundles).toHaveLength(6);
+    expect(bundles).toHaveLength(7);
     for (const bundle of bundles) {
       const source = readFileSync(bundle, 'utf8');
       // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40 characters.
@@ -30,7 +30,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       const chunks = readdirSync(chunksDir).map((name) => join(chunksDir, name));
       expect(chunks.length, bundle).toBeGreaterThan(0);
       const probe = `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== 'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
-      const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r' };
+      const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r', WATCHED_SCHEDULES: '[]' };
       await expect(promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { env }), bundle).resolves.toBeDefined();
     }
   }, 60_000);

@@ -50,7 +50,7 @@ describe('Construct: JobSchedules', () => {
   });
 
   it('keeps the other schedules on EventBridge Scheduler and names the rule in the outputs', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 3); // daily-report, monthly-report and the watchdog
     const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule'));
     expect(template.toJSON().Outputs.ScheduleCleanupDaily.Value).toEqual({ Ref: ruleId });
   });

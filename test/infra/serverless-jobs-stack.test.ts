@@ -75,6 +75,7 @@ describe('Stack: ServerlessJobs', () => {
       for (const target of job.resources.enqueues) expected[queueUrlVariable(target)] = { Ref: logicalIdOf(workerOf(target).queue) };
       for (const table of job.resources.tables) expected[domainTables[table].envVar] = { Ref: logicalIdOf(synth.stack.tables.domain[table].table) };
       if (job.resources.sendsEmail) expected.EMAIL_FROM = 'jobs@example.com';
+      if (name === 'schedule-watchdog') expected.WATCHED_SCHEDULES = expect.any(String);
       expect(env).toEqual({ ...expected, JOB_SETTINGS: expect.any(String) });
       expect(JSON.parse(env.JOB_SETTINGS as string)).toEqual(z.parse(job.settings, recipientsFor(job.name)));
     });
@@ -99,28 +100,35 @@ describe('Stack: ServerlessJobs', () => {
     it('alarms on DLQ depth, oldest message, error rate and duration near the timeout, notifying the topic', () => {
       const alarms = synth.stack.alarms.byJob.get(name)!;
       const topic = { Ref: logicalIdOf(synth.stack.alarms.topic) };
-      const props = (alarm: keyof typeof alarms) => propertiesOf(synth.template, logicalIdOf(alarms[alarm]));
+      const props = (alarm: keyof typeof alarms) => propertiesOf(synth.template, logicalIdOf(alarms[alarm]!));
       expect(props('deadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, AlarmActions: [topic] });
       expect(props('deadLetters').Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(workerOf(name).deadLetterQueue), 'QueueName'] } }]);
       expect(props('oldestMessage')).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: job.alarms.oldestMessageAgeSeconds });
       expect(props('errorRate')).toMatchObject({ Threshold: job.alarms.errorRatePercent, AlarmActions: [topic] });
       expect(JSON.stringify(props('errorRate').Metrics)).toContain(`{"Name":"job","Value":"${name}"}`);
       expect(props('nearTimeout')).toMatchObject({ MetricName: 'Duration', Threshold: job.alarms.durationOfTimeout * job.timeoutSeconds * 1000 });
+      if (job.schedules.length > 0 && name !== 'schedule-watchdog') {
+        expect(props('missedOccurrences')).toMatchObject({ MetricName: 'MissedOccurrences', Namespace: 'ServerlessJobs', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topic] });
+        expect(props('missedOccurrences').Dimensions).toEqual(expect.arrayContaining([{ Name: 'service', Value: 'serverless-jobs' }, { Name: 'job', Value: name }]));
+        expect(props('missedOccurrences').Dimensions).toHaveLength(2);
+      } else {
+        expect(alarms.missedOccurrences).toBeUndefined();
+      }
     });
   });
 
-  it('has 6 job queues and 6 DLQs, and 6 event source mappings with ReportBatchItemFailures', () => {
+  it('has 7 job queues and 7 DLQs, and 7 event source mappings with ReportBatchItemFailures', () => {
     const queues = synth.template.findResources('AWS::SQS::Queue');
-    expect(Object.values(queues).filter((q) => q.Properties.RedrivePolicy)).toHaveLength(6);
-    expect(Object.keys(queues)).toHaveLength(12);
+    expect(Object.values(queues).filter((q) => q.Properties.RedrivePolicy)).toHaveLength(7);
+    expect(Object.keys(queues)).toHaveLength(14);
     const mappings = synth.template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionResponseTypes: ['ReportBatchItemFailures'] } });
-    expect(Object.keys(mappings)).toHaveLength(6);
+    expect(Object.keys(mappings)).toHaveLength(7);
   });
 
-  it('schedules cleanup, daily-report and monthly-report with time zones, each targeting its queue', () => {
+  it('schedules cleanup, daily-report, monthly-report and the watchdog with time zones, each targeting its queue', () => {
     const schedules = Object.values(synth.template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
     const targets = schedules.map((s) => [s.ScheduleExpressionTimezone, JSON.stringify(s.Target.Arn)]);
-    expect(targets).toEqual(['cleanup', 'daily-report', 'monthly-report'].map((job) => ['UTC', JSON.stringify(arnOf(workerOf(job).queue))]));
+    expect(targets).toEqual(['cleanup', 'daily-report', 'monthly-report', 'schedule-watchdog'].map((job) => ['UTC', JSON.stringify(arnOf(workerOf(job).queue))]));
     synth.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     synth.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'serverless-jobs-dev' });
   });
@@ -173,12 +181,25 @@ describe('Stack: ServerlessJobs', () => {
     expect(outputs.filter((key) => key.startsWith('QueueUrl'))).toHaveLength(allJobs.length);
   });
 
+  it('gives the watchdog every other schedule, as resolved, the queues of the scheduled jobs, and a batch read of the ledger', () => {
+    const env = propertiesOf(synth.template, logicalIdOf(workerOf('schedule-watchdog').fn)).Environment.Variables;
+    const watched = JSON.parse(env.WATCHED_SCHEDULES) as { job: string; schedule: string; expression: string; catchUp: unknown }[];
+    expect(watched.map((s) => `${s.job}/${s.schedule} ${s.expression}`)).toEqual(['cleanup/daily cron(0 2 * * ? *)', 'daily-report/daily cron(0 6 * * ? *)', 'monthly-report/monthly cron(0 0 1 * ? *)']);
+    expect(watched[1]!.catchUp).toEqual({ window: '2d', mode: 'latest' });
+    expect(Object.keys(env).filter((key) => key.startsWith('QUEUE_URL_')).sort()).toEqual(['QUEUE_URL_CLEANUP', 'QUEUE_URL_DAILY_REPORT', 'QUEUE_URL_MONTHLY_REPORT']);
+    const statements = Object.values(synth.template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    expect(statements.some((st) => ([] as string[]).concat(st.Action).includes('dynamodb:BatchGetItem'))).toBe(true);
+    const silent = propertiesOf(synth.template, logicalIdOf(synth.stack.alarms.byJob.get('schedule-watchdog')!.watchdogSilent!));
+    expect(silent).toMatchObject({ MetricName: 'JobSucceeded', ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching', Period: 900 });
+  });
+
   it('has one dashboard with a row of four graphs per job and a composite "jobs healthy" alarm over every job alarm', () => {
     synth.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     for (const job of allJobs) expect(body.split(`${job.name}: `).length - 1, job.name).toBe(4);
     const composite = propertiesOf(synth.template, logicalIdOf(synth.stack.alarms.healthy));
-    expect(JSON.stringify(composite.AlarmRule).match(/ALARM\(/g)).toHaveLength(allJobs.length * 4);
+    const perJob = allJobs.map((job) => 4 + (job.schedules.length > 0 ? 1 : 0));
+    expect(JSON.stringify(composite.AlarmRule).match(/ALARM\(/g)).toHaveLength(perJob.reduce((a, b) => a + b, 0));
   });
 });
 

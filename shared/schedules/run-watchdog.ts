@@ -1,0 +1,56 @@
+import type { JobLogger } from '#shared/runtime/job-context';
+import type { OccurrenceSender } from '#shared/schedules/enqueue-occurrence';
+import type { WatchReport } from '#shared/schedules/occurrence-ledger';
+import { watchSchedule, type WatchdogOptions } from '#shared/schedules/watchdog';
+import type { WatchedSchedule } from '#shared/schedules/watched-schedule';
+
+/** The watchdog's figures per watched job, summed over its schedules; one EMF line per job. */
+export interface WatchFigures {
+  readonly MissedOccurrences: number;
+  readonly LateOccurrences: number;
+  readonly DuplicateOccurrences: number;
+  readonly DstSkippedOccurrences: number;
+  readonly PausedOccurrences: number;
+  readonly CaughtUpOccurrences: number;
+}
+
+export type WatchdogMetrics = (job: string, figures: WatchFigures) => void;
+
+/**
+ * Checks every schedule, each on its own: one that fails (a throttled read) does not hide the others' figures.
+ * Throws at the end if any failed, so the run is retried; the stored checks are not repeated.
+ */
+export async function runWatchdog(
+  schedules: readonly WatchedSchedule[],
+  sender: OccurrenceSender,
+  options: WatchdogOptions & { readonly metrics: WatchdogMetrics; readonly logger: JobLogger },
+): Promise<WatchReport[]> {
+  const reports: WatchReport[] = [];
+  const byJob = new Map<string, WatchFigures>();
+  const failures: string[] = [];
+  for (const s of schedules) {
+    try {
+      const { report, stored } = await watchSchedule(s, sender, options);
+      reports.push(report);
+      if (!stored) continue;
+      const before = byJob.get(s.job);
+      byJob.set(s.job, {
+        MissedOccurrences: (before?.MissedOccurrences ?? 0) + report.missed.length,
+        LateOccurrences: (before?.LateOccurrences ?? 0) + report.late.length,
+        DuplicateOccurrences: (before?.DuplicateOccurrences ?? 0) + report.duplicates,
+        DstSkippedOccurrences: (before?.DstSkippedOccurrences ?? 0) + report.dstSkipped.length,
+        PausedOccurrences: (before?.PausedOccurrences ?? 0) + report.paused,
+        CaughtUpOccurrences: (before?.CaughtUpOccurrences ?? 0) + report.enqueued.length,
+      });
+      const line = { job: s.job, schedule: s.schedule, ...report };
+      if (report.missed.length > 0) options.logger.error('Missed occurrences: no run in the ledger', line);
+      else if (report.late.length > 0 || report.duplicates > 0) options.logger.warn('Late or duplicated occurrences', line);
+      else options.logger.info('Schedule checked', line);
+    } catch (error) {
+      failures.push(`${s.job}/${s.schedule}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  for (const [job, figures] of byJob) options.metrics(job, figures);
+  if (failures.length > 0) throw new Error(`The watchdog could not check ${failures.length} schedule(s): ${failures.join('; ')}`);
+  return reports;
+}

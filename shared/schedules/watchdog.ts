@@ -1,0 +1,115 @@
+import { type Occurrence, occurrencesBetween, type ScheduleSpec } from '#shared/cron/occurrences';
+import { parseScheduleSyntax } from '#shared/cron/schedule-syntax';
+import { occurrenceJobId } from '#shared/runtime/envelope';
+import { DAY_MS } from '#shared/runtime/runtime-deps';
+import { enqueueOccurrence, type OccurrenceSender } from '#shared/schedules/enqueue-occurrence';
+import { occurrenceTime, type OccurrenceRecord, type ScheduleWatchState, type WatchReport } from '#shared/schedules/occurrence-ledger';
+import { catchUpWindowMs, lateAfterMs, occurrenceOf, type WatchedSchedule } from '#shared/schedules/watched-schedule';
+
+export interface WatchdogOptions {
+  /** The time of this check (the watchdog's own occurrence time, so the local runner's virtual clock works). */
+  readonly now: number;
+  /** An occurrence with no run this long after its time is missed; EventBridge and SQS had their chance. */
+  readonly missedAfterMs: number;
+}
+
+/** The longest span one check looks back; a watchdog that was down longer reports only this much. */
+export const MAX_CHECK_SPAN_MS = 7 * DAY_MS;
+
+export interface WatchOutcome {
+  readonly report: WatchReport;
+  /** False when another check of the same span won the race: its figures, not these, are the published ones. */
+  readonly stored: boolean;
+}
+
+const isPaused = (state: ScheduleWatchState, at: number): boolean =>
+  (state.pausedSince !== undefined && at >= state.pausedSince) || state.pauses.some((w) => at >= w.from && at <= (w.to ?? Infinity));
+
+/**
+ * One check of one schedule (ARCHITECTURE.md, "Watchdog"): the occurrences due since the last check, compared
+ * with the ledger. Missed (no run), late (arrived beyond `lateAfter`), duplicated (delivered more than once),
+ * skipped by a DST gap, or paused. Then the catch-up policy enqueues missed ones inside its window, once the
+ * schedule runs again, and `dstGap: 'shift'` enqueues a gap occurrence at the end of the gap; each at most once.
+ */
+export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender, options: WatchdogOptions): Promise<WatchOutcome> {
+  const { ledger } = sender;
+  const { now } = options;
+  const state = await ledger.state(s.job, s.schedule);
+  const until = now - options.missedAfterMs;
+  const from = Math.max(state.checkedUntil ?? until, until - MAX_CHECK_SPAN_MS);
+  const since = state.watchedSince ?? now;
+  const spec = await specOf(s, sender);
+
+  const between = (after: number, to: number): Occurrence[] => (spec && to > after ? occurrencesBetween(spec, new Date(after), new Date(to)) : []);
+  const checked = between(from, until);
+  const catchUp = s.catchUp.mode !== 'none' && state.pausedSince === undefined ? between(Math.max(now - catchUpWindowMs(s), since), until) : [];
+  const shifted = s.dstGap === 'shift' ? between(Math.max(now - DAY_MS, since), now).filter((o) => o.dst === 'gap-shifted') : [];
+  const id = (o: Occurrence): string => occurrenceJobId(s.schedule, occurrenceTime(o.at.getTime()));
+  const ids = [...new Set([...checked, ...catchUp, ...shifted].filter((o) => o.dst !== 'gap-skipped').map(id))];
+  const records = ids.length > 0 ? await ledger.records(s.job, ids) : new Map<string, OccurrenceRecord>();
+
+  const figures = classify(s, state, checked, records, id);
+  const enqueued: string[] = [];
+  const superseded: string[] = [];
+  const enqueue = async (o: Occurrence, reason: string): Promise<void> => {
+    if (await enqueueOccurrence(sender, s, occurrenceTime(o.at.getTime()), reason, now)) enqueued.push(id(o));
+  };
+  for (const o of shifted) {
+    if (!records.has(id(o))) await enqueue(o, `dstGap shift: local ${o.local} does not exist in ${s.timeZone}; runs at the end of the gap`);
+  }
+  const owed = catchUp.filter((o) => o.dst !== 'gap-skipped' && o.dst !== 'gap-shifted' && !records.has(id(o)));
+  const toRun = s.catchUp.mode === 'latest' ? owed.slice(-1) : owed;
+  for (const o of toRun) await enqueue(o, `catch-up ${s.catchUp.mode} (window ${s.catchUp.window}): no run by ${occurrenceTime(until)}`);
+  for (const o of s.catchUp.mode === 'latest' ? owed.slice(0, -1) : []) {
+    const reason = `catch-up latest: superseded by ${id(toRun[0]!)}`;
+    if (await ledger.markSkipped(s.job, occurrenceOf(s, occurrenceTime(o.at.getTime())), { now, reason, expiresAt: now + s.ledgerRetentionDays * DAY_MS })) superseded.push(id(o));
+  }
+  const report: WatchReport = { at: now, from, until, ...figures, enqueued, superseded };
+  return { report, stored: await ledger.advance(s.job, s.schedule, state.checkedUntil, report) };
+}
+
+/** A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at creation, unknown here). */
+async function specOf(s: WatchedSchedule, sender: OccurrenceSender): Promise<ScheduleSpec | undefined> {
+  const spec: ScheduleSpec = { expression: s.expression, timeZone: s.timeZone, dstGap: s.dstGap };
+  if (parseScheduleSyntax(s.expression).kind !== 'rate') return spec;
+  const anchor = await sender.ledger.latestOccurrence(s.job, s.schedule);
+  return anchor === undefined ? undefined : { ...spec, anchor: new Date(anchor) };
+}
+
+function classify(
+  s: WatchedSchedule,
+  state: ScheduleWatchState,
+  checked: readonly Occurrence[],
+  records: ReadonlyMap<string, OccurrenceRecord>,
+  id: (o: Occurrence) => string,
+): Pick<WatchReport, 'expected' | 'missed' | 'late' | 'duplicates' | 'duplicated' | 'dstSkipped' | 'paused'> {
+  const missed: string[] = [];
+  const late: string[] = [];
+  const duplicated: string[] = [];
+  const dstSkipped: string[] = [];
+  let paused = 0;
+  let duplicates = 0;
+  let expected = 0;
+  for (const o of checked) {
+    if (o.dst === 'gap-skipped') {
+      dstSkipped.push(id(o));
+      continue;
+    }
+    if (isPaused(state, o.at.getTime())) {
+      paused++;
+      continue;
+    }
+    expected++;
+    const record = records.get(id(o));
+    if (!record) {
+      missed.push(id(o));
+      continue;
+    }
+    if (record.enqueuedAt !== undefined && record.enqueuedAt - o.at.getTime() > lateAfterMs(s)) late.push(id(o));
+    if (record.duplicates > 0) {
+      duplicates += record.duplicates;
+      duplicated.push(id(o));
+    }
+  }
+  return { expected, missed, late, duplicates, duplicated, dstSkipped, paused };
+}
