@@ -3,6 +3,7 @@ import { RunStatus } from '#shared/runtime/run-ledger';
 import { parseDuration } from '#infra/ops/duration';
 import { OpsInputError } from '#infra/ops/errors';
 import { isRunStatus } from '#infra/ops/run-history';
+import { UPCOMING_OCCURRENCES } from '#infra/ops/schedule-views';
 
 /** A command line that cannot work: an unknown command or option, a missing or malformed value. Exit code 2. */
 export class UsageError extends Error {
@@ -21,6 +22,7 @@ export interface GlobalOptions {
 export type Command =
   | { readonly name: 'help'; readonly text: string }
   | { readonly name: 'list' }
+  | { readonly name: 'next'; readonly job: string; readonly schedule?: string; readonly count: number }
   | { readonly name: 'send'; readonly job: string; readonly data?: string; readonly file?: string; readonly id?: string; readonly delaySeconds?: number }
   | { readonly name: 'trigger' | 'pause' | 'resume'; readonly job: string; readonly schedule?: string }
   | { readonly name: 'schedule'; readonly job: string; readonly expression: string; readonly timeZone?: string; readonly schedule?: string }
@@ -34,6 +36,7 @@ export type ParsedCommandLine = { readonly global: GlobalOptions; readonly comma
 export const USAGE = `jobs <command> [options]: operate the jobs on AWS, or on the running npm start
 
   list                                      the jobs, their schedules, next occurrences and DST shifts
+  next <job> [--schedule S] [--count 5]     its next occurrences (at most 100), UTC and local, with DST gaps and repeats
   send <job> --data '<json>' | --file F     send jobs (F: .json payload or array, or .ndjson one per line);
             [--id ID] [--delay 30s|2h]        every payload is validated first; nothing is sent if one is bad
   trigger <job> [--schedule S]              fire the job's schedule now
@@ -61,6 +64,7 @@ const GLOBAL_OPTIONS = {
 
 const COMMAND_OPTIONS = {
   list: {},
+  next: { schedule: { type: 'string' }, count: { type: 'string', default: String(UPCOMING_OCCURRENCES.default) } },
   send: { data: { type: 'string' }, file: { type: 'string' }, id: { type: 'string' }, delay: { type: 'string' } },
   trigger: { schedule: { type: 'string' } },
   pause: { schedule: { type: 'string' } },
@@ -141,6 +145,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       case 'list':
         needs(name, args, []);
         return { name };
+      case 'next': {
+        const [job] = needs(name, args, ['job']);
+        const count = positiveNumber(str('count'), 'count', true)!;
+        if (count > UPCOMING_OCCURRENCES.max) throw new UsageError(`--count must be at most ${UPCOMING_OCCURRENCES.max} (given ${count})`);
+        return { name, job: job!, schedule: str('schedule'), count };
+      }
       case 'send': {
         const [job] = needs(name, args, ['job']);
         const data = str('data');

@@ -4,6 +4,7 @@ import { HEALTH_EXIT_CODE, type DeadLetterView, type HealthReport, type JobHealt
 import type { Command } from '#infra/cli/cli-args';
 import { readEntries } from '#infra/cli/payload-input';
 import { type Column, formatTable } from '#infra/cli/text-table';
+import { dstFlag } from '#infra/ops/schedule-views';
 
 /** Where a command writes: stdout for results, stderr for progress. */
 export interface CliIo {
@@ -53,6 +54,26 @@ const healthColumns: Column<JobHealth>[] = [
   { header: 'OLDEST', cell: (h) => (h.oldestMessageAgeSeconds === undefined ? '-' : `${Math.round(h.oldestMessageAgeSeconds)} s`) },
 ];
 
+type UpcomingOccurrence = ScheduleView['upcoming'][number];
+
+const upcomingColumns = (zone: string): Column<UpcomingOccurrence>[] => [
+  { header: 'UTC', cell: (o) => short(o.at) },
+  { header: `LOCAL (${zone})`, cell: (o) => o.local.replace('T', ' ') },
+  { header: 'DST', cell: (o) => dstFlag(o, zone) ?? '' },
+];
+
+/** `jobs next`: per schedule, a heading, then its occurrences with their DST flags, then the offset changes among them. */
+export function formatUpcoming(views: readonly ScheduleView[]): string {
+  return views
+    .map((view) => {
+      const heading = `${view.job}/${view.name}: ${view.expression} in ${view.timeZone}`;
+      if (view.state !== 'ENABLED') return `${heading}: paused, no occurrences`;
+      if (view.upcoming.length === 0) return `${heading}: no further occurrences`;
+      return [heading, formatTable(view.upcoming, upcomingColumns(view.timeZone)), ...view.dstShifts.map((note) => `  ${note}`)].join('\n');
+    })
+    .join('\n\n');
+}
+
 export function formatHealth(report: HealthReport): string {
   const reasons = report.jobs.flatMap((job) => job.reasons.map((reason) => `  ${job.job}: ${reason}`));
   return [`${report.state} (checked ${short(report.checkedAt)})`, '', formatTable(report.jobs, healthColumns), ...(reasons.length > 0 ? ['', ...reasons] : [])].join('\n');
@@ -72,6 +93,11 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
         const shifts = jobs.flatMap((job) => job.schedules.flatMap((s) => s.dstShifts.map((note) => `  DST ${job.name}/${s.name}: ${note}`)));
         return [formatTable(rows, scheduleColumns), ...(shifts.length > 0 ? ['', ...shifts] : [])].join('\n');
       });
+      return 0;
+    }
+    case 'next': {
+      const views = await ops.nextOccurrences(command.job, { schedule: command.schedule, count: command.count });
+      print(views, () => formatUpcoming(views));
       return 0;
     }
     case 'send': {

@@ -26,11 +26,12 @@ import type {
   ScheduleControl,
   ScheduleRef,
   ScheduleUpdate,
+  ScheduleView,
   SendEntry,
   SendResult,
 } from '#infra/ops/ops-types';
 import { hasRun, queryRuns } from '#infra/ops/run-history';
-import { contextLines, NEXT_OCCURRENCES, scheduleView } from '#infra/ops/schedule-views';
+import { contextLines, NEXT_OCCURRENCES, scheduleView, UPCOMING_OCCURRENCES } from '#infra/ops/schedule-views';
 import { requireOutput } from '#infra/ops/stack-output';
 
 export interface JobsOpsOptions {
@@ -110,6 +111,21 @@ export class JobsOps {
           job.schedules.map(async (s) => scheduleView(job.name, s, await this.options.schedules.describe(this.scheduleRefs(job.name, s.name)[0]!), now)),
         ),
       })),
+    );
+  }
+
+  /** The next `count` occurrences of each of the job's schedules (or of the one named), with their DST notes. */
+  async nextOccurrences(jobName: string, options: { readonly schedule?: string; readonly count?: number } = {}): Promise<ScheduleView[]> {
+    const count = options.count ?? UPCOMING_OCCURRENCES.default;
+    if (!Number.isInteger(count) || count < 1 || count > UPCOMING_OCCURRENCES.max) {
+      throw new OpsInputError(`count must be a whole number from 1 to ${UPCOMING_OCCURRENCES.max} (given ${count})`);
+    }
+    const job = this.job(jobName);
+    const now = this.scheduleNow();
+    return Promise.all(
+      this.scheduleRefs(job.name, options.schedule).map(async (ref) =>
+        scheduleView(job.name, job.schedules.find((s) => s.name === ref.schedule)!, await this.options.schedules.describe(ref), now, count),
+      ),
     );
   }
 

@@ -2,6 +2,7 @@
  * What an operator sees and does, whether the jobs run on AWS or under `npm start`. The `jobs` CLI and the
  * local dashboard both work through these types; only schedule control differs between the two targets.
  */
+import type { DstNote } from '#shared/cron/occurrences';
 import type { RunStatus } from '#shared/runtime/run-ledger';
 
 export interface ScheduleView {
@@ -11,8 +12,13 @@ export interface ScheduleView {
   readonly timeZone: string;
   readonly via: 'scheduler' | 'rule';
   readonly state: 'ENABLED' | 'DISABLED';
-  /** The next occurrences, ISO in UTC. */
+  /** The next occurrences that fire, ISO in UTC. */
   readonly next: readonly string[];
+  /**
+   * The next occurrences one by one: when (ISO in UTC), the local wall time the expression named, and how a
+   * DST change touches it. A `gap-skipped` one is listed although it does not fire.
+   */
+  readonly upcoming: readonly { readonly at: string; readonly local: string; readonly dst?: DstNote }[];
   /** Human notes on daylight-saving shifts among the next occurrences, e.g. "2027-03-28: Europe/Berlin moves to UTC+2". */
   readonly dstShifts: readonly string[];
 }

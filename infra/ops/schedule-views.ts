@@ -1,24 +1,21 @@
+import { nextFiring, type Occurrence, occurrencesBetween, type ScheduleSpec } from '#shared/cron/occurrences';
 import { nextOccurrences, parseScheduleExpression } from '#shared/cron/schedule-expression';
+import { formatWall, utcOffsetMinutes, wallTime } from '#shared/cron/wall-time';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { DeployedSchedule, ScheduleView } from '#infra/ops/ops-types';
 
-/** Occurrences listed per schedule. */
+export { utcOffsetMinutes };
+
+/** Occurrences listed per schedule by `list`. */
 export const NEXT_OCCURRENCES = 3;
+/** Occurrences `jobs next` and the dashboard list per schedule, by default and at the most. */
+export const UPCOMING_OCCURRENCES = { default: 5, max: 100 } as const;
+/** Far enough that `occurrencesBetween` stops at its limit instead (the year 275760). */
+const END_OF_TIME = new Date(8.64e15);
 
 const MINUTE = 60_000;
 /** How far back the last due occurrence is searched: a yearly cron is the rarest AWS schedule worth checking. */
 const LOOKBACKS_MS = [2 * MINUTE, 60 * MINUTE, 24 * 60 * MINUTE, 32 * 24 * 60 * MINUTE, 367 * 24 * 60 * MINUTE];
-
-/** Minutes east of UTC that `zone` observes at `at` (Berlin in summer: 120). */
-export function utcOffsetMinutes(at: Date, zone: string): number {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(part ?? '');
-  if (!match) return 0; // "GMT" alone: UTC itself
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
-}
 
 /** `UTC+2`, `UTC-3:30`, `UTC`. */
 export function formatOffset(minutes: number): string {
@@ -49,7 +46,29 @@ export function dstShifts(occurrences: readonly Date[], zone: string): string[] 
   return notes;
 }
 
-/** What `list` shows for one schedule: its deployed state and expression, and where it fires next. */
+/**
+ * The flag for an occurrence a DST change touches, or undefined:
+ * `DST gap: 02:30 does not exist, skipped (EventBridge)`, `DST gap: shifted to 03:00`,
+ * `DST repeat: 02:30 happens twice, runs once (the first)`.
+ */
+export function dstFlag(occurrence: { readonly at: string | Date; readonly local: string; readonly dst?: Occurrence['dst'] }, zone: string): string | undefined {
+  const named = occurrence.local.slice(11);
+  switch (occurrence.dst) {
+    case 'gap-skipped':
+      return `DST gap: ${named} does not exist, skipped (EventBridge)`;
+    case 'gap-shifted':
+      return `DST gap: shifted to ${formatWall(wallTime(new Date(occurrence.at).getTime(), zone)).slice(11)}`;
+    case 'repeated-once':
+      return `DST repeat: ${named} happens twice, runs once (the first)`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What `list` and `jobs next` show for one schedule: its deployed state and expression, where it fires next
+ * (under the declared dstGap), and the next `count` occurrences with their DST notes, skipped ones included.
+ */
 export function scheduleView(
   job: string,
   schedule: JobDeclaration['schedules'][number],
@@ -57,7 +76,10 @@ export function scheduleView(
   now: Date,
   count = NEXT_OCCURRENCES,
 ): ScheduleView {
-  const next = deployed.state === 'ENABLED' ? safeOccurrences(deployed.expression, deployed.timeZone, now, count) : [];
+  const spec: ScheduleSpec = { expression: deployed.expression, timeZone: deployed.timeZone, dstGap: schedule.dstGap };
+  const enabled = deployed.state === 'ENABLED';
+  const next = enabled ? safely(() => nextFiring(spec, now, count).map((o) => o.at)) : [];
+  const upcoming = enabled ? safely(() => occurrencesBetween(spec, now, END_OF_TIME, count)) : [];
   return {
     job,
     name: schedule.name,
@@ -66,14 +88,15 @@ export function scheduleView(
     via: schedule.via,
     state: deployed.state,
     next: next.map((date) => date.toISOString()),
+    upcoming: upcoming.map(({ at, local, dst }) => (dst ? { at: at.toISOString(), local, dst } : { at: at.toISOString(), local })),
     dstShifts: dstShifts(next, deployed.timeZone),
   };
 }
 
 /** A deployed expression this code cannot evaluate (an AWS feature it lacks) shows no occurrences rather than failing `list`. */
-function safeOccurrences(expression: string, zone: string, after: Date, count: number): Date[] {
+function safely<T>(list: () => T[]): T[] {
   try {
-    return nextOccurrences(expression, zone, after, count);
+    return list();
   } catch {
     return [];
   }

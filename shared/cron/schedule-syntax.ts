@@ -24,7 +24,7 @@ interface FieldRule {
 const FIELD_RULES: readonly FieldRule[] = [
   { label: 'minutes', min: 0, max: 59, special: /^$/ },
   { label: 'hours', min: 0, max: 23, special: /^$/ },
-  { label: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|L-\d{1,2}|\d{1,2}W)$/ },
+  { label: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|\d{1,2}W)$/ },
   { label: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
   { label: 'day-of-week', min: 1, max: 7, names: DAYS, special: new RegExp(`^(\\?|L|([1-7]|${DAYS})L|([1-7]|${DAYS})#[1-5])$`) },
   { label: 'year', min: 1970, max: 2199, special: /^$/ },
@@ -37,24 +37,39 @@ function valueOf(token: string, rule: FieldRule): number | undefined {
   return index < 0 ? undefined : index + 1;
 }
 
+/** The number a cron field's token stands for (`FRI` in day-of-week: 6), or undefined; `field` counts from 0 (minutes). */
+export function cronFieldValue(token: string, field: number): number | undefined {
+  const rule = FIELD_RULES[field];
+  return rule === undefined ? undefined : valueOf(token, rule);
+}
+
+/** The smallest and largest value of a cron field, counted from 0 (minutes): day-of-week is 1-7. */
+export function cronFieldBounds(field: number): { readonly min: number; readonly max: number } | undefined {
+  const rule = FIELD_RULES[field];
+  return rule && { min: rule.min, max: rule.max };
+}
+
 function checkField(raw: string, rule: FieldRule, source: string): void {
   const fail = (why: string): never => {
     throw new ScheduleExpressionError(`Invalid ${rule.label} field "${raw}" in "${source}": ${why}`);
   };
   for (const part of raw.split(',')) {
     if (rule.special.test(part.toUpperCase())) continue;
+    // Quartz has L-<n>, but AWS documents only L, LW and <n>W, and croner cannot evaluate it: refused, not guessed.
+    if (/^L-\d+$/i.test(part)) fail(`"${part}" (days before the last) is not in AWS's documented syntax; use L, LW or <n>W`);
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === undefined || range === '') fail('malformed step');
     if (step !== undefined && !/^\d+$/.test(step)) fail(`step "${step}" is not a number`);
     if (range === '*') continue;
     const bounds = range!.split('-');
     if (bounds.length > 2) fail(`malformed range "${range}"`);
-    for (const bound of bounds) {
+    const values = bounds.map((bound) => {
       const value = valueOf(bound, rule);
-      if (value === undefined || value < rule.min || value > rule.max) {
-        fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
-      }
-    }
+      if (value === undefined || value < rule.min || value > rule.max) fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
+      return value!;
+    });
+    // Other fields wrap around (hours 20-2 is 20-23 and 0-2, as in AWS's examples); a year cannot.
+    if (rule.label === 'year' && values.length === 2 && values[0]! > values[1]!) fail(`the range "${range}" runs backwards`);
   }
 }
 

@@ -36,6 +36,14 @@ describe('Function: parseCommandLine', () => {
     expect(parseCommandLine(['list', '--aws']).global.local).toBe(false);
   });
 
+  it('reads next with its schedule and count, 5 by default', () => {
+    expect(parseCommandLine(['next', 'cleanup']).command).toEqual({ name: 'next', job: 'cleanup', schedule: undefined, count: 5 });
+    expect(parseCommandLine(['next', 'cleanup', '--schedule', 'daily', '--count', '100', '--json'])).toEqual({
+      global: { local: undefined, stage: 'dev', dataDir: undefined, json: true },
+      command: { name: 'next', job: 'cleanup', schedule: 'daily', count: 100 },
+    });
+  });
+
   it('shows the usage for no command or --help', () => {
     expect(parseCommandLine([]).command.name).toBe('help');
     expect(parseCommandLine(['runs', '--help']).command.name).toBe('help');
@@ -51,6 +59,9 @@ describe('Function: parseCommandLine', () => {
     [['runs', 'cleanup', '--limit', '0'], '--limit must be a positive whole number (given "0")'],
     [['dlq', 'cleanup', '--peek', 'x'], '--peek must be a positive whole number (given "x")'],
     [['redrive', 'cleanup', '--rate', '0'], '--rate must be a positive number (given "0")'],
+    [['next'], 'next needs <job> (given 0 of 1)'],
+    [['next', 'cleanup', '--count', '101'], '--count must be at most 100 (given 101)'],
+    [['next', 'cleanup', '--count', '2.5'], '--count must be a positive whole number (given "2.5")'],
     [['list', '--local', '--aws'], '--local and --aws exclude each other'],
     [['list', '--verbose'], "Unknown option '--verbose'"],
   ])('refuses %j with a usage error naming the value', (argv, message) => {

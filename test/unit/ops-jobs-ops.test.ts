@@ -166,6 +166,30 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
     });
   });
 
+  describe('Method: nextOccurrences', () => {
+    it('lists the next occurrences of the named schedule, 5 by default, with DST notes', async () => {
+      const f = await opsFixture(JOBS);
+      f.clock.set('2027-03-26T12:00:00Z');
+      await f.ops.updateSchedule('cleanup', 'cron(30 2 * * ? *)', { timeZone: 'Europe/Berlin' });
+      const [view, ...others] = await f.ops.nextOccurrences('cleanup', { schedule: 'daily' });
+      expect(others).toEqual([]);
+      expect(view!.upcoming.map((o) => [o.at, o.dst])).toEqual([
+        ['2027-03-27T01:30:00.000Z', undefined],
+        ['2027-03-28T01:00:00.000Z', 'gap-skipped'],
+        ['2027-03-29T00:30:00.000Z', undefined],
+        ['2027-03-30T00:30:00.000Z', undefined],
+        ['2027-03-31T00:30:00.000Z', undefined],
+      ]);
+      expect((await f.ops.nextOccurrences('cleanup', { count: 2 }))[0]!.upcoming).toHaveLength(2);
+    });
+
+    it('refuses a count outside 1-100 and an unknown schedule', async () => {
+      const f = await opsFixture(JOBS);
+      await expect(f.ops.nextOccurrences('cleanup', { count: 101 })).rejects.toThrow('count must be a whole number from 1 to 100 (given 101)');
+      await expect(f.ops.nextOccurrences('cleanup', { schedule: 'hourly' })).rejects.toThrow('Job "cleanup" has no schedule "hourly"');
+    });
+  });
+
   describe('Method: updateSchedule', () => {
     it('changes the schedule and returns the context lines that keep the change', async () => {
       const f = await opsFixture(JOBS);

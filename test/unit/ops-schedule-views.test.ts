@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { formatDuration, parseDuration } from '#infra/ops/duration';
-import { contextLines, dstShifts, formatOffset, lastDueOccurrence, scheduleView, utcOffsetMinutes } from '#infra/ops/schedule-views';
+import { contextLines, dstFlag, dstShifts, formatOffset, lastDueOccurrence, scheduleView, utcOffsetMinutes } from '#infra/ops/schedule-views';
 import { nextOccurrences } from '#shared/cron/schedule-expression';
 
 const daily = cleanupJob.schedules[0]!;
@@ -37,6 +37,36 @@ describe('Function: scheduleView', () => {
     const paused = scheduleView('cleanup', daily, { state: 'DISABLED', expression: 'cron(0 2 * * ? *)', timeZone: 'UTC' }, now);
     expect(enabled.next).toEqual(['2026-11-25T02:00:00.000Z', '2026-11-26T02:00:00.000Z', '2026-11-27T02:00:00.000Z']);
     expect(paused).toMatchObject({ state: 'DISABLED', next: [], dstShifts: [] });
+  });
+});
+
+describe('Function: scheduleView (upcoming)', () => {
+  const berlin = { state: 'ENABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' } as const;
+  const now = new Date('2027-03-26T12:00:00Z');
+
+  it('lists a skipped occurrence in upcoming, flagged, but not in next (it does not fire)', () => {
+    const view = scheduleView('cleanup', daily, berlin, now);
+    expect(view.upcoming).toEqual([
+      { at: '2027-03-27T01:30:00.000Z', local: '2027-03-27T02:30' },
+      { at: '2027-03-28T01:00:00.000Z', local: '2027-03-28T02:30', dst: 'gap-skipped' },
+      { at: '2027-03-29T00:30:00.000Z', local: '2027-03-29T02:30' },
+    ]);
+    expect(view.next).toEqual(['2027-03-27T01:30:00.000Z', '2027-03-29T00:30:00.000Z', '2027-03-30T00:30:00.000Z']);
+  });
+
+  it('follows the declared dstGap: a shifted occurrence is in both', () => {
+    const view = scheduleView('cleanup', { ...daily, dstGap: 'shift' }, berlin, now);
+    expect(view.upcoming[1]).toEqual({ at: '2027-03-28T01:00:00.000Z', local: '2027-03-28T02:30', dst: 'gap-shifted' });
+    expect(view.next).toEqual(['2027-03-27T01:30:00.000Z', '2027-03-28T01:00:00.000Z', '2027-03-29T00:30:00.000Z']);
+  });
+});
+
+describe('Function: dstFlag', () => {
+  it('words each DST note, with the local time a shifted one runs at, and nothing for an ordinary occurrence', () => {
+    expect(dstFlag({ at: '2027-03-28T01:00:00.000Z', local: '2027-03-28T02:30', dst: 'gap-skipped' }, 'Europe/Berlin')).toBe('DST gap: 02:30 does not exist, skipped (EventBridge)');
+    expect(dstFlag({ at: '2027-03-28T01:00:00.000Z', local: '2027-03-28T02:30', dst: 'gap-shifted' }, 'Europe/Berlin')).toBe('DST gap: shifted to 03:00');
+    expect(dstFlag({ at: '2027-10-31T00:30:00.000Z', local: '2027-10-31T02:30', dst: 'repeated-once' }, 'Europe/Berlin')).toBe('DST repeat: 02:30 happens twice, runs once (the first)');
+    expect(dstFlag({ at: '2027-03-27T01:30:00.000Z', local: '2027-03-27T02:30' }, 'Europe/Berlin')).toBeUndefined();
   });
 });
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { nextOccurrences } from '#shared/cron/schedule-expression';
+import { occurrencesBetween } from '#shared/cron/occurrences';
 import { scheduleIdentity, type ScheduleRunner, type ScheduleState } from '#infra/local/schedule-runner';
 import type { VirtualClock } from '#infra/local/virtual-clock';
 import { NotFoundError } from '#infra/local/dashboard/errors';
 import type { PendingSend, ScheduleRow } from '#infra/local/dashboard/types';
 import type { DeployedSchedule, ScheduleControl, ScheduleRef } from '#infra/ops/ops-types';
+import { dstFlag, UPCOMING_OCCURRENCES } from '#infra/ops/schedule-views';
 
 export interface RunnerScheduleControlOptions {
   readonly runner: ScheduleRunner;
@@ -13,7 +14,7 @@ export interface RunnerScheduleControlOptions {
   readonly client: SQSClient;
   /** The queue URL of a job; throws for a job the stack does not have. */
   readonly queueUrlOf: (job: string) => string;
-  /** How many occurrences a row lists in `upcoming`. @default 3 */
+  /** How many occurrences a row lists in `occurrences`. @default 5 */
   readonly upcoming?: number;
 }
 
@@ -26,6 +27,8 @@ interface Pending extends PendingSend {
 }
 
 const iso = (millis: number): string => new Date(millis).toISOString();
+/** Far enough that `occurrencesBetween` stops at its count instead. */
+const END_OF_TIME = new Date(8.64e15);
 
 /**
  * Schedule control inside `npm start`: the ScheduleControl of the ops core, backed by the runner's
@@ -119,11 +122,7 @@ export class RunnerScheduleControl implements ScheduleControl {
 
   private row(job: string, schedule: string, state: ScheduleState): ScheduleRow {
     const { expression, timeZone, kind, logicalId } = state.schedule;
-    // Counted on from the armed occurrence, so a rate schedule keeps the runner's anchor.
-    const upcoming =
-      state.next === undefined
-        ? []
-        : [iso(state.next), ...nextOccurrences(expression, timeZone, new Date(state.next), (this.options.upcoming ?? 3) - 1, new Date(state.next)).map((d) => d.toISOString())];
+    const occurrences = this.occurrences(state);
     return {
       job,
       schedule,
@@ -131,9 +130,25 @@ export class RunnerScheduleControl implements ScheduleControl {
       timeZone,
       state: state.enabled ? 'ENABLED' : 'DISABLED',
       next: state.next === undefined ? null : iso(state.next),
-      upcoming,
+      upcoming: occurrences.flatMap((o) => (o.dst === 'gap-skipped' ? [] : [o.at])),
+      occurrences,
       via: kind,
       activeSince: iso(this.activeSince.get(logicalId) ?? this.started),
     };
+  }
+
+  /**
+   * The armed occurrence and those after it, with the DST notes of EventBridge's behaviour, which the runner
+   * emulates (a skipped one is listed, flagged). Anchored at the armed occurrence, so a rate keeps the runner's anchor.
+   */
+  private occurrences(state: ScheduleState): ScheduleRow['occurrences'] {
+    if (state.next === undefined) return [];
+    const { expression, timeZone } = state.schedule;
+    const after = new Date(Math.min(this.options.clock.now(), state.next - 1));
+    const count = this.options.upcoming ?? UPCOMING_OCCURRENCES.default;
+    return occurrencesBetween({ expression, timeZone, anchor: new Date(state.next) }, after, END_OF_TIME, count).map((o) => {
+      const note = dstFlag(o, timeZone);
+      return { at: o.at.toISOString(), local: o.local, ...(o.dst && { dst: o.dst }), ...(note && { note }) };
+    });
   }
 }

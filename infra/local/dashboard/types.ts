@@ -1,3 +1,4 @@
+import type { DstNote } from '#shared/cron/occurrences';
 import type { JobsOps } from '#infra/ops/jobs-ops';
 
 /** One row of `GET /api/schedules`: the contract the `jobs` CLI reads when it runs against `npm start`. */
@@ -9,8 +10,10 @@ export interface ScheduleRow {
   readonly state: 'ENABLED' | 'DISABLED';
   /** The next occurrence on the runner's virtual clock, ISO in UTC; null while paused. */
   readonly next: string | null;
-  /** The next few occurrences (for the page), ISO in UTC. */
+  /** The next few occurrences that fire, ISO in UTC (those of `occurrences` that are not skipped). */
   readonly upcoming: readonly string[];
+  /** The next few occurrences, for the page: ISO in UTC, the local wall time, and the DST note and its wording. */
+  readonly occurrences: readonly { readonly at: string; readonly local: string; readonly dst?: DstNote; readonly note?: string }[];
   readonly via: 'scheduler' | 'rule';
   /** When the schedule was last armed by a resume or an update, ISO on the virtual clock. */
   readonly activeSince: string;

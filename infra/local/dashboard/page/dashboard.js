@@ -64,13 +64,21 @@ async function scheduleAction(row, action) {
   await refreshSchedules();
 }
 
+const DST_BADGES = { 'gap-skipped': 'DST skipped', 'gap-shifted': 'DST shifted', 'repeated-once': 'DST once' };
+
+/** One occurrence in the schedule's zone; one a DST change touches carries a badge whose title says how. */
+function occurrence(o, timeZone) {
+  if (!o.dst) return el('div', {}, formatIn(o.at, timeZone));
+  return el('div', { className: `dst ${o.dst}`, title: o.note ?? '' }, formatIn(o.at, timeZone), ' ', el('span', { className: 'badge dst' }, DST_BADGES[o.dst] ?? 'DST'));
+}
+
 function jobRows(schedules) {
   return jobs.flatMap((job) => {
     const own = schedules.filter((s) => s.job === job.name);
     const name = el('td', {}, el('strong', {}, job.name), el('div', { className: 'muted small' }, job.description));
     if (own.length === 0) return [el('tr', { dataset: { job: job.name } }, name, el('td', { className: 'muted' }, 'on demand'), el('td'), el('td'), el('td'))];
     return own.map((row) => {
-      const next = el('div', { className: 'next' }, ...row.upcoming.map((iso) => el('div', {}, formatIn(iso, row.timeZone))));
+      const next = el('div', { className: 'next' }, ...row.occurrences.map((o) => occurrence(o, row.timeZone)));
       const actions = el(
         'td',
         { className: 'actions' },
@@ -85,7 +93,7 @@ function jobRows(schedules) {
         name,
         el('td', {}, `${row.schedule}: `, el('code', {}, row.expression), el('div', { className: 'muted small' }, row.timeZone)),
         el('td', {}, badge(row.state === 'ENABLED' ? 'ENABLED' : 'DISABLED'), row.state === 'ENABLED' ? '' : el('div', { className: 'muted small' }, 'paused')),
-        el('td', {}, row.upcoming.length > 0 ? next : el('span', { className: 'muted' }, 'paused: none')),
+        el('td', {}, row.occurrences.length > 0 ? next : el('span', { className: 'muted' }, 'paused: none')),
         actions,
       );
     });
