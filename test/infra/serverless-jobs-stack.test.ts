@@ -182,8 +182,8 @@ describe('Stack: ServerlessJobs', () => {
   });
 
   it('gives the watchdog every other schedule, as resolved, the queues of the scheduled jobs, and a batch read of the ledger', () => {
-    const env = propertiesOf(synth.template, logicalIdOf(workerOf('schedule-watchdog').fn)).Environment.Variables;
-    const watched = JSON.parse(env.WATCHED_SCHEDULES) as { job: string; schedule: string; expression: string; catchUp: unknown }[];
+    const env = (propertiesOf(synth.template, logicalIdOf(workerOf('schedule-watchdog').fn)).Environment as { Variables: Record<string, string> }).Variables;
+    const watched = JSON.parse(env.WATCHED_SCHEDULES!) as { job: string; schedule: string; expression: string; catchUp: unknown }[];
     expect(watched.map((s) => `${s.job}/${s.schedule} ${s.expression}`)).toEqual(['cleanup/daily cron(0 2 * * ? *)', 'daily-report/daily cron(0 6 * * ? *)', 'monthly-report/monthly cron(0 0 1 * ? *)']);
     expect(watched[1]!.catchUp).toEqual({ window: '2d', mode: 'latest' });
     expect(Object.keys(env).filter((key) => key.startsWith('QUEUE_URL_')).sort()).toEqual(['QUEUE_URL_CLEANUP', 'QUEUE_URL_DAILY_REPORT', 'QUEUE_URL_MONTHLY_REPORT']);
