@@ -144,3 +144,42 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
     expect(await f.run('hourly-sync/hourly@2027-01-04T01:00:00Z')).toBeUndefined();
   });
 });
+
+describe('Schedule watchdog and DST (Europe/Berlin, spring forward on 2027-03-28)', () => {
+  const berlinJob = (dstGap: 'skip' | 'shift') =>
+    defineJob({
+      name: 'berlin-night',
+      description: 'a job at 02:30 in Berlin',
+      payload: z.strictObject({}),
+      schedules: [{ name: 'nightly', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin', payload: {}, dstGap, catchUp: { window: '1h', mode: 'none' } }],
+    });
+  const watch = (f: RuntimeFixture, job: ReturnType<typeof berlinJob>, now: string) =>
+    runWatchdog(watchedSchedules([job]), { ledger: new DynamoDbOccurrenceLedger(dynamo(), f.ledgerName), send: (target, jobs) => f.queue.send(target, jobs) }, {
+      now: Date.parse(now),
+      missedAfterMs: 10 * 60_000,
+      logger: quiet,
+      metrics: () => undefined,
+    });
+
+  it('default (skip, as EventBridge): the nonexistent 02:30 is reported DST-skipped, not missed, and nothing is enqueued', async () => {
+    const f = await createRuntimeFixture(['berlin-night']);
+    const job = berlinJob('skip');
+    await watch(f, job, '2027-03-27T23:00:00Z');
+    const [report] = await watch(f, job, '2027-03-28T03:00:00Z');
+    expect(report).toMatchObject({ expected: 0, missed: [], dstSkipped: ['nightly@2027-03-28T01:00:00Z'], enqueued: [] });
+    expect(await f.drain(f.targetUrls.get('berlin-night')!)).toEqual([]);
+  });
+
+  it("dstGap 'shift': the watchdog enqueues it once at the end of the gap (03:00 CEST = 01:00Z), however often it runs", async () => {
+    const f = await createRuntimeFixture(['berlin-night']);
+    const job = berlinJob('shift');
+    await watch(f, job, '2027-03-27T23:00:00Z');
+    const [first] = await watch(f, job, '2027-03-28T01:05:00Z');
+    const [second] = await watch(f, job, '2027-03-28T01:10:00Z');
+    expect([first!.enqueued, second!.enqueued]).toEqual([['nightly@2027-03-28T01:00:00Z'], []]);
+    const messages = await f.drain(f.targetUrls.get('berlin-night')!);
+    expect(messages.map((m) => JSON.parse(m.Body!))).toEqual([expect.objectContaining({ id: 'nightly@2027-03-28T01:00:00Z', occurrence: '2027-03-28T01:00:00Z', timeZone: 'Europe/Berlin' })]);
+    const [after] = await watch(f, job, '2027-03-28T03:00:00Z');
+    expect(after).toMatchObject({ missed: [], dstSkipped: [], enqueued: [] });
+  });
+});

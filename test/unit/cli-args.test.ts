@@ -55,7 +55,7 @@ describe('Function: parseCommandLine', () => {
     [['list', 'extra'], 'list takes 0 argument(s) (given an extra "extra")'],
     [['send', 'process-order'], 'send needs exactly one of --data and --file (given neither)'],
     [['send', 'process-order', '--data', '{}', '--delay', 'soon'], '--delay must be a duration such as 30s, 15m, 2h or 1d (given "soon")'],
-    [['runs', 'cleanup', '--status', 'LOST'], '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, comma-separated (given "LOST")'],
+    [['runs', 'cleanup', '--status', 'LOST'], '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, PENDING, comma-separated (given "LOST")'],
     [['runs', 'cleanup', '--limit', '0'], '--limit must be a positive whole number (given "0")'],
     [['dlq', 'cleanup', '--peek', 'x'], '--peek must be a positive whole number (given "x")'],
     [['redrive', 'cleanup', '--rate', '0'], '--rate must be a positive number (given "0")'],

@@ -48,7 +48,7 @@ describe('Function: runReport', () => {
     expect(report.figures.emails).toEqual({ sent: 2, failed: 2 });
     expect(report.figures.runs['send-email']).toEqual({ SUCCEEDED: 2, DEAD: 1, FAILED: 1 });
     expect(report.figures.runs.cleanup).toEqual({ SUCCEEDED: 1, RUNNING: 1 });
-    expect(Object.keys(report.figures.runs).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'send-email']);
+    expect(Object.keys(report.figures.runs).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'schedule-watchdog', 'send-email']);
   });
 
   it('stores the report under its period ID with the period and the creation time', async () => {
