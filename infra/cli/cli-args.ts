@@ -29,7 +29,8 @@ export type Command =
   | { readonly name: 'runs'; readonly job: string; readonly statuses: readonly RunStatus[]; readonly sinceMs?: number; readonly limit: number }
   | { readonly name: 'dlq'; readonly job: string; readonly peek: number }
   | { readonly name: 'redrive'; readonly job: string; readonly dryRun: boolean; readonly rate?: number; readonly filter?: string }
-  | { readonly name: 'health'; readonly windowMs: number };
+  | { readonly name: 'health'; readonly windowMs: number }
+  | { readonly name: 'backfill'; readonly job: string; readonly schedule?: string; readonly from: Date; readonly to: Date; readonly dryRun: boolean };
 
 export type ParsedCommandLine = { readonly global: GlobalOptions; readonly command: Command };
 
@@ -46,6 +47,8 @@ export const USAGE = `jobs <command> [options]: operate the jobs on AWS, or on t
   dlq <job> [--peek 10]                     DLQ counts, and the reason and attempts of the first messages
   redrive <job> [--dry-run] [--rate N] [--filter text|reason=…|jobId=…]   move the DLQ back to the queue
   health [--window 1h]                      Healthy / Degraded / Unhealthy; exit code 0 / 1 / 2
+  backfill <job> --from T --to T [--schedule S] [--dry-run]   enqueue every occurrence in a past range
+                                            (ISO times), each once under its own ID; twice adds nothing
 
   --json          machine-readable output
   --local         the running npm start (default when .local/runner.json names a live process)
@@ -74,6 +77,7 @@ const COMMAND_OPTIONS = {
   dlq: { peek: { type: 'string', default: '10' } },
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
+  backfill: { from: { type: 'string' }, to: { type: 'string' }, schedule: { type: 'string' }, 'dry-run': { type: 'boolean' } },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
 type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -96,6 +100,14 @@ function positiveNumber(value: string | undefined, option: string, integer: bool
     throw new UsageError(`--${option} must be a positive ${integer ? 'whole ' : ''}number (given "${value}")`);
   }
   return parsed;
+}
+
+/** An ISO 8601 time with a date and a zone or Z (`2027-02-01T06:00:00Z`); a usage error naming the option otherwise. */
+function isoTime(value: string | undefined, option: string): Date {
+  if (value === undefined) throw new UsageError(`--${option} is required: an ISO time such as 2027-02-01T06:00:00Z`);
+  const millis = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(millis)) throw new UsageError(`--${option} must be an ISO time such as 2027-02-01T06:00:00Z (given "${value}")`);
+  return new Date(millis);
 }
 
 function statuses(value: string | undefined): RunStatus[] {
@@ -188,6 +200,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       case 'redrive': {
         const [job] = needs(name, args, ['job']);
         return { name, job: job!, dryRun: values['dry-run'] === true, rate: positiveNumber(str('rate'), 'rate', false), filter: str('filter') };
+      }
+      case 'backfill': {
+        const [job] = needs(name, args, ['job']);
+        return { name, job: job!, schedule: str('schedule'), from: isoTime(str('from'), 'from'), to: isoTime(str('to'), 'to'), dryRun: values['dry-run'] === true };
       }
       case 'health':
         needs(name, args, []);

@@ -5,6 +5,7 @@ import type { Command } from '#infra/cli/cli-args';
 import { readEntries } from '#infra/cli/payload-input';
 import { type Column, formatTable } from '#infra/cli/text-table';
 import { dstFlag } from '#infra/ops/schedule-views';
+import type { BackfilledOccurrence, BackfillResult } from '#infra/ops/backfill';
 
 /** Where a command writes: stdout for results, stderr for progress. */
 export interface CliIo {
@@ -72,6 +73,23 @@ export function formatUpcoming(views: readonly ScheduleView[]): string {
       return [heading, formatTable(view.upcoming, upcomingColumns(view.timeZone)), ...view.dstShifts.map((note) => `  ${note}`)].join('\n');
     })
     .join('\n\n');
+}
+
+const backfillColumns: Column<BackfilledOccurrence>[] = [
+  { header: 'SCHEDULE', cell: (o) => o.schedule },
+  { header: 'OCCURRENCE (UTC)', cell: (o) => o.time },
+  { header: 'RESULT', cell: (o) => (o.result === 'exists' ? `already in the ledger${o.status ? ` (${o.status})` : ''}` : o.result) },
+  { header: 'DST', cell: (o) => (o.dst === 'gap-shifted' ? 'shifted to the end of the gap' : o.dst === 'repeated-once' ? 'repeated local time: once' : '') },
+];
+
+/** `jobs backfill`: each occurrence and what became of it, then the counts. */
+export function formatBackfill(result: BackfillResult): string {
+  const count = (what: BackfilledOccurrence['result']) => result.occurrences.filter((o) => o.result === what).length;
+  const summary = result.dryRun
+    ? `Dry run for ${result.job}: ${count('would enqueue')} would be enqueued, ${count('exists')} already in the ledger; nothing was sent`
+    : `Backfilled ${result.job}: ${count('enqueued')} enqueued, ${count('exists')} already in the ledger`;
+  if (result.occurrences.length === 0) return `${result.job}: no occurrence in the range`;
+  return [formatTable(result.occurrences, backfillColumns), '', summary].join('\n');
 }
 
 export function formatHealth(report: HealthReport): string {
@@ -169,6 +187,11 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
         const skipped = result.skipped > 0 ? [`${result.skipped} left in the DLQ: the filter did not match them`] : [];
         return [head, ...skipped, ...(result.moved.length > 0 ? ['', formatTable(result.moved, deadLetterColumns)] : [])].join('\n');
       });
+      return 0;
+    }
+    case 'backfill': {
+      const result = await ops.backfill(command.job, { schedule: command.schedule, from: command.from, to: command.to, dryRun: command.dryRun });
+      print(result, () => formatBackfill(result));
       return 0;
     }
     case 'health': {

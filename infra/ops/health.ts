@@ -15,8 +15,11 @@ export interface JobHealthFacts {
   readonly oldestMessageAgeSeconds?: number;
   /** The job's backlog alarm threshold (`alarms.oldestMessageAgeSeconds`). */
   readonly oldestMessageAgeLimitSeconds: number;
-  /** Occurrences due longer ago than the tolerance that left no run in the ledger. */
+  /** Occurrences due longer ago than the tolerance that left no run in the ledger (by the last one's check, or the watchdog's). */
   readonly missed: readonly { readonly schedule: string; readonly occurrence: string }[];
+  /** From the watchdog, in the window: occurrences whose message arrived beyond `lateAfter`, or more than once. @default [] */
+  readonly late?: readonly { readonly schedule: string; readonly occurrence: string }[];
+  readonly duplicated?: readonly { readonly schedule: string; readonly occurrence: string }[];
   readonly windowLabel: string;
 }
 
@@ -34,6 +37,8 @@ export function judgeJobHealth(facts: JobHealthFacts): JobHealth {
   const degraded: string[] = [];
   if (facts.dlqDepth > 0) unhealthy.push(`${facts.dlqDepth} message(s) in the DLQ`);
   for (const miss of facts.missed) unhealthy.push(`schedule "${miss.schedule}" missed its occurrence ${miss.occurrence}: no run in the ledger`);
+  for (const late of facts.late ?? []) degraded.push(`schedule "${late.schedule}": occurrence ${late.occurrence} arrived late`);
+  for (const dup of facts.duplicated ?? []) degraded.push(`schedule "${dup.schedule}": occurrence ${dup.occurrence} was delivered more than once (it ran once)`);
   if (facts.failuresInWindow > 0) degraded.push(`${facts.failuresInWindow} FAILED/DEAD run(s) in the last ${facts.windowLabel}`);
   const age = facts.oldestMessageAgeSeconds;
   if (age !== undefined && age > facts.oldestMessageAgeLimitSeconds) {

@@ -1,10 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbOccurrenceLedger } from '#shared/adapters/dynamodb-occurrence-ledger';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue';
 import { parseScheduleExpression, ScheduleExpressionError, assertTimeZone } from '#shared/cron/schedule-expression';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { Clock } from '#shared/runtime/clock';
 import { occurrenceJobId } from '#shared/runtime/envelope';
 import { RunStatus } from '#shared/runtime/run-ledger';
+import { watchedSchedules } from '#shared/schedules/watched-schedule';
 import { formatScheduledTime } from '#infra/local/schedule-runner';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from '#infra/ops/dead-letters';
@@ -33,6 +36,7 @@ import type {
 import { hasRun, queryRuns } from '#infra/ops/run-history';
 import { contextLines, NEXT_OCCURRENCES, scheduleView, UPCOMING_OCCURRENCES } from '#infra/ops/schedule-views';
 import { requireOutput } from '#infra/ops/stack-output';
+import { backfill, type BackfillRange, type BackfillResult } from '#infra/ops/backfill';
 
 export interface JobsOpsOptions {
   readonly sqs: SQSClient;
@@ -160,10 +164,40 @@ export class JobsOps {
     return this.setEnabled(jobName, schedule, true);
   }
 
+  /**
+   * Pauses or resumes, and records the pause in the ledger (`#schedule/<job>/<schedule>`), so the watchdog counts
+   * the occurrences in it as paused rather than missed. A pause made outside (the AWS console) is not recorded.
+   */
   private async setEnabled(jobName: string, schedule: string | undefined, enabled: boolean): Promise<ScheduleRef[]> {
     const refs = this.scheduleRefs(jobName, schedule);
-    for (const ref of refs) await this.options.schedules.setEnabled(ref, enabled);
+    const ledger = this.occurrenceLedger();
+    const now = this.scheduleNow().getTime();
+    for (const ref of refs) {
+      await this.options.schedules.setEnabled(ref, enabled);
+      await (enabled ? ledger.resume(ref.job, ref.schedule, now) : ledger.pause(ref.job, ref.schedule, now));
+    }
     return refs;
+  }
+
+  private occurrenceLedger(): DynamoDbOccurrenceLedger {
+    return new DynamoDbOccurrenceLedger(this.options.dynamodb, this.output(tableOutputKey('Ledger')));
+  }
+
+  /**
+   * Enqueues every occurrence of the job's schedules (or the one named) in a past range, each at most once
+   * under its own job ID; a dry run lists them. See `backfill`.
+   */
+  async backfill(jobName: string, range: BackfillRange & { readonly schedule?: string }): Promise<BackfillResult> {
+    const job = this.job(jobName);
+    this.scheduleRefs(job.name, range.schedule);
+    const schedules = watchedSchedules([job]).filter((s) => range.schedule === undefined || s.schedule === range.schedule);
+    const queue = new SqsJobQueue(this.options.sqs, {
+      ownQueueUrl: this.output(jobOutputKey.queueUrl(job.name)),
+      deadLetterQueueUrl: this.output(jobOutputKey.dlqUrl(job.name)),
+      queueUrlOf: (target) => this.output(jobOutputKey.queueUrl(target)),
+      now: () => this.options.clock.now(),
+    });
+    return backfill(schedules, { ledger: this.occurrenceLedger(), send: (target, jobs) => queue.send(target, jobs) }, range, this.scheduleNow().getTime());
   }
 
   /**
@@ -273,7 +307,7 @@ export class JobsOps {
       queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.FAILED, RunStatus.DEAD], since, limit: MAX_FAILURES_COUNTED }),
       this.queueCounts(job.name),
       this.options.messageAge?.oldestMessageAgeSeconds(queueNameOf(this.output(jobOutputKey.queueUrl(job.name)))),
-      this.scheduleFacts(job, this.scheduleNow()),
+      this.scheduleFacts(job, this.scheduleNow(), windowMs),
     ]);
     const facts: JobHealthFacts = {
       job: job.name,
@@ -284,13 +318,19 @@ export class JobsOps {
       oldestMessageAgeSeconds: age,
       oldestMessageAgeLimitSeconds: job.alarms.oldestMessageAgeSeconds,
       missed: schedules.missed,
+      late: schedules.late,
+      duplicated: schedules.duplicated,
       windowLabel: formatDuration(windowMs),
     };
     return judgeJobHealth(facts);
   }
 
   /** The job's next occurrence over all its schedules, and the occurrences owed by now that left no run. */
-  private async scheduleFacts(job: JobDeclaration, now: Date): Promise<{ next?: string; missed: { schedule: string; occurrence: string }[] }> {
+  private async scheduleFacts(
+    job: JobDeclaration,
+    now: Date,
+    windowMs: number,
+  ): Promise<{ next?: string } & Record<'missed' | 'late' | 'duplicated', { schedule: string; occurrence: string }[]>> {
     const tolerance = this.options.missedToleranceMs ?? DEFAULT_MISSED_TOLERANCE_MS;
     const ledger = job.schedules.length > 0 ? this.output(tableOutputKey('Ledger')) : '';
     const perSchedule = await Promise.all(
@@ -304,6 +344,27 @@ export class JobsOps {
       }),
     );
     const next = perSchedule.flatMap((p) => (p.next ? [p.next] : [])).sort()[0];
-    return { next, missed: perSchedule.flatMap((p) => p.missed) };
+    const watched = await this.watchdogFacts(job, now, windowMs);
+    const missed = [...perSchedule.flatMap((p) => p.missed), ...watched.missed].filter(
+      (m, i, all) => all.findIndex((o) => o.schedule === m.schedule && o.occurrence === m.occurrence) === i,
+    );
+    return { next, missed, late: watched.late, duplicated: watched.duplicated };
+  }
+
+  /** What the watchdog stored: the missed, late and duplicated occurrences due inside the window. */
+  private async watchdogFacts(job: JobDeclaration, now: Date, windowMs: number): Promise<Record<'missed' | 'late' | 'duplicated', { schedule: string; occurrence: string }[]>> {
+    const ledger = this.occurrenceLedger();
+    const states = await Promise.all(job.schedules.map((s) => ledger.state(job.name, s.name)));
+    const inWindow = (ids: readonly string[]) =>
+      ids.flatMap((id) => {
+        const [schedule, occurrence] = [id.slice(0, id.indexOf('@')), id.slice(id.indexOf('@') + 1)];
+        const at = Date.parse(occurrence);
+        return at >= now.getTime() - windowMs && at <= now.getTime() ? [{ schedule, occurrence }] : [];
+      });
+    return {
+      missed: states.flatMap((state) => inWindow(state.recent.missed)),
+      late: states.flatMap((state) => inWindow(state.recent.late)),
+      duplicated: states.flatMap((state) => inWindow(state.recent.duplicated)),
+    };
   }
 }

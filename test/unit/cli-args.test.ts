@@ -44,6 +44,17 @@ describe('Function: parseCommandLine', () => {
     });
   });
 
+  it('reads backfill with its range, schedule and dry run', () => {
+    expect(parseCommandLine(['backfill', 'daily-report', '--from', '2027-02-01T00:00:00Z', '--to', '2027-02-04', '--dry-run']).command).toEqual({
+      name: 'backfill',
+      job: 'daily-report',
+      schedule: undefined,
+      from: new Date('2027-02-01T00:00:00Z'),
+      to: new Date('2027-02-04T00:00:00Z'),
+      dryRun: true,
+    });
+  });
+
   it('shows the usage for no command or --help', () => {
     expect(parseCommandLine([]).command.name).toBe('help');
     expect(parseCommandLine(['runs', '--help']).command.name).toBe('help');
@@ -60,6 +71,9 @@ describe('Function: parseCommandLine', () => {
     [['dlq', 'cleanup', '--peek', 'x'], '--peek must be a positive whole number (given "x")'],
     [['redrive', 'cleanup', '--rate', '0'], '--rate must be a positive number (given "0")'],
     [['next'], 'next needs <job> (given 0 of 1)'],
+    [['backfill', 'daily-report', '--to', '2027-02-04'], '--from is required: an ISO time such as 2027-02-01T06:00:00Z'],
+    [['backfill', 'daily-report', '--from', 'yesterday', '--to', '2027-02-04'], '--from must be an ISO time such as 2027-02-01T06:00:00Z (given "yesterday")'],
+    [['backfill', 'daily-report', '--from', '2027-02-01T06:00Z', '--to', '2027-02-31'], '--to must be an ISO time such as 2027-02-01T06:00:00Z (given "2027-02-31")'],
     [['next', 'cleanup', '--count', '101'], '--count must be at most 100 (given 101)'],
     [['next', 'cleanup', '--count', '2.5'], '--count must be a positive whole number (given "2.5")'],
     [['list', '--local', '--aws'], '--local and --aws exclude each other'],

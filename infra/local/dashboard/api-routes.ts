@@ -74,7 +74,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/api/schedules/:job/:schedule/${action}`, async (request) => {
       const ref = refOf(request.params);
-      await schedules.setEnabled(ref, action === 'resume');
+      // Through the ops core, which records the pause in the ledger for the watchdog.
+      await (action === 'resume' ? ops.resume(ref.job, ref.schedule) : ops.pause(ref.job, ref.schedule));
       return rowOf(ref);
     });
   }

@@ -41,4 +41,4 @@ export interface MetricsMinute {
 }
 
 /** What the dashboard needs of the ops core; tests may pass a stand-in with the same methods. */
-export type DashboardOps = Pick<JobsOps, 'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health'>;
+export type DashboardOps = Pick<JobsOps, 'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health' | 'pause' | 'resume'>;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { dailyReportJob } from '#shared/jobs/report-jobs';
+import { RunStatus } from '#shared/runtime/run-ledger';
+import { OpsInputError } from '#infra/ops/errors';
+import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
+
+/** Issue 7, backfill: `jobs backfill` through the ops core, on DynamoDB Local and fauxqs, with a fake clock. */
+describe('Backfill (jobs backfill <job> --from … --to …)', () => {
+  const range = { from: new Date('2027-02-01T00:00:00Z'), to: new Date('2027-02-04T23:59:00Z') };
+  const ids = ['01', '02', '03', '04'].map((d) => `daily@2027-02-${d}T06:00:00Z`);
+
+  it('lists the occurrences in a dry run and sends nothing; then enqueues each one that has no run, once; running it again adds nothing', async () => {
+    const f = await opsFixture([dailyReportJob]);
+    f.clock.set('2027-02-05T12:00:00Z');
+    await putRun(f.ledger, { job: 'daily-report', id: ids[1]!, status: RunStatus.SUCCEEDED, createdAt: '2027-02-02T06:00:02.000Z' });
+
+    const dry = await f.ops.backfill('daily-report', { ...range, dryRun: true });
+    expect(dry.occurrences.map((o) => [o.id, o.result, o.status])).toEqual([
+      [ids[0], 'would enqueue', undefined],
+      [ids[1], 'exists', 'SUCCEEDED'],
+      [ids[2], 'would enqueue', undefined],
+      [ids[3], 'would enqueue', undefined],
+    ]);
+    expect(await messageCount(f.sqs, f.queueUrl('daily-report'))).toBe(0);
+
+    const first = await f.ops.backfill('daily-report', range);
+    expect(first.occurrences.map((o) => o.result)).toEqual(['enqueued', 'exists', 'enqueued', 'enqueued']);
+    const second = await f.ops.backfill('daily-report', range);
+    expect(second.occurrences.map((o) => [o.result, o.status])).toEqual([['exists', 'PENDING'], ['exists', 'SUCCEEDED'], ['exists', 'PENDING'], ['exists', 'PENDING']]);
+
+    const bodies = (await receiveAll(f.sqs, f.queueUrl('daily-report'))).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
+    expect(bodies.map((b) => b.id).sort()).toEqual([ids[0], ids[2], ids[3]]);
+    expect(bodies.find((b) => b.id === ids[0])).toMatchObject({ job: 'daily-report', schedule: 'daily', occurrence: '2027-02-01T06:00:00Z', timeZone: 'UTC', payload: {} });
+  });
+
+  it('refuses a range that is empty or reaches into the future, naming the values', async () => {
+    const f = await opsFixture([dailyReportJob]);
+    f.clock.set('2027-02-05T12:00:00Z');
+    await expect(f.ops.backfill('daily-report', { from: range.to, to: range.from })).rejects.toThrow(
+      new OpsInputError('--from must be before --to (given 2027-02-04T23:59:00.000Z and 2027-02-01T00:00:00.000Z)'),
+    );
+    await expect(f.ops.backfill('daily-report', { from: range.from, to: new Date('2027-02-06T00:00:00Z') })).rejects.toThrow(/--to must not be in the future.*2027-02-06T00:00:00.000Z/);
+    await expect(f.ops.backfill('daily-report', { ...range, schedule: 'hourly' })).rejects.toThrow('Job "daily-report" has no schedule "hourly"; its schedules are: daily');
+  });
+});
