@@ -105,7 +105,9 @@ function positiveNumber(value: string | undefined, option: string, integer: bool
 /** An ISO 8601 time with a date and a zone or Z (`2027-02-01T06:00:00Z`); a usage error naming the option otherwise. */
 function isoTime(value: string | undefined, option: string): Date {
   if (value === undefined) throw new UsageError(`--${option} is required: an ISO time such as 2027-02-01T06:00:00Z`);
-  const millis = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const realDay = new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day; // Date.parse takes 2027-02-31 as March 3
+  const millis = realDay && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(millis)) throw new UsageError(`--${option} must be an ISO time such as 2027-02-01T06:00:00Z (given "${value}")`);
   return new Date(millis);
 }
