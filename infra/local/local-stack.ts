@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   readonly clockSpeed?: number;
   /** Virtual start time of the schedules' clock. @default now */
   readonly startAt?: number;
+  /** Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed. @default [] */
+  readonly pausedSchedules?: readonly string[];
   /** @default 'pretty' */
   readonly logFormat?: LogFormat;
   readonly write?: (text: string) => void;
@@ -142,6 +144,7 @@ export class LocalStack {
         queueUrlOf: queueUrl,
         report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
       });
+      for (const state of schedules.states) if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
       // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
       for (const poller of pollers) poller.start();
       schedules.start();

@@ -89,6 +89,14 @@ export class ScheduleRunner {
     return occurrence;
   }
 
+  /**
+   * Re-arms every schedule from the clock's present, after the clock jumped: the occurrences jumped over never
+   * fire, as if EventBridge had been down (the watchdog reports the enabled ones missed).
+   */
+  rearm(): void {
+    for (const state of this.states) this.arm(state);
+  }
+
   setEnabled(state: ScheduleState, enabled: boolean): void {
     state.enabled = enabled;
     this.arm(state);

@@ -6,7 +6,7 @@ export class VirtualClock {
   private readonly realStart = Date.now();
 
   constructor(
-    private readonly startAt: number = Date.now(),
+    private startAt: number = Date.now(),
     readonly speed: number = 1,
   ) {
     if (!(speed > 0)) throw new Error(`--clock-speed must be a positive number (given ${speed})`);
@@ -14,6 +14,12 @@ export class VirtualClock {
 
   now(): number {
     return this.startAt + (Date.now() - this.realStart) * this.speed;
+  }
+
+  /** Jumps the virtual time forward by `ms` (to simulate days passing); the schedules must be re-armed. */
+  advance(ms: number): void {
+    if (!(ms > 0)) throw new Error(`the clock moves forward only (given ${ms} ms)`);
+    this.startAt += ms;
   }
 
   /** Wall-clock milliseconds until virtual time `at`. */

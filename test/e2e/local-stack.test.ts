@@ -27,6 +27,8 @@ describe('Local stack: npm start on the synthesized template', () => {
       // A virtual day passes in 24 s; the clock starts 30 s before cleanup's 02:00.
       clockSpeed: 3600,
       startAt: Date.parse('2026-11-24T01:59:30Z'),
+      // At 3600×, a 5-minute watchdog would fire every 83 ms; its own test fires it by hand.
+      pausedSchedules: ['schedule-watchdog/every-5-minutes'],
       write: (text) => void output.push(text),
     });
 
@@ -47,9 +49,9 @@ describe('Local stack: npm start on the synthesized template', () => {
 
   it('is ready within 60 s of a synthesized template, with every table, queue, mapping and schedule', () => {
     expect(readyMs).toBeLessThan(60_000);
-    expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'send-email']);
-    expect(stack.model.mappings).toHaveLength(6);
-    expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual(['cron(0 0 1 * ? *)', 'cron(0 2 * * ? *)', 'cron(0 6 * * ? *)']);
+    expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'schedule-watchdog', 'send-email']);
+    expect(stack.model.mappings).toHaveLength(7);
+    expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual(['cron(0 0 1 * ? *)', 'cron(0 2 * * ? *)', 'cron(0 6 * * ? *)', 'rate(5 minutes)']);
     expect(out()[jobOutputKey.queueUrl('process-order')]).toMatch(/^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\//);
   });
 

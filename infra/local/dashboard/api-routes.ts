@@ -10,6 +10,7 @@ import { BadRequestError } from '#infra/local/dashboard/errors';
 import type { RunnerScheduleControl } from '#infra/local/dashboard/runner-schedule-control';
 import { metricsByMinute } from '#infra/local/dashboard/metrics-view';
 import type { DashboardOps, ScheduleRow } from '#infra/local/dashboard/types';
+import { durationMs } from '#shared/runtime/duration';
 import type { RunView, ScheduleRef } from '#infra/ops/ops-types';
 
 export interface ApiRoutesOptions {
@@ -45,6 +46,7 @@ const runsQuery = z.object({
   status: z.union([z.enum(Object.values(RunStatus)), z.literal('')]).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
+const clockAdvanceBody = z.object({ by: z.string() }).strict();
 const metricsQuery = z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(METRICS_MINUTES) });
 
 /** The JSON API of the dashboard page, and the schedule control API the `jobs` CLI uses under `npm start`. */
@@ -67,6 +69,13 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
   app.get('/health', () => ops.health(HEALTH_WINDOW_MS));
   app.get('/api/clock', () => ({ now: new Date(clock.now()).toISOString(), speed: clock.speed }));
+  app.post('/api/clock/advance', async (request) => {
+    const { by } = parse(clockAdvanceBody, request.body, 'clock advance');
+    const ms = durationMs(by);
+    if (!(ms! > 0)) throw new BadRequestError(`clock advance: field "by" must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(by)})`);
+    schedules.advanceClock(ms!);
+    return { now: new Date(clock.now()).toISOString(), speed: clock.speed };
+  });
   app.get('/api/jobs', () => ops.listJobs());
   app.get('/api/queues', () => Promise.all(options.deployedJobs.map((job) => ops.queueCounts(job))));
 

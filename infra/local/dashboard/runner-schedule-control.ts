@@ -96,6 +96,16 @@ export class RunnerScheduleControl implements ScheduleControl {
     return entry.id;
   }
 
+  /** Jumps the virtual clock forward by `ms`: the schedules skip what lies between; one-time sends that fall due go now. */
+  advanceClock(ms: number): void {
+    this.options.clock.advance(ms);
+    this.options.runner.rearm();
+    for (const entry of this.pending.values()) {
+      clearTimeout(entry.timer);
+      this.arm(entry);
+    }
+  }
+
   pendingSends(): PendingSend[] {
     return [...this.pending.values()].map(({ id, job, at }) => ({ id, job, at }));
   }
