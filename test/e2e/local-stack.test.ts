@@ -124,7 +124,11 @@ describe('Local stack: npm start on the synthesized template', () => {
       const run = await eventually(async () => {
         const item = await getItem(dynamodb, ledger, { pk });
         return item?.status === 'SUCCEEDED' ? item : undefined;
-      }, 30_000, `run ${pk}`);
+      }, 30_000, `run ${pk}`).catch(async (error: unknown) => {
+        // What the run looked like, and what the runner printed for the job, to tell a slow run from a lost one.
+        const job = pk.slice(0, pk.indexOf('/'));
+        throw new Error(`${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, { pk }))}; output:\n${output.filter((l) => l.includes(job)).slice(-15).join('')}`);
+      });
       expect(run.attempt).toBe(1);
     }
     const report = await getItem(dynamodb, out()[tableOutputKey('Reports')]!, { reportId: 'daily/2026-11-23' });
