@@ -48,6 +48,8 @@ export interface RunView {
   readonly finishedAt?: string;
   readonly durationMs?: number;
   readonly lastError?: string;
+  /** Why a run is SKIPPED or PENDING (overlap, catch-up, backfill). */
+  readonly reason?: string;
   readonly schedule?: string;
   readonly occurrence?: string;
 }

@@ -30,6 +30,7 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
     finishedAt: text(plain.finishedAt),
     durationMs: count(plain.durationMs),
     lastError: text(plain.lastError),
+    reason: text(plain.reason),
     schedule: text(plain.schedule),
     occurrence: text(plain.occurrence),
   };

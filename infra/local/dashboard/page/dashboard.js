@@ -159,7 +159,7 @@ async function refreshRuns() {
         el('td', {}, badge(run.status)),
         el('td', { className: 'num attempt' }, run.attempt),
         el('td', { className: 'num' }, duration(run.durationMs)),
-        el('td', { className: 'error' }, failed ? (run.lastError ?? '') : ''),
+        el('td', { className: 'error' }, failed ? (run.lastError ?? '') : (run.reason ?? '')),
       );
     }),
   );
