@@ -46,7 +46,7 @@ describe('CLI: jobs against npm start', () => {
     const runs = json<RunView[]>(await jobs('runs', 'process-order', '--status', 'SUCCEEDED', '--json'));
     expect(runs.map((r) => [r.id, r.status])).toContainEqual(['order/cli-e2e-1', 'SUCCEEDED']);
     const table = await jobs('runs', 'process-order');
-    expect(table.stdout.split('\n')[0]).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+LAST ERROR / REASON$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+LAST ERROR \/ REASON$/);
   }, 90_000);
 
   it('refuses an invalid payload with one line naming the field and value, and exit code 2', async () => {
