@@ -25,6 +25,14 @@ describe('Function: judgeJobHealth', () => {
     expect(judgeJobHealth(facts({ oldestMessageAgeSeconds: 1200 })).reasons).toEqual(['the oldest queued message has waited 1200 s (alarm at 900 s)']);
   });
 
+  it("is Degraded when the watchdog found an occurrence late or delivered more than once", () => {
+    const occurrence = { schedule: 'daily', occurrence: '2026-11-24T02:00:00Z' };
+    expect(judgeJobHealth(facts({ late: [occurrence], duplicated: [occurrence] }))).toMatchObject({
+      state: 'Degraded',
+      reasons: ['schedule "daily": occurrence 2026-11-24T02:00:00Z arrived late', 'schedule "daily": occurrence 2026-11-24T02:00:00Z was delivered more than once (it ran once)'],
+    });
+  });
+
   it('is Unhealthy when the DLQ holds messages or an occurrence was missed, listing every reason', () => {
     const health = judgeJobHealth(facts({ dlqDepth: 3, failuresInWindow: 1, missed: [{ schedule: 'daily', occurrence: '2026-11-24T02:00:00Z' }] }));
     expect(health.state).toBe('Unhealthy');
