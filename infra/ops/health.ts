@@ -1,4 +1,5 @@
 import { lastDueOccurrence } from '#infra/ops/schedule-views';
+import type { ScheduleWatchState } from '#shared/schedules/occurrence-ledger';
 import type { DeployedSchedule, HealthReport, HealthState, JobHealth } from '#infra/ops/ops-types';
 
 /** How late an occurrence's run may appear in the ledger before the occurrence counts as missed. @default 15 min */
@@ -77,4 +78,22 @@ export function occurrenceOwed(deployed: DeployedSchedule, now: Date, toleranceM
   if (!due) return undefined;
   const since = deployed.activeSince === undefined ? undefined : Date.parse(deployed.activeSince);
   return since !== undefined && due.getTime() < since ? undefined : due;
+}
+
+type Finding = { readonly schedule: string; readonly occurrence: string };
+
+/** What the watchdog stored for a job's schedules: the missed, late and duplicated occurrences due inside the window. */
+export function watchdogFindings(states: readonly ScheduleWatchState[], now: Date, windowMs: number): Record<'missed' | 'late' | 'duplicated', Finding[]> {
+  const inWindow = (ids: readonly string[]): Finding[] =>
+    ids.flatMap((id) => {
+      const at = id.indexOf('@');
+      const occurrence = id.slice(at + 1);
+      const time = Date.parse(occurrence);
+      return time >= now.getTime() - windowMs && time <= now.getTime() ? [{ schedule: id.slice(0, at), occurrence }] : [];
+    });
+  return {
+    missed: states.flatMap((state) => inWindow(state.recent.missed)),
+    late: states.flatMap((state) => inWindow(state.recent.late)),
+    duplicated: states.flatMap((state) => inWindow(state.recent.duplicated)),
+  };
 }

@@ -13,7 +13,7 @@ import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from '#infra/ops/dead-letters';
 import { formatDuration } from '#infra/ops/duration';
 import { OpsInputError } from '#infra/ops/errors';
-import { DEFAULT_MISSED_TOLERANCE_MS, healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed } from '#infra/ops/health';
+import { DEFAULT_MISSED_TOLERANCE_MS, healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed, watchdogFindings } from '#infra/ops/health';
 import { sendJobs } from '#infra/ops/job-sender';
 import { type MessageAgeSource, queueNameOf } from '#infra/ops/message-age';
 import type {
@@ -344,27 +344,11 @@ export class JobsOps {
       }),
     );
     const next = perSchedule.flatMap((p) => (p.next ? [p.next] : [])).sort()[0];
-    const watched = await this.watchdogFacts(job, now, windowMs);
+    const occurrences = this.occurrenceLedger();
+    const watched = watchdogFindings(await Promise.all(job.schedules.map((s) => occurrences.state(job.name, s.name))), now, windowMs);
     const missed = [...perSchedule.flatMap((p) => p.missed), ...watched.missed].filter(
       (m, i, all) => all.findIndex((o) => o.schedule === m.schedule && o.occurrence === m.occurrence) === i,
     );
     return { next, missed, late: watched.late, duplicated: watched.duplicated };
-  }
-
-  /** What the watchdog stored: the missed, late and duplicated occurrences due inside the window. */
-  private async watchdogFacts(job: JobDeclaration, now: Date, windowMs: number): Promise<Record<'missed' | 'late' | 'duplicated', { schedule: string; occurrence: string }[]>> {
-    const ledger = this.occurrenceLedger();
-    const states = await Promise.all(job.schedules.map((s) => ledger.state(job.name, s.name)));
-    const inWindow = (ids: readonly string[]) =>
-      ids.flatMap((id) => {
-        const [schedule, occurrence] = [id.slice(0, id.indexOf('@')), id.slice(id.indexOf('@') + 1)];
-        const at = Date.parse(occurrence);
-        return at >= now.getTime() - windowMs && at <= now.getTime() ? [{ schedule, occurrence }] : [];
-      });
-    return {
-      missed: states.flatMap((state) => inWindow(state.recent.missed)),
-      late: states.flatMap((state) => inWindow(state.recent.late)),
-      duplicated: states.flatMap((state) => inWindow(state.recent.duplicated)),
-    };
   }
 }

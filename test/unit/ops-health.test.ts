@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed } from '#infra/ops/health';
+import { healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed, watchdogFindings } from '#infra/ops/health';
 import { HEALTH_EXIT_CODE } from '#infra/ops/ops-types';
 
 const facts = (overrides: Partial<JobHealthFacts> = {}): JobHealthFacts => ({
@@ -74,5 +74,16 @@ describe('Function: occurrenceOwed', () => {
     expect(occurrenceOwed({ ...enabled, state: 'DISABLED' }, now, tolerance)).toBeUndefined();
     expect(occurrenceOwed({ ...enabled, activeSince: '2026-11-24T03:00:00Z' }, now, tolerance)).toBeUndefined();
     expect(occurrenceOwed({ ...enabled, activeSince: '2026-11-23T03:00:00Z' }, now, tolerance)?.toISOString()).toBe('2026-11-24T02:00:00.000Z');
+  });
+});
+
+describe('Function: watchdogFindings', () => {
+  it('keeps the occurrences due inside the window, per kind, with their schedule', () => {
+    const recent = { missed: ['daily@2026-11-24T02:00:00Z', 'daily@2026-11-23T02:00:00Z'], late: ['daily@2026-11-24T01:30:00Z'], duplicated: [] };
+    expect(watchdogFindings([{ pauses: [], recent }], new Date('2026-11-24T02:30:00Z'), 3_600_000)).toEqual({
+      missed: [{ schedule: 'daily', occurrence: '2026-11-24T02:00:00Z' }],
+      late: [{ schedule: 'daily', occurrence: '2026-11-24T01:30:00Z' }],
+      duplicated: [],
+    });
   });
 });
