@@ -68,9 +68,18 @@ export class ScheduleRunner {
   /** Set by stop(): a firing still in flight must not re-arm its schedule afterwards (it did, and kept firing). */
   private stopped = false;
 
+  /** Whether start() ran before: the first start arms from the runner's creation, later ones from the clock. */
+  private started = false;
+
+  /**
+   * Arms every schedule from one instant. Each from its own `clock.now()` lost occurrences: at a high clock speed,
+   * computing the first schedules' next occurrences took long enough (CI, 3600×) for a later one's to pass unarmed.
+   */
   start(): void {
     this.stopped = false;
-    for (const state of this.states) this.arm(state);
+    const from = this.started ? this.options.clock.now() : this.anchor;
+    this.started = true;
+    for (const state of this.states) this.arm(state, from - 1);
   }
 
   stop(): void {

@@ -21,7 +21,7 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       expect([writes.ours, writes.baseline]).toEqual(['2.00', '3.00']);
       expect(results.throughput).toMatchObject({ lost: 0, succeeded: 40 });
       // One bundle row and one load row per function of the app.
-      expect(results.rows.filter((row) => row.figure.startsWith('bundle '))).toHaveLength(6);
+      expect(results.rows.filter((row) => row.figure.startsWith('bundle '))).toHaveLength(7);
       expect(stdout).toMatch(/serverless-jobs\s+Powertools baseline\s+ratio\s+goal\s+verdict/);
       expect(stdout).toContain('How each figure was measured');
     } finally {

@@ -65,7 +65,7 @@ interface AnyStack {
 /** The run ledger's writes, told apart by their condition (see shared/adapters/dynamodb-run-ledger.ts). */
 export const ledgerWrite = {
   claim: ({ command, input }: FaultTarget): boolean =>
-    command === 'UpdateItemCommand' && String(input.ConditionExpression ?? '').includes('attribute_not_exists(#pk) OR #status = :failed'),
+    command === 'UpdateItemCommand' && String(input.ConditionExpression ?? '').includes('attribute_not_exists(#pk) OR #status IN (:failed, :pending)'),
   completion: ({ command, input }: FaultTarget): boolean =>
     command === 'UpdateItemCommand' && String(input.UpdateExpression ?? '').startsWith('SET #status = :succeeded'),
   transaction: ({ command }: FaultTarget): boolean => command === 'TransactWriteItemsCommand',

@@ -80,6 +80,7 @@ describe('Function: runReport with DynamoDB', () => {
         cleanup: { SUCCEEDED: 1 },
         'daily-report': {},
         'monthly-report': {},
+        'schedule-watchdog': {},
       },
     });
     expect(fake.enqueued.map((entry) => [entry.job, entry.id])).toEqual([
