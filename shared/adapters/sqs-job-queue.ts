@@ -31,7 +31,7 @@ function messageBytes(message: { body: string; attributes: Record<string, Messag
 /** The body and attributes every producer sends: the CLI, other jobs and the runtime's continuations. */
 export function envelopeMessage(job: string, entry: OutgoingJob, now: number): { body: string; attributes: Record<string, MessageAttributeValue> } {
   const occurrence = entry.occurrence && { schedule: entry.occurrence.schedule, occurrence: entry.occurrence.time, timeZone: entry.occurrence.timeZone };
-  const envelope: JobEnvelope = { id: entry.id, job, payload: entry.payload, enqueuedAt: new Date(now).toISOString(), resume: entry.resume, ...occurrence };
+  const envelope: JobEnvelope = { id: entry.id, job, payload: entry.payload, enqueuedAt: new Date(now).toISOString(), resume: entry.resume, ...occurrence, ...(entry.waitTurn ? { waitTurn: true } : {}) };
   return { body: JSON.stringify(envelope), attributes: { [Attr.JOB_ID]: text(entry.id) } };
 }
 

@@ -14,9 +14,14 @@ export interface JobEnvelope {
   readonly timeZone?: string;
   /** Continuation state handed from the previous invocation of a long job. */
   readonly resume?: unknown;
+  /**
+   * An occurrence enqueued by catch-up or backfill: on overlap it waits for its turn instead of being skipped,
+   * since running it is the whole point of enqueuing it.
+   */
+  readonly waitTurn?: boolean;
 }
 
-const ENVELOPE_KEYS = new Set(['payload', 'id', 'job', 'enqueuedAt', 'schedule', 'occurrence', 'timeZone', 'resume']);
+const ENVELOPE_KEYS = new Set(['payload', 'id', 'job', 'enqueuedAt', 'schedule', 'occurrence', 'timeZone', 'resume', 'waitTurn']);
 
 /** Message attributes the runtime reads and writes. */
 export const Attr = {
@@ -43,6 +48,7 @@ export interface ParsedMessage {
   readonly occurrence?: ScheduledOccurrence;
   readonly resume?: unknown;
   readonly redriveOfFence?: number;
+  readonly waitTurn?: boolean;
 }
 
 export type ParseResult =
@@ -109,6 +115,7 @@ export function parseMessage(record: IncomingRecord, jobName: string): ParseResu
           ? { schedule, time: occurrenceTime, timeZone: optionalString(envelope.timeZone) ?? 'UTC' }
           : undefined,
       resume: envelope.resume,
+      waitTurn: envelope.waitTurn === true ? true : undefined,
       redriveOfFence: fence !== undefined && /^\d+$/.test(fence) ? Number(fence) : undefined,
     },
   };

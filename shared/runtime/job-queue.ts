@@ -8,6 +8,8 @@ export interface OutgoingJob {
   readonly resume?: unknown;
   /** A scheduled occurrence (catch-up, backfill, a buffered one): the envelope names its schedule and time. */
   readonly occurrence?: ScheduledOccurrence;
+  /** See JobEnvelope.waitTurn. */
+  readonly waitTurn?: boolean;
 }
 
 export interface DeadLetter {

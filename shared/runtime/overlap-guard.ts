@@ -17,7 +17,8 @@ const FREE: OverlapDecision = { kind: 'run', release: async () => undefined };
  * Applies the schedule's overlap policy to a claimed occurrence (ARCHITECTURE.md, issue 7): `allow` runs it;
  * otherwise it must take the schedule's lease. If another occurrence holds it, `skip` records this one SKIPPED,
  * and `bufferOne` parks it PENDING (its attempt not spent) and sends it again after a short delay, unless an
- * occurrence is buffered already, in which case it is SKIPPED too. An expired lease no longer blocks.
+ * occurrence is buffered already, in which case it is SKIPPED too. An occurrence that catch-up or backfill
+ * enqueued (`waitTurn`) always waits instead. An expired lease no longer blocks.
  */
 export async function guardOverlap(
   deps: RuntimeDeps,
@@ -44,17 +45,19 @@ export async function guardOverlap(
     answer.holder !== undefined && (answer.expiresAt ?? 0) >= now
       ? `${answer.holder} is RUNNING (lease until ${new Date(answer.expiresAt!).toISOString()})`
       : `${answer.buffered} is waiting to run next`;
-  if (policy === 'bufferOne') {
-    const wait = BUFFER_RECHECK_SECONDS;
-    if (await deps.ledger.leases.buffer({ ...lease, expiresAt: now + (wait + 60) * 1000 })) {
-      const reason = `overlap bufferOne: waiting, ${ahead}`;
-      await deps.ledger.wait(run.key, run.fence, { now, reason });
-      // A fresh copy, delayed, rather than the same message kept in flight: waiting spends no receive count.
-      await deps.queue.send(deps.job.name, [{ id: message.jobId, payload: message.payload, delaySeconds: wait, occurrence }]);
-      deps.metrics.count('JobBuffered');
-      log.info('Occurrence buffered behind the running one', { reason });
-      return { kind: 'buffered', reason };
-    }
+  const wait = async (reason: string): Promise<OverlapDecision> => {
+    await deps.ledger.wait(run.key, run.fence, { now, reason });
+    // A fresh copy, delayed, rather than the same message kept in flight: waiting spends no receive count.
+    const copy = { id: message.jobId, payload: message.payload, delaySeconds: BUFFER_RECHECK_SECONDS, occurrence, waitTurn: message.waitTurn };
+    await deps.queue.send(deps.job.name, [copy]);
+    deps.metrics.count('JobBuffered');
+    log.info('Occurrence waits for the running one', { reason });
+    return { kind: 'buffered', reason };
+  };
+  // Catch-up and backfill enqueue occurrences so that they run: each waits its turn, in no particular order.
+  if (message.waitTurn) return wait(`overlap ${policy}: waiting its turn (catch-up or backfill), ${ahead}`);
+  if (policy === 'bufferOne' && (await deps.ledger.leases.buffer({ ...lease, expiresAt: now + (BUFFER_RECHECK_SECONDS + 60) * 1000 }))) {
+    return wait(`overlap bufferOne: waiting, ${ahead}`);
   }
   const reason =
     policy === 'bufferOne' ? `overlap bufferOne: ${ahead}, and ${answer.buffered ?? 'another occurrence'} is buffered already` : `overlap skip: ${ahead}`;

@@ -20,6 +20,6 @@ export async function enqueueOccurrence(sender: OccurrenceSender, s: WatchedSche
   const occurrence = occurrenceOf(s, time);
   const marked = await sender.ledger.markPending(s.job, occurrence, { now, reason, expiresAt: now + s.ledgerRetentionDays * DAY_MS });
   if (!marked) return false;
-  await sender.send(s.job, [{ id: occurrenceJobId(s.schedule, time), payload: s.payload, occurrence }]);
+  await sender.send(s.job, [{ id: occurrenceJobId(s.schedule, time), payload: s.payload, occurrence, waitTurn: true }]);
   return true;
 }

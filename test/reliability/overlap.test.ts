@@ -27,9 +27,9 @@ function everyMinute(overlap: OverlapPolicy) {
   });
 }
 
-const occurrenceAt = (job: string, minute: number) => {
+const occurrenceAt = (job: string, minute: number, extra: Record<string, unknown> = {}) => {
   const time = new Date(T0 + minute * MINUTE).toISOString().replace('.000Z', 'Z');
-  return { id: `minutely@${time}`, record: sqsRecordFactory({ job, schedule: 'minutely', occurrence: time, timeZone: 'UTC', payload: {} }) };
+  return { id: `minutely@${time}`, record: sqsRecordFactory({ job, schedule: 'minutely', occurrence: time, timeZone: 'UTC', payload: {}, ...extra }) };
 };
 
 /** A handler whose runs block until released; `started` lists the job IDs that entered it. */
@@ -149,6 +149,30 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
     expect(await status(f, job.name, b.id)).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
     expect(gate.started).toEqual([a.id, b.id]);
     expect(await f.run(leasePk(job.name, 'minutely'))).not.toHaveProperty('buffered');
+  });
+
+  it('skip, for occurrences that backfill or catch-up enqueued (waitTurn): each waits its turn instead of being skipped, and all run', async () => {
+    const job = everyMinute('skip');
+    const f = await createRuntimeFixture([job.name]);
+    const gate = gatedHandler();
+    const deps = f.deps(job, gate.handler);
+    f.clock.set('2027-01-04T12:00:00Z');
+    const [a, b, c] = [0, 1, 2].map((minute) => occurrenceAt(job.name, minute, { waitTurn: true }));
+    const first = processBatch(deps, [a!.record]);
+    await gate.whenStarted(a!.id);
+    expect((await processBatch(deps, [b!.record, c!.record])).outcomes).toEqual([{ kind: 'ack', result: 'BUFFERED' }, { kind: 'ack', result: 'BUFFERED' }]);
+    expect(await status(f, job.name, c!.id)).toMatchObject({ status: 'PENDING', attempt: 0, reason: `overlap skip: waiting its turn (catch-up or backfill), ${a!.id} is RUNNING (lease until 2027-01-04T12:02:30.000Z)` });
+    const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: f.targetUrls.get(job.name)!, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('2'); // their copies, delayed 30 s
+    gate.finish(a!.id);
+    await first;
+    for (const next of [b!, c!]) {
+      const run = processBatch(deps, [next.record]);
+      await gate.whenStarted(next.id);
+      gate.finish(next.id);
+      expect((await run).outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
+    }
+    expect(gate.started).toEqual([a!.id, b!.id, c!.id]);
   });
 
   it('allow: occurrences run concurrently, with no lease written', async () => {

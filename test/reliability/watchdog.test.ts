@@ -119,7 +119,7 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
 
     const messages = await f.drain(f.targetUrls.get('hourly-sync')!);
     expect(messages.map((m) => JSON.parse(m.Body!))).toEqual([
-      expect.objectContaining({ id: 'hourly@2027-01-04T04:00:00Z', job: 'hourly-sync', schedule: 'hourly', occurrence: '2027-01-04T04:00:00Z', timeZone: 'UTC', payload: {} }),
+      expect.objectContaining({ id: 'hourly@2027-01-04T04:00:00Z', job: 'hourly-sync', schedule: 'hourly', occurrence: '2027-01-04T04:00:00Z', timeZone: 'UTC', payload: {}, waitTurn: true }),
     ]);
     expect(await f.run('hourly-sync/hourly@2027-01-04T02:00:00Z')).toMatchObject({ status: 'SKIPPED', reason: 'catch-up latest: superseded by hourly@2027-01-04T04:00:00Z' });
     expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toMatchObject({ status: 'PENDING' });
