@@ -35,7 +35,7 @@ const runColumns: Column<RunView>[] = [
   { header: 'STATUS', cell: (r) => r.status },
   { header: 'ATTEMPT', cell: (r) => String(r.attempt) },
   { header: 'DURATION', cell: (r) => (r.durationMs === undefined ? '' : `${r.durationMs} ms`) },
-  { header: 'LAST ERROR / REASON', cell: (r) => r.lastError ?? r.reason ?? '', max: 70 },
+  { header: 'LAST ERROR / REASON', cell: (r) => r.lastError ?? (r.status === 'SKIPPED' || r.status === 'PENDING' ? (r.reason ?? '') : ''), max: 70 },
 ];
 
 const deadLetterColumns: Column<DeadLetterView>[] = [

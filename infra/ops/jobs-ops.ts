@@ -97,7 +97,7 @@ export class JobsOps {
   scheduleRefs(jobName: string, schedule?: string): ScheduleRef[] {
     const job = this.job(jobName);
     const declared = schedule === undefined ? job.schedules : job.schedules.filter((s) => s.name === schedule);
-    if (job.schedules.length === 0) throw new OpsInputError(`Job "${job.name}" has no schedule; run it with: jobs send ${job.name} --data '<payload>'`);
+    if (job.schedules.length === 0) throw new OpsInputError(`Job "${job.name}" has no schedule; run it with: npx jobs-cli send ${job.name} --data '<payload>'`);
     if (declared.length === 0) {
       throw new OpsInputError(`Job "${job.name}" has no schedule "${schedule}"; its schedules are: ${job.schedules.map((s) => s.name).join(', ')}`);
     }
@@ -209,7 +209,8 @@ export class JobsOps {
     const refs = this.scheduleRefs(job.name, options.schedule);
     if (refs.length > 1) throw new OpsInputError(`Job "${job.name}" has ${refs.length} schedules; name one with --schedule (${refs.map((r) => r.schedule).join(', ')})`);
     const ref = refs[0]!;
-    const timeZone = options.timeZone ?? (await this.options.schedules.describe(ref)).timeZone;
+    const before = await this.options.schedules.describe(ref);
+    const timeZone = options.timeZone ?? before.timeZone;
     try {
       if (parseScheduleExpression(expression).kind === 'at') throw new ScheduleExpressionError(`A job schedule recurs: use cron(...) or rate(...) (given "${expression}")`);
       assertTimeZone(timeZone);
@@ -221,6 +222,8 @@ export class JobsOps {
       throw new OpsInputError(`${job.name}/${ref.schedule} is an EventBridge rule, which runs in UTC only (given time zone "${timeZone}")`);
     }
     await this.options.schedules.update(ref, expression, timeZone);
+    // The watchdog checks the schedule as it runs now, not as it was synthesized (until a deploy shows otherwise).
+    await this.occurrenceLedger().recordChange(job.name, ref.schedule, { expression, timeZone, replaces: { expression: before.expression, timeZone: before.timeZone }, since: this.scheduleNow().getTime() });
     const declared = job.schedules.find((s) => s.name === ref.schedule)!;
     const lines = contextLines(job, ref.schedule, expression, timeZone);
     const view = scheduleView(job.name, declared, { state: 'ENABLED', expression, timeZone }, this.scheduleNow(), NEXT_OCCURRENCES);

@@ -17,6 +17,7 @@ import type {
   OccurrenceMarker,
   OccurrenceRecord,
   PauseWindow,
+  ScheduleChange,
   ScheduleWatchState,
   WatchReport,
 } from '#shared/schedules/occurrence-ledger';
@@ -53,6 +54,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       pausedSince: num(Item, 'pausedSince'),
       pauses: parseJson<PauseWindow[]>(Item, 'pauses', []),
       last: parseJson<WatchReport | undefined>(Item, 'last', undefined),
+      live: parseJson<ScheduleChange | undefined>(Item, 'live', undefined),
       recent: parseJson(Item, 'recent', { missed: [], late: [], duplicated: [] }),
     };
   }
@@ -183,6 +185,18 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
         UpdateExpression: 'SET #pausedSince = if_not_exists(#pausedSince, :now)',
         ExpressionAttributeNames: names('pausedSince'),
         ExpressionAttributeValues: { ':now': N(now) },
+      }),
+    );
+  }
+
+  async recordChange(job: string, schedule: string, change: ScheduleChange | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: S(watchPk(job, schedule)) },
+        UpdateExpression: change ? 'SET #live = :live' : 'REMOVE #live',
+        ExpressionAttributeNames: names('live'),
+        ...(change ? { ExpressionAttributeValues: { ':live': S(JSON.stringify(change)) } } : {}),
       }),
     );
   }

@@ -44,8 +44,18 @@ export interface ScheduleWatchState {
   readonly pausedSince?: number;
   readonly pauses: readonly PauseWindow[];
   readonly last?: WatchReport;
+  /** A change made with `jobs schedule` since the deploy: what the schedule runs on now, and what it replaced. */
+  readonly live?: ScheduleChange;
   /** The most recent missed, late and duplicated occurrences, newest last, for health. */
   readonly recent: { readonly missed: readonly string[]; readonly late: readonly string[]; readonly duplicated: readonly string[] };
+}
+
+export interface ScheduleChange {
+  readonly expression: string;
+  readonly timeZone: string;
+  /** The expression and zone it replaced; the watchdog follows the change only while its own (deployed) ones are these. */
+  readonly replaces: { readonly expression: string; readonly timeZone: string };
+  readonly since: number;
 }
 
 /** The scheduled side of the run ledger, in the same table: occurrences are runs keyed `<job>/<schedule>@<time>`. */
@@ -62,6 +72,8 @@ export interface OccurrenceLedger {
   /** Writes a SKIPPED run for an occurrence that has none; false if it has one. */
   markSkipped(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean>;
   pause(job: string, schedule: string, now: number): Promise<void>;
+  /** Records a `jobs schedule` change, or clears it (`undefined`) once the deployed schedule is found in force. */
+  recordChange(job: string, schedule: string, change: ScheduleChange | undefined): Promise<void>;
   resume(job: string, schedule: string, now: number): Promise<void>;
 }
 

@@ -42,7 +42,8 @@ export async function runWatchdog(
         PausedOccurrences: (before?.PausedOccurrences ?? 0) + report.paused,
         CaughtUpOccurrences: (before?.CaughtUpOccurrences ?? 0) + report.enqueued.length,
       });
-      const line = { job: s.job, schedule: s.schedule, ...report };
+      // `watched`, not `job`: every line of the watchdog already carries its own job name under `job`.
+      const line = { watched: `${s.job}/${s.schedule}`, ...report, at: new Date(report.at).toISOString(), from: new Date(report.from).toISOString(), until: new Date(report.until).toISOString() };
       if (report.missed.length > 0) options.logger.error('Missed occurrences: no run in the ledger', line);
       else if (report.late.length > 0 || report.duplicates > 0) options.logger.warn('Late or duplicated occurrences', line);
       else options.logger.info('Schedule checked', line);

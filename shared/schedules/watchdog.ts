@@ -38,6 +38,7 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   const until = now - options.missedAfterMs;
   const from = Math.max(state.checkedUntil ?? until, until - MAX_CHECK_SPAN_MS);
   const since = state.watchedSince ?? now;
+  s = await scheduleInForce(s, state, sender, until);
   const spec = await specOf(s, sender);
 
   const between = (after: number, to: number): Occurrence[] => (spec && to > after ? occurrencesBetween(spec, new Date(after), new Date(to)) : []);
@@ -66,6 +67,30 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   }
   const report: WatchReport = { at: now, from, until, ...figures, enqueued, superseded };
   return { report, stored: await ledger.advance(s.job, s.schedule, state.checkedUntil, report) };
+}
+
+/**
+ * The schedule as it runs: a `jobs schedule` change recorded in the ledger, while the deployed declaration is
+ * still the one it replaced and no run of the declared occurrences since the change says that a deploy put the
+ * declared schedule back. Otherwise the declaration, and a stale change is cleared.
+ */
+async function scheduleInForce(s: WatchedSchedule, state: ScheduleWatchState, sender: OccurrenceSender, until: number): Promise<WatchedSchedule> {
+  const live = state.live;
+  if (!live) return s;
+  const changed: WatchedSchedule = { ...s, expression: live.expression, timeZone: live.timeZone };
+  if (live.replaces.expression === s.expression && live.replaces.timeZone === s.timeZone) {
+    const crons = [s, changed].every((x) => parseScheduleSyntax(x.expression).kind === 'cron');
+    if (!crons || until <= live.since) return changed;
+    const times = (x: WatchedSchedule): string[] =>
+      occurrencesBetween({ expression: x.expression, timeZone: x.timeZone }, new Date(live.since), new Date(until))
+        .filter((o) => o.dst !== 'gap-skipped')
+        .map((o) => occurrenceTime(o.at.getTime()));
+    const ofChange = new Set(times(changed));
+    const onlyDeclared = times(s).filter((time) => !ofChange.has(time)).map((time) => occurrenceJobId(s.schedule, time));
+    if (onlyDeclared.length === 0 || (await sender.ledger.records(s.job, onlyDeclared)).size === 0) return changed;
+  }
+  await sender.ledger.recordChange(s.job, s.schedule, undefined);
+  return s;
 }
 
 /** A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at creation, unknown here). */

@@ -105,6 +105,27 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
     expect(h.published.at(-1)!.MissedOccurrences).toBe(0);
   });
 
+  it('follows a `jobs schedule` change, and notices when a deploy puts the declared schedule back', async () => {
+    const f = await createRuntimeFixture();
+    const h = harness(f, { window: '6h', mode: 'none' });
+    await h.watch(at(0, 10));
+    await h.ledger.recordChange(h.job.name, 'hourly', { expression: 'cron(30 * * * ? *)', timeZone: 'UTC', replaces: { expression: 'cron(0 * * * ? *)', timeZone: 'UTC' }, since: at(0, 15) });
+    const halfPast = async (hour: number) => {
+      f.clock.set(iso(at(hour, 30) + 2_000));
+      const record = sqsRecordFactory({ job: h.job.name, schedule: 'hourly', occurrence: iso(at(hour, 30)), timeZone: 'UTC', payload: {} }, { sentAt: at(hour, 30) });
+      await processBatch(f.deps(h.job, async () => undefined), [record]);
+    };
+    await halfPast(0);
+    await halfPast(1);
+    await halfPast(2);
+    expect(await h.watch(at(3, 0))).toMatchObject({ expected: 3, missed: [] }); // 00:30, 01:30, 02:30; not 01:00 and 02:00
+    // A deploy without the context lines: EventBridge fires on the hour again.
+    await h.deliver(3);
+    await h.deliver(4);
+    expect(await h.watch(at(4, 30))).toMatchObject({ expected: 2, missed: [] }); // 03:00 and 04:00
+    expect((await h.ledger.state(h.job.name, 'hourly')).live).toBeUndefined();
+  });
+
   it('catch-up latest: after an outage, only the most recent missed occurrence is enqueued, under its own time, once, even when the watchdog runs twice', async () => {
     const f = await createRuntimeFixture(['hourly-sync']);
     const h = harness(f, { window: '6h', mode: 'latest' });

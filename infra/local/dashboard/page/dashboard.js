@@ -150,6 +150,7 @@ async function refreshRuns() {
     $('#runs tbody'),
     runs.map((run) => {
       const failed = run.status === 'FAILED' || run.status === 'DEAD';
+      const waiting = run.status === 'SKIPPED' || run.status === 'PENDING';
       return el(
         'tr',
         { dataset: { job: run.job, status: run.status, id: run.id } },
@@ -159,7 +160,7 @@ async function refreshRuns() {
         el('td', {}, badge(run.status)),
         el('td', { className: 'num attempt' }, run.attempt),
         el('td', { className: 'num' }, duration(run.durationMs)),
-        el('td', { className: 'error' }, failed ? (run.lastError ?? '') : (run.reason ?? '')),
+        el('td', { className: waiting ? 'reason' : 'error' }, failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : ''),
       );
     }),
   );
