@@ -32,18 +32,30 @@ export function localDate(at: Date, zone: string): string {
 }
 
 /**
- * A note for each change of UTC offset between consecutive occurrences, dated by the first occurrence
- * on the new offset: `2027-03-28: Europe/Berlin moves to UTC+2`. A daily 02:30 job on such a day runs
- * an hour apart from the day before in UTC, which is what an operator needs to know.
+ * A note for each change of UTC offset between consecutive occurrences, dated by the local day the change
+ * happens on (found between the two): `2027-03-28: Europe/Berlin moves to UTC+2`. A daily 02:30 job runs an
+ * hour apart from the day before in UTC after it, which is what an operator needs to know.
  */
 export function dstShifts(occurrences: readonly Date[], zone: string): string[] {
   const notes: string[] = [];
   for (let i = 1; i < occurrences.length; i++) {
     const before = utcOffsetMinutes(occurrences[i - 1]!, zone);
     const after = utcOffsetMinutes(occurrences[i]!, zone);
-    if (before !== after) notes.push(`${localDate(occurrences[i]!, zone)}: ${zone} moves to ${formatOffset(after)}`);
+    if (before !== after) notes.push(`${localDate(offsetChange(occurrences[i - 1]!, occurrences[i]!, zone), zone)}: ${zone} moves to ${formatOffset(after)}`);
   }
   return notes;
+}
+
+/** The first minute, between two instants with different UTC offsets, that has the later offset: the change itself. */
+function offsetChange(before: Date, after: Date, zone: string): Date {
+  const target = utcOffsetMinutes(after, zone);
+  let [low, high] = [before.getTime(), after.getTime()];
+  while (high - low > 60_000) {
+    const middle = low + Math.floor((high - low) / 2);
+    if (utcOffsetMinutes(new Date(middle), zone) === target) high = middle;
+    else low = middle;
+  }
+  return new Date(high);
 }
 
 /**

@@ -28,7 +28,7 @@ describe('Function: formatUpcoming', () => {
         '2027-03-28T01:00:00Z  2027-03-28 02:30       DST gap: 02:30 does not exist, skipped (EventBridge)',
         '2027-03-29T00:30:00Z  2027-03-29 02:30',
         '2027-03-30T00:30:00Z  2027-03-30 02:30',
-        '  2027-03-29: Europe/Berlin moves to UTC+2',
+        '  2027-03-28: Europe/Berlin moves to UTC+2',
       ].join('\n'),
     );
   });

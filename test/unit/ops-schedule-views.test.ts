@@ -17,6 +17,12 @@ describe('Function: dstShifts', () => {
     expect(notes).toEqual(['2027-03-28: Europe/Berlin moves to UTC+2']);
   });
 
+  it('dates the note by the day the change happens, even when no occurrence falls on it (a weekly job)', () => {
+    const weekly = nextOccurrences('cron(30 2 ? * SUN *)', 'Europe/Berlin', new Date('2027-03-15T00:00:00Z'), 2);
+    expect(weekly.map((d) => d.toISOString())).toEqual(['2027-03-21T01:30:00.000Z', '2027-04-04T00:30:00.000Z']); // 03-28 02:30 does not exist
+    expect(dstShifts(weekly, 'Europe/Berlin')).toEqual(['2027-03-28: Europe/Berlin moves to UTC+2']);
+  });
+
   it('flags the autumn change in New York, and nothing in UTC or between unchanged offsets', () => {
     const ny = nextOccurrences('cron(0 6 * * ? *)', 'America/New_York', new Date('2026-10-30T12:00:00Z'), 3);
     expect(dstShifts(ny, 'America/New_York')).toEqual(['2026-11-01: America/New_York moves to UTC-5']);
