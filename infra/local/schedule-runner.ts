@@ -98,6 +98,11 @@ export class ScheduleRunner {
     return occurrence;
   }
 
+  /** Where the schedule's rate counts from: the runner's start, or the schedule's last update. */
+  anchorOf(state: ScheduleState): number {
+    return this.anchors.get(state.schedule.logicalId) ?? this.anchor;
+  }
+
   /**
    * Re-arms every schedule from the clock's present, after the clock jumped: the occurrences jumped over never
    * fire, as if EventBridge had been down (the watchdog reports the enabled ones missed).
@@ -139,7 +144,7 @@ export class ScheduleRunner {
     if (!state.enabled || this.stopped) return;
     const { clock } = this.options;
     const from = new Date(after ?? clock.now());
-    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, from, 1, new Date(this.anchors.get(state.schedule.logicalId) ?? this.anchor));
+    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, from, 1, new Date(this.anchorOf(state)));
     if (!next) return;
     state.next = next.getTime();
     // Timers are capped so a far occurrence (a monthly one at high clock speed) is re-armed, not overflowed.

@@ -21,6 +21,7 @@ const scheduleEntry = z.looseObject({
   state: z.enum(['ENABLED', 'DISABLED']).optional(),
   enabled: z.boolean().optional(),
   activeSince: z.string().optional(),
+  rateAnchor: z.string().optional(),
 });
 const scheduleList = z.union([z.array(scheduleEntry), z.looseObject({ schedules: z.array(scheduleEntry) }).transform((o) => o.schedules)]);
 const triggerAnswer = z.looseObject({ occurrence: z.string().optional() });
@@ -69,7 +70,7 @@ export class LocalScheduleControl implements ScheduleControl {
     const entry = parsed.data.find((e) => e.job === ref.job && (e.schedule ?? e.name) === ref.schedule);
     if (!entry) throw new OpsTargetError(`npm start runs no schedule ${ref.job}/${ref.schedule}; restart it after changing the declarations`);
     const enabled = entry.state === undefined ? entry.enabled !== false : entry.state === 'ENABLED';
-    return { state: enabled ? 'ENABLED' : 'DISABLED', expression: entry.expression, timeZone: entry.timeZone, activeSince: entry.activeSince };
+    return { state: enabled ? 'ENABLED' : 'DISABLED', expression: entry.expression, timeZone: entry.timeZone, activeSince: entry.activeSince, rateAnchor: entry.rateAnchor };
   }
 
   async setEnabled(ref: ScheduleRef, enabled: boolean): Promise<void> {

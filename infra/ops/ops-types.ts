@@ -102,6 +102,8 @@ export interface DeployedSchedule {
   readonly timeZone: string;
   /** When the schedule last changed (created, updated, resumed), if known; occurrences before it cannot be missed. */
   readonly activeSince?: string;
+  /** Where a rate schedule counts from (ISO), if known: occurrences are anchor + k × rate. */
+  readonly rateAnchor?: string;
 }
 
 /**

@@ -88,7 +88,9 @@ export function scheduleView(
   now: Date,
   count = NEXT_OCCURRENCES,
 ): ScheduleView {
-  const spec: ScheduleSpec = { expression: deployed.expression, timeZone: deployed.timeZone, dstGap: schedule.dstGap };
+  // A rate counts from its anchor (its creation on AWS, the runner's start or last update locally), when known.
+  const anchor = deployed.rateAnchor === undefined ? undefined : new Date(deployed.rateAnchor);
+  const spec: ScheduleSpec = { expression: deployed.expression, timeZone: deployed.timeZone, dstGap: schedule.dstGap, anchor };
   const enabled = deployed.state === 'ENABLED';
   const next = enabled ? safely(() => nextFiring(spec, now, count).map((o) => o.at)) : [];
   const upcoming = enabled ? safely(() => occurrencesBetween(spec, now, END_OF_TIME, count)) : [];

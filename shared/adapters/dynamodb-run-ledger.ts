@@ -190,10 +190,11 @@ export class DynamoDbRunLedger implements RunLedger {
       TableName: this.tableName,
       Key: { pk: S(runPk(key)) },
       ConditionExpression: '#fence = :fence AND #status = :running',
-      UpdateExpression: 'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at REMOVE #leaseExpiresAt',
-      ExpressionAttributeNames: names('fence', 'status', 'reason', 'finishedAt', 'updatedAt', 'leaseExpiresAt'),
+      // It never ran: the claim's attempt is given back, as on a run catch-up skipped without claiming (attempt 0).
+      UpdateExpression: 'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names('fence', 'status', 'reason', 'finishedAt', 'updatedAt', 'attempt', 'leaseExpiresAt'),
       ExpressionAttributeValues: {
-        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':skipped': S(RunStatus.SKIPPED), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)),
+        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':skipped': S(RunStatus.SKIPPED), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
       },
     });
   }

@@ -70,7 +70,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
     const b = occurrenceAt(job.name, 1);
     expect((await processBatch(deps, [b.record])).outcomes).toEqual([{ kind: 'ack', result: 'SKIPPED' }]);
     const skipped = await status(f, job.name, b.id);
-    expect(skipped).toMatchObject({ status: 'SKIPPED', schedule: 'minutely', occurrence: '2027-01-04T10:01:00Z' });
+    expect(skipped).toMatchObject({ status: 'SKIPPED', attempt: 0, schedule: 'minutely', occurrence: '2027-01-04T10:01:00Z' });
     expect(skipped!.reason).toBe(`overlap skip: ${a.id} is RUNNING (lease until 2027-01-04T10:02:35.000Z)`);
 
     gate.finish(a.id);

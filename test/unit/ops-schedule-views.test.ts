@@ -6,6 +6,14 @@ import { nextOccurrences } from '#shared/cron/schedule-expression';
 
 const daily = cleanupJob.schedules[0]!;
 
+describe('Function: scheduleView (rate)', () => {
+  it('counts a rate from its anchor (the runner start, or the schedule creation on AWS), not from midnight', () => {
+    const watchdog = { ...daily, name: 'every-5-minutes', expression: 'rate(5 minutes)' };
+    const deployed = { state: 'ENABLED' as const, expression: 'rate(5 minutes)', timeZone: 'UTC', rateAnchor: '2026-12-01T22:54:55.000Z' };
+    expect(scheduleView('schedule-watchdog', watchdog, deployed, new Date('2026-12-01T23:00:00Z'), 2).next).toEqual(['2026-12-01T23:04:55.000Z', '2026-12-01T23:09:55.000Z']);
+  });
+});
+
 describe('Function: dstShifts', () => {
   it('flags the spring change of UTC offset between consecutive occurrences, dated on the new offset', () => {
     // prepare: 06:00 in Berlin on 27, 28 and 29 March 2027; summer time starts on the 28th

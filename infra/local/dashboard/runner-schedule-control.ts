@@ -67,6 +67,7 @@ export class RunnerScheduleControl implements ScheduleControl {
       expression: state.schedule.expression,
       timeZone: state.schedule.timeZone,
       activeSince: iso(this.activeSince.get(state.schedule.logicalId) ?? this.started),
+      rateAnchor: iso(this.options.runner.anchorOf(state)),
     };
   }
 
@@ -144,6 +145,7 @@ export class RunnerScheduleControl implements ScheduleControl {
       occurrences,
       via: kind,
       activeSince: iso(this.activeSince.get(logicalId) ?? this.started),
+      rateAnchor: iso(this.options.runner.anchorOf(state)),
     };
   }
 

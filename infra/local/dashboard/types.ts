@@ -17,6 +17,8 @@ export interface ScheduleRow {
   readonly via: 'scheduler' | 'rule';
   /** When the schedule was last armed by a resume or an update, ISO on the virtual clock. */
   readonly activeSince: string;
+  /** Where a rate schedule counts from (the runner's start, or its last update). */
+  readonly rateAnchor: string;
 }
 
 /** A one-time delayed send waiting on the virtual clock (`POST /api/send-at`). */
