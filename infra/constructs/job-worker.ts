@@ -154,8 +154,10 @@ export class JobWorker extends Construct {
 
   private grantAccess(props: JobWorkerProps): void {
     const job = props.job.declaration;
-    // Consuming the own queue is granted by the event source; the runtime also writes to the DLQ itself.
+    // Consuming the own queue is granted by the event source; the runtime also writes to the DLQ itself, and a
+    // scheduled occurrence that waits its turn (bufferOne, catch-up, backfill) is sent again to the own queue.
     this.deadLetterQueue.grantSendMessages(this.role);
+    if (job.schedules.length > 0) this.queue.grantSendMessages(this.role);
     grantTableActions(this.role, props.tables.ledger, LEDGER_ACTIONS);
     for (const name of job.resources.tables) grantTableActions(this.role, props.tables.domain[name], DOMAIN_TABLE_ACTIONS);
     if (job.resources.sendsEmail && props.emailFrom) this.grantSendEmail(props.emailFrom);

@@ -56,6 +56,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       last: parseJson<WatchReport | undefined>(Item, 'last', undefined),
       live: parseJson<ScheduleChange | undefined>(Item, 'live', undefined),
       recent: parseJson(Item, 'recent', { missed: [], late: [], duplicated: [] }),
+      superseded: parseJson<string[]>(Item, 'superseded', []),
     };
   }
 
@@ -124,6 +125,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       ':at': N(report.at),
       ':last': S(JSON.stringify(report)),
       ':recent': S(JSON.stringify(recent)),
+      ':superseded': S(JSON.stringify([...previous.superseded, ...report.superseded].slice(-4 * RECENT))),
     };
     if (expected !== undefined) values[':expected'] = N(expected);
     try {
@@ -131,9 +133,10 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: S(watchPk(job, schedule)) },
-          ConditionExpression: expected === undefined ? 'attribute_not_exists(#checkedUntil)' : '#checkedUntil = :expected',
-          UpdateExpression: 'SET #checkedUntil = :until, #watchedSince = if_not_exists(#watchedSince, :at), #last = :last, #recent = :recent',
-          ExpressionAttributeNames: names('checkedUntil', 'watchedSince', 'last', 'recent'),
+          // Never backwards: a late or redriven watchdog message has an older `until`, and must not count a span twice.
+          ConditionExpression: expected === undefined ? 'attribute_not_exists(#checkedUntil)' : '#checkedUntil = :expected AND :until >= #checkedUntil',
+          UpdateExpression: 'SET #checkedUntil = :until, #watchedSince = if_not_exists(#watchedSince, :at), #last = :last, #recent = :recent, #superseded = :superseded',
+          ExpressionAttributeNames: names('checkedUntil', 'watchedSince', 'last', 'recent', 'superseded'),
           ExpressionAttributeValues: values,
         }),
       );
@@ -144,26 +147,18 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     }
   }
 
-  markPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean> {
-    return this.mark(job, occurrence, marker, RunStatus.PENDING);
-  }
-
-  markSkipped(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean> {
-    return this.mark(job, occurrence, marker, RunStatus.SKIPPED);
-  }
-
-  private async mark(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker, status: RunStatus): Promise<boolean> {
+  async markPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean> {
+    const status = RunStatus.PENDING;
     const id = occurrenceJobId(occurrence.schedule, occurrence.time);
     const at = S(iso(marker.now));
-    const finished = status === RunStatus.SKIPPED ? ', #finishedAt = :at' : '';
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: S(runPk({ job, id })) },
           ConditionExpression: 'attribute_not_exists(#pk)',
-          UpdateExpression: `SET #status = :status, #job = :job, #id = :id, #schedule = :schedule, #occurrence = :occurrence, #reason = :reason, #createdAt = :at, #updatedAt = :at, #expiresAt = :ttl${finished}`,
-          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'schedule', 'occurrence', 'reason', 'createdAt', 'updatedAt', 'expiresAt', ...(finished ? ['finishedAt'] : [])),
+          UpdateExpression: 'SET #status = :status, #job = :job, #id = :id, #schedule = :schedule, #occurrence = :occurrence, #reason = :reason, #createdAt = :at, #updatedAt = :at, #expiresAt = :ttl',
+          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'schedule', 'occurrence', 'reason', 'createdAt', 'updatedAt', 'expiresAt'),
           ExpressionAttributeValues: {
             ':status': S(status), ':job': S(job), ':id': S(id), ':schedule': S(occurrence.schedule), ':occurrence': S(occurrence.time),
             ':reason': S(marker.reason.slice(0, 1000)), ':at': at, ':ttl': N(Math.floor(marker.expiresAt / 1000)),

@@ -37,7 +37,7 @@ export type OverlapPolicy = 'skip' | 'bufferOne' | 'allow';
 export interface CatchUpPolicy {
   /** How far back a missed occurrence is still worth running: `30m`, `6h`, `2d`. */
   readonly window: string;
-  /** `latest`: only the most recent missed one runs (the older ones are SKIPPED); `all`: each runs; `none`: none. */
+  /** `latest`: only the most recent missed one runs (the older ones are passed over, not caught up); `all`: each runs; `none`: none. */
   readonly mode: 'latest' | 'all' | 'none';
 }
 

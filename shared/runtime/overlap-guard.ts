@@ -55,7 +55,7 @@ export async function guardOverlap(
     return { kind: 'buffered', reason };
   };
   // Catch-up and backfill enqueue occurrences so that they run: each waits its turn, in no particular order.
-  if (message.waitTurn) return wait(`overlap ${policy}: waiting its turn (catch-up or backfill), ${ahead}`);
+  if (message.waitTurn) return wait(`overlap ${policy}: waiting its turn (a retry, catch-up or backfill), ${ahead}`);
   if (policy === 'bufferOne' && (await deps.ledger.leases.buffer({ ...lease, expiresAt: now + (BUFFER_RECHECK_SECONDS + 60) * 1000 }))) {
     return wait(`overlap bufferOne: waiting, ${ahead}`);
   }

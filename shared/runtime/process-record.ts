@@ -149,7 +149,8 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     return { kind: 'retry', result: 'BUSY', visibilitySeconds: Math.min(Math.max(wait, 1), MAX_VISIBILITY_SECONDS) };
   }
   const run: RunState = { key, attempt: claim.attempt, fence: claim.fence, startedAt: now, checkpoint: claim.checkpoint, committed: false };
-  const overlap = await guardOverlap(deps, message, { key, fence: claim.fence, leaseExpiresAt }, deps.logger.child({ jobId: message.jobId }));
+  // A retry is not a new occurrence: it waits its turn rather than being skipped behind a later one.
+  const overlap = await guardOverlap(deps, claim.attempt > 1 ? { ...message, waitTurn: true } : message, { key, fence: claim.fence, leaseExpiresAt }, deps.logger.child({ jobId: message.jobId }));
   if (overlap.kind === 'skipped') return ack('SKIPPED');
   if (overlap.kind === 'buffered') return ack('BUFFERED');
   const { release } = overlap;

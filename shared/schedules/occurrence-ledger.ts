@@ -32,7 +32,7 @@ export interface WatchReport {
   readonly paused: number;
   /** Enqueued now: catch-up of missed ones, and DST-shifted ones. */
   readonly enqueued: readonly string[];
-  /** Missed ones a `latest` catch-up left out, recorded SKIPPED. */
+  /** Missed ones a `latest` catch-up passed over: never enqueued by catch-up, though a late message of theirs still runs. */
   readonly superseded: readonly string[];
 }
 
@@ -46,6 +46,8 @@ export interface ScheduleWatchState {
   readonly last?: WatchReport;
   /** A change made with `jobs schedule` since the deploy: what the schedule runs on now, and what it replaced. */
   readonly live?: ScheduleChange;
+  /** Occurrences a `latest` catch-up passed over, newest last: later checks do not catch them up either. */
+  readonly superseded: readonly string[];
   /** The most recent missed, late and duplicated occurrences, newest last, for health. */
   readonly recent: { readonly missed: readonly string[]; readonly late: readonly string[]; readonly duplicated: readonly string[] };
 }
@@ -69,8 +71,6 @@ export interface OccurrenceLedger {
   advance(job: string, schedule: string, expected: number | undefined, report: WatchReport): Promise<boolean>;
   /** Writes a PENDING run for an occurrence that has none; false if it has one (so it is enqueued at most once). */
   markPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean>;
-  /** Writes a SKIPPED run for an occurrence that has none; false if it has one. */
-  markSkipped(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean>;
   pause(job: string, schedule: string, now: number): Promise<void>;
   /** Records a `jobs schedule` change, or clears it (`undefined`) once the deployed schedule is found in force. */
   recordChange(job: string, schedule: string, change: ScheduleChange | undefined): Promise<void>;

@@ -4,7 +4,7 @@ import { occurrenceJobId } from '#shared/runtime/envelope';
 import { DAY_MS } from '#shared/runtime/runtime-deps';
 import { enqueueOccurrence, type OccurrenceSender } from '#shared/schedules/enqueue-occurrence';
 import { occurrenceTime, type OccurrenceRecord, type ScheduleWatchState, type WatchReport } from '#shared/schedules/occurrence-ledger';
-import { catchUpWindowMs, lateAfterMs, occurrenceOf, type WatchedSchedule } from '#shared/schedules/watched-schedule';
+import { catchUpWindowMs, lateAfterMs, type WatchedSchedule } from '#shared/schedules/watched-schedule';
 
 export interface WatchdogOptions {
   /** The time of this check (the watchdog's own occurrence time, so the local runner's virtual clock works). */
@@ -58,13 +58,12 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   for (const o of shifted) {
     if (!records.has(id(o))) await enqueue(o, `dstGap shift: local ${o.local} does not exist in ${s.timeZone}; runs at the end of the gap`);
   }
-  const owed = catchUp.filter((o) => o.dst !== 'gap-skipped' && o.dst !== 'gap-shifted' && !records.has(id(o)));
+  const passedOver = new Set(state.superseded);
+  const owed = catchUp.filter((o) => o.dst !== 'gap-skipped' && o.dst !== 'gap-shifted' && !records.has(id(o)) && !passedOver.has(id(o)));
   const toRun = s.catchUp.mode === 'latest' ? owed.slice(-1) : owed;
   for (const o of toRun) await enqueue(o, `catch-up ${s.catchUp.mode} (window ${s.catchUp.window}): no run by ${occurrenceTime(until)}`);
-  for (const o of s.catchUp.mode === 'latest' ? owed.slice(0, -1) : []) {
-    const reason = `catch-up latest: superseded by ${id(toRun[0]!)}`;
-    if (await ledger.markSkipped(s.job, occurrenceOf(s, occurrenceTime(o.at.getTime())), { now, reason, expiresAt: now + s.ledgerRetentionDays * DAY_MS })) superseded.push(id(o));
-  }
+  // Passed over, not SKIPPED: a message that was only late (a backed-up queue) still runs when it comes.
+  if (s.catchUp.mode === 'latest') superseded.push(...owed.slice(0, -1).map(id));
   const report: WatchReport = { at: now, from, until, ...figures, enqueued, superseded };
   return { report, stored: await ledger.advance(s.job, s.schedule, state.checkedUntil, report) };
 }

@@ -161,7 +161,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
     const first = processBatch(deps, [a!.record]);
     await gate.whenStarted(a!.id);
     expect((await processBatch(deps, [b!.record, c!.record])).outcomes).toEqual([{ kind: 'ack', result: 'BUFFERED' }, { kind: 'ack', result: 'BUFFERED' }]);
-    expect(await status(f, job.name, c!.id)).toMatchObject({ status: 'PENDING', attempt: 0, reason: `overlap skip: waiting its turn (catch-up or backfill), ${a!.id} is RUNNING (lease until 2027-01-04T12:02:30.000Z)` });
+    expect(await status(f, job.name, c!.id)).toMatchObject({ status: 'PENDING', attempt: 0, reason: `overlap skip: waiting its turn (a retry, catch-up or backfill), ${a!.id} is RUNNING (lease until 2027-01-04T12:02:30.000Z)` });
     const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: f.targetUrls.get(job.name)!, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
     expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('2'); // their copies, delayed 30 s
     gate.finish(a!.id);

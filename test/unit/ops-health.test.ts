@@ -80,7 +80,7 @@ describe('Function: occurrenceOwed', () => {
 describe('Function: watchdogFindings', () => {
   it('keeps the occurrences due inside the window, per kind, with their schedule', () => {
     const recent = { missed: ['daily@2026-11-24T02:00:00Z', 'daily@2026-11-23T02:00:00Z'], late: ['daily@2026-11-24T01:30:00Z'], duplicated: [] };
-    expect(watchdogFindings([{ pauses: [], recent }], new Date('2026-11-24T02:30:00Z'), 3_600_000)).toEqual({
+    expect(watchdogFindings([{ pauses: [], superseded: [], recent }], new Date('2026-11-24T02:30:00Z'), 3_600_000)).toEqual({
       missed: [{ schedule: 'daily', occurrence: '2026-11-24T02:00:00Z' }],
       late: [{ schedule: 'daily', occurrence: '2026-11-24T01:30:00Z' }],
       duplicated: [],
