@@ -6,8 +6,13 @@
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** Zones change offset at most once within this much either side of a time (no zone has two changes in a day). */
-const NEIGHBOURHOOD = 12 * HOUR;
+/**
+ * Where the offsets are read either side of a wall time: the instant it names lies within 14 h before it
+ * (UTC+14) and 12 h after it (UTC-12), so probes 2 h beyond both bracket it. Zones change offset at most
+ * once in such a span.
+ */
+const PROBE_BEFORE = 16 * HOUR;
+const PROBE_AFTER = 14 * HOUR;
 
 /** One formatter per zone: constructing one costs far more than formatting with it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -43,11 +48,10 @@ const offsetAt = (instant: number, zone: string): number => wallTime(instant, zo
  * time happens twice; none in the gap where clocks go forward.
  */
 export function instantsOf(wall: number, zone: string): number[] {
-  const before = offsetAt(wall - NEIGHBOURHOOD, zone);
-  const after = offsetAt(wall + NEIGHBOURHOOD, zone);
-  // The same offset either side: no change near `wall` (zones change at most once a day), so one instant.
-  if (before === after) return [wall - before];
-  const candidates = [wall - Math.max(before, after), wall - Math.min(before, after)];
+  const before = offsetAt(wall - PROBE_BEFORE, zone);
+  const after = offsetAt(wall + PROBE_AFTER, zone);
+  const candidates = before === after ? [wall - before] : [wall - Math.max(before, after), wall - Math.min(before, after)];
+  // Each candidate is checked: near UTC+13 a probe that missed the change would otherwise return a wrong instant.
   return candidates.filter((instant) => wallTime(instant, zone) === wall);
 }
 
@@ -56,8 +60,8 @@ export function instantsOf(wall: number, zone: string): number[] {
  * time is the first valid one after the gap (02:30 in Berlin on 2027-03-28: 01:00Z, which is 03:00 there).
  */
 export function gapEnd(wall: number, zone: string): number {
-  const before = offsetAt(wall - NEIGHBOURHOOD, zone);
-  const after = offsetAt(wall + NEIGHBOURHOOD, zone);
+  const before = offsetAt(wall - PROBE_BEFORE, zone);
+  const after = offsetAt(wall + PROBE_AFTER, zone);
   // The change lies between the instant `wall` would be on the later offset and on the earlier one; offsets change on a minute.
   let low = wall - after;
   let high = wall - before;

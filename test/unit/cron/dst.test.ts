@@ -185,3 +185,18 @@ describe('Function: nextFiring', () => {
     expect(() => nextFiring({ expression: DAILY, timeZone: 'Mars/Olympus' }, after, 1)).toThrow('Invalid time zone "Mars/Olympus"');
   });
 });
+
+describe('Function: occurrencesBetween, at UTC+13 (Pacific/Auckland: forward at 14:00Z on 2025-09-27, back at 14:00Z on 2026-04-04)', () => {
+  it('skips the nonexistent 02:30 on the spring-forward day and runs the repeated 02:30 once, at its first (NZDT) instant', () => {
+    expect(between(DAILY, 'Pacific/Auckland', 'skip', '2025-09-26T00:00:00Z', '2025-09-29T00:00:00Z')).toEqual([
+      '2025-09-26T14:30 02:30',
+      '2025-09-27T14:00 02:30 gap-skipped',
+      '2025-09-28T13:30 02:30',
+    ]);
+    expect(between(DAILY, 'Pacific/Auckland', 'skip', '2026-04-03T00:00:00Z', '2026-04-06T00:00:00Z')).toEqual([
+      '2026-04-03T13:30 02:30',
+      '2026-04-04T13:30 02:30 repeated-once',
+      '2026-04-05T14:30 02:30',
+    ]);
+  });
+});
