@@ -174,6 +174,15 @@ describe('Stack: ServerlessJobs', () => {
     }
   });
 
+  it('lets a job with schedules send to its own queue (an occurrence waiting its turn is sent again), and only those', () => {
+    for (const job of allJobs) {
+      const statements = synth.template.toJSON().Resources[logicalIdOf(workerOf(job.name).role.node.findChild('DefaultPolicy'))].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+      const ownQueue = JSON.stringify(arnOf(workerOf(job.name).queue));
+      const sendsToOwn = statements.some((st) => ([] as string[]).concat(st.Action).includes('sqs:SendMessage') && JSON.stringify(st.Resource).includes(ownQueue));
+      expect(sendsToOwn, job.name).toBe(job.schedules.length > 0 || job.resources.enqueues.includes(job.name));
+    }
+  });
+
   it('names every queue, DLQ, function, table, schedule, group, dashboard and alarm topic in predictable outputs', () => {
     const outputs = Object.keys(synth.template.toJSON().Outputs as object);
     for (const key of ['QueueUrlSendEmail', 'DlqUrlSendEmail', 'QueueArnSendEmail', 'FunctionSendEmail', 'TableOrders', 'TableLedger']) expect(outputs).toContain(key);
