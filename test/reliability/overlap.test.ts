@@ -55,16 +55,25 @@ async function status(f: RuntimeFixture, job: string, id: string): Promise<Recor
   return f.run(`${job}/${id}`);
 }
 
+/**
+ * A fixture with the first occurrence (minute 0, or `first` when given) inside the handler, not finished:
+ * the run that the next occurrences overlap.
+ */
+async function withFirstRunning(overlap: OverlapPolicy, options: { at?: string; first?: ReturnType<typeof occurrenceAt>; ownQueue?: boolean } = {}) {
+  const job = everyMinute(overlap);
+  const f = await createRuntimeFixture(options.ownQueue ? [job.name] : []);
+  const gate = gatedHandler();
+  const deps = f.deps(job, gate.handler);
+  f.clock.set(options.at ?? '2027-01-04T10:00:05Z');
+  const a = options.first ?? occurrenceAt(job.name, 0);
+  const first = processBatch(deps, [a.record]);
+  await gate.whenStarted(a.id);
+  return { job, f, gate, deps, a, first };
+}
+
 describe('Overlap policy per schedule (a run longer than the interval)', () => {
   it('skip: an occurrence that arrives while the previous one is RUNNING is SKIPPED with the reason; the next one after it runs', async () => {
-    const job = everyMinute('skip');
-    const f = await createRuntimeFixture();
-    const gate = gatedHandler();
-    const deps = f.deps(job, gate.handler);
-    f.clock.set('2027-01-04T10:00:05Z');
-    const a = occurrenceAt(job.name, 0);
-    const first = processBatch(deps, [a.record]);
-    await gate.whenStarted(a.id);
+    const { job, f, gate, deps, a, first } = await withFirstRunning('skip');
 
     f.clock.advance(MINUTE);
     const b = occurrenceAt(job.name, 1);
@@ -86,14 +95,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
   });
 
   it('skip, after a crash: an expired lease no longer blocks, and the crashed run cannot release the lease its successor holds (fencing token)', async () => {
-    const job = everyMinute('skip');
-    const f = await createRuntimeFixture();
-    const gate = gatedHandler();
-    const deps = f.deps(job, gate.handler);
-    f.clock.set('2027-01-04T10:00:05Z');
-    const a = occurrenceAt(job.name, 0);
-    const zombie = processBatch(deps, [a.record]);
-    await gate.whenStarted(a.id);
+    const { job, f, gate, deps, a, first: zombie } = await withFirstRunning('skip');
     // The invocation of A is gone (timeout, crash); its lease (120 s + 30 s grace) runs out.
     f.clock.advance(3 * MINUTE);
     const d = occurrenceAt(job.name, 3);
@@ -114,14 +116,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
   });
 
   it('bufferOne: the next occurrence waits (PENDING, no attempt spent) and runs once the current run finishes; a later one meanwhile is SKIPPED', async () => {
-    const job = everyMinute('bufferOne');
-    const f = await createRuntimeFixture([job.name]);
-    const gate = gatedHandler();
-    const deps = f.deps(job, gate.handler);
-    f.clock.set('2027-01-04T10:00:05Z');
-    const a = occurrenceAt(job.name, 0);
-    const first = processBatch(deps, [a.record]);
-    await gate.whenStarted(a.id);
+    const { job, f, gate, deps, a, first } = await withFirstRunning('bufferOne', { ownQueue: true });
 
     f.clock.advance(MINUTE);
     const b = occurrenceAt(job.name, 1);
@@ -152,14 +147,8 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
   });
 
   it('skip, for occurrences that backfill or catch-up enqueued (waitTurn): each waits its turn instead of being skipped, and all run', async () => {
-    const job = everyMinute('skip');
-    const f = await createRuntimeFixture([job.name]);
-    const gate = gatedHandler();
-    const deps = f.deps(job, gate.handler);
-    f.clock.set('2027-01-04T12:00:00Z');
-    const [a, b, c] = [0, 1, 2].map((minute) => occurrenceAt(job.name, minute, { waitTurn: true }));
-    const first = processBatch(deps, [a!.record]);
-    await gate.whenStarted(a!.id);
+    const [a, b, c] = [0, 1, 2].map((minute) => occurrenceAt('overlap-skip', minute, { waitTurn: true }));
+    const { job, f, gate, deps, first } = await withFirstRunning('skip', { at: '2027-01-04T12:00:00Z', first: a!, ownQueue: true });
     expect((await processBatch(deps, [b!.record, c!.record])).outcomes).toEqual([{ kind: 'ack', result: 'BUFFERED' }, { kind: 'ack', result: 'BUFFERED' }]);
     expect(await status(f, job.name, c!.id)).toMatchObject({ status: 'PENDING', attempt: 0, reason: `overlap skip: waiting its turn (a retry, catch-up or backfill), ${a!.id} is RUNNING (lease until 2027-01-04T12:02:30.000Z)` });
     const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: f.targetUrls.get(job.name)!, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
@@ -176,14 +165,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
   });
 
   it('allow: occurrences run concurrently, with no lease written', async () => {
-    const job = everyMinute('allow');
-    const f = await createRuntimeFixture();
-    const gate = gatedHandler();
-    const deps = f.deps(job, gate.handler);
-    f.clock.set('2027-01-04T10:00:05Z');
-    const a = occurrenceAt(job.name, 0);
-    const first = processBatch(deps, [a.record]);
-    await gate.whenStarted(a.id);
+    const { job, f, gate, deps, a, first } = await withFirstRunning('allow');
     f.clock.advance(MINUTE);
     const b = occurrenceAt(job.name, 1);
     const second = processBatch(deps, [b.record]);
