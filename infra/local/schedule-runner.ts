@@ -1,16 +1,13 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { assertTimeZone, nextOccurrences, parseScheduleExpression, ScheduleExpressionError } from '#shared/cron/schedule-expression';
+import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import type { LocalSchedule } from '#infra/local/local-model';
 import type { VirtualClock } from '#infra/local/virtual-clock';
 
-/** EventBridge Scheduler's `<aws.scheduler.scheduled-time>`: ISO 8601 in UTC, to the second. */
-export function formatScheduledTime(at: number): string {
-  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The message body AWS would deliver for this occurrence. A rule's `<time>` is a quoted JSON string inside the template. */
 export function occurrenceInput(schedule: LocalSchedule, at: number): string {
-  const time = formatScheduledTime(at);
+  const time = occurrenceTime(at);
   const value = schedule.kind === 'rule' ? JSON.stringify(time) : time;
   return schedule.input.split(schedule.placeholder).join(value);
 }
@@ -90,7 +87,7 @@ export class ScheduleRunner {
 
   /** Sends the occurrence message now, as a "trigger now" would, with the current virtual time. */
   async fire(state: ScheduleState, at: number = this.options.clock.now()): Promise<string> {
-    const occurrence = formatScheduledTime(at);
+    const occurrence = occurrenceTime(at);
     await this.options.client.send(
       new SendMessageCommand({ QueueUrl: this.options.queueUrlOf(state.schedule.queueLogicalId), MessageBody: occurrenceInput(state.schedule, at) }),
     );

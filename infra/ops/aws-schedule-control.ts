@@ -17,7 +17,7 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { Clock } from '#shared/runtime/clock';
-import { formatScheduledTime } from '#infra/local/schedule-runner';
+import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import { jobOutputKey, StackOutputKey } from '#infra/outputs/output-names';
 import { OpsInputError, OpsTargetError } from '#infra/ops/errors';
 import type { DeployedSchedule, ScheduleControl, ScheduleRef } from '#infra/ops/ops-types';
@@ -119,7 +119,7 @@ export class AwsScheduleControl implements ScheduleControl {
 
   /** Sends what the schedule would send, with now as its occurrence, straight to the job's queue. */
   async trigger(ref: ScheduleRef): Promise<string> {
-    const occurrence = formatScheduledTime(this.options.clock.now());
+    const occurrence = occurrenceTime(this.options.clock.now());
     let body: string;
     if (ref.via === 'rule') {
       const { Targets = [] } = await this.options.events.send(new ListTargetsByRuleCommand({ Rule: ref.name }));
@@ -140,13 +140,13 @@ export class AwsScheduleControl implements ScheduleControl {
    */
   async sendAt(job: string, body: string, at: Date): Promise<string> {
     const roleArn = await this.roleFor(job);
-    const name = `sj-${job}-${formatScheduledTime(at.getTime()).replace(/[^0-9]/g, '')}-${randomUUID().slice(0, 8)}`.slice(0, 64);
+    const name = `sj-${job}-${occurrenceTime(at.getTime()).replace(/[^0-9]/g, '')}-${randomUUID().slice(0, 8)}`.slice(0, 64);
     await this.options.scheduler.send(
       new CreateScheduleCommand({
         Name: name,
         GroupName: this.group,
         Description: `jobs send ${job}: one-time delayed message`,
-        ScheduleExpression: `at(${formatScheduledTime(at.getTime()).replace(/Z$/, '')})`,
+        ScheduleExpression: `at(${occurrenceTime(at.getTime()).replace(/Z$/, '')})`,
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',

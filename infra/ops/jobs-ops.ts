@@ -8,7 +8,7 @@ import type { Clock } from '#shared/runtime/clock';
 import { occurrenceJobId } from '#shared/runtime/envelope';
 import { RunStatus } from '#shared/runtime/run-ledger';
 import { watchedSchedules } from '#shared/schedules/watched-schedule';
-import { formatScheduledTime } from '#infra/local/schedule-runner';
+import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from '#infra/ops/dead-letters';
 import { formatDuration } from '#infra/ops/duration';
@@ -341,7 +341,7 @@ export class JobsOps {
         const deployed = await this.options.schedules.describe(this.scheduleRefs(job.name, s.name)[0]!);
         const view = scheduleView(job.name, s, deployed, now, 1);
         const owed = occurrenceOwed(deployed, now, tolerance);
-        const occurrence = owed === undefined ? undefined : formatScheduledTime(owed.getTime());
+        const occurrence = owed === undefined ? undefined : occurrenceTime(owed.getTime());
         const missed = occurrence !== undefined && !(await hasRun(this.options.dynamodb, ledger, job.name, occurrenceJobId(s.name, occurrence)));
         return { next: view.next[0], missed: missed ? [{ schedule: s.name, occurrence: occurrence! }] : [] };
       }),

@@ -9,7 +9,8 @@ import type { JobHandler } from '#shared/runtime/job-context';
 import { processBatch } from '#shared/runtime/process-batch';
 import { readCloudAssembly } from '#infra/local/cloud-assembly';
 import { buildLocalModel, type LocalSchedule } from '#infra/local/local-model';
-import { formatScheduledTime, occurrenceInput, scheduleIdentity, ScheduleRunner } from '#infra/local/schedule-runner';
+import { occurrenceInput, scheduleIdentity, ScheduleRunner } from '#infra/local/schedule-runner';
+import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import { toSqsEvent } from '#infra/local/sqs-event';
 import { VirtualClock } from '#infra/local/virtual-clock';
 import { synthesizedApp } from '#test/e2e/local-stack-fixture';
@@ -148,7 +149,7 @@ describe('Reliability 7: schedules', () => {
     const { handler, runs } = countingHandler();
     const received = await runSchedules(f, clock, end, runners, handler);
 
-    const expected = nextOccurrences(schedule.expression, schedule.timeZone, new Date(start), 8).filter((d) => d.getTime() <= end).map((d) => formatScheduledTime(d.getTime()));
+    const expected = nextOccurrences(schedule.expression, schedule.timeZone, new Date(start), 8).filter((d) => d.getTime() <= end).map((d) => occurrenceTime(d.getTime()));
     expect(expected).toHaveLength(7);
     // Both runners fired every occurrence: 14 deliveries for 7 occurrences.
     for (const list of fired) expect(list, JSON.stringify(fired)).toEqual(expected);
@@ -177,7 +178,7 @@ describe('Reliability 7: schedules', () => {
     runner.stop();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sent.length).toBeGreaterThanOrEqual(4);
-    const expected = nextOccurrences(schedule.expression, 'UTC', new Date(start), sent.length).map((d) => formatScheduledTime(d.getTime()));
+    const expected = nextOccurrences(schedule.expression, 'UTC', new Date(start), sent.length).map((d) => occurrenceTime(d.getTime()));
     expect(sent).toEqual(expected);
   }, 10_000);
 
@@ -196,7 +197,7 @@ describe('Reliability 7: schedules', () => {
       runner.update(runner.states[0]!, expression, zone); // also arms it
       const { handler, runs } = countingHandler();
       await runSchedules(f, clock, end, [runner], handler);
-      const expected = nextOccurrences(expression, zone, new Date(start), 3).filter((d) => d.getTime() <= end).map((d) => formatScheduledTime(d.getTime()));
+      const expected = nextOccurrences(expression, zone, new Date(start), 3).filter((d) => d.getTime() <= end).map((d) => occurrenceTime(d.getTime()));
       return { expected, runs, ledger: await ledgerRuns(f) };
     }
 

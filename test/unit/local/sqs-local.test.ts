@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalSchedule } from '#infra/local/local-model';
-import { formatScheduledTime, occurrenceInput } from '#infra/local/schedule-runner';
+import { occurrenceInput } from '#infra/local/schedule-runner';
+import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import { failedMessageIds } from '#infra/local/sqs-event';
 import { queryToJson } from '#infra/local/sqs-query-protocol';
 
@@ -46,7 +47,7 @@ describe('Function: occurrenceInput', () => {
   it('fills the Scheduler placeholder with the scheduled time, as AWS does', () => {
     const schedule: LocalSchedule = { ...base, kind: 'scheduler', input: '{"occurrence":"<aws.scheduler.scheduled-time>"}', placeholder: '<aws.scheduler.scheduled-time>' };
     expect(JSON.parse(occurrenceInput(schedule, at))).toEqual({ occurrence: '2026-11-24T02:00:00Z' });
-    expect(formatScheduledTime(at)).toBe('2026-11-24T02:00:00Z');
+    expect(occurrenceTime(at)).toBe('2026-11-24T02:00:00Z');
   });
 
   it('fills a rule input transformer <time> with a JSON string', () => {
