@@ -1,0 +1,30 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LocalFunction } from '#infra/local/local-model';
+import { Sandbox } from '#infra/local/sandbox';
+
+/** A bundle folder whose index.mjs imports `./helper.<extension>`, which exports a typed constant. */
+function bundleImporting(extension: 'mjs' | 'ts'): LocalFunction {
+  const dir = mkdtempSync(join(tmpdir(), 'sj-sandbox-'));
+  writeFileSync(join(dir, `helper.${extension}`), extension === 'ts' ? 'export const answer: number = 42;\n' : 'export const answer = 42;\n');
+  writeFileSync(join(dir, 'index.mjs'), `import { answer } from './helper.${extension}';\nexport const handler = async () => ({ answer });\n`);
+  return { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: dir, handler: 'index.handler', timeoutSeconds: 5, memoryMb: 128, environment: {} };
+}
+
+describe('Class: Sandbox (a real child process)', () => {
+  it('runs a JavaScript bundle and returns its result', async () => {
+    const sandbox = await Sandbox.start(bundleImporting('mjs'), { PATH: process.env.PATH }, () => {});
+    try {
+      expect(await sandbox.invoke({}, 5_000)).toEqual({ kind: 'ok', result: { answer: 42 } });
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('loads no TypeScript loader, as Lambda does not: a bundle that imports a .ts file fails to start', async () => {
+    // Under tsx this bundle ran locally and would have failed only on Lambda.
+    await expect(Sandbox.start(bundleImporting('ts'), { PATH: process.env.PATH }, () => {})).rejects.toThrow(/exited with code 1 before it was ready/);
+  });
+});
