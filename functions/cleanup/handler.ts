@@ -5,9 +5,10 @@ import { domainTables } from '#shared/domain/tables';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
 import { requireEnv } from '#shared/runtime/environment';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
 // Built once per container, so warm invocations reuse the client's connections.
-const store = new DynamoDbCleanupStore(new DynamoDBClient({}), {
+const store = new DynamoDbCleanupStore(new DynamoDBClient(runtimeClientConfig), {
   auditLog: requireEnv(domainTables.auditLog.envVar),
   customers: requireEnv(domainTables.customers.envVar),
 });

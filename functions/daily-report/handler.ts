@@ -3,9 +3,10 @@ import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapte
 import { dailyReportJob } from '#shared/jobs/report-jobs';
 import { runReport } from '#shared/reports/run-report';
 import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
 // Built once per container, so warm invocations reuse the client's connections.
-const store = new DynamoDbReportStore(new DynamoDBClient({}), reportTablesFromEnvironment());
+const store = new DynamoDbReportStore(new DynamoDBClient(runtimeClientConfig), reportTablesFromEnvironment());
 
 export const handler = createLambdaHandler(dailyReportJob, async (payload, ctx) => {
   await runReport({ kind: 'daily', explicit: payload.date }, ctx, store);

@@ -3,8 +3,9 @@ import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapte
 import { monthlyReportJob } from '#shared/jobs/report-jobs';
 import { runReport } from '#shared/reports/run-report';
 import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
-const store = new DynamoDbReportStore(new DynamoDBClient({}), reportTablesFromEnvironment());
+const store = new DynamoDbReportStore(new DynamoDBClient(runtimeClientConfig), reportTablesFromEnvironment());
 
 export const handler = createLambdaHandler(monthlyReportJob, async (payload, ctx) => {
   await runReport({ kind: 'monthly', explicit: payload.month }, ctx, store);

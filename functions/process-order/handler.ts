@@ -4,8 +4,9 @@ import { processOrderJob } from '#shared/jobs/process-order';
 import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
 import { requireEnv } from '#shared/runtime/environment';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
-const orders = new DynamoDbOrderStore(new DynamoDBClient({}), { orders: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') });
+const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), { orders: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') });
 
 export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders), {
   afterSuccess: (payload, ctx) => confirmOrder(payload, ctx, orders),

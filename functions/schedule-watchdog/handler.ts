@@ -7,9 +7,10 @@ import { createLambdaHandler, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/ru
 import { queueUrlVariable, requireEnv, WATCHED_SCHEDULES_VARIABLE } from '#shared/runtime/environment';
 import { runWatchdog } from '#shared/schedules/run-watchdog';
 import type { WatchedSchedule } from '#shared/schedules/watched-schedule';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
 // Built once per container, so warm invocations reuse the clients' connections.
-const ledger = new DynamoDbOccurrenceLedger(new DynamoDBClient({}), requireEnv('LEDGER_TABLE'));
+const ledger = new DynamoDbOccurrenceLedger(new DynamoDBClient(runtimeClientConfig), requireEnv('LEDGER_TABLE'));
 const queue = createSqsJobQueue({
   ownQueueUrl: requireEnv('JOB_QUEUE_URL'),
   deadLetterQueueUrl: requireEnv('JOB_DLQ_URL'),

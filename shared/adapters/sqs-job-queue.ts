@@ -11,6 +11,7 @@ export { chunk };
 import { Attr, type JobEnvelope } from '#shared/runtime/envelope';
 import { PermanentJobError } from '#shared/runtime/errors';
 import type { DeadLetter, JobQueue, OutgoingJob, VisibilityChange } from '#shared/runtime/job-queue';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
 const BATCH = 10;
 /** SQS's limit for one message, and for the sum of a batch's messages. */
@@ -74,7 +75,7 @@ function fitBody(body: string, attributes: Record<string, MessageAttributeValue>
 
 /** A function's queue on its own SQS client; `useQueueUrlAsEndpoint: false` is right on AWS and on fauxqs alike. */
 export function createSqsJobQueue(options: SqsJobQueueOptions): SqsJobQueue {
-  return new SqsJobQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), options);
+  return new SqsJobQueue(new SQSClient({ ...runtimeClientConfig, useQueueUrlAsEndpoint: false }), options);
 }
 
 export class SqsJobQueue implements JobQueue {

@@ -11,6 +11,7 @@ import type { JobHandler, JobMetrics } from '#shared/runtime/job-context';
 import { processBatch } from '#shared/runtime/process-batch';
 import { describeIssues } from '#shared/runtime/validation-message';
 import * as z from '#shared/runtime/zod-mini';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 
 /** The service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'serverless-jobs';
@@ -39,7 +40,7 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
     milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
   };
   const settings = parseSettings(job);
-  const ledger = new DynamoDbRunLedger(new DynamoDBClient({}), requireEnv('LEDGER_TABLE'));
+  const ledger = new DynamoDbRunLedger(new DynamoDBClient(runtimeClientConfig), requireEnv('LEDGER_TABLE'));
   const urls = { ownQueueUrl: requireEnv('JOB_QUEUE_URL'), deadLetterQueueUrl: requireEnv('JOB_DLQ_URL') };
   // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
   const queue = new LazyJobQueue(async () => {
