@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { isStale, readCloudAssembly, synthesize } from '#infra/local/cloud-assembly';
-import { childPids, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from '#infra/local/emulators';
+import { childPids, type Emulator, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from '#infra/local/emulators';
 import { functionEnvironment } from '#infra/local/function-environment';
 import { FunctionOutput, type LogFormat } from '#infra/local/function-output';
 import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel, type LocalSchedule } from '#infra/local/local-model';
@@ -28,6 +28,11 @@ export interface LocalStackOptions {
   /** Extra `-c key=value` for the synth. @default [] */
   readonly context?: readonly string[];
   readonly ports?: { readonly sqs?: number; readonly dynamodb?: number; readonly ses?: number };
+  /**
+   * For benchmarks: a DynamoDB Local already running (its JIT warmed up), used instead of starting one; the
+   * stack creates its tables in it if missing and leaves it running. `persistDynamoDb` then does not apply.
+   */
+  readonly dynamodb?: Emulator;
   /** @default 1 */
   readonly clockSpeed?: number;
   /** Virtual start time of the schedules' clock. @default now */
@@ -98,7 +103,7 @@ export class LocalStack {
     progress('Starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES) on 127.0.0.1…');
     const dataDir = options.dataDir ?? join(options.root, '.local');
     mkdirSync(dataDir, { recursive: true });
-    const emulators = await startEmulators({ dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined, ports: options.ports });
+    const emulators = await startEmulators({ dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined, ports: options.ports, dynamodb: options.dynamodb });
     try {
       const env = emulatorEnvironment(emulators);
       const clientConfig = { endpoint: '', region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
