@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import type { EmailSender } from '#shared/domain/email';
 import { fork } from 'node:child_process';
@@ -10,9 +10,12 @@ import { type Emulator, killOnExit, startDynamoDbLocal, startEmulatorSet, startF
 
 /** The emulators a benchmark run starts (DynamoDB Local in memory, fauxqs, SES), with clients on them. */
 export interface BenchEnv {
-  dynamodb(): DynamoDBClient;
-  sqs(): SQSClient;
-  readonly sender: EmailSender;
+  /** DynamoDB Local, for the end-to-end runs to share once the in-process runs have warmed it up. */
+  readonly dynamodbLocal: Emulator;
+  /** A client with `config` (the runtime's `runtimeClientConfig` for our side, the SDK's defaults for the baseline). */
+  dynamodb(config?: DynamoDBClientConfig): DynamoDBClient;
+  sqs(config?: SQSClientConfig): SQSClient;
+  sender(config?: SESClientConfig): EmailSender;
   clearEmails(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -51,10 +54,11 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const emulators = await startEmulatorSet([startDynamoDbLocal(), startFauxqs(), startSesProcess()]);
   const region = 'us-east-1';
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamodb = () => new DynamoDBClient({ endpoint: emulators.dynamodb.endpoint, region, credentials });
-  const sqs = () => new SQSClient({ endpoint: emulators.sqs.endpoint, region, credentials, useQueueUrlAsEndpoint: false });
-  const sender = new SesEmailSender(new SESClient({ endpoint: emulators.ses.endpoint, region, credentials }), 'jobs@example.com');
+  const dynamodb = (config: DynamoDBClientConfig = {}) => new DynamoDBClient({ ...config, endpoint: emulators.dynamodb.endpoint, region, credentials });
+  const sqs = (config: SQSClientConfig = {}) => new SQSClient({ ...config, endpoint: emulators.sqs.endpoint, region, credentials, useQueueUrlAsEndpoint: false });
+  const sender = (config: SESClientConfig = {}) => new SesEmailSender(new SESClient({ ...config, endpoint: emulators.ses.endpoint, region, credentials }), 'jobs@example.com');
   return {
+    dynamodbLocal: emulators.dynamodb,
     dynamodb,
     sqs,
     sender,

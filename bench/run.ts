@@ -13,7 +13,6 @@ import { formatFigures, formatMethods } from './report';
 import { measureColdStart } from './sections/cold-start';
 import { measureLocalThroughput, type ThroughputFigures } from './sections/local-throughput';
 import { compareRuntimes, type RequestFigures, type RuntimeComparison } from './sections/runtime-vs-baseline';
-import { median } from './statistics';
 import { measureSynth } from './sections/synth-time';
 import { sendEmailUsage } from './usage';
 
@@ -24,10 +23,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
   options: {
     jobs: { type: 'string', default: '10000' },
-    reps: { type: 'string', default: '5' },
+    reps: { type: 'string', default: '10' },
     'e2e-jobs': { type: 'string', default: '10000' },
-    // 50,000 more takes about 4 minutes on 2 cores (DynamoDB Local's ~500 writes/s): `--scale-jobs 1000,10000,50000`.
-    'scale-jobs': { type: 'string', default: '1000,10000' },
+    // Read off our runtime's run as its ledger grows: each a multiple of jobs/reps; past --jobs, it goes on alone.
+    'scale-jobs': { type: 'string', default: '1000,10000,50000' },
     'batch-jobs': { type: 'string', default: '500' },
     'load-runs': { type: 'string', default: '15' },
     'synth-runs': { type: 'string', default: '3' },
@@ -54,6 +53,10 @@ const options = {
     return value;
   }),
 };
+const perRep = Math.ceil(options.jobs / options.reps);
+for (const jobs of options.scaleJobs) {
+  if (jobs % perRep !== 0) throw new Error(`--scale-jobs are read after whole repetitions of ${perRep} jobs (--jobs ÷ --reps): ${jobs} is not a multiple of ${perRep}`);
+}
 const BATCH_SIZES = [
   { batchSize: 1, batchingWindowSeconds: 0 },
   { batchSize: 10, batchingWindowSeconds: 0 },
@@ -78,34 +81,34 @@ async function main(): Promise<void> {
     const jobCounts: { jobs: number; ours: RequestFigures; jobsPerSecond: number }[] = [];
     const batchRuntimes: RuntimeComparison[] = [];
     let keysOnly: RuntimeComparison;
+    let throughput: ThroughputFigures;
+    const batchSizes: ThroughputFigures[] = [];
     try {
-      runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps });
+      const growTo = Math.max(...options.scaleJobs);
+      if (growTo > options.jobs) log(`   7. then our runtime alone on the same ledger, up to ${growTo} jobs…`);
+      runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps, growTo });
       for (const jobs of options.scaleJobs) {
-        // The main comparison already ran this many through our runtime, at the same settings.
-        if (jobs === options.jobs) {
-          jobCounts.push({ jobs, ours: runtimes.ours, jobsPerSecond: runtimes.wall.jobsPerRep / (median(runtimes.wall.oursMs) / 1000) });
-          continue;
-        }
-        log(`7. our runtime at ${jobs} jobs…`);
-        const { ours, wall } = await compareRuntimes(env, { jobs, reps: 1, oursOnly: true });
-        jobCounts.push({ jobs, ours, jobsPerSecond: jobs / (wall.oursMs[0]! / 1000) });
+        const point = runtimes.growth.find((p) => p.jobs === jobs)!;
+        jobCounts.push({ jobs, ours: point.ours, jobsPerSecond: jobs / (point.ms / 1000) });
       }
+      // DynamoDB Local is warm from here on: the runs below need no warm-up of their own.
       log('1. our runtime with the ledger index projecting keys only (a lever, priced, not shipped)…');
-      keysOnly = await compareRuntimes(env, { jobs: Math.min(options.jobs, 1000), reps: 1, oursOnly: true, ledgerProjection: 'KEYS_ONLY' });
+      keysOnly = await compareRuntimes(env, { jobs: Math.min(options.jobs, 1000), reps: 1, oursOnly: true, ledgerProjection: 'KEYS_ONLY', warmUp: 0 });
       for (const size of BATCH_SIZES) {
         log(`7. our runtime at batch size ${size.batchSize} (the invocation's duration)…`);
-        batchRuntimes.push(await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, batchSize: size.batchSize }));
+        batchRuntimes.push(await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, batchSize: size.batchSize, warmUp: 0 }));
+      }
+
+      // The end-to-end runs share the DynamoDB Local the runs above warmed up, and measure its limit on it.
+      const shared = { root: ROOT, cdkOut: synth.outdir, writesPerJob: runtimes.ours.writesPerJob, dynamodb: env.dynamodbLocal };
+      log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
+      throughput = await measureLocalThroughput({ ...shared, jobs: options.e2eJobs });
+      for (const size of BATCH_SIZES) {
+        log(`7. ${options.batchJobs} jobs through the local runner at batch size ${size.batchSize}…`);
+        batchSizes.push(await measureLocalThroughput({ ...shared, jobs: options.batchJobs, ...size, measureLimit: false }));
       }
     } finally {
       await env.stop();
-    }
-
-    log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
-    const throughput = await measureLocalThroughput({ root: ROOT, cdkOut: synth.outdir, jobs: options.e2eJobs, writesPerJob: runtimes.ours.writesPerJob });
-    const batchSizes: ThroughputFigures[] = [];
-    for (const size of BATCH_SIZES) {
-      log(`7. ${options.batchJobs} jobs through the local runner at batch size ${size.batchSize}…`);
-      batchSizes.push(await measureLocalThroughput({ root: ROOT, cdkOut: synth.outdir, jobs: options.batchJobs, ...size, writesPerJob: runtimes.ours.writesPerJob, measureLimit: false }));
     }
 
     const cost = {
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
       jobCounts: jobCounts.map(({ jobs, ours, jobsPerSecond }) => ({
         jobs,
         jobsPerSecond,
+        writesPerJob: ours.writesPerJob,
         writeUnitsPerJob: ours.writeUnitsPerJob,
         cost: costPerMillionJobs(sendEmailUsage(ours, throughput), prices),
       })),

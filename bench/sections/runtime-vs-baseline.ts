@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { runtimeClientConfig } from '#shared/adapters/client-config';
 import { ledgerTable, type TableDesign } from '#shared/domain/tables';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { chunk } from '#shared/runtime/chunk';
@@ -29,6 +30,14 @@ export interface RequestFigures {
   readonly invocationMs: number;
 }
 
+/** Our runtime's figures after its first `jobs` timed jobs on one ledger table: the scaling rows. */
+export interface GrowthPoint {
+  readonly jobs: number;
+  /** Our timed milliseconds for those jobs: its repetitions, then its steps alone. */
+  readonly ms: number;
+  readonly ours: RequestFigures;
+}
+
 export interface RuntimeComparison {
   readonly jobs: number;
   readonly batchSize: number;
@@ -48,6 +57,8 @@ export interface RuntimeComparison {
     readonly medianRatio: number;
     readonly pairRatios: number[];
   };
+  /** Cumulative after each of our repetitions and each step of `growTo`. */
+  readonly growth: GrowthPoint[];
 }
 
 export interface ComparisonOptions {
@@ -61,6 +72,13 @@ export interface ComparisonOptions {
   readonly oursOnly?: boolean;
   /** What the ledger's byJob index projects: the product's ALL, or KEYS_ONLY to price that lever. @default 'ALL' */
   readonly ledgerProjection?: 'ALL' | 'KEYS_ONLY';
+  /** Untimed, unmetered jobs per side first (DynamoDB Local's JIT, both code paths). @default min(1000, jobs) */
+  readonly warmUp?: number;
+  /**
+   * After the repetitions, our runtime goes on alone on the same ledger table and clients, in steps of jobs/reps,
+   * until it has run this many timed jobs: the cost per job as the work grows. @default jobs (no more)
+   */
+  readonly growTo?: number;
 }
 
 async function timed(workload: Workload, records: readonly SQSRecord[], batchSize: number, concurrency: number): Promise<{ ms: number; succeeded: number }> {
@@ -81,22 +99,26 @@ async function timed(workload: Workload, records: readonly SQSRecord[], batchSiz
 export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions): Promise<RuntimeComparison> {
   const batchSize = options.batchSize ?? sendEmailJob.batchSize;
   const concurrency = options.concurrency ?? sendEmailJob.maxConcurrency;
-  const oursClient = env.dynamodb();
+  // Each side's clients as it builds them: ours with the runtime's client config, the baseline with the SDK's defaults.
+  const oursClient = env.dynamodb(runtimeClientConfig);
   const baselineClient = env.dynamodb();
+  // Set-up on a client of its own: with cacheMiddleware, a client's stack must be complete before its first request.
+  const setup = env.dynamodb();
   const [ledger, idempotency, history, queueUrl, dlqUrl] = await Promise.all([
-    createTable(ledgerTable, oursClient, options.ledgerProjection),
-    createTable(idempotencyTable, baselineClient),
-    createTable(ledgerTable, baselineClient),
+    createTable(ledgerTable, setup, options.ledgerProjection),
+    createTable(idempotencyTable, setup),
+    createTable(ledgerTable, setup),
     createQueue('bench', {}, env.sqs()),
     createQueue('bench-dlq', {}, env.sqs()),
   ]);
-  const ours = ourRuntime({ dynamodb: oursClient, sqs: env.sqs(), ledgerTable: ledger, queueUrl, dlqUrl, sender: env.sender });
-  const baseline = powertoolsBaseline({ dynamodb: baselineClient, idempotencyTable: idempotency, historyTable: history, sender: env.sender });
+  const ours = ourRuntime({ dynamodb: oursClient, sqs: env.sqs(runtimeClientConfig), ledgerTable: ledger, queueUrl, dlqUrl, sender: env.sender(runtimeClientConfig) });
+  const baseline = powertoolsBaseline({ dynamodb: baselineClient, idempotencyTable: idempotency, historyTable: history, sender: env.sender() });
   const runs: [Workload, ReturnType<typeof meterRequests>][] = [[ours, meterRequests(oursClient)]];
   if (!options.oursOnly) runs.push([baseline, meterRequests(baselineClient)]);
 
   // Warm-up, not counted: DynamoDB Local's JIT and both code paths, so the first timed repetition is not penalised.
-  for (const [workload] of runs) await timed(workload, sendEmailRecords(`warm-${workload.name}-${Date.now()}`, Math.min(1000, options.jobs), Date.now()), batchSize, concurrency);
+  const warmUp = options.warmUp ?? Math.min(1000, options.jobs);
+  if (warmUp > 0) for (const [workload] of runs) await timed(workload, sendEmailRecords(`warm-${workload.name}-${Date.now()}`, warmUp, Date.now()), batchSize, concurrency);
   // One batch at a time, the sides taking turns batch by batch: the duration of an invocation, as Lambda bills it.
   const alone = runs.map((): number[] => []);
   const rounds = Math.max(1, Math.min(40, Math.floor(options.jobs / batchSize)));
@@ -108,8 +130,25 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
   }
   for (const [, meter] of runs) meter.reset();
 
+  const invocationMs = alone.map((ms) => median(ms));
+  const figuresOf = (index: number, succeeded: number): RequestFigures => {
+    const meter = runs[index]![1];
+    const per = (n: number) => n / Math.max(1, succeeded);
+    return {
+      jobs: succeeded,
+      succeeded,
+      writesPerJob: per(meter.writes()),
+      readsPerJob: per(meter.reads()),
+      writeUnitsPerJob: per(meter.writeUnits()),
+      readUnitsPerJob: per(meter.readUnits()),
+      byCommand: Object.fromEntries(meter.byCommand),
+      invocationMs: invocationMs[index]!,
+    };
+  };
   const times = runs.map((): number[] => []);
   const succeededTotals = runs.map(() => 0);
+  const growth: GrowthPoint[] = [];
+  const oursMsSoFar = () => times[0]!.reduce((sum, ms) => sum + ms, 0);
   const perRep = Math.ceil(options.jobs / options.reps);
   for (let rep = 0; rep < options.reps; rep++) {
     // Alternate which goes first, so a drift of the machine during a pair does not favour one side.
@@ -121,22 +160,22 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
       if (succeeded !== perRep) throw new Error(`${workload.name}: ${succeeded} of ${perRep} jobs succeeded in repetition ${rep + 1}`);
       times[index]!.push(ms);
       succeededTotals[index]! += succeeded;
+      if (index === 0) growth.push({ jobs: succeededTotals[0]!, ms: oursMsSoFar(), ours: figuresOf(0, succeededTotals[0]!) });
       await env.clearEmails();
     }
   }
-  const figures: RequestFigures[] = runs.map(([, meter], index) => {
-    const per = (n: number) => n / Math.max(1, succeededTotals[index]!);
-    return {
-      jobs: options.jobs,
-      succeeded: succeededTotals[index]!,
-      writesPerJob: per(meter.writes()),
-      readsPerJob: per(meter.reads()),
-      writeUnitsPerJob: per(meter.writeUnits()),
-      readUnitsPerJob: per(meter.readUnits()),
-      byCommand: Object.fromEntries(meter.byCommand),
-      invocationMs: median(alone[index]!),
-    };
-  });
+  const figures: RequestFigures[] = runs.map((_, index) => ({ ...figuresOf(index, succeededTotals[index]!), jobs: options.jobs }));
+  // Our runtime alone from here: the same table, clients and settings, one step of perRep at a time.
+  let grownMs = oursMsSoFar();
+  for (let step = 0; succeededTotals[0]! < (options.growTo ?? 0); step++) {
+    const records = sendEmailRecords(`grow${step}-${Date.now()}`, perRep, Date.now());
+    const { ms, succeeded } = await timed(runs[0]![0], records, batchSize, concurrency);
+    if (succeeded !== perRep) throw new Error(`${runs[0]![0].name}: ${succeeded} of ${perRep} jobs succeeded in step ${step + 1} past ${succeededTotals[0]} jobs`);
+    succeededTotals[0]! += succeeded;
+    grownMs += ms;
+    growth.push({ jobs: succeededTotals[0]!, ms: grownMs, ours: figuresOf(0, succeededTotals[0]!) });
+    await env.clearEmails();
+  }
   const oursMs = times[0]!;
   const baselineMs = times[1] ?? [];
   const pairRatios = baselineMs.length ? oursMs.map((ms, i) => ms / baselineMs[i]!) : [];
@@ -147,5 +186,6 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
     ours: figures[0]!,
     baseline: figures[1],
     wall: { jobsPerRep: perRep, oursMs, baselineMs, pairedRatio: median(pairRatios), medianRatio: baselineMs.length ? median(oursMs) / median(baselineMs) : Number.NaN, pairRatios },
+    growth,
   };
 }
