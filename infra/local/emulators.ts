@@ -102,7 +102,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // write (a scratch A/B of our runtime on a warm DynamoDB Local: 3.2-3.5 ms against 4.1-4.2 ms of its CPU per job).
   // The package's spawn passes this process's environment on, so the option is set around the call only.
   const javaOptions = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = [javaOptions, '-XX:+UseParallelGC'].filter(Boolean).join(' ');
+  // A collector chosen in the variable already wins (two would stop the JVM).
+  const collector = /-XX:\+Use\w+GC\b/.test(javaOptions ?? '') ? [] : ['-XX:+UseParallelGC'];
+  process.env.JDK_JAVA_OPTIONS = [javaOptions, ...collector].filter(Boolean).join(' ');
   let child: ChildProcess;
   try {
     // Its own process group: Ctrl-C reaches the runner only, which stops it by PID after draining.

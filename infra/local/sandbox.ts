@@ -22,7 +22,8 @@ let entryScript: string | undefined;
 /**
  * The sandbox's entry as plain JavaScript, built by esbuild once per process and kept by content hash:
  * a sandbox loads no TypeScript loader, as Lambda's runtime does not. Under tsx, each sandbox spent
- * seconds of CPU starting tsx's loader thread, and 10 of them starting at once took the cores from the jobs.
+ * seconds of CPU starting tsx's loader thread, and 10 of them starting at once took the cores from the jobs; and a
+ * bundle that needed a TypeScript transform ran locally.
  */
 function sandboxEntry(): string {
   if (entryScript) return entryScript;
@@ -31,8 +32,8 @@ function sandboxEntry(): string {
   const file = join(CACHE, `sandbox-entry-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(CACHE, { recursive: true });
-    // Test workers may build it at the same moment: each writes its own file and renames it into place.
-    const partial = `${file}.${process.pid}.partial`;
+    // Test workers (processes or threads) may build it at the same moment: each writes its own file and renames it.
+    const partial = `${file}.${randomUUID()}.partial`;
     writeFileSync(partial, code);
     renameSync(partial, file);
   }

@@ -1,14 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalFunction } from '#infra/local/local-model';
 import { Sandbox } from '#infra/local/sandbox';
 
 /** A bundle folder whose index.mjs imports `./helper.<extension>`, which exports a typed constant. */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function bundleImporting(extension: 'mjs' | 'ts'): LocalFunction {
   const dir = mkdtempSync(join(tmpdir(), 'sj-sandbox-'));
-  writeFileSync(join(dir, `helper.${extension}`), extension === 'ts' ? 'export const answer: number = 42;\n' : 'export const answer = 42;\n');
+  dirs.push(dir);
+  // An enum needs a TypeScript transform: tsx runs it, plain node does not (nor does Node's own type stripping).
+  writeFileSync(join(dir, `helper.${extension}`), extension === 'ts' ? 'enum Answer { Value = 42 }\nexport const answer: number = Answer.Value;\n' : 'export const answer = 42;\n');
   writeFileSync(join(dir, 'index.mjs'), `import { answer } from './helper.${extension}';\nexport const handler = async () => ({ answer });\n`);
   return { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: dir, handler: 'index.handler', timeoutSeconds: 5, memoryMb: 128, environment: {} };
 }
@@ -23,8 +30,8 @@ describe('Class: Sandbox (a real child process)', () => {
     }
   });
 
-  it('loads no TypeScript loader, as Lambda does not: a bundle that imports a .ts file fails to start', async () => {
-    // Under tsx this bundle ran locally and would have failed only on Lambda.
+  it('loads no TypeScript loader, as Lambda does not: a bundle that imports TypeScript needing a transform fails to start', async () => {
+    // Under tsx this bundle ran locally; Lambda's node runs no TypeScript transform.
     await expect(Sandbox.start(bundleImporting('ts'), { PATH: process.env.PATH }, () => {})).rejects.toThrow(/exited with code 1 before it was ready/);
   });
 });
