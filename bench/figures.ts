@@ -104,7 +104,8 @@ function coldStartRows(c: ColdStartFigures): FigureRow[] {
 
 /** Which runs the first `jobs` of our runtime's growing ledger came from. */
 function growthSource(r: BenchResults, jobs: number): string {
-  const { jobs: compared, wall } = r.runtimes;
+  const { wall } = r.runtimes;
+  const compared = wall.jobsPerRep * wall.oursMs.length;
   if (jobs <= compared) return `${jobs / wall.jobsPerRep} of section 2's repetitions`;
   return `section 2's ${wall.oursMs.length} repetitions, then ${(jobs - compared) / wall.jobsPerRep} steps of ${wall.jobsPerRep} alone`;
 }

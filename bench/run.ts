@@ -88,7 +88,8 @@ async function main(): Promise<void> {
       if (growTo > options.jobs) log(`   7. then our runtime alone on the same ledger, up to ${growTo} jobs…`);
       runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps, growTo });
       for (const jobs of options.scaleJobs) {
-        const point = runtimes.growth.find((p) => p.jobs === jobs)!;
+        const point = runtimes.growth.find((p) => p.jobs === jobs);
+        if (!point) throw new Error(`no checkpoint of our runtime at ${jobs} jobs (it has ${runtimes.growth.map((p) => p.jobs).join(', ')})`);
         jobCounts.push({ jobs, ours: point.ours, jobsPerSecond: jobs / (point.ms / 1000) });
       }
       // DynamoDB Local is warm from here on: the runs below need no warm-up of their own.

@@ -64,6 +64,14 @@ export interface ThroughputFigures {
  */
 async function putItemRate(client: DynamoDBClient, items = 6_000, concurrency = 16): Promise<number> {
   const table = await createTable({ ...ledgerTable, id: 'Limit' }, client);
+  try {
+    return await timedPuts(client, table, items, concurrency);
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: table }));
+  }
+}
+
+async function timedPuts(client: DynamoDBClient, table: string, items: number, concurrency: number): Promise<number> {
   const began = performance.now();
   await runConcurrently(Array.from({ length: items }, (_, n) => n), concurrency, async (n) => {
     await client.send(
@@ -211,11 +219,19 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     const limitJobsPerSecond = putItemPerSecond / options.writesPerJob;
     return { ...figures, putItemPerSecond, limitJobsPerSecond, ofLimit: jobsPerSecond / limitJobsPerSecond };
   } finally {
-    await stack.stop(5_000);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (options.dynamodb) {
-      const dynamodb = new DynamoDBClient({ endpoint: options.dynamodb.endpoint, region: 'us-east-1', credentials });
-      await Promise.all(stack.model.tables.map((table) => dynamodb.send(new DeleteTableCommand({ TableName: table.name }))));
+    try {
+      await stack.stop(5_000);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      // The next run on a shared DynamoDB Local must find no tables (nor runs) of this one.
+      if (options.dynamodb) await deleteTables(options.dynamodb.endpoint, stack.model.tables.map((table) => table.name));
     }
   }
+}
+
+async function deleteTables(endpoint: string, names: readonly string[]): Promise<void> {
+  const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  const results = await Promise.allSettled(names.map((name) => dynamodb.send(new DeleteTableCommand({ TableName: name }))));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) console.error(`bench: a table of the local stack was not deleted: ${String(failed.reason)}`);
 }
