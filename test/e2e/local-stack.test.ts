@@ -63,7 +63,7 @@ describe('Local stack: npm start on the synthesized template', () => {
     const body = '{"orderId":"cli-1"}';
     const queueUrl = out()[jobOutputKey.queueUrl('process-order')]!;
     if (awsCli) {
-      const env = { PATH: process.env.PATH, HOME: tmpdir(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+      const env = { PATH: process.env.PATH, HOME: tmpdir(), AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
       // Asynchronously: the emulators answer from this very process.
       await promisify(execFile)(awsCli, ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body], { env });
     } else {

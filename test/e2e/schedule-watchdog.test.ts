@@ -56,8 +56,13 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
   const succeeded = (job: string, id: string) =>
     eventually(async () => ((await runOf(job, id))?.status === 'SUCCEEDED' ? runOf(job, id) : undefined), 30_000, `${job}/${id} to succeed`);
 
-  /** Fires the watchdog now (virtual time) and returns what it stored for daily-report's schedule. */
+  /**
+   * Fires the watchdog a minute on (virtual time) and returns what it stored for daily-report's schedule. The
+   * minute makes each check an occurrence of its own: two triggers in the same virtual second share a job ID,
+   * and the second is acknowledged as a duplicate without running (as a double click on Trigger is).
+   */
   async function watch(): Promise<WatchReport> {
+    await api('POST', '/api/clock/advance', { by: '1m' });
     const { occurrence } = await api<{ occurrence: string }>('POST', '/api/schedules/schedule-watchdog/every-5-minutes/trigger');
     watchdogRuns++;
     await succeeded('schedule-watchdog', `every-5-minutes@${occurrence}`);
@@ -77,7 +82,7 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
     expect((await watch()).expected).toBe(0); // the first check starts the watch
 
     await api('POST', '/api/schedules/daily-report/daily/pause');
-    await api('POST', '/api/clock/advance', { by: '49h' }); // 2027-02-03T07:00
+    await api('POST', '/api/clock/advance', { by: '49h' }); // 2027-02-03T07:01
     const whilePaused = await watch();
     expect(whilePaused).toMatchObject({ expected: 1, missed: [], paused: 2, enqueued: [] });
     expect(missedMetric('daily-report').at(-1)).toBe(0);
@@ -104,7 +109,7 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
     expect(healthy.jobs.find((j) => j.job === 'daily-report')).toMatchObject({ state: 'Healthy', reasons: [] });
 
     // Dropped on purpose: the clock jumps over 2027-02-04 06:00 while the schedule runs, so it never fires.
-    await api('POST', '/api/clock/advance', { by: '1410m' }); // 2027-02-04T06:30
+    await api('POST', '/api/clock/advance', { by: '1410m' }); // 2027-02-04T06:34, each watch() a minute on
     const dropped = await watch();
     expect(dropped).toMatchObject({ missed: ['daily@2027-02-04T06:00:00Z'], paused: 0 });
     expect(missedMetric('daily-report').at(-1)).toBe(1);
