@@ -76,7 +76,7 @@ function throughputRow(t: ThroughputFigures): FigureRow {
   return {
     section: '3', figure: 'local end-to-end throughput', ours: `${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`, baseline: '-',
     ratio: `${fixed(t.ofLimit)} of limit`, goal: `≥ ${GOALS.ofLimit} of limit, 0 lost`, verdict: verdict(met),
-    how: `${t.jobs} send-email jobs sent to fauxqs in batches of 10, run by the local runner (batch ${t.batchSize}, concurrency ${t.maxConcurrency}, sandboxed bundles on plain node) on the DynamoDB Local (in memory) that the in-process rows warmed up, e-mailed to the SES emulator; first send to last completion ${fixed(t.seconds, 1)} s; ${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} writes per job = ${fixed(t.limitJobsPerSecond, 0)} jobs/s`,
+    how: `${t.jobs} send-email jobs sent to fauxqs in batches of 10, run by the local runner (batch ${t.batchSize}, maximum concurrency ${t.maxConcurrency} run as ${t.lanes} lanes, the runner's 2 per core; sandboxed bundles on plain node) on the DynamoDB Local (in memory) that the in-process rows warmed up, e-mailed to the SES emulator; first send to last completion ${fixed(t.seconds, 1)} s; ${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} writes per job = ${fixed(t.limitJobsPerSecond, 0)} jobs/s`,
   };
 }
 

@@ -40,6 +40,8 @@ export interface ThroughputFigures {
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
   readonly maxConcurrency: number;
+  /** Concurrent invocations the local runner ran: the maximum concurrency, capped at its lanes per function. */
+  readonly lanes: number;
   readonly succeeded: number;
   readonly emails: number;
   readonly lost: number;
@@ -161,6 +163,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     throw error;
   });
   try {
+    const lanes = stack.pollers.find((poller) => poller.functionLabel === JOB)?.laneCount ?? 0;
     const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string; ses: string };
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
     const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
@@ -208,7 +211,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       .filter((line) => line.startsWith(`{"job":"${JOB}"`))
       .reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
     const figures: ThroughputFigures = {
-      jobs: options.jobs, ...mapping, succeeded: count, emails: store.emails.length,
+      jobs: options.jobs, ...mapping, lanes, succeeded: count, emails: store.emails.length,
       lost: options.jobs - Math.min(count, store.emails.length), seconds, jobsPerSecond, sqsRequestsPerJob,
       logBytesPerJob: perJob(logBytes + emfBytes),
       invocations: { count: invocations.count, meanSize: invocations.records / Math.max(1, invocations.count), meanMs: invocations.ms / Math.max(1, invocations.count) },

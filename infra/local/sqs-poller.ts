@@ -10,6 +10,8 @@ export interface PollerOptions {
   readonly fn: LocalFunction;
   readonly queueUrl: string;
   readonly queueArn: string;
+  /** Concurrent invocations, each in a sandbox of its own. @default the mapping's maximum concurrency */
+  readonly lanes?: number;
   readonly startSandbox: () => Promise<Sandbox>;
   readonly report: (event: PollerEvent) => void;
 }
@@ -19,7 +21,7 @@ export type PollerEvent =
   | { readonly kind: 'abandoned'; readonly label: string; readonly size: number; readonly reason: string };
 
 /**
- * Lambda's SQS event source mapping, locally: `maxConcurrency` lanes, each long-polling for a batch
+ * Lambda's SQS event source mapping, locally: up to `maxConcurrency` lanes, each long-polling for a batch
  * (batch size, batching window), invoking one sandbox, then deleting what succeeded. Failed and
  * abandoned records are left to SQS, which delivers them again after their visibility timeout.
  */
@@ -29,10 +31,19 @@ export class SqsPoller {
   private readonly lanes: Promise<void>[] = [];
   private readonly sandboxes = new Set<Sandbox>();
 
-  constructor(private readonly options: PollerOptions) {}
+  /** Lanes this poller runs: the mapping's maximum concurrency, or the runner's cap if lower. */
+  readonly laneCount: number;
+
+  constructor(private readonly options: PollerOptions) {
+    this.laneCount = Math.min(options.lanes ?? Infinity, options.mapping.maxConcurrency);
+  }
+
+  get functionLabel(): string {
+    return this.options.fn.label;
+  }
 
   start(): void {
-    for (let lane = 0; lane < this.options.mapping.maxConcurrency; lane++) this.lanes.push(this.lane());
+    for (let lane = 0; lane < this.laneCount; lane++) this.lanes.push(this.lane());
   }
 
   /** Stops polling, lets in-flight invocations finish within `graceMs`, then stops the sandboxes. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalStack } from '#infra/local/local-stack';
+import { defaultLanes, LocalStack } from '#infra/local/local-stack';
 import { readyMessage } from '#infra/local/ready-message';
 import { seed } from '#infra/local/seed';
 
@@ -8,6 +8,8 @@ const usage = `npm start -- [options]
   --clock-speed N        run the schedules' clock N times faster (e.g. 1440: a day in a minute)
   --start-at ISO         start the schedules' clock at this time (e.g. 2026-03-29T00:00:00+01:00)
   --log-format F         pretty (default) or json
+  --max-lanes N          at most N concurrent invocations (sandboxes) per job; a job's lower maxConcurrency
+                         wins (default 2 per CPU core: ${defaultLanes()} here)
   --grace-seconds N      on Ctrl-C, wait this long for running invocations (default 10)
   --synth                synthesize even if cdk.out is up to date; --no-synth never
   -c key=value           CDK context for the synth, as with cdk (repeatable)
@@ -22,6 +24,12 @@ function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number (given "${value}")`);
+  return parsed;
+}
+
+function wholeNumber(value: string | undefined, name: string): number | undefined {
+  const parsed = number(value, name);
+  if (parsed !== undefined && !Number.isInteger(parsed)) throw new Error(`--${name} must be a whole number (given "${value}")`);
   return parsed;
 }
 
@@ -43,6 +51,7 @@ async function main(): Promise<void> {
       'start-at': { type: 'string' },
       'log-format': { type: 'string', default: 'pretty' },
       'grace-seconds': { type: 'string', default: '10' },
+      'max-lanes': { type: 'string' },
       synth: { type: 'boolean' },
       'no-synth': { type: 'boolean' },
       context: { type: 'string', short: 'c', multiple: true },
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
         ses: port(values['ses-port'], 'ses-port', 8005),
       },
       clockSpeed: number(values['clock-speed'], 'clock-speed') ?? 1,
+      maxLanes: wholeNumber(values['max-lanes'], 'max-lanes'),
       startAt,
       logFormat,
       dashboard: { port: port(values['dashboard-port'], 'dashboard-port', 8090) },

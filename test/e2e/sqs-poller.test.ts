@@ -9,13 +9,21 @@ import { type PollerEvent, SqsPoller } from '#infra/local/sqs-poller';
 import { createQueue, sqs } from '#test/helpers/aws';
 import { eventually } from '#test/e2e/local-stack-fixture';
 
-/** A bundle that sleeps past its timeout on "slow", reports "fail" as a batch item failure, and succeeds otherwise. */
+/**
+ * A bundle that sleeps past its timeout on "slow", holds "hold" for 600 ms (printing when it started and
+ * ended), reports "fail" as a batch item failure, and succeeds otherwise.
+ */
 function fakeBundle(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sj-bundle-'));
   writeFileSync(
     join(dir, 'index.mjs'),
     `export const handler = async (event, context) => {
       for (const r of event.Records) if (r.body === 'slow') await new Promise((ok) => setTimeout(ok, 60000));
+      if (event.Records.some((r) => r.body === 'hold')) {
+        const start = Date.now();
+        await new Promise((ok) => setTimeout(ok, 600));
+        console.log(JSON.stringify({ held: [start, Date.now()] }));
+      }
       console.log(JSON.stringify({ level: 'INFO', message: 'batch', remaining: context.getRemainingTimeInMillis() }));
       return { batchItemFailures: event.Records.filter((r) => r.body === 'fail').map((r) => ({ itemIdentifier: r.messageId })) };
     };`,
@@ -33,7 +41,7 @@ async function counts(queueUrl: string): Promise<{ visible: number; inFlight: nu
 /** A started poller on `queueUrl` over the fake bundle, with what it reported and what the sandbox printed. */
 function startFakePoller(
   queueUrl: string,
-  options: { timeoutSeconds: number; batchSize: number; batchingWindowSeconds: number; maxConcurrency: number },
+  { lanes, ...options }: { timeoutSeconds: number; batchSize: number; batchingWindowSeconds: number; maxConcurrency: number; lanes?: number },
 ): { poller: SqsPoller; events: PollerEvent[]; lines: string[] } {
   const fn: LocalFunction = { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: fakeBundle(), handler: 'index.handler', timeoutSeconds: options.timeoutSeconds, memoryMb: 128, environment: {} };
   const mapping: LocalMapping = { logicalId: 'Esm', functionLogicalId: 'Fn', queueLogicalId: 'Q', reportBatchItemFailures: true, ...options };
@@ -45,6 +53,7 @@ function startFakePoller(
     fn,
     queueUrl,
     queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller',
+    lanes,
     startSandbox: () => Sandbox.start(fn, { PATH: process.env.PATH }, (line) => lines.push(line)),
     report: (event) => events.push(event),
   });
@@ -79,6 +88,28 @@ describe('Class: SqsPoller (fauxqs, a real sandbox process)', () => {
     }
     for (const pid of pids) expect(() => process.kill(pid, 0), `sandbox ${pid}`).toThrow();
   }, 60_000);
+
+  it('runs at most its lanes at once when the maximum concurrency is higher, and the maximum when it is lower', async () => {
+    const queueUrl = await createQueue('poller-lanes');
+    await sqs().send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Array.from({ length: 6 }, (_, j) => ({ Id: String(j), MessageBody: 'hold' })) }));
+    const { poller, lines } = startFakePoller(queueUrl, { timeoutSeconds: 5, batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 5, lanes: 2 });
+    let held: [number, number][] = [];
+    try {
+      expect(poller.laneCount).toBe(2);
+      await eventually(async () => {
+        held = lines.filter((line) => line.includes('"held"')).map((line) => (JSON.parse(line) as { held: [number, number] }).held);
+        return held.length === 6 ? true : undefined;
+      }, 20_000, 'six invocations');
+    } finally {
+      await poller.stop(1_000);
+    }
+    // The most invocations that overlapped in time: 2 lanes, not the 5 the mapping allows.
+    const overlapping = held.map(([start]) => held.filter(([s, e]) => s <= start && start < e).length);
+    expect(Math.max(...overlapping)).toBe(2);
+    const lower = startFakePoller(queueUrl, { timeoutSeconds: 5, batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2, lanes: 4 }).poller;
+    await lower.stop(0);
+    expect(lower.laneCount).toBe(2);
+  }, 40_000);
 
   it('gathers a batch larger than one receive for the whole batching window, as Lambda does', async () => {
     const queueUrl = await createQueue('poller-window');
