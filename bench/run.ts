@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '10000' },
     reps: { type: 'string', default: '10' },
     'e2e-jobs': { type: 'string', default: '10000' },
+    // The local runner's cap on concurrent sandboxes per job (default: its own, 2 per core).
+    'e2e-lanes': { type: 'string' },
     // Read off our runtime's run as its ledger grows: each a multiple of jobs/reps; past --jobs, it goes on alone.
     'scale-jobs': { type: 'string', default: '1000,10000,50000' },
     'batch-jobs': { type: 'string', default: '500' },
@@ -44,6 +46,7 @@ const options = {
   jobs: count('jobs', 10),
   reps: count('reps', 1),
   e2eJobs: count('e2e-jobs', 10),
+  e2eLanes: args['e2e-lanes'] === undefined ? undefined : count('e2e-lanes', 1),
   batchJobs: count('batch-jobs', 10),
   loadRuns: count('load-runs', 1),
   synthRuns: count('synth-runs', 1),
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
       }
 
       // The end-to-end runs share the DynamoDB Local the runs above warmed up, and measure its limit on it.
-      const shared = { root: ROOT, cdkOut: synth.outdir, writesPerJob: runtimes.ours.writesPerJob, dynamodb: env.dynamodbLocal };
+      const shared = { root: ROOT, cdkOut: synth.outdir, writesPerJob: runtimes.ours.writesPerJob, dynamodb: env.dynamodbLocal, maxLanes: options.e2eLanes };
       log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
       throughput = await measureLocalThroughput({ ...shared, jobs: options.e2eJobs });
       for (const size of BATCH_SIZES) {

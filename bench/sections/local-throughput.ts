@@ -23,6 +23,8 @@ export interface ThroughputOptions {
   readonly batchSize?: number;
   /** @default the template's batching window */
   readonly batchingWindowSeconds?: number;
+  /** The runner's cap on lanes per mapping. @default the runner's own (2 per core) */
+  readonly maxLanes?: number;
   /** DynamoDB writes per job measured in process, to turn the PutItem limit into a jobs/s limit. */
   readonly writesPerJob: number;
   /** Measure DynamoDB Local's raw conditional PutItem rate after the run. @default true */
@@ -128,6 +130,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     persistDynamoDb: false,
     dashboard: false,
     dynamodb: options.dynamodb,
+    maxLanes: options.maxLanes,
     logFormat: 'json',
     // Lines as the function printed them (the runner adds its `job` key first, which Powertools' lines carry already).
     write: (text) => {
