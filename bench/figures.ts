@@ -65,7 +65,8 @@ function runtimeRows(r: BenchResults): FigureRow[] {
     },
     {
       section: '2', figure: `wall time, ${wall.jobsPerRep} jobs per repetition`, ours: `${fixed(median(wall.oursMs) / 1000)} s`, baseline: `${fixed(median(wall.baselineMs) / 1000)} s`,
-      ratio: fixed(wall.pairedRatio), goal: `≤ ${GOALS.wallRatio}`, verdict: verdict(wall.pairedRatio <= GOALS.wallRatio),
+      // Three places: at two, a ratio a hair above the goal printed as the goal itself beside "NOT met".
+      ratio: fixed(wall.pairedRatio, 3), goal: `≤ ${GOALS.wallRatio}`, verdict: verdict(wall.pairedRatio <= GOALS.wallRatio),
       how: `${r.runtimes.jobs} jobs each as ${wall.oursMs.length} alternating repetitions (which side goes first alternates), ${r.runtimes.concurrency} batches of ${r.runtimes.batchSize} at once (send-email's concurrency and batch size), after a warm-up of 1,000 jobs each; the same DynamoDB Local and SES emulator; the ratio is the median of the pairs' ratios (${wall.pairRatios.map((x) => fixed(x)).join(', ')}); the ratio of the two medians is ${fixed(wall.medianRatio)}`,
     },
   ];
