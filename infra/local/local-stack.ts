@@ -96,7 +96,8 @@ export class LocalStack {
     readonly schedules: ScheduleRunner,
     readonly pollers: readonly SqsPoller[],
     readonly clock: VirtualClock,
-    private readonly stateFile: string,
+    /** runner.json: endpoints, the dashboard and its token, for the CLI. */
+    readonly stateFile: string,
   ) {}
 
   private unsubscribe?: () => void;

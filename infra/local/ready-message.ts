@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { emulatorEnvironment } from '#infra/local/emulators';
 import type { LocalStack } from '#infra/local/local-stack';
 
@@ -8,7 +9,9 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
   const queues = stack.model.mappings.map((mapping) => {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
-    return `    ${(fn?.label ?? mapping.logicalId).padEnd(15)} ${queue?.url}`;
+    const lanes = stack.pollers.find((poller) => poller.functionLabel === fn?.label)?.laneCount;
+    const capped = lanes !== undefined && lanes < mapping.maxConcurrency ? `   (${lanes} lanes of its ${mapping.maxConcurrency}, --max-lanes)` : '';
+    return `    ${(fn?.label ?? mapping.logicalId).padEnd(15)} ${queue?.url}${capped}`;
   });
   const orders = stack.model.queues.find((q) => q.logicalId.startsWith('processorderQueue'));
   const exports = Object.entries(env)
@@ -21,7 +24,7 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     `  DynamoDB Local            ${dynamodb.endpoint}`,
     `  SES (aws-ses-v2-local)    ${ses.endpoint}   e-mails received: ${ses.endpoint}/  (JSON: ${ses.endpoint}/store)`,
     ...(stack.dashboard
-      ? [`  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in .local/runner.json)`]
+      ? [`  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in ${relative(process.cwd(), stack.stateFile)})`]
       : []),
     '  Job queues:',
     ...queues,
