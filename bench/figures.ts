@@ -72,12 +72,18 @@ function runtimeRows(r: BenchResults): FigureRow[] {
   ];
 }
 
+/** How many lanes ran, and why that many: the mapping's maximum, or the runner's cap (its default or --e2e-lanes). */
+function lanesText(t: ThroughputFigures): string {
+  const cap = t.laneCap.from === 'option' ? `--e2e-lanes ${t.laneCap.lanes}` : `the runner's default cap of ${t.laneCap.lanes}, 2 per core`;
+  return t.lanes < t.maxConcurrency ? `${t.lanes} lanes (${cap})` : `${t.lanes} lanes (its maximum; ${cap})`;
+}
+
 function throughputRow(t: ThroughputFigures): FigureRow {
   const met = (t.ofLimit ?? 0) >= GOALS.ofLimit && t.lost === 0;
   return {
     section: '3', figure: 'local end-to-end throughput', ours: `${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`, baseline: '-',
     ratio: `${fixed(t.ofLimit)} of limit`, goal: `≥ ${GOALS.ofLimit} of limit, 0 lost`, verdict: verdict(met),
-    how: `${t.jobs} send-email jobs sent to fauxqs in batches of 10, run by the local runner (batch ${t.batchSize}, maximum concurrency ${t.maxConcurrency} run as ${t.lanes} lanes, the runner's 2 per core; sandboxed bundles on plain node) on the DynamoDB Local (in memory) that the in-process rows warmed up, e-mailed to the SES emulator; first send to last completion ${fixed(t.seconds, 1)} s; ${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} writes per job = ${fixed(t.limitJobsPerSecond, 0)} jobs/s`,
+    how: `${t.jobs} send-email jobs sent to fauxqs in batches of 10, run by the local runner (batch ${t.batchSize}, maximum concurrency ${t.maxConcurrency} run as ${lanesText(t)}; sandboxed bundles on plain node) on the DynamoDB Local (in memory) that the in-process rows warmed up, e-mailed to the SES emulator; first send to last completion ${fixed(t.seconds, 1)} s; ${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} writes per job = ${fixed(t.limitJobsPerSecond, 0)} jobs/s`,
   };
 }
 

@@ -13,7 +13,7 @@ import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand, type Sc
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { emulatorEnvironment } from '#infra/local/emulators';
 import { functionEnvironment } from '#infra/local/function-environment';
-import { LocalStack } from '#infra/local/local-stack';
+import { defaultLanes, LocalStack } from '#infra/local/local-stack';
 import { Sandbox } from '#infra/local/sandbox';
 import { SqsPoller } from '#infra/local/sqs-poller';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
@@ -82,6 +82,7 @@ function startWorkers(stack: LocalStack): SqsPoller[] {
       fn,
       queueUrl: queue.url,
       queueArn: queue.arn,
+      lanes: defaultLanes(),
       startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => stack.output.line(fn.label, line)),
       report: () => {},
     });

@@ -36,6 +36,9 @@ export class SqsPoller {
 
   constructor(private readonly options: PollerOptions) {
     this.laneCount = Math.min(options.lanes ?? Infinity, options.mapping.maxConcurrency);
+    if (!Number.isInteger(this.laneCount) || this.laneCount < 1) {
+      throw new Error(`${options.fn.label}: lanes must be a whole number of at least 1 (given lanes ${String(options.lanes)}, maximum concurrency ${options.mapping.maxConcurrency})`);
+    }
   }
 
   get functionLabel(): string {

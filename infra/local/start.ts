@@ -28,8 +28,9 @@ function number(value: string | undefined, name: string): number | undefined {
 }
 
 function wholeNumber(value: string | undefined, name: string): number | undefined {
-  const parsed = number(value, name);
-  if (parsed !== undefined && !Number.isInteger(parsed)) throw new Error(`--${name} must be a whole number (given "${value}")`);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a whole number of at least 1 (given "${value}")`);
   return parsed;
 }
 

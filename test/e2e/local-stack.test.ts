@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '#infra/local/local-stack';
+import { defaultLanes, LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { clientsFor, eventually, getItem, isRunning, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
 
@@ -51,6 +51,9 @@ describe('Local stack: npm start on the synthesized template', () => {
     expect(readyMs).toBeLessThan(60_000);
     expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'schedule-watchdog', 'send-email']);
     expect(stack.model.mappings).toHaveLength(7);
+    // Each mapping's lanes: its maximum concurrency, capped at the runner's 2 per core.
+    const lanes = Object.fromEntries(stack.pollers.map((poller) => [poller.functionLabel, poller.laneCount]));
+    expect(lanes).toMatchObject({ 'send-email': Math.min(10, defaultLanes()), 'process-order': Math.min(5, defaultLanes()), 'daily-report': 2 });
     expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual(['cron(0 0 1 * ? *)', 'cron(0 2 * * ? *)', 'cron(0 6 * * ? *)', 'rate(5 minutes)']);
     expect(out()[jobOutputKey.queueUrl('process-order')]).toMatch(/^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\//);
   });
