@@ -6,7 +6,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@
 import { ledgerTable } from '#shared/domain/tables';
 import { chunk } from '#shared/runtime/chunk';
 import type { Emulator } from '#infra/local/emulators';
-import { defaultLanes, LocalStack } from '#infra/local/local-stack';
+import { LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { createTable } from '#test/helpers/aws';
 import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
@@ -168,7 +168,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     throw error;
   });
   try {
-    const lanes = stack.pollers.find((poller) => poller.functionLabel === JOB)?.laneCount;
+    const lanes = stack.pollerOf(JOB)?.laneCount;
     if (lanes === undefined) throw new Error(`the local stack runs no poller for ${JOB}`);
     const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string; ses: string };
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
@@ -217,7 +217,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       .filter((line) => line.startsWith(`{"job":"${JOB}"`))
       .reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
     const figures: ThroughputFigures = {
-      jobs: options.jobs, ...mapping, lanes, laneCap: { lanes: options.maxLanes ?? defaultLanes(), from: options.maxLanes === undefined ? 'default' : 'option' }, succeeded: count, emails: store.emails.length,
+      jobs: options.jobs, ...mapping, lanes, laneCap: { lanes: stack.maxLanes, from: options.maxLanes === undefined ? 'default' : 'option' }, succeeded: count, emails: store.emails.length,
       lost: options.jobs - Math.min(count, store.emails.length), seconds, jobsPerSecond, sqsRequestsPerJob,
       logBytesPerJob: perJob(logBytes + emfBytes),
       invocations: { count: invocations.count, meanSize: invocations.records / Math.max(1, invocations.count), meanMs: invocations.ms / Math.max(1, invocations.count) },

@@ -98,7 +98,14 @@ export class LocalStack {
     readonly clock: VirtualClock,
     /** runner.json: endpoints, the dashboard and its token, for the CLI. */
     readonly stateFile: string,
+    /** The cap on each mapping's lanes: `maxLanes`, or {@link defaultLanes}. */
+    readonly maxLanes: number,
   ) {}
+
+  /** The poller of a job's event source mapping, by the job's label. */
+  pollerOf(label: string): SqsPoller | undefined {
+    return this.pollers.find((poller) => poller.functionLabel === label);
+  }
 
   private unsubscribe?: () => void;
   /** The dashboard and control API, unless started with `dashboard: false`. */
@@ -139,6 +146,7 @@ export class LocalStack {
         if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
         return queue.url;
       };
+      const maxLanes = options.maxLanes ?? defaultLanes();
       const pollers = model.mappings.map((mapping) => {
         const fn = model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
         const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
@@ -150,7 +158,7 @@ export class LocalStack {
           fn,
           queueUrl: queueUrl(queue.logicalId),
           queueArn: queue.arn,
-          lanes: options.maxLanes ?? defaultLanes(),
+          lanes: maxLanes,
           startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => output.line(fn.label, line)),
           report: (event) => {
             options.instrument?.report?.(event);
@@ -172,7 +180,7 @@ export class LocalStack {
       // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
       for (const poller of pollers) poller.start();
       schedules.start();
-      const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE));
+      const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE), maxLanes);
       if (options.dashboard !== false) {
         try {
           stack.dashboard = await startLocalDashboard({ model, schedules, clock, output, sqs, dynamodb, port: options.dashboard?.port });

@@ -9,7 +9,7 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
   const queues = stack.model.mappings.map((mapping) => {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
-    const lanes = stack.pollers.find((poller) => poller.functionLabel === fn?.label)?.laneCount;
+    const lanes = fn && stack.pollerOf(fn.label)?.laneCount;
     const capped = lanes !== undefined && lanes < mapping.maxConcurrency ? `   (${lanes} lanes of its ${mapping.maxConcurrency}, --max-lanes)` : '';
     return `    ${(fn?.label ?? mapping.logicalId).padEnd(15)} ${queue?.url}${capped}`;
   });
