@@ -139,9 +139,10 @@ export interface CopyRedriveOptions extends RedriveOptions {
   readonly wallClock?: () => number;
 }
 
-function arrivedBefore(message: Message, at: number): boolean {
+/** Sent no later than `at`: a letter stamped in the very millisecond the redrive began was already there. */
+function arrivedBy(message: Message, at: number): boolean {
   const sent = Number(message.Attributes?.SentTimestamp);
-  return !Number.isFinite(sent) || sent < at;
+  return !Number.isFinite(sent) || sent <= at;
 }
 
 /**
@@ -164,7 +165,7 @@ export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions)
       // Only what was in the DLQ when the redrive began: a message that fails again at once comes back
       // as a new DLQ message, and moving it again would loop for ever.
       // SentTimestamp is the queue's wall clock, so it is compared with the wall clock, not the injected one.
-      const chosen = batch.filter((message) => arrivedBefore(message, startedAt) && matches(toDeadLetterView(message)));
+      const chosen = batch.filter((message) => arrivedBy(message, startedAt) && matches(toDeadLetterView(message)));
       skipped += batch.length - chosen.length;
       if (options.dryRun || chosen.length === 0) {
         moved.push(...chosen.map(toDeadLetterView));
