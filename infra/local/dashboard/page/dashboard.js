@@ -222,6 +222,9 @@ async function redrive(dryRun) {
   const list = $('#redrive-messages');
   const job = $('#redrive-job').value;
   for (const button of [$('#redrive-dry'), $('#redrive-run')]) button.disabled = true;
+  // A redrive reads the DLQ until a receive comes back empty, which waits a second or more: say so meanwhile.
+  result.className = 'message';
+  result.textContent = `${job}: ${dryRun ? 'reading' : 'moving'} the DLQ…`;
   try {
     const outcome = await api('POST', '/api/redrive', { job, dryRun });
     const verb = dryRun ? 'would move' : 'moved';
