@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -169,6 +170,23 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  async unmarkPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(runPk({ job, id: occurrenceJobId(occurrence.schedule, occurrence.time) })) },
+          // Only the marker this sender wrote, and only while nothing has claimed it.
+          ConditionExpression: '#status = :pending AND #createdAt = :at',
+          ExpressionAttributeNames: names('status', 'createdAt'),
+          ExpressionAttributeValues: { ':pending': S(RunStatus.PENDING), ':at': S(iso(marker.now)) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

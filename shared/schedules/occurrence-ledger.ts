@@ -71,6 +71,8 @@ export interface OccurrenceLedger {
   advance(job: string, schedule: string, expected: number | undefined, report: WatchReport): Promise<boolean>;
   /** Writes a PENDING run for an occurrence that has none; false if it has one (so it is enqueued at most once). */
   markPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean>;
+  /** Takes back the PENDING run that this marker wrote, if it is still PENDING, so the occurrence can be enqueued again. */
+  unmarkPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<void>;
   pause(job: string, schedule: string, now: number): Promise<void>;
   /** Records a `jobs schedule` change, or clears it (`undefined`) once the deployed schedule is found in force. */
   recordChange(job: string, schedule: string, change: ScheduleChange | undefined): Promise<void>;

@@ -1,8 +1,13 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { S } from '#shared/adapters/attribute-values';
+import { runPk } from '#shared/adapters/dynamodb-run-ledger';
 import { dailyReportJob } from '#shared/jobs/report-jobs';
 import { RunStatus } from '#shared/runtime/run-ledger';
 import { OpsInputError } from '#infra/ops/errors';
 import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
+import { dynamo } from '#test/helpers/aws';
 
 /** Issue 7, backfill: `jobs backfill` through the ops core, on DynamoDB Local and fauxqs, with a fake clock. */
 describe('Backfill (jobs backfill <job> --from … --to …)', () => {
@@ -31,6 +36,23 @@ describe('Backfill (jobs backfill <job> --from … --to …)', () => {
     const bodies = (await receiveAll(f.sqs, f.queueUrl('daily-report'))).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
     expect(bodies.map((b) => b.id).sort()).toEqual([ids[0], ids[2], ids[3]]);
     expect(bodies.find((b) => b.id === ids[0])).toMatchObject({ job: 'daily-report', schedule: 'daily', occurrence: '2027-02-01T06:00:00Z', timeZone: 'UTC', payload: {} });
+  });
+
+  it('takes back its PENDING run when the send fails, so a second backfill enqueues the occurrence after all', async () => {
+    const f = await opsFixture([dailyReportJob]);
+    f.clock.set('2027-02-05T12:00:00Z');
+    const queueUrl = f.queueUrl('daily-report');
+    const queueName = queueUrl.split('/').pop()!;
+    await f.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+
+    await expect(f.ops.backfill('daily-report', range)).rejects.toThrow(/queue/i);
+    const run = (id: string) => dynamo().send(new GetItemCommand({ TableName: f.ledger, Key: { pk: S(runPk({ job: 'daily-report', id })) }, ConsistentRead: true }));
+    expect((await Promise.all(ids.map(run))).map((r) => r.Item)).toEqual([undefined, undefined, undefined, undefined]);
+
+    expect((await f.sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl).toBe(queueUrl);
+    const again = await f.ops.backfill('daily-report', range);
+    expect(again.occurrences.map((o) => o.result)).toEqual(['enqueued', 'enqueued', 'enqueued', 'enqueued']);
+    expect((await receiveAll(f.sqs, queueUrl)).map((m) => (JSON.parse(m.Body!) as { id: string }).id).sort()).toEqual(ids);
   });
 
   it('refuses a range that is empty or reaches into the future, naming the values', async () => {
