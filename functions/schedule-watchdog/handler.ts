@@ -16,8 +16,11 @@ const queue = createSqsJobQueue({
   deadLetterQueueUrl: requireEnv('JOB_DLQ_URL'),
   queueUrlOf: (job) => requireEnv(queueUrlVariable(job)),
 });
-/** The schedules as synthesized, cdk.json overrides applied (infra sets it from the resolved declarations). */
-const schedules = JSON.parse(requireEnv(WATCHED_SCHEDULES_VARIABLE)) as WatchedSchedule[];
+/**
+ * The schedules as synthesized, cdk.json overrides applied: the synth compiles them into this bundle (esbuild
+ * replaces `process.env.WATCHED_SCHEDULES`), since in the environment they would outgrow Lambda's 4 KB.
+ */
+const schedules = JSON.parse(process.env.WATCHED_SCHEDULES ?? requireEnv(WATCHED_SCHEDULES_VARIABLE)) as WatchedSchedule[];
 
 export const handler = createLambdaHandler(scheduleWatchdogJob, async (_payload, ctx) => {
   const metrics = new Map<string, Metrics>();

@@ -13,6 +13,10 @@ const DEFAULT_VISIBILITY_SECONDS = 30;
 const DEFAULT_RETENTION_SECONDS = 345_600;
 const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
 const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
+/** Lambda's cap on a function's environment variables, names and values together. */
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+/** A value that resolves only at deploy (a queue URL, a table name) is counted as this many bytes. */
+const REFERENCE_BYTES = 128;
 
 /**
  * Rejects unsafe job wiring at synth, whoever wrote it: it reads the L1 resources (event source mappings,
@@ -25,6 +29,29 @@ export class JobSafetyAspect implements IAspect {
     else if (node instanceof sqs.CfnQueue) this.checkDeadLetterRetention(node);
     else if (node instanceof scheduler.CfnSchedule) this.checkSchedule(node);
     else if (node instanceof events.CfnRule) this.checkRule(node);
+    else if (node instanceof lambda.CfnFunction) this.checkEnvironmentSize(node);
+  }
+
+  /** Lambda refuses an environment over 4 KB at deploy, after the stack has started to change: say so at synth. */
+  private checkEnvironmentSize(fn: lambda.CfnFunction): void {
+    const resolved: unknown = Stack.of(fn).resolve(fn.environment);
+    const variables = (resolved as { variables?: Record<string, unknown>; Variables?: Record<string, unknown> } | undefined) ?? {};
+    const entries = Object.entries(variables.variables ?? variables.Variables ?? {});
+    const sizes = entries.map(([name, value]) => ({
+      name,
+      bytes: Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : REFERENCE_BYTES),
+      reference: typeof value !== 'string',
+    }));
+    const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+    if (total <= ENVIRONMENT_LIMIT_BYTES) return;
+    const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((s) => `${s.name} ${s.bytes}`).join(', ');
+    const references = sizes.filter((s) => s.reference).length;
+    this.error(
+      fn,
+      `${jobLabel(fn)}: its environment is about ${total} bytes, over Lambda's ${ENVIRONMENT_LIMIT_BYTES} (${entries.length} variables, ` +
+        `${references} of them references counted as ${REFERENCE_BYTES} bytes each; the largest: ${largest}). ` +
+        'Compile what grows with the jobs into the bundle instead (JobWorker inlinedEnvironment)',
+    );
   }
 
   private checkEventSourceMapping(esm: lambda.CfnEventSourceMapping): void {

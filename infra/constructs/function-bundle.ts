@@ -11,8 +11,14 @@ export const BUNDLE_ENTRY = 'index';
  * (it builds with `--outfile`), and runs the esbuild CLI once per function.
  */
 export class FunctionBundle implements ILocalBundling {
-  /** @param entry absolute path of the function's handler file */
-  constructor(readonly entry: string) {}
+  /**
+   * @param entry absolute path of the function's handler file
+   * @param inlined variables compiled into the bundle: each `process.env.NAME` in the code becomes the value
+   */
+  constructor(
+    readonly entry: string,
+    readonly inlined: Readonly<Record<string, string>> = {},
+  ) {}
 
   tryBundle(outputDir: string): boolean {
     buildSync({
@@ -29,6 +35,7 @@ export class FunctionBundle implements ILocalBundling {
       minify: true,
       sourcemap: false,
       logLevel: 'warning',
+      define: Object.fromEntries(Object.entries(this.inlined).map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)])),
       // ESM output: CommonJS dependencies inside the bundle still call require().
       banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
       // No externals: the SDK is bundled, so its version is pinned by the lockfile, not by the runtime.

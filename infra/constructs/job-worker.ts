@@ -26,6 +26,11 @@ export interface JobWorkerProps {
   readonly entry?: string;
   /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Variables compiled into the bundle rather than set in the function's environment, which Lambda caps at
+   * 4 KB in all: for what grows with the number of jobs. The code reads them as `process.env.NAME`. @default - none
+   */
+  readonly inlinedEnvironment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -75,7 +80,7 @@ export class JobWorker extends Construct {
       code: lambda.Code.fromAsset(PROJECT_ROOT, {
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
-          local: new FunctionBundle(props.entry ?? `${PROJECT_ROOT}functions/${job.name}/handler.ts`),
+          local: new FunctionBundle(props.entry ?? `${PROJECT_ROOT}functions/${job.name}/handler.ts`, props.inlinedEnvironment),
           // Never pulled: the local bundling above always succeeds or throws.
           image: lambda.Runtime.NODEJS_24_X.bundlingImage,
         },

@@ -2,9 +2,8 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '#infra/config/app-config';
 import { SCHEDULE_WATCHDOG } from '#shared/jobs/schedule-watchdog';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { WATCHED_SCHEDULES_VARIABLE } from '#shared/runtime/environment';
-import { watchedSchedules } from '#shared/schedules/watched-schedule';
+import { type WatchedSchedule, watchedSchedules } from '#shared/schedules/watched-schedule';
 import { JobAlarms } from '#infra/constructs/job-alarms';
 import { grantTableActions } from '#infra/constructs/table-access';
 import { JobSchedules } from '#infra/constructs/job-schedules';
@@ -27,10 +26,15 @@ export class ServerlessJobsStack extends Stack {
   readonly schedules: JobSchedules;
   readonly alarms: JobAlarms;
   readonly dashboard: JobsDashboard;
+  /** Every schedule but the watchdog's own, as resolved (overrides applied): compiled into the watchdog's bundle. */
+  readonly watchedSchedules: readonly WatchedSchedule[];
 
   constructor(scope: Construct, id: string, props: ServerlessJobsStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.watchedSchedules = watchedSchedules(config.jobs.map((job) => job.declaration).filter((job) => job.name !== SCHEDULE_WATCHDOG));
+    // In the bundle, not the environment: about 250 bytes a schedule would reach Lambda's 4 KB cap at a dozen.
+    const inlined = { [WATCHED_SCHEDULES_VARIABLE]: JSON.stringify(this.watchedSchedules) };
     this.tables = new JobTables(this, 'Tables');
     this.workers = config.jobs.map(
       (job) =>
@@ -39,6 +43,7 @@ export class ServerlessJobsStack extends Stack {
           tables: this.tables,
           ...(config.emailFrom ? { emailFrom: config.emailFrom } : {}),
           ...(props.entryOf ? { entry: props.entryOf(job.declaration.name) } : {}),
+          ...(job.declaration.name === SCHEDULE_WATCHDOG ? { inlinedEnvironment: inlined } : {}),
         }),
     );
     const byName = new Map(this.workers.map((worker) => [worker.jobName, worker]));
@@ -52,18 +57,12 @@ export class ServerlessJobsStack extends Stack {
       }
     }
     const watchdog = byName.get(SCHEDULE_WATCHDOG);
-    if (watchdog) this.wireWatchdog(watchdog, config.jobs.map((job) => job.declaration));
+    // It reads the runs of many occurrences at once.
+    if (watchdog) grantTableActions(watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem']);
     this.schedules = new JobSchedules(this, 'Schedules', { workers: this.workers, scheduleGroupName: `serverless-jobs-${config.stage}` });
     this.alarms = new JobAlarms(this, 'Alarms', { workers: this.workers });
     this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
     addStackOutputs(this, { workers: this.workers, tables: this.tables, schedules: this.schedules, alarms: this.alarms, dashboard: this.dashboard });
     addOutput(this, StackOutputKey.STAGE, config.stage, 'Stage this stack was synthesized for');
-  }
-
-  /** The watchdog reads every schedule (as resolved, overrides applied) from its environment, and batch-reads the ledger. */
-  private wireWatchdog(watchdog: JobWorker, jobs: readonly JobDeclaration[]): void {
-    const watched = watchedSchedules(jobs.filter((job) => job.name !== SCHEDULE_WATCHDOG));
-    watchdog.fn.addEnvironment(WATCHED_SCHEDULES_VARIABLE, JSON.stringify(watched));
-    grantTableActions(watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem']);
   }
 }

@@ -30,8 +30,24 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       const chunks = readdirSync(chunksDir).map((name) => join(chunksDir, name));
       expect(chunks.length, bundle).toBeGreaterThan(0);
       const probe = `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== 'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
-      const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r', WATCHED_SCHEDULES: '[]' };
+      const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r' };
       await expect(promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { env }), bundle).resolves.toBeDefined();
     }
   }, 60_000);
+
+  it("compiles the watched schedules into the watchdog's bundle, not its environment", () => {
+    const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
+    const resources = (JSON.parse(readFileSync(join(synth.outdir, template), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
+    const watchdog = Object.values(resources).find((r) => String(r.Metadata?.['aws:cdk:path']).includes('/schedule-watchdog/Function/'))!;
+    expect(watchdog.Properties.Environment?.Variables.WATCHED_SCHEDULES).toBeUndefined();
+    const source = readFileSync(join(synth.outdir, String(watchdog.Metadata?.['aws:asset:path']), 'index.mjs'), 'utf8');
+    for (const expected of ['"job":"cleanup","schedule":"daily","expression":"cron(0 2 * * ? *)"', '"job":"monthly-report","schedule":"monthly"']) {
+      expect(source).toContain(expected);
+    }
+  });
 });
+
+interface Resource {
+  readonly Metadata?: Record<string, unknown>;
+  readonly Properties: { readonly Environment?: { readonly Variables: Record<string, unknown> } };
+}

@@ -111,6 +111,23 @@ describe('Aspect: JobSafetyAspect', () => {
     expect(errorsOf(stack)).toEqual([expect.stringMatching(/^Tiny\/Nightly: Invalid time zone "Mars\/Olympus"/)]);
   });
 
+  it("fails when a function's environment would be over Lambda's 4 KB, counting a reference as 128 bytes", () => {
+    const big = (count: number) => (s: Stack) => {
+      const fn = new lambda.Function(new FakeJob(s, 'watch'), 'Big', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+      fn.addEnvironment('SCHEDULES', 'x'.repeat(3_000));
+      for (let i = 0; i < count; i += 1) fn.addEnvironment(`QUEUE_URL_${i}`, new sqs.Queue(s, `Q${i}`).queueUrl);
+    };
+    // 9 + 3,000 + 8 × (11 + 128) = 4,121 bytes; with 7 queues, 3,982.
+    expect(errorsOf(stackWith({}, big(7)))).toEqual([]);
+    expect(errorsOf(stackWith({}, big(8)))).toEqual([
+      "send-email: its environment is about 4121 bytes, over Lambda's 4096 (9 variables, 8 of them references counted as 128 bytes each; the largest: SCHEDULES 3009, QUEUE_URL_0 139, QUEUE_URL_1 139). Compile what grows with the jobs into the bundle instead (JobWorker inlinedEnvironment)",
+    ]);
+  });
+
   it('fails when an EventBridge rule has an invalid schedule expression, quoting it', () => {
     const stack = stackWith({}, (s) => {
       new events.Rule(s, 'Hourly', { schedule: events.Schedule.expression('rate(1 hours)') });
