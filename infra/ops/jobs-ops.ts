@@ -62,6 +62,8 @@ export interface JobsOpsOptions {
 const COUNT_ATTRIBUTES: QueueAttributeName[] = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'];
 /** Failed runs counted per job in a health window; more only says "many". */
 const MAX_FAILURES_COUNTED = 1000;
+/** The newest-created successes read for the last success: a redriven run was created before it finished. */
+const RECENT_SUCCESSES = 25;
 
 /** Everything an operator does to the jobs, on AWS or under npm start; the CLI and the dashboard are views of it. */
 export class JobsOps {
@@ -306,7 +308,7 @@ export class JobsOps {
     const ledger = this.output(tableOutputKey('Ledger'));
     const since = new Date(now.getTime() - windowMs).toISOString();
     const [lastSuccess, failures, counts, age, schedules] = await Promise.all([
-      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: 1 }),
+      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: RECENT_SUCCESSES }),
       queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.FAILED, RunStatus.DEAD], since, limit: MAX_FAILURES_COUNTED }),
       this.queueCounts(job.name),
       this.options.messageAge?.oldestMessageAgeSeconds(queueNameOf(this.output(jobOutputKey.queueUrl(job.name)))),
@@ -314,7 +316,7 @@ export class JobsOps {
     ]);
     const facts: JobHealthFacts = {
       job: job.name,
-      lastSuccess: lastSuccess[0]?.finishedAt ?? lastSuccess[0]?.createdAt,
+      lastSuccess: latest(lastSuccess.map((run) => run.finishedAt ?? run.createdAt)),
       nextOccurrence: schedules.next,
       failuresInWindow: failures.length,
       dlqDepth: counts.dlqVisible + counts.dlqInFlight,
@@ -355,3 +357,6 @@ export class JobsOps {
     return { next, missed, late: watched.late, duplicated: watched.duplicated };
   }
 }
+
+/** The latest of some ISO times (they sort as text), or undefined for none. */
+const latest = (times: readonly string[]): string | undefined => times.reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);

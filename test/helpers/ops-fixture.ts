@@ -129,7 +129,10 @@ export async function deadLetters(client: SQSClient, dlqUrl: string, letters: re
 }
 
 /** A ledger item as the runtime writes it. */
-export async function putRun(table: string, run: { job: string; id: string; status: RunStatus; createdAt: string; attempt?: number; lastError?: string }): Promise<void> {
+export async function putRun(
+  table: string,
+  run: { job: string; id: string; status: RunStatus; createdAt: string; finishedAt?: string; attempt?: number; lastError?: string },
+): Promise<void> {
   await dynamo().send(
     new PutItemCommand({
       TableName: table,
@@ -140,7 +143,7 @@ export async function putRun(table: string, run: { job: string; id: string; stat
         status: S(run.status),
         attempt: N(run.attempt ?? 1),
         createdAt: S(run.createdAt),
-        finishedAt: S(run.createdAt),
+        finishedAt: S(run.finishedAt ?? run.createdAt),
         ...(run.lastError ? { lastError: S(run.lastError) } : {}),
       },
     }),

@@ -143,6 +143,9 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
       const healthy = await f.ops.health(HOUR);
       expect(healthy.state).toBe('Healthy');
       expect(healthy.jobs.find((j) => j.job === 'cleanup')).toMatchObject({ lastSuccess: '2026-11-24T02:00:01.000Z', nextOccurrence: '2026-11-25T02:00:00.000Z' });
+      // A run redriven out of the DLQ: created before the one above, it finished after it.
+      await putRun(f.ledger, { job: 'cleanup', id: 'redriven', status: RunStatus.SUCCEEDED, createdAt: '2026-11-23T02:00:01.000Z', finishedAt: '2026-11-24T07:30:00.000Z' });
+      expect((await f.ops.health(HOUR)).jobs.find((j) => j.job === 'cleanup')?.lastSuccess).toBe('2026-11-24T07:30:00.000Z');
 
       await putRun(f.ledger, { job: 'send-email', id: 'm-1', status: RunStatus.FAILED, createdAt: '2026-11-24T07:45:00.000Z' });
       await putRun(f.ledger, { job: 'send-email', id: 'm-0', status: RunStatus.FAILED, createdAt: '2026-11-24T06:00:00.000Z' });
