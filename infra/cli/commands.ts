@@ -162,7 +162,7 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
       const now = io.now ?? Date.now;
       const since = command.sinceMs === undefined ? undefined : new Date(now() - command.sinceMs).toISOString();
       const runs = await ops.runs(command.job, { statuses: command.statuses, since, limit: command.limit });
-      const which = [...command.statuses, 'runs'].join('/');
+      const which = command.statuses.length > 0 ? `${command.statuses.join(' or ')} runs` : 'runs';
       print(runs, () => (runs.length === 0 ? `No ${which} of ${command.job}${since ? ` since ${short(since)}` : ''}` : formatTable(runs, runColumns)));
       return 0;
     }
@@ -184,8 +184,9 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
         }
         const verb = result.dryRun ? 'Would move' : 'Moved';
         const head = `${verb} ${result.moved.length} message(s) from the ${command.job} DLQ to its queue${result.dryRun ? ' (dry run: nothing moved)' : ''}`;
-        const skipped = result.skipped > 0 ? [`${result.skipped} left in the DLQ: the filter did not match them`] : [];
-        return [head, ...skipped, ...(result.moved.length > 0 ? ['', formatTable(result.moved, deadLetterColumns)] : [])].join('\n');
+        const table = result.moved.length > 0 ? ['', formatTable(result.moved, deadLetterColumns)] : [];
+        const skipped = result.skipped > 0 ? ['', `${result.skipped} left in the DLQ: the filter did not match them`] : [];
+        return [head + (table.length > 0 ? ':' : ''), ...table, ...skipped].join('\n');
       });
       return 0;
     }
