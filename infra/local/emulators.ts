@@ -214,6 +214,8 @@ export function emulatorEnvironment(set: Pick<EmulatorSet, 'dynamodb' | 'sqs' | 
     AWS_ENDPOINT_URL_SQS: set.sqs.endpoint,
     AWS_ENDPOINT_URL_SES: set.ses.endpoint,
     AWS_REGION: 'us-east-1',
+    // AWS CLI v1 reads only this one.
+    AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

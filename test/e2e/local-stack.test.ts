@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorEnvironment } from '#infra/local/emulators';
 import { defaultLanes, LocalStack } from '#infra/local/local-stack';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
 import { clientsFor, eventually, getItem, isRunning, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
@@ -66,7 +67,8 @@ describe('Local stack: npm start on the synthesized template', () => {
     const body = '{"orderId":"cli-1"}';
     const queueUrl = out()[jobOutputKey.queueUrl('process-order')]!;
     if (awsCli) {
-      const env = { PATH: process.env.PATH, HOME: tmpdir(), AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+      // Only what the ready line tells the user to export (AWS CLI v1 needs AWS_DEFAULT_REGION among them).
+      const env = { PATH: process.env.PATH, HOME: tmpdir(), ...emulatorEnvironment(stack.emulators) };
       // Asynchronously: the emulators answer from this very process.
       await promisify(execFile)(awsCli, ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body], { env });
     } else {
