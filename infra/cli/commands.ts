@@ -29,13 +29,19 @@ const scheduleColumns: Column<{ job: string; s?: ScheduleView }>[] = [
   { header: 'NEXT (UTC)', cell: (r) => (r.s?.next ?? []).map(short).join(', ') },
 ];
 
+/** Why a run waits, or its last error; none for a success (a redriven run keeps the error that dead-lettered it). */
+function runNote(r: RunView): string {
+  if (r.status === 'SKIPPED' || r.status === 'PENDING') return r.reason ?? '';
+  return r.status === 'SUCCEEDED' ? '' : (r.lastError ?? '');
+}
+
 const runColumns: Column<RunView>[] = [
   { header: 'CREATED', cell: (r) => short(r.createdAt) },
   { header: 'ID', cell: (r) => r.id, max: 48 },
   { header: 'STATUS', cell: (r) => r.status },
   { header: 'ATTEMPT', cell: (r) => String(r.attempt) },
   { header: 'DURATION', cell: (r) => (r.durationMs === undefined ? '' : `${r.durationMs} ms`) },
-  { header: 'LAST ERROR / REASON', cell: (r) => r.lastError ?? (r.status === 'SKIPPED' || r.status === 'PENDING' ? (r.reason ?? '') : ''), max: 70 },
+  { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 70 },
 ];
 
 const deadLetterColumns: Column<DeadLetterView>[] = [

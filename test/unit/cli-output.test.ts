@@ -23,6 +23,17 @@ describe('Function: runCommand (text output)', () => {
     expect(await textOf({ name: 'runs', job: 'send-email', statuses: [], limit: 20 }, { runs })).toBe('No runs of send-email');
   });
 
+  it('shows the last error of a run that is not a success, and none for a success redriven out of the DLQ', async () => {
+    const run = { job: 'process-order', attempt: 1, createdAt: '2027-03-26T10:00:00.000Z', lastError: 'permanent failure: no such order' };
+    const runs = async () => [
+      { ...run, id: 'order/o-1', status: RunStatus.SUCCEEDED },
+      { ...run, id: 'order/o-2', status: RunStatus.DEAD },
+    ];
+    const [, succeeded, dead] = (await textOf({ name: 'runs', job: 'process-order', statuses: [], limit: 20 }, { runs })).split('\n');
+    expect(succeeded).toMatch(/order\/o-1\s+SUCCEEDED\s+1$/);
+    expect(dead).toMatch(/order\/o-2\s+DEAD\s+1\s+permanent failure: no such order$/);
+  });
+
   it('lists the moved messages under the line that counts them, and the ones the filter left after the table', async () => {
     const result: RedriveResult = {
       job: 'process-order',
