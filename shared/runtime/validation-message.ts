@@ -30,10 +30,14 @@ function show(value: unknown): string {
 
 /** `field "to": Invalid email address (given "bob")`, one clause per issue, so a user sees what to fix. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string {
+  const clause = (path: readonly PropertyKey[], message: string): string => {
+    const field = path.length > 0 ? path.map(String).join('.') : '(payload)';
+    return `field "${field}": ${message} (given ${show(valueAt(input, path))})`;
+  };
   return issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(payload)';
-      return `field "${field}": ${issue.message} (given ${show(valueAt(input, issue.path))})`;
-    })
+    .flatMap((issue) =>
+      // A key the schema does not have is named as the field, with its value, rather than as its parent's issue.
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => clause([...issue.path, key], 'not a field of this payload')) : [clause(issue.path, issue.message)],
+    )
     .join('; ');
 }

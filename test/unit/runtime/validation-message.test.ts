@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { processOrderJob } from '#shared/jobs/process-order';
+import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '#shared/runtime/zod-mini';
+
+const issuesOf = (schema: z.ZodMiniType, input: unknown): string => {
+  const checked = z.safeParse(schema, input);
+  if (checked.success) throw new Error('expected the input to be refused');
+  return describeIssues(checked.error.issues, input);
+};
+
+describe('Function: describeIssues', () => {
+  it('names the field and the value given', () => {
+    expect(issuesOf(processOrderJob.payload, { orderId: 'a b' })).toBe('field "orderId": must be letters, digits, _ or - (given "a b")');
+  });
+
+  it('names each key the schema does not have as the field, with its value, nested ones by their path', () => {
+    expect(issuesOf(processOrderJob.payload, { orderId: 'o-1', extra: 1, note: 'x' })).toBe(
+      'field "extra": not a field of this payload (given 1); field "note": not a field of this payload (given "x")',
+    );
+    const nested = z.object({ item: z.strictObject({ sku: z.string() }) });
+    expect(issuesOf(nested, { item: { sku: 'a', qty: 2 } })).toBe('field "item.qty": not a field of this payload (given 2)');
+  });
+});
