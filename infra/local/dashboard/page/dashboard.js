@@ -170,11 +170,23 @@ async function refreshRuns() {
 // ---- Metrics ---------------------------------------------------------------------------------------
 const charts = {};
 
-/** Percentile series have gaps (minutes without runs), so their points are drawn; count series are continuous. */
-function makeChart(id, labels, colors, points) {
+/** Milliseconds as an axis label: 850 ms, 1.5 s, 12 s. */
+const msLabel = (v) => (v >= 10_000 ? `${Math.round(v / 1000)} s` : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+/** Minutes on the 24-hour clock, as the tables show times. */
+const minuteLabel = (s) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * Percentile series have gaps (minutes without runs), so their points are drawn; count series are continuous.
+ * `inMs` labels the y axis as durations, on an axis wide enough for them.
+ */
+function makeChart(id, labels, colors, points, inMs) {
   const target = document.getElementById(id);
   const series = [{}, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: points, size: 5 } }))];
-  const options = { width: Math.max(240, target.clientWidth), height: 180, series, scales: { x: { time: true } }, legend: { live: false } };
+  const axes = [
+    { values: (u, splits) => splits.map(minuteLabel) },
+    inMs ? { size: 64, values: (u, splits) => splits.map((v) => (v == null ? '' : msLabel(v))) } : {},
+  ];
+  const options = { width: Math.max(240, target.clientWidth), height: 180, series, axes, scales: { x: { time: true } }, legend: { live: false } };
   return new window.uPlot(options, [[], ...labels.map(() => [])], target);
 }
 
@@ -185,9 +197,9 @@ async function refreshMetrics() {
   const byMinute = new Map(data.series.filter((m) => m.job === job).map((m) => [m.minute, m]));
   const minutes = Array.from({ length: data.minutes }, (_, i) => data.since + i * 60_000);
   const column = (name, zero) => minutes.map((m) => byMinute.get(m)?.[name] ?? (zero ? 0 : null));
-  charts.runs ??= makeChart('chart-runs', ['succeeded', 'failed'], ['#1a7f4b', '#b42318'], false);
-  charts.duration ??= makeChart('chart-duration', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true);
-  charts.lag ??= makeChart('chart-lag', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true);
+  charts.runs ??= makeChart('chart-runs', ['succeeded', 'failed'], ['#1a7f4b', '#b42318'], false, false);
+  charts.duration ??= makeChart('chart-duration', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true, true);
+  charts.lag ??= makeChart('chart-lag', ['p50', 'p95'], ['#2f5bd3', '#a15c00'], true, true);
   const x = minutes.map((m) => m / 1000);
   charts.runs.setData([x, column('succeeded', true), column('failed', true)]);
   charts.duration.setData([x, column('durationP50'), column('durationP95')]);
