@@ -15,6 +15,8 @@ export interface RunState {
   readonly checkpoint?: unknown;
   /** Set once the completion is written by a domain transaction. */
   committed: boolean;
+  /** The duration written with a completion that the handler committed itself (completeWith). */
+  committedDurationMs?: number;
 }
 
 function validated(job: string, payload: unknown): unknown {
@@ -66,6 +68,7 @@ export function createJobContext(deps: RuntimeDeps, message: ParsedMessage, run:
       const finishedAt = clock.now();
       const completion: RunCompletion = { key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt };
       run.committed = await commit(completion);
+      if (run.committed) run.committedDurationMs = completion.durationMs;
       return run.committed;
     },
   };

@@ -76,11 +76,13 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
   // Outside the handler's try: if the completion write itself fails, the job did not fail. The error goes
   // up as a ledger error (no attempt spent, the message comes back), not as a FAILED attempt.
   const finishedAt = clock.now();
-  const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt }));
+  // One duration for the ledger, the metric and the log: a handler that committed its run stopped the clock then.
+  const durationMs = run.committedDurationMs ?? finishedAt - run.startedAt;
+  const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs }));
   if (!written) return leaseLost(deps, log);
   metrics.count('JobSucceeded');
-  metrics.milliseconds('JobDuration', finishedAt - run.startedAt);
-  log.info('Job succeeded', { durationMs: finishedAt - run.startedAt });
+  metrics.milliseconds('JobDuration', durationMs);
+  log.info('Job succeeded', { durationMs });
   return followUp(deps, message, payload, run, log, 'SUCCEEDED');
 }
 

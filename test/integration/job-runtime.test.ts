@@ -33,6 +33,21 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     expect(f.metrics.total('JobSucceeded')).toBe(1);
   });
 
+  it('gives the ledger, the metric and the log one duration: a handler that commits its run stops the clock then', async () => {
+    const f = await createRuntimeFixture();
+    const logged: unknown[] = [];
+    const logger = { debug: () => {}, info: (message: string, extra?: unknown) => void logged.push([message, extra]), warn: () => {}, error: () => {} };
+    const deps = f.deps(job, async (_payload, ctx) => {
+      f.clock.advance(100);
+      await ctx.completeWith((completion) => f.ledger.succeed(completion));
+      f.clock.advance(150); // after-commit work, such as enqueueing a confirmation
+    }, { logger: { ...logger, child: () => logger } });
+    await processBatch(deps, [sqsRecordFactory(envelope('c', { n: 1 }))]);
+    expect(await f.run(runPk({ job: 'test-job', id: 'c' }))).toMatchObject({ status: 'SUCCEEDED', durationMs: 100 });
+    expect(f.metrics.values.get('JobDuration')).toEqual([100]);
+    expect(logged).toContainEqual(['Job succeeded', { durationMs: 100 }]);
+  });
+
   it('acknowledges a duplicate delivery without running the handler again, and counts it', async () => {
     const f = await createRuntimeFixture();
     let runs = 0;
