@@ -26,6 +26,8 @@ export class FunctionOutput {
     private readonly emfFile: string | undefined,
     private readonly write: (text: string) => void = (text) => void process.stdout.write(text),
     private readonly maxKept = 10_000,
+    /** Job names in colour: only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+    private readonly colored = process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
   ) {
     if (emfFile) mkdirSync(dirname(emfFile), { recursive: true });
   }
@@ -59,7 +61,7 @@ export class FunctionOutput {
   private prefix(label: string): string {
     if (!this.colors.has(label)) this.colors.set(label, COLORS[this.colors.size % COLORS.length]!);
     const time = new Date().toISOString().slice(11, 19);
-    return `${time} ${this.colors.get(label)}[${label}]${RESET}`;
+    return this.colored ? `${time} ${this.colors.get(label)}[${label}]${RESET}` : `${time} [${label}]`;
   }
 
   private pretty(entry: Record<string, unknown>): string {

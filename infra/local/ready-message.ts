@@ -6,13 +6,15 @@ import type { LocalStack } from '#infra/local/local-stack';
 export function readyMessage(stack: LocalStack, seconds: number): string {
   const env = emulatorEnvironment(stack.emulators);
   const { sqs, dynamodb, ses } = stack.emulators;
-  const queues = stack.model.mappings.map((mapping) => {
+  const rows = stack.model.mappings.map((mapping) => {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
     const lanes = fn && stack.pollerOf(fn.label)?.laneCount;
     const capped = lanes !== undefined && lanes < mapping.maxConcurrency ? `   (${lanes} lanes of its ${mapping.maxConcurrency}, --max-lanes)` : '';
-    return `    ${(fn?.label ?? mapping.logicalId).padEnd(15)} ${queue?.url}${capped}`;
+    return { name: fn?.label ?? mapping.logicalId, rest: `${queue?.url}${capped}` };
   });
+  const width = Math.max(0, ...rows.map((row) => row.name.length));
+  const queues = rows.map((row) => `    ${row.name.padEnd(width)}  ${row.rest}`);
   const orders = stack.model.queues.find((q) => q.logicalId.startsWith('processorderQueue'));
   const exports = Object.entries(env)
     .filter(([name]) => name !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')

@@ -28,6 +28,8 @@ export async function seed(endpoint: string, outputs: Record<string, string>, no
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  // As in npm start: the SDK's notice that Node 20 support ends is for the maintainers.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stateFile = resolve(import.meta.dirname, '../../.local', RUNNER_STATE_FILE);
   let state: { endpoints: { dynamodb: string }; outputs: Record<string, string> };
   try {
