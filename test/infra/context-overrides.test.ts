@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allJobs } from '#shared/jobs/registry';
 import { readAppConfig } from '#infra/config/app-config';
@@ -5,7 +9,8 @@ import { ContextOverrideError } from '#infra/config/context-override-error';
 import { parseContextValue } from '#infra/config/context-value';
 import { resolveJobs } from '#infra/config/resolve-jobs';
 import { buildJobsApp } from '#infra/jobs-app';
-import { type SynthesizedJobsApp, synthJobsApp, testApp } from '#test/infra/support/synth-jobs-app';
+import { BASE_CONTEXT, type SynthesizedJobsApp, synthJobsApp, testApp } from '#test/infra/support/synth-jobs-app';
+import { withoutAws } from '#test/helpers/offline-synth';
 
 const jobNamed = (context: Record<string, unknown>, name: string) => resolveJobs(allJobs, context).find((j) => j.declaration.name === name)!;
 
@@ -120,4 +125,19 @@ describe('App: context overrides at synth', () => {
       /Context "schedule\.cleanup" = "cron\(99 2 \* \* \? \*\)": Invalid minutes field "99"/,
     );
   });
+
+  it('the app, as cdk synth runs it, prints only the message and exits 1, with no stack trace', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'jobs-bad-context-'));
+    try {
+      const context = { ...BASE_CONTEXT, 'aws:cdk:bundling-stacks': [], 'schedule.cleanup': 'cron(99 2 * * ? *)' };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        env: { ...withoutAws(process.env), CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe('Invalid context:\n- Context "schedule.cleanup" = "cron(99 2 * * ? *)": Invalid minutes field "99" in "cron(99 2 * * ? *)": "99" is outside 0-59');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
