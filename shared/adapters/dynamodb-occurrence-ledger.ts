@@ -179,9 +179,10 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { pk: S(runPk({ job, id: occurrenceJobId(occurrence.schedule, occurrence.time) })) },
-          // Only the marker this sender wrote, and only while nothing has claimed it.
-          ConditionExpression: '#status = :pending AND #createdAt = :at',
-          ExpressionAttributeNames: names('status', 'createdAt'),
+          // Only the marker this sender wrote, and only while nothing has claimed it: every claim sets a fence,
+          // and a claimed run that waits its turn (overlap bufferOne) is PENDING again, with the marker's createdAt.
+          ConditionExpression: '#status = :pending AND #createdAt = :at AND attribute_not_exists(#fence)',
+          ExpressionAttributeNames: names('status', 'createdAt', 'fence'),
           ExpressionAttributeValues: { ':pending': S(RunStatus.PENDING), ':at': S(iso(marker.now)) },
         }),
       );

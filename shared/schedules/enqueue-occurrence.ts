@@ -15,20 +15,25 @@ export interface OccurrenceSender {
  * none, and only then is the message sent, with the occurrence's own time in its job ID. Returns whether it
  * was sent; false when the occurrence already has a run (it ran, runs, was skipped, or was enqueued before).
  * A send that fails takes its PENDING run back, so the next watchdog check or backfill enqueues the occurrence
- * again; the error is thrown on. Only a sender that dies between the two steps leaves the occurrence PENDING.
+ * again, and throws an error that names the occurrence and the send's error. The occurrence stays PENDING only
+ * when taking the run back fails too (the error says so), or when the sender dies between the two steps.
  */
 export async function enqueueOccurrence(sender: OccurrenceSender, s: WatchedSchedule, time: string, reason: string, now: number): Promise<boolean> {
   const occurrence = occurrenceOf(s, time);
   const marker = { now, reason, expiresAt: now + s.ledgerRetentionDays * DAY_MS };
   const marked = await sender.ledger.markPending(s.job, occurrence, marker);
   if (!marked) return false;
+  const id = occurrenceJobId(s.schedule, time);
   try {
-    await sender.send(s.job, [{ id: occurrenceJobId(s.schedule, time), payload: s.payload, occurrence, waitTurn: true }]);
+    await sender.send(s.job, [{ id, payload: s.payload, occurrence, waitTurn: true }]);
   } catch (error) {
-    await sender.ledger.unmarkPending(s.job, occurrence, marker).catch((unmarkError: unknown) => {
-      throw new AggregateError([error, unmarkError], `${s.job}: sending ${occurrence.schedule}@${time} failed, and its PENDING run stays in the ledger: ${String(unmarkError)}`);
-    });
-    throw error;
+    const failed = `${s.job}: sending ${id} failed: ${String(error)}`;
+    try {
+      await sender.ledger.unmarkPending(s.job, occurrence, marker);
+    } catch (unmarkError) {
+      throw new AggregateError([error, unmarkError], `${failed}; taking back its PENDING run failed too, so it stays PENDING: ${String(unmarkError)}`);
+    }
+    throw new Error(`${failed} (its PENDING run was taken back, so it can be enqueued again)`, { cause: error });
   }
   return true;
 }

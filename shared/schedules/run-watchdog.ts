@@ -30,8 +30,9 @@ export async function runWatchdog(
   const failures: string[] = [];
   for (const s of schedules) {
     try {
-      const { report, stored } = await watchSchedule(s, sender, options);
+      const { report, stored, sendFailures } = await watchSchedule(s, sender, options);
       reports.push(report);
+      failures.push(...sendFailures.map((failure) => `${s.job}/${s.schedule}: ${failure}`));
       if (!stored) continue;
       const before = byJob.get(s.job);
       byJob.set(s.job, {

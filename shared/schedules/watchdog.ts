@@ -20,6 +20,11 @@ export interface WatchOutcome {
   readonly report: WatchReport;
   /** False when another check of the same span won the race: its figures, not these, are the published ones. */
   readonly stored: boolean;
+  /**
+   * Occurrences whose catch-up send failed, each with its error. The check is stored all the same: they have no
+   * run, so the next check inside the catch-up window owes them again.
+   */
+  readonly sendFailures: readonly string[];
 }
 
 const isPaused = (state: ScheduleWatchState, at: number): boolean =>
@@ -52,8 +57,13 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   const figures = classify(s, state, checked, records, id);
   const enqueued: string[] = [];
   const superseded: string[] = [];
+  const sendFailures: string[] = [];
   const enqueue = async (o: Occurrence, reason: string): Promise<void> => {
-    if (await enqueueOccurrence(sender, s, occurrenceTime(o.at.getTime()), reason, now)) enqueued.push(id(o));
+    try {
+      if (await enqueueOccurrence(sender, s, occurrenceTime(o.at.getTime()), reason, now)) enqueued.push(id(o));
+    } catch (error) {
+      sendFailures.push(error instanceof Error ? error.message : String(error));
+    }
   };
   for (const o of shifted) {
     if (!records.has(id(o))) await enqueue(o, `dstGap shift: local ${o.local} does not exist in ${s.timeZone}; runs at the end of the gap`);
@@ -65,7 +75,7 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   // Passed over, not SKIPPED: a message that was only late (a backed-up queue) still runs when it comes.
   if (s.catchUp.mode === 'latest') superseded.push(...owed.slice(0, -1).map(id));
   const report: WatchReport = { at: now, from, until, ...figures, enqueued, superseded };
-  return { report, stored: await ledger.advance(s.job, s.schedule, state.checkedUntil, report) };
+  return { report, stored: await ledger.advance(s.job, s.schedule, state.checkedUntil, report), sendFailures };
 }
 
 /**

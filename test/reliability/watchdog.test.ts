@@ -1,3 +1,4 @@
+import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbOccurrenceLedger } from '#shared/adapters/dynamodb-occurrence-ledger';
 import { defineJob } from '#shared/jobs/define-job';
@@ -6,7 +7,7 @@ import { processBatch } from '#shared/runtime/process-batch';
 import * as z from '#shared/runtime/zod-mini';
 import { runWatchdog, type WatchFigures } from '#shared/schedules/run-watchdog';
 import { watchedSchedules } from '#shared/schedules/watched-schedule';
-import { dynamo } from '#test/helpers/aws';
+import { dynamo, sqs } from '#test/helpers/aws';
 import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
@@ -154,6 +155,25 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
     expect((await processBatch(deps, [record])).outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
     expect((await processBatch(deps, [record])).outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
     expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toMatchObject({ status: 'SUCCEEDED', attempt: 1, occurrence: '2027-01-04T04:00:00Z' });
+  });
+
+  it('a catch-up send that fails is reported and its check stored; the next check inside the window sends it', async () => {
+    const f = await createRuntimeFixture(['hourly-sync']);
+    const h = harness(f, { window: '6h', mode: 'latest' });
+    await h.watch(at(0, 30));
+    const queueUrl = f.targetUrls.get('hourly-sync')!;
+    await sqs().send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await expect(h.watch(at(4, 30))).rejects.toThrow(
+      /^The watchdog could not check 1 schedule\(s\): hourly-sync\/hourly: hourly-sync: sending hourly@2027-01-04T04:00:00Z failed: .+ \(its PENDING run was taken back, so it can be enqueued again\)$/,
+    );
+    // Stored and published all the same: the outage's four missed occurrences are counted once.
+    expect(h.published.map((figures) => figures.MissedOccurrences)).toEqual([0, 4]);
+    expect((await h.ledger.state(h.job.name, 'hourly')).checkedUntil).toBe(at(4, 20));
+    expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toBeUndefined();
+
+    expect((await sqs().send(new CreateQueueCommand({ QueueName: queueUrl.split('/').pop()! }))).QueueUrl).toBe(queueUrl);
+    expect(await h.watch(at(4, 40))).toMatchObject({ missed: [], enqueued: ['hourly@2027-01-04T04:00:00Z'] });
+    expect((await f.drain(queueUrl)).map((m) => (JSON.parse(m.Body!) as { id: string }).id)).toEqual(['hourly@2027-01-04T04:00:00Z']);
   });
 
   it('catch-up all: each missed occurrence inside the window is enqueued once; one outside the window is not', async () => {
