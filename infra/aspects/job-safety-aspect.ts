@@ -17,6 +17,7 @@ const REPORT_BATCH_ITEM_FAILURES = 'ReportBatchItemFailures';
 const ENVIRONMENT_LIMIT_BYTES = 4096;
 /** A value that resolves only at deploy (a queue URL, a table name) is counted as this many bytes. */
 const REFERENCE_BYTES = 128;
+const REFERENCE_STANDIN = 'x'.repeat(REFERENCE_BYTES);
 
 /**
  * Rejects unsafe job wiring at synth, whoever wrote it: it reads the L1 resources (event source mappings,
@@ -37,15 +38,13 @@ export class JobSafetyAspect implements IAspect {
     const resolved: unknown = Stack.of(fn).resolve(fn.environment);
     const variables = (resolved as { variables?: Record<string, unknown>; Variables?: Record<string, unknown> } | undefined) ?? {};
     const entries = Object.entries(variables.variables ?? variables.Variables ?? {});
-    const sizes = entries.map(([name, value]) => ({
-      name,
-      bytes: Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : REFERENCE_BYTES),
-      reference: typeof value !== 'string',
-    }));
-    const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+    // Lambda measures the variables as one JSON object, quotes and escapes included.
+    const asDeployed = Object.fromEntries(entries.map(([name, value]) => [name, typeof value === 'string' ? value : REFERENCE_STANDIN]));
+    const total = Buffer.byteLength(JSON.stringify(asDeployed));
     if (total <= ENVIRONMENT_LIMIT_BYTES) return;
+    const sizes = Object.entries(asDeployed).map(([name, value]) => ({ name, bytes: Buffer.byteLength(JSON.stringify({ [name]: value })) - 2 }));
     const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((s) => `${s.name} ${s.bytes}`).join(', ');
-    const references = sizes.filter((s) => s.reference).length;
+    const references = entries.filter(([, value]) => typeof value !== 'string').length;
     this.error(
       fn,
       `${jobLabel(fn)}: its environment is about ${total} bytes, over Lambda's ${ENVIRONMENT_LIMIT_BYTES} (${entries.length} variables, ` +

@@ -26,8 +26,8 @@ export class FunctionOutput {
     private readonly emfFile: string | undefined,
     private readonly write: (text: string) => void = (text) => void process.stdout.write(text),
     private readonly maxKept = 10_000,
-    /** Job names in colour: only on a terminal, and never with NO_COLOR set (https://no-color.org). */
-    private readonly colored = process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+    /** Job names in colour: only on a terminal, and not with NO_COLOR set to anything (https://no-color.org). */
+    private readonly colored = process.stdout.isTTY === true && !process.env.NO_COLOR,
   ) {
     if (emfFile) mkdirSync(dirname(emfFile), { recursive: true });
   }

@@ -33,7 +33,7 @@ export class ServerlessJobsStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.watchedSchedules = watchedSchedules(config.jobs.map((job) => job.declaration).filter((job) => job.name !== SCHEDULE_WATCHDOG));
-    // In the bundle, not the environment: about 250 bytes a schedule would reach Lambda's 4 KB cap at a dozen.
+    // In the bundle, not the environment: with their queues' URLs, under ten scheduled jobs would fill Lambda's 4 KB.
     const inlined = { [WATCHED_SCHEDULES_VARIABLE]: JSON.stringify(this.watchedSchedules) };
     this.tables = new JobTables(this, 'Tables');
     this.workers = config.jobs.map(

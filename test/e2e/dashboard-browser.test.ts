@@ -113,7 +113,7 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await page.selectOption('#redrive-job', 'process-order');
     await page.click('#redrive-dry');
     const result = page.locator('#redrive-result');
-    // The dry run ends on an empty receive, a long poll of a second: more than expect.poll's default wait.
+    // The dry run ends on an empty receive, a long poll of a second: more than expect.poll's own default of 1 s.
     await expect.poll(() => result.textContent(), { timeout: 20_000 }).toBe('process-order: would move 1 message(s) back to the queue (dry run: nothing moved)');
     expect(await page.locator('#redrive-messages li').textContent()).toContain('no such order');
     await expect.poll(() => cell('queues', 'process-order', 'dlq').textContent()).toBe('1');

@@ -67,7 +67,7 @@ describe('Local stack: npm start on the synthesized template', () => {
     const body = '{"orderId":"cli-1"}';
     const queueUrl = out()[jobOutputKey.queueUrl('process-order')]!;
     if (awsCli) {
-      // Only what the ready line tells the user to export (AWS CLI v1 needs AWS_DEFAULT_REGION among them).
+      // What the ready line tells the user to export (AWS CLI v1 needs AWS_DEFAULT_REGION among them).
       const env = { PATH: process.env.PATH, HOME: tmpdir(), ...emulatorEnvironment(stack.emulators) };
       // Asynchronously: the emulators answer from this very process.
       await promisify(execFile)(awsCli, ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body], { env });

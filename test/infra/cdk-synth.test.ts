@@ -38,7 +38,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
   it("compiles the watched schedules into the watchdog's bundle, not its environment", () => {
     const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
     const resources = (JSON.parse(readFileSync(join(synth.outdir, template), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
-    const watchdog = Object.values(resources).find((r) => String(r.Metadata?.['aws:cdk:path']).includes('/schedule-watchdog/Function/'))!;
+    const watchdog = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Metadata?.['aws:cdk:path']).includes('/schedule-watchdog/'))!;
     expect(watchdog.Properties.Environment?.Variables.WATCHED_SCHEDULES).toBeUndefined();
     const source = readFileSync(join(synth.outdir, String(watchdog.Metadata?.['aws:asset:path']), 'index.mjs'), 'utf8');
     for (const expected of ['"job":"cleanup","schedule":"daily","expression":"cron(0 2 * * ? *)"', '"job":"monthly-report","schedule":"monthly"']) {
@@ -48,6 +48,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
 });
 
 interface Resource {
+  readonly Type: string;
   readonly Metadata?: Record<string, unknown>;
   readonly Properties: { readonly Environment?: { readonly Variables: Record<string, unknown> } };
 }

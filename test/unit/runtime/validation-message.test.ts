@@ -16,9 +16,9 @@ describe('Function: describeIssues', () => {
 
   it('names each key the schema does not have as the field, with its value, nested ones by their path', () => {
     expect(issuesOf(processOrderJob.payload, { orderId: 'o-1', extra: 1, note: 'x' })).toBe(
-      'field "extra": not a field of this payload (given 1); field "note": not a field of this payload (given "x")',
+      'field "extra": not a known field (given 1); field "note": not a known field (given "x")',
     );
     const nested = z.object({ item: z.strictObject({ sku: z.string() }) });
-    expect(issuesOf(nested, { item: { sku: 'a', qty: 2 } })).toBe('field "item.qty": not a field of this payload (given 2)');
+    expect(issuesOf(nested, { item: { sku: 'a', qty: 2 } })).toBe('field "item.qty": not a known field (given 2)');
   });
 });

@@ -170,8 +170,13 @@ async function refreshRuns() {
 // ---- Metrics ---------------------------------------------------------------------------------------
 const charts = {};
 
-/** Milliseconds as an axis label: 850 ms, 1.5 s, 12 s. */
-const msLabel = (v) => (v >= 10_000 ? `${Math.round(v / 1000)} s` : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+/** Milliseconds as axis labels (850 ms, 1.5 s, 12 s), with as many decimals as the tick step needs. */
+function msLabels(splits, step) {
+  const max = Math.max(0, ...splits.filter((v) => v != null));
+  if (max < 1000) return splits.map((v) => (v == null ? '' : `${Math.round(v)} ms`));
+  const decimals = step >= 1000 ? 0 : step >= 100 ? 1 : 2;
+  return splits.map((v) => (v == null ? '' : `${(v / 1000).toFixed(decimals)} s`));
+}
 /** Minutes on the 24-hour clock, as the tables show times. */
 const minuteLabel = (s) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
@@ -184,7 +189,7 @@ function makeChart(id, labels, colors, points, inMs) {
   const series = [{}, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: points, size: 5 } }))];
   const axes = [
     { values: (u, splits) => splits.map(minuteLabel) },
-    inMs ? { size: 64, values: (u, splits) => splits.map((v) => (v == null ? '' : msLabel(v))) } : {},
+    inMs ? { size: 64, values: (u, splits, axis, space, step) => msLabels(splits, step) } : {},
   ];
   const options = { width: Math.max(240, target.clientWidth), height: 180, series, axes, scales: { x: { time: true } }, legend: { live: false } };
   return new window.uPlot(options, [[], ...labels.map(() => [])], target);
