@@ -62,8 +62,8 @@ export interface JobsOpsOptions {
 const COUNT_ATTRIBUTES: QueueAttributeName[] = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'];
 /** Failed runs counted per job in a health window; more only says "many". */
 const MAX_FAILURES_COUNTED = 1000;
-/** The newest-created successes read for the last success: a redriven run was created before it finished. */
-const RECENT_SUCCESSES = 25;
+/** The newest runs, of any status, among which a success that finished late (a redrive) is looked for. */
+const RECENT_RUNS = 25;
 
 /** Everything an operator does to the jobs, on AWS or under npm start; the CLI and the dashboard are views of it. */
 export class JobsOps {
@@ -307,8 +307,10 @@ export class JobsOps {
   private async jobHealth(job: JobDeclaration, now: Date, windowMs: number): Promise<JobHealth> {
     const ledger = this.output(tableOutputKey('Ledger'));
     const since = new Date(now.getTime() - windowMs).toISOString();
-    const [lastSuccess, failures, counts, age, schedules] = await Promise.all([
-      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: RECENT_SUCCESSES }),
+    const [newestSuccess, recent, failures, counts, age, schedules] = await Promise.all([
+      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: 1 }),
+      // One page, unfiltered: a job with few successes among many failures is not read through to its first run.
+      queryRuns(this.options.dynamodb, ledger, job.name, { limit: RECENT_RUNS }),
       queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.FAILED, RunStatus.DEAD], since, limit: MAX_FAILURES_COUNTED }),
       this.queueCounts(job.name),
       this.options.messageAge?.oldestMessageAgeSeconds(queueNameOf(this.output(jobOutputKey.queueUrl(job.name)))),
@@ -316,7 +318,8 @@ export class JobsOps {
     ]);
     const facts: JobHealthFacts = {
       job: job.name,
-      lastSuccess: latest(lastSuccess.map((run) => run.finishedAt ?? run.createdAt)),
+      // The latest finish: a run redriven out of the DLQ was created before runs that finished before it.
+      lastSuccess: latest([...newestSuccess, ...recent.filter((run) => run.status === RunStatus.SUCCEEDED)].map((run) => run.finishedAt ?? run.createdAt)),
       nextOccurrence: schedules.next,
       failuresInWindow: failures.length,
       dlqDepth: counts.dlqVisible + counts.dlqInFlight,
