@@ -25,7 +25,8 @@ const schedules = JSON.parse(process.env.WATCHED_SCHEDULES ?? requireEnv(WATCHED
 export const handler = createLambdaHandler(scheduleWatchdogJob, async (_payload, ctx) => {
   const metrics = new Map<string, Metrics>();
   try {
-    await runWatchdog(schedules, { ledger, send: (job, jobs) => queue.send(job, jobs) }, {
+    // Its PENDING runs are stamped with the clock the runs are (on AWS, the same time).
+    await runWatchdog(schedules, { ledger, send: (job, jobs) => queue.send(job, jobs), recordedAt: () => ctx.now().getTime() }, {
     // Its own occurrence time is "now": the time the schedules run on (the local runner's clock may be virtual).
     now: ctx.occurrence ? Date.parse(ctx.occurrence.time) : ctx.now().getTime(),
     missedAfterMs: ctx.settings.missedAfterMinutes * 60_000,

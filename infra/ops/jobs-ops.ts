@@ -7,6 +7,7 @@ import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import type { Clock } from '#shared/runtime/clock';
 import { occurrenceJobId } from '#shared/runtime/envelope';
 import { RunStatus } from '#shared/runtime/run-ledger';
+import type { OccurrenceSender } from '#shared/schedules/enqueue-occurrence';
 import { watchedSchedules } from '#shared/schedules/watched-schedule';
 import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
 import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
@@ -199,7 +200,8 @@ export class JobsOps {
       queueUrlOf: (target) => this.output(jobOutputKey.queueUrl(target)),
       now: () => this.options.clock.now(),
     });
-    return backfill(schedules, { ledger: this.occurrenceLedger(), send: (target, jobs) => queue.send(target, jobs) }, range, this.scheduleNow().getTime());
+    const sender: OccurrenceSender = { ledger: this.occurrenceLedger(), send: (target, jobs) => queue.send(target, jobs), recordedAt: () => this.options.clock.now() };
+    return backfill(schedules, sender, range, this.scheduleNow().getTime());
   }
 
   /**

@@ -8,6 +8,11 @@ export interface OccurrenceSender {
   readonly ledger: OccurrenceLedger;
   /** Sends to the job's queue (SqsJobQueue.send). */
   readonly send: (job: string, jobs: readonly OutgoingJob[]) => Promise<void>;
+  /**
+   * The clock the runs in the ledger are stamped with, for the PENDING run's times. On AWS it is the schedules'
+   * clock too; npm start's virtual clock may run ahead of it. @default the schedules' `now`
+   */
+  readonly recordedAt?: () => number;
 }
 
 /**
@@ -20,7 +25,8 @@ export interface OccurrenceSender {
  */
 export async function enqueueOccurrence(sender: OccurrenceSender, s: WatchedSchedule, time: string, reason: string, now: number): Promise<boolean> {
   const occurrence = occurrenceOf(s, time);
-  const marker = { now, reason, expiresAt: now + s.ledgerRetentionDays * DAY_MS };
+  const stamped = sender.recordedAt?.() ?? now;
+  const marker = { now: stamped, reason, expiresAt: stamped + s.ledgerRetentionDays * DAY_MS };
   const marked = await sender.ledger.markPending(s.job, occurrence, marker);
   if (!marked) return false;
   const id = occurrenceJobId(s.schedule, time);

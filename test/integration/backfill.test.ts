@@ -8,6 +8,7 @@ import { RunStatus } from '#shared/runtime/run-ledger';
 import { OpsInputError } from '#infra/ops/errors';
 import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
 import { dynamo } from '#test/helpers/aws';
+import { FakeClock } from '#test/helpers/fake-clock';
 
 /** Issue 7, backfill: `jobs backfill` through the ops core, on DynamoDB Local and fauxqs, with a fake clock. */
 describe('Backfill (jobs backfill <job> --from … --to …)', () => {
@@ -53,6 +54,17 @@ describe('Backfill (jobs backfill <job> --from … --to …)', () => {
     const again = await f.ops.backfill('daily-report', range);
     expect(again.occurrences.map((o) => o.result)).toEqual(['enqueued', 'enqueued', 'enqueued', 'enqueued']);
     expect((await receiveAll(f.sqs, queueUrl)).map((m) => (JSON.parse(m.Body!) as { id: string }).id).sort()).toEqual(ids);
+  });
+
+  it("on a schedules' clock that runs ahead (npm start --start-at), stamps its PENDING runs with the ledger's clock, as the functions stamp theirs", async () => {
+    const schedulesClock = new FakeClock();
+    schedulesClock.set('2027-03-26T00:00:00Z');
+    const f = await opsFixture([dailyReportJob], { scheduleClock: schedulesClock });
+    f.clock.set('2026-12-02T07:00:00Z');
+    expect((await f.ops.backfill('daily-report', range)).occurrences.map((o) => o.result)).toEqual(['enqueued', 'enqueued', 'enqueued', 'enqueued']);
+    const runs = await f.ops.runs('daily-report', { limit: 10 });
+    expect(runs.map((r) => [r.id, r.status, r.createdAt])).toContainEqual([ids[0], 'PENDING', '2026-12-02T07:00:00.000Z']);
+    expect(new Set(runs.map((r) => r.createdAt))).toEqual(new Set(['2026-12-02T07:00:00.000Z']));
   });
 
   it('refuses a range that is empty or reaches into the future, naming the values', async () => {
