@@ -57,8 +57,8 @@ export class ServerlessJobsStack extends Stack {
       }
     }
     const watchdog = byName.get(SCHEDULE_WATCHDOG);
-    // It reads the runs of many occurrences at once.
-    if (watchdog) grantTableActions(watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem']);
+    // It reads the runs of many occurrences at once, and takes back the PENDING run of a catch-up it failed to send.
+    if (watchdog) grantTableActions(watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem']);
     this.schedules = new JobSchedules(this, 'Schedules', { workers: this.workers, scheduleGroupName: `serverless-jobs-${config.stage}` });
     this.alarms = new JobAlarms(this, 'Alarms', { workers: this.workers });
     this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
