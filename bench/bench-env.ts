@@ -6,7 +6,7 @@ import type { EmailSender } from '#shared/domain/email';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, killOnExit, startDynamoDbLocal, startEmulatorSet, startFauxqs, stopChild } from '#infra/local/emulators';
+import { type Emulator, killOnExit, startDynamoDbLocal, startEmulatorSet, startFauxqs, stopChild } from '@serverless-jobs/local/runner';
 
 /** The emulators a benchmark run starts (DynamoDB Local in memory, fauxqs, SES), with clients on them. */
 export interface BenchEnv {

@@ -1,4 +1,4 @@
-import { formatTable } from '#infra/cli/text-table';
+import { formatTable } from '@serverless-jobs/cli/commands';
 
 /** One printed figure: ours beside the baseline where there is one, against its goal. */
 export interface FigureRow {

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// The `jobs` CLI: registers tsx so the TypeScript entry runs as is, with the project's #imports.
-import { register } from 'tsx/esm/api';
+// This app's jobs-cli: the framework's CLI over the app's registry, run from the TypeScript sources.
+import { register } from 'node:module';
+import { register as registerTsx } from 'tsx/esm/api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-register();
-const { main } = await import('../infra/cli/jobs.ts');
-const io = {
-  out: (text) => void process.stdout.write(`${text}\n`),
-  err: (text) => void process.stderr.write(text),
-  errIsTty: process.stderr.isTTY === true,
-};
-process.exitCode = await main(process.argv.slice(2), io);
+register('./source-conditions.mjs', import.meta.url);
+registerTsx();
+const { runJobsCli, processIo } = await import('@serverless-jobs/cli/commands');
+const { allJobs } = await import('../shared/jobs/registry.ts');
+process.exitCode = await runJobsCli(process.argv.slice(2), processIo, { jobs: allJobs, root: new URL('..', import.meta.url).pathname });

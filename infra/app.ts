@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ContextOverrideError } from '#infra/config/context-override-error';
+import { ContextOverrideError } from '@serverless-jobs/cdk/config';
 import { buildJobsApp } from '#infra/jobs-app';
 
 const app = new App();

@@ -1,13 +1,14 @@
 import { type App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { allJobs } from '#shared/jobs/registry';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import { withScheduleWatchdog } from '@serverless-jobs/runtime/schedules';
+import { appJobs } from '#shared/jobs/registry';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { readAppConfig } from '#infra/config/app-config';
-import { JobSafetyAspect } from '#infra/aspects/job-safety-aspect';
+import { JobSafetyAspect } from '@serverless-jobs/cdk/aspects';
 import { ServerlessJobsStack } from '#infra/stacks/serverless-jobs-stack';
 
 export interface JobsAppOptions {
-  /** The declarations to build. @default allJobs */
+  /** The app's declarations to build; the framework adds its watchdog. @default appJobs */
   readonly jobs?: readonly JobDeclaration[];
   /** Run cdk-nag's AwsSolutions and Serverless packs at synth. @default true */
   readonly nag?: boolean;
@@ -21,9 +22,11 @@ export interface JobsAppOptions {
  * The stack is environment-agnostic: no account or region lookups.
  */
 export function buildJobsApp(app: App, options: JobsAppOptions = {}): ServerlessJobsStack {
-  const config = readAppConfig(app.node.getAllContext() as Record<string, unknown>, options.jobs ?? allJobs);
+  const jobs = options.jobs ?? appJobs;
+  const config = readAppConfig(app.node.getAllContext() as Record<string, unknown>, withScheduleWatchdog(jobs));
   const stack = new ServerlessJobsStack(app, `ServerlessJobs-${config.stage}`, {
     config,
+    jobs,
     ...(options.entryOf ? { entryOf: options.entryOf } : {}),
     description: `serverless-jobs (${config.stage}): job queues, workers, schedules, run ledger, alarms`,
   });

@@ -1,9 +1,9 @@
 import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { N, names, S } from '#shared/adapters/attribute-values';
-import { completionUpdate } from '#shared/adapters/dynamodb-run-ledger';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
-import { requireEnv } from '#shared/runtime/environment';
-import { LeaseLostError } from '#shared/runtime/run-ledger';
+import { N, names, S } from '@serverless-jobs/runtime/adapters';
+import { completionUpdate } from '@serverless-jobs/runtime/adapters';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
+import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { LeaseLostError } from '@serverless-jobs/runtime/runtime';
 import { soakJob } from './soak-job';
 
 const client = new DynamoDBClient({});

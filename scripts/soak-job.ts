@@ -1,5 +1,6 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { domainTables } from '#shared/domain/tables';
 
 /**
  * The soak's job (scripts/soak.ts): its effect is an item in the orders table, committed in the same
@@ -15,5 +16,5 @@ export const soakJob = defineJob({
   batchSize: 10,
   maxConcurrency: 4,
   retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
-  resources: { tables: ['orders'] },
+  resources: { tables: [domainTables.orders] },
 });

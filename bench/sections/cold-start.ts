@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { readCloudAssembly } from '#infra/local/cloud-assembly';
-import { functionEnvironment } from '#infra/local/function-environment';
-import { buildLocalModel } from '#infra/local/local-model';
-import { BUNDLE_ENTRY, FunctionBundle } from '#infra/constructs/function-bundle';
+import { readCloudAssembly } from '@serverless-jobs/local/runner';
+import { functionEnvironment } from '@serverless-jobs/local/runner';
+import { buildLocalModel } from '@serverless-jobs/local/runner';
+import { BUNDLE_ENTRY, FunctionBundle } from '@serverless-jobs/cdk/constructs';
 import { median } from '../statistics';
 
 export interface BundleFigures {

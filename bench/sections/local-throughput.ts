@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, DeleteTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ledgerTable } from '#shared/domain/tables';
-import { chunk } from '#shared/runtime/chunk';
-import type { Emulator } from '#infra/local/emulators';
-import { LocalStack } from '#infra/local/local-stack';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { chunk } from '@serverless-jobs/runtime/runtime';
+import type { Emulator } from '@serverless-jobs/local/runner';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { createTable } from '#test/helpers/aws';
 import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
 

@@ -1,8 +1,9 @@
 import type { SQSRecord } from 'aws-lambda';
-import { runtimeClientConfig } from '#shared/adapters/client-config';
-import { ledgerTable, type TableDesign } from '#shared/domain/tables';
+import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { type TableDesign } from '@serverless-jobs/runtime/jobs';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { chunk } from '#shared/runtime/chunk';
+import { chunk } from '@serverless-jobs/runtime/runtime';
 import { createQueue, createTable } from '#test/helpers/aws';
 import type { BenchEnv } from '../bench-env';
 import { meterRequests } from '../request-meter';

@@ -1,13 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
-import { SqsJobQueue } from '#shared/adapters/sqs-job-queue';
+import { DynamoDbRunLedger } from '@serverless-jobs/runtime/adapters';
+import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import type { EmailSender } from '#shared/domain/email';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { systemClock } from '#shared/runtime/clock';
-import type { JobLogger, JobMetrics } from '#shared/runtime/job-context';
-import { processBatch } from '#shared/runtime/process-batch';
-import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import { systemClock } from '@serverless-jobs/runtime/runtime';
+import type { JobLogger, JobMetrics } from '@serverless-jobs/runtime/runtime';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
+import type { RuntimeDeps } from '@serverless-jobs/runtime/runtime';
 import { sendEmail } from '#functions/send-email/send-email';
 import { lambdaContext, type Workload } from './workload';
 

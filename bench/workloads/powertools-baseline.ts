@@ -3,7 +3,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { N, S } from '#shared/adapters/attribute-values';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 import type { EmailSender, OutgoingEmail } from '#shared/domain/email';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { lambdaContext, type Workload } from './workload';

@@ -1,6 +1,6 @@
 import type { bulkEmailJob } from '#shared/jobs/bulk-email';
-import type { PayloadOf } from '#shared/jobs/job-declaration';
-import type { JobContext } from '#shared/runtime/job-context';
+import type { PayloadOf } from '@serverless-jobs/runtime/jobs';
+import type { JobContext } from '@serverless-jobs/runtime/runtime';
 
 export type BulkEmailPayload = PayloadOf<typeof bulkEmailJob>;
 

@@ -1,5 +1,5 @@
 import { bulkEmailJob } from '#shared/jobs/bulk-email';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
 import { fanOut } from '#functions/bulk-email/fan-out';
 
 export const handler = createLambdaHandler(bulkEmailJob, fanOut);

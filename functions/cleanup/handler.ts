@@ -3,9 +3,9 @@ import { DynamoDbCleanupStore } from '#shared/adapters/dynamodb-cleanup-store';
 import { runCleanup } from '#shared/cleanup/run-cleanup';
 import { domainTables } from '#shared/domain/tables';
 import { cleanupJob } from '#shared/jobs/cleanup';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
-import { requireEnv } from '#shared/runtime/environment';
-import { runtimeClientConfig } from '#shared/adapters/client-config';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
+import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 // Built once per container, so warm invocations reuse the client's connections.
 const store = new DynamoDbCleanupStore(new DynamoDBClient(runtimeClientConfig), {

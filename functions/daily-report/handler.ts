@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapters/dynamodb-report-store';
 import { dailyReportJob } from '#shared/jobs/report-jobs';
 import { runReport } from '#shared/reports/run-report';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
-import { runtimeClientConfig } from '#shared/adapters/client-config';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
+import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 // Built once per container, so warm invocations reuse the client's connections.
 const store = new DynamoDbReportStore(new DynamoDBClient(runtimeClientConfig), reportTablesFromEnvironment());

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { processOrderJob } from '#shared/jobs/process-order';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
-import { requireEnv } from '#shared/runtime/environment';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
+import { requireEnv } from '@serverless-jobs/runtime/contracts';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
-import { runtimeClientConfig } from '#shared/adapters/client-config';
+import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), { orders: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') });
 

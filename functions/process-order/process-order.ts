@@ -1,10 +1,10 @@
 import { type Order, type OrderStore, orderRecord, OrderStatus } from '#shared/domain/order';
-import type { PayloadOf } from '#shared/jobs/job-declaration';
+import type { PayloadOf } from '@serverless-jobs/runtime/jobs';
 import type { processOrderJob } from '#shared/jobs/process-order';
-import { PermanentJobError } from '#shared/runtime/errors';
-import type { JobContext } from '#shared/runtime/job-context';
-import { describeIssues } from '#shared/runtime/validation-message';
-import * as z from '#shared/runtime/zod-mini';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
+import type { JobContext } from '@serverless-jobs/runtime/runtime';
+import { describeIssues } from '@serverless-jobs/runtime/runtime';
+import * as z from '@serverless-jobs/runtime/zod';
 
 export type ProcessOrderPayload = PayloadOf<typeof processOrderJob>;
 

@@ -1,10 +1,10 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { createLambdaHandler } from '#shared/runtime/create-lambda-handler';
-import { requireEnv } from '#shared/runtime/environment';
+import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
+import { requireEnv } from '@serverless-jobs/runtime/contracts';
 import { sendEmail } from '#functions/send-email/send-email';
-import { runtimeClientConfig } from '#shared/adapters/client-config';
+import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 const sender = new SesEmailSender(new SESClient(runtimeClientConfig), requireEnv('EMAIL_FROM'));
 

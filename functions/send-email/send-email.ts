@@ -1,7 +1,7 @@
 import type { EmailSender } from '#shared/domain/email';
-import type { PayloadOf } from '#shared/jobs/job-declaration';
+import type { PayloadOf } from '@serverless-jobs/runtime/jobs';
 import type { sendEmailJob } from '#shared/jobs/send-email';
-import type { JobContext } from '#shared/runtime/job-context';
+import type { JobContext } from '@serverless-jobs/runtime/runtime';
 
 export type SendEmailPayload = PayloadOf<typeof sendEmailJob>;
 

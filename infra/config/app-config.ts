@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { emailAddress } from '#shared/jobs/email-fields';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
-import { ContextOverrideError } from '#infra/config/context-override-error';
-import { quoteContext } from '#infra/config/context-value';
-import { type ResolvedJob, resolveJobs } from '#infra/config/resolve-jobs';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { ContextOverrideError } from '@serverless-jobs/cdk/config';
+import { quoteContext } from '@serverless-jobs/cdk/config';
+import { type ResolvedJob, resolveJobs } from '@serverless-jobs/cdk/config';
 
 /** Everything the stack is built from, read from the app's context. */
 export interface AppConfig {
@@ -12,6 +12,8 @@ export interface AppConfig {
   /** The SES sender (`-c emailFrom=jobs@example.com`); required when a job sends e-mail. */
   readonly emailFrom: string | undefined;
   readonly jobs: readonly ResolvedJob[];
+  /** The per-job overrides for the stack: the context, with `reportRecipients` as each report job's setting. */
+  readonly overrides: Readonly<Record<string, unknown>>;
 }
 
 export const ContextKey = {
@@ -58,12 +60,13 @@ export function readAppConfig(context: Readonly<Record<string, unknown>>, jobs: 
   }
   const recipients = recipientOverrides(context[ContextKey.REPORT_RECIPIENTS], jobs, errors);
   let resolved: readonly ResolvedJob[] = [];
+  const overrides = { ...recipients, ...context };
   try {
-    resolved = resolveJobs(jobs, { ...recipients, ...context });
+    resolved = resolveJobs(jobs, overrides);
   } catch (error) {
     if (!(error instanceof ContextOverrideError)) throw error;
     errors.push(...error.problems);
   }
   if (errors.length > 0) throw new ContextOverrideError(errors);
-  return { stage: stage as string, emailFrom: emailFrom as string | undefined, jobs: resolved };
+  return { stage: stage as string, emailFrom: emailFrom as string | undefined, jobs: resolved, overrides };
 }

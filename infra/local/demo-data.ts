@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { N, S } from '#shared/adapters/attribute-values';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 import { seededRandom } from '#infra/local/seeded-random';
 
 const DAY_MS = 86_400_000;

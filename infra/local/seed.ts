@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { chunk } from '#shared/runtime/chunk';
+import { chunk } from '@serverless-jobs/runtime/runtime';
 import { domainTables } from '#shared/domain/tables';
 import { demoData } from '#infra/local/demo-data';
-import { RUNNER_STATE_FILE } from '#infra/local/local-stack';
-import { tableOutputKey } from '#infra/outputs/output-names';
+import { parseRunnerState, RUNNER_STATE_FILE } from '@serverless-jobs/runtime/contracts';
+import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 
 /** Writes the demo data into the tables of the running `npm start` (found through .local/runner.json). */
 export async function seed(endpoint: string, outputs: Record<string, string>, now = Date.now()): Promise<Record<string, number>> {
@@ -31,10 +31,13 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   // As in npm start: the SDK's notice that Node 20 support ends is for the maintainers.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stateFile = resolve(import.meta.dirname, '../../.local', RUNNER_STATE_FILE);
-  let state: { endpoints: { dynamodb: string }; outputs: Record<string, string> };
+  let state: ReturnType<typeof parseRunnerState>;
   try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
+    state = parseRunnerState(JSON.parse(readFileSync(stateFile, 'utf8')));
   } catch {
+    state = undefined;
+  }
+  if (!state?.endpoints.dynamodb) {
     console.error(`No running local stack (${stateFile} is missing): start it with \`npm start\` first, or use \`npm start -- --seed\`.`);
     process.exit(1);
   }

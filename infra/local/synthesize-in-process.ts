@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { buildJobsApp } from '#infra/jobs-app';
 
 /**

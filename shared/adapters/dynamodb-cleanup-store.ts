@@ -1,6 +1,6 @@
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { names, S, str } from '#shared/adapters/attribute-values';
-import { type BatchWrite, batchDelete, type BatchDeleteOptions } from '#shared/adapters/dynamodb-batch-delete';
+import { names, S, str } from '@serverless-jobs/runtime/adapters';
+import { type BatchWrite, batchDelete, type BatchDeleteOptions } from '@serverless-jobs/runtime/adapters';
 import type { CleanupStore, ExpiredItems, ExpiredPage, ExpiredPageQuery, PageKey } from '#shared/cleanup/cleanup-store';
 import { domainTables } from '#shared/domain/tables';
 

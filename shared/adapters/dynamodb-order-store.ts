@@ -1,9 +1,9 @@
 import { type DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { fromItem } from '#shared/adapters/attribute-map';
-import { names, S } from '#shared/adapters/attribute-values';
-import { completionUpdate } from '#shared/adapters/dynamodb-run-ledger';
+import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { names, S } from '@serverless-jobs/runtime/adapters';
+import { completionUpdate } from '@serverless-jobs/runtime/adapters';
 import { type MarkProcessedResult, type OrderStore, OrderStatus } from '#shared/domain/order';
-import { LeaseLostError, type RunCompletion } from '#shared/runtime/run-ledger';
+import { LeaseLostError, type RunCompletion } from '@serverless-jobs/runtime/runtime';
 
 export class DynamoDbOrderStore implements OrderStore {
   constructor(

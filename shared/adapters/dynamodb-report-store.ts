@@ -1,8 +1,10 @@
 import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { names, num, S, str } from '#shared/adapters/attribute-values';
-import { domainTables, ledgerTable, type TableDesign } from '#shared/domain/tables';
+import { names, num, S, str } from '@serverless-jobs/runtime/adapters';
+import { domainTables } from '#shared/domain/tables';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { type TableDesign } from '@serverless-jobs/runtime/jobs';
 import type { IsoRange, ProcessedOrder, ReportStore, RunRecord, StoredReport } from '#shared/reports/report-store';
-import { requireEnv } from '#shared/runtime/environment';
+import { requireEnv } from '@serverless-jobs/runtime/contracts';
 
 export interface ReportTableNames {
   readonly orders: string;

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import type { EmailSender, OutgoingEmail } from '#shared/domain/email';
-import { PermanentJobError } from '#shared/runtime/errors';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 
 /** SES errors that a retry cannot fix; anything else (throttling, 5xx, network) is transient. */
 const PERMANENT_SES_ERRORS = new Set([

@@ -1,6 +1,6 @@
-import * as z from '#shared/runtime/zod-mini';
-import { PermanentJobError } from '#shared/runtime/errors';
-import { describeIssues } from '#shared/runtime/validation-message';
+import * as z from '@serverless-jobs/runtime/zod';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
+import { describeIssues } from '@serverless-jobs/runtime/runtime';
 
 export const CleanupPhase = { AUDIT: 'audit', CUSTOMERS: 'customers', DONE: 'done' } as const;
 

@@ -1,8 +1,8 @@
-import type { PayloadOf, SettingsOf } from '#shared/jobs/job-declaration';
+import type { PayloadOf, SettingsOf } from '@serverless-jobs/runtime/jobs';
 import type { cleanupJob } from '#shared/jobs/cleanup';
 import { advanceCursor, CleanupPhase, type CleanupCursor, initialCursor, restoreCursor } from '#shared/cleanup/cleanup-cursor';
 import type { CleanupStore, ExpiredItems } from '#shared/cleanup/cleanup-store';
-import type { JobContext } from '#shared/runtime/job-context';
+import type { JobContext } from '@serverless-jobs/runtime/runtime';
 
 export type CleanupPayload = PayloadOf<typeof cleanupJob>;
 export type CleanupSettings = SettingsOf<typeof cleanupJob>;

@@ -1,6 +1,6 @@
-import * as z from '#shared/runtime/zod-mini';
+import * as z from '@serverless-jobs/runtime/zod';
 import { emailAddress } from '#shared/jobs/email-fields';
-import type { RunCompletion } from '#shared/runtime/run-ledger';
+import type { RunCompletion } from '@serverless-jobs/runtime/runtime';
 
 export const OrderStatus = { PENDING: 'PENDING', PROCESSED: 'PROCESSED' } as const;
 

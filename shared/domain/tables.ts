@@ -1,28 +1,6 @@
-/**
- * The key design of every table, as data: infra creates them from it, the adapters query by it,
- * and the local runner reads the synthesized result. No CDK, no SDK here.
- */
-export interface TableDesign {
-  /** Construct ID and the suffix of the `Table<Id>Name` stack output. */
-  readonly id: string;
-  /** Environment variable through which functions learn the physical name. */
-  readonly envVar: string;
-  readonly partitionKey: string;
-  readonly sortKey?: string;
-  readonly indexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
-  /** Attribute holding an epoch-seconds expiry, when the table expires items. */
-  readonly ttlAttribute?: string;
-}
+import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 
-/** The run ledger (job-state table): one item per run, `pk` = `<job>/<job ID>`. */
-export const ledgerTable: TableDesign = {
-  id: 'Ledger',
-  envVar: 'LEDGER_TABLE',
-  partitionKey: 'pk',
-  indexes: [{ name: 'byJob', partitionKey: 'job', sortKey: 'createdAt' }],
-  ttlAttribute: 'expiresAt',
-};
-
+/** The app's own tables, as data: the stack creates them, the stores query by them, the jobs declare them. */
 export const domainTables = {
   /** Orders: `status` PENDING | PROCESSED; `processedDay` (UTC yyyy-mm-dd) is set when processed. */
   orders: {
@@ -54,3 +32,6 @@ export const domainTables = {
     indexes: [],
   },
 } as const satisfies Record<string, TableDesign>;
+
+/** Every table of the app, in the order the stack creates them. */
+export const appTables: readonly TableDesign[] = Object.values(domainTables);

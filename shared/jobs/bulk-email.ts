@@ -1,9 +1,11 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { BULK_EMAIL } from '#shared/jobs/job-names';
 
 export const bulkEmailJob = defineJob({
-  name: 'bulk-email',
+  name: BULK_EMAIL,
   description: 'Fans a list of recipients out into one send-email job each, with deterministic job IDs.',
   payload: z
     .strictObject({ recipients: z.array(emailAddress).check(z.minLength(1), z.maxLength(5000)), ...messageContent })
@@ -13,5 +15,5 @@ export const bulkEmailJob = defineJob({
   batchSize: 1,
   maxConcurrency: 2,
   retry: { attempts: 4, backoff: { type: 'exponential', delaySeconds: 30, maxDelaySeconds: 900, jitter: 0.2 } },
-  resources: { enqueues: ['send-email'] },
+  resources: { enqueues: [sendEmailJob] },
 });

@@ -1,10 +1,12 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { domainTables } from '#shared/domain/tables';
+import { CLEANUP } from '#shared/jobs/job-names';
 
 const days = z.number().check(z.int(), z.minimum(1), z.maximum(3650));
 
 export const cleanupJob = defineJob({
-  name: 'cleanup',
+  name: CLEANUP,
   description: 'Deletes audit-log entries and soft-deleted customers past their retention, page by page.',
   payload: z.strictObject({ auditRetentionDays: z.optional(days), customerRetentionDays: z.optional(days) }),
   settings: z.object({
@@ -20,5 +22,5 @@ export const cleanupJob = defineJob({
   maxConcurrency: 2,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 60, maxDelaySeconds: 900, jitter: 0.2 } },
   schedules: [{ name: 'daily', expression: 'cron(0 2 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
-  resources: { tables: ['auditLog', 'customers'], enqueues: ['cleanup'] },
+  resources: { tables: [domainTables.auditLog, domainTables.customers], enqueues: ['cleanup'] },
 });

@@ -1,4 +1,4 @@
-import * as z from '#shared/runtime/zod-mini';
+import * as z from '@serverless-jobs/runtime/zod';
 
 const CRLF = /[\r\n]/;
 /**

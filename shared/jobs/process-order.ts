@@ -1,8 +1,11 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { domainTables } from '#shared/domain/tables';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { PROCESS_ORDER } from '#shared/jobs/job-names';
 
 export const processOrderJob = defineJob({
-  name: 'process-order',
+  name: PROCESS_ORDER,
   description: 'Moves an order from PENDING to PROCESSED with the run, then e-mails its confirmation.',
   payload: z.strictObject({ orderId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w-]+$/, 'must be letters, digits, _ or -')) }),
   timeoutSeconds: 30,
@@ -10,5 +13,5 @@ export const processOrderJob = defineJob({
   batchSize: 10,
   maxConcurrency: 5,
   retry: { attempts: 5, backoff: { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 600, jitter: 0.2 } },
-  resources: { tables: ['orders'], enqueues: ['send-email'] },
+  resources: { tables: [domainTables.orders], enqueues: [sendEmailJob] },
 });

@@ -1,18 +1,19 @@
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { withScheduleWatchdog } from '@serverless-jobs/runtime/schedules';
 import { bulkEmailJob } from '#shared/jobs/bulk-email';
 import { cleanupJob } from '#shared/jobs/cleanup';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { dailyReportJob, monthlyReportJob } from '#shared/jobs/report-jobs';
-import { defineScheduleWatchdog } from '#shared/jobs/schedule-watchdog';
 import { sendEmailJob } from '#shared/jobs/send-email';
 
-const applicationJobs: readonly JobDeclaration[] = [sendEmailJob, bulkEmailJob, processOrderJob, cleanupJob, dailyReportJob, monthlyReportJob];
+/**
+ * The app's jobs: the stack, the CLI and the local dashboard read this list. A function imports only its
+ * own declaration (and those of the jobs it enqueues), never this registry.
+ */
+export const appJobs: readonly JobDeclaration[] = [sendEmailJob, bulkEmailJob, processOrderJob, cleanupJob, dailyReportJob, monthlyReportJob];
 
-/** The watchdog of the application jobs' schedules. */
-export const scheduleWatchdogJob = defineScheduleWatchdog(applicationJobs);
-
-/** Every job of the system. infra/, the CLI and the functions read this list; nothing is declared twice. */
-export const allJobs: readonly JobDeclaration[] = [...applicationJobs, scheduleWatchdogJob];
+/** The app's jobs and the framework's schedule watchdog, as the running system has them. */
+export const allJobs: readonly JobDeclaration[] = withScheduleWatchdog(appJobs);
 
 export function findJob(name: string): JobDeclaration | undefined {
   return allJobs.find((job) => job.name === name);

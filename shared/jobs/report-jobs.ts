@@ -1,6 +1,9 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { emailAddress } from '#shared/jobs/email-fields';
+import { domainTables } from '#shared/domain/tables';
+import { sendEmailJob } from '#shared/jobs/send-email';
+import { DAILY_REPORT, MONTHLY_REPORT } from '#shared/jobs/job-names';
 
 const reportSettings = z.object({
   recipients: z._default(z.array(emailAddress).check(z.minLength(1)), ['ops@example.com']),
@@ -15,11 +18,11 @@ const common = {
   batchSize: 1,
   maxConcurrency: 2,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 60, maxDelaySeconds: 900, jitter: 0.2 } },
-  resources: { tables: ['orders', 'reports'], enqueues: ['send-email'] },
+  resources: { tables: [domainTables.orders, domainTables.reports], enqueues: [sendEmailJob] },
 } as const;
 
 export const dailyReportJob = defineJob({
-  name: 'daily-report',
+  name: DAILY_REPORT,
   description: 'Orders, revenue, e-mails and job runs for the previous day; stored and e-mailed.',
   payload: z.strictObject({ date: z.optional(z.iso.date()) }),
   // A missed report is worth one catch-up, the latest: yesterday's figures, not a queue of stale days.
@@ -28,7 +31,7 @@ export const dailyReportJob = defineJob({
 });
 
 export const monthlyReportJob = defineJob({
-  name: 'monthly-report',
+  name: MONTHLY_REPORT,
   description: 'The same report for the previous month.',
   payload: z.strictObject({ month: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'))) }),
   schedules: [{ name: 'monthly', expression: 'cron(0 0 1 * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],

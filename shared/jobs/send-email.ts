@@ -1,9 +1,10 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { emailAddress, hasBody, messageContent } from '#shared/jobs/email-fields';
+import { SEND_EMAIL } from '#shared/jobs/job-names';
 
 export const sendEmailJob = defineJob({
-  name: 'send-email',
+  name: SEND_EMAIL,
   description: 'Sends one e-mail through SES.',
   payload: z
     .strictObject({ to: emailAddress, replyTo: z.optional(emailAddress), ...messageContent })

@@ -1,9 +1,10 @@
 import { type ReportPeriod, utcDaysOverlapping } from '#shared/reports/report-period';
 import type { IsoRange, ReportStore } from '#shared/reports/report-store';
-import { RunStatus } from '#shared/runtime/run-ledger';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
+import { SEND_EMAIL } from '#shared/jobs/job-names';
 
 /** The job whose runs are the e-mails sent. */
-export const EMAIL_JOB = 'send-email';
+export const EMAIL_JOB = SEND_EMAIL;
 
 export interface ReportFigures {
   readonly orders: {

@@ -1,5 +1,5 @@
-import { assertTimeZone } from '#shared/cron/schedule-syntax';
-import { PermanentJobError } from '#shared/runtime/errors';
+import { assertTimeZone } from '@serverless-jobs/runtime/cron';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 import { formatDate, formatMonth, type LocalDate, localDate, localDateOf, startOfLocalDay } from '#shared/reports/zoned-time';
 
 export type ReportKind = 'daily' | 'monthly';

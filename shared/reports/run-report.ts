@@ -1,11 +1,11 @@
 import type { dailyReportJob } from '#shared/jobs/report-jobs';
-import type { SettingsOf } from '#shared/jobs/job-declaration';
-import { allJobs } from '#shared/jobs/registry';
+import type { SettingsOf } from '@serverless-jobs/runtime/jobs';
+import { reportedJobs } from '#shared/jobs/job-names';
 import { renderReportEmail } from '#shared/reports/report-email';
 import { EMAIL_JOB, gatherFigures } from '#shared/reports/report-figures';
 import { type ReportKind, reportIdOf, resolvePeriod } from '#shared/reports/report-period';
 import type { ReportStore, StoredReport } from '#shared/reports/report-store';
-import type { JobContext } from '#shared/runtime/job-context';
+import type { JobContext } from '@serverless-jobs/runtime/runtime';
 
 /** Both report jobs share one settings schema. */
 export type ReportSettings = SettingsOf<typeof dailyReportJob>;
@@ -17,7 +17,7 @@ export interface ReportRequest {
 }
 
 export interface ReportOptions {
-  /** Jobs whose runs the report counts. @default every job in the registry */
+  /** Jobs whose runs the report counts. @default every job of the app, and the watchdog */
   readonly jobs?: readonly string[];
 }
 
@@ -42,7 +42,7 @@ export async function runReport(
     reference: occurrence ? new Date(occurrence.time) : ctx.now(),
     timeZone: occurrence?.timeZone ?? settings.timeZone,
   });
-  const figures = await gatherFigures(store, period, options.jobs ?? allJobs.map((job) => job.name));
+  const figures = await gatherFigures(store, period, options.jobs ?? reportedJobs);
   const report: StoredReport = {
     reportId: reportIdOf(period),
     kind: period.kind,

@@ -3,10 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '#infra/local/local-stack';
-import { tableOutputKey } from '#infra/outputs/output-names';
-import { HEALTH_EXIT_CODE, type HealthReport, type JobView, type RunView } from '#infra/ops/ops-types';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import { HEALTH_EXIT_CODE, type HealthReport, type JobView, type RunView } from '@serverless-jobs/cli/ops';
 import { clientsFor, eventually, getItem, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import { allJobs } from '#shared/jobs/registry';
 
 interface CliResult {
   readonly code: number;
@@ -29,7 +30,7 @@ describe('CLI: jobs against npm start', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sj-cli-'));
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizedApp(), synth: 'never', dataDir, persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, jobs: allJobs, cdkOut: synthesizedApp(), synth: 'never', dataDir, persistDynamoDb: false, write: () => {} });
   }, 180_000);
 
   afterAll(async () => {

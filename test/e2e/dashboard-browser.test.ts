@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { type DashboardStack, startDashboardStack } from '#test/e2e/dashboard-fixture';
 import { clientsFor, ROOT, seedOrder } from '#test/e2e/local-stack-fixture';
 

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScheduleRow } from '#infra/local/dashboard/types';
-import { LocalStack, RUNNER_STATE_FILE } from '#infra/local/local-stack';
+import type { ScheduleRow } from '@serverless-jobs/local/dashboard';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { RUNNER_STATE_FILE } from '@serverless-jobs/runtime/contracts';
 import { ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import { allJobs } from '#shared/jobs/registry';
 
 /** What the dashboard tests need of a running local stack. */
 export interface DashboardStack {
@@ -19,6 +21,7 @@ export async function startDashboardStack(prefix: string): Promise<DashboardStac
   const output: string[] = [];
   const stack = await LocalStack.start({
     root: ROOT,
+    jobs: allJobs,
     cdkOut: synthesizedApp(),
     synth: 'never',
     dataDir,

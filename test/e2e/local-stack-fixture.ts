@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { inject } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { fromItem } from '#shared/adapters/attribute-map';
-import { N, S } from '#shared/adapters/attribute-values';
+import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorEnvironment } from '#infra/local/emulators';
-import { defaultLanes, LocalStack } from '#infra/local/local-stack';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { emulatorEnvironment } from '@serverless-jobs/local/runner';
+import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { clientsFor, eventually, getItem, isRunning, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import { allJobs } from '#shared/jobs/registry';
 
 const awsCli = ['/usr/bin/aws', 'aws'].find((bin) => spawnSync(bin, ['--version']).status === 0);
 
@@ -22,6 +23,7 @@ describe('Local stack: npm start on the synthesized template', () => {
   const start = () =>
     LocalStack.start({
       root: ROOT,
+      jobs: allJobs,
       cdkOut,
       synth: 'never',
       dataDir,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { jobOutputKey } from '#infra/outputs/output-names';
+import { jobOutputKey } from '@serverless-jobs/runtime/contracts';
 import { clientsFor, eventually, isRunning, ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
 
 describe('Command: npm start', () => {

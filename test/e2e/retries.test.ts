@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '#infra/local/local-stack';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { flakyJob } from '#test/e2e/fixtures/flaky-job';
 import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
@@ -14,7 +14,7 @@ describe('Local stack: a handler that keeps failing transiently', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, jobs: [flakyJob], cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
   }, 120_000);
 
   afterAll(async () => {

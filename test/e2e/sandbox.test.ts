@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LocalFunction } from '#infra/local/local-model';
-import { Sandbox } from '#infra/local/sandbox';
+import type { LocalFunction } from '@serverless-jobs/local/runner';
+import { Sandbox } from '@serverless-jobs/local/runner';
 
 /** A bundle folder whose index.mjs imports `./helper.<extension>`, which exports a typed constant. */
 const dirs: string[] = [];

@@ -2,11 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '#infra/local/local-stack';
-import type { HealthReport, RunView } from '#infra/ops/ops-types';
-import type { WatchReport } from '#shared/schedules/occurrence-ledger';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import type { HealthReport, RunView } from '@serverless-jobs/cli/ops';
+import type { WatchReport } from '@serverless-jobs/runtime/schedules';
 import { clientsFor, eventually, getItem, ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
-import { tableOutputKey } from '#infra/outputs/output-names';
+import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import { allJobs } from '#shared/jobs/registry';
 
 /**
  * Issue 7, acceptance 2, on the local stack through its control API (as the dashboard and curl use it):
@@ -22,6 +23,7 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
   beforeAll(async () => {
     stack = await LocalStack.start({
       root: ROOT,
+      jobs: allJobs,
       cdkOut: synthesizedApp(),
       synth: 'never',
       dataDir: mkdtempSync(join(tmpdir(), 'sj-watchdog-')),

@@ -5,10 +5,11 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '#infra/local/demo-data';
-import { LocalStack } from '#infra/local/local-stack';
+import { LocalStack } from '@serverless-jobs/local/runner';
 import { seed } from '#infra/local/seed';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { clientsFor, eventually, getItem, ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import { allJobs } from '#shared/jobs/registry';
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +27,7 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
     }, 45_000, `run ${pk}`);
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizedApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-seed-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, jobs: allJobs, cdkOut: synthesizedApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-seed-')), persistDynamoDb: false, write: () => {} });
     expect(await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now)).toEqual({ customers: 20, orders: 30, auditLog: 200 });
   }, 120_000);
 

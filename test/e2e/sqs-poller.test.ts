@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import type { LocalFunction, LocalMapping } from '#infra/local/local-model';
-import { Sandbox } from '#infra/local/sandbox';
-import { type PollerEvent, SqsPoller } from '#infra/local/sqs-poller';
+import type { LocalFunction, LocalMapping } from '@serverless-jobs/local/runner';
+import { Sandbox } from '@serverless-jobs/local/runner';
+import { type PollerEvent, SqsPoller } from '@serverless-jobs/local/runner';
 import { createQueue, sqs } from '#test/helpers/aws';
 import { eventually } from '#test/e2e/local-stack-fixture';
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SESClient } from '@aws-sdk/client-ses';
-import type { TableDesign } from '#shared/domain/tables';
+import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 
 /** A name no other test uses: each test gets its own tables and queues. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;

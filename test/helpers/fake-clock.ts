@@ -1,4 +1,4 @@
-import type { Clock } from '#shared/runtime/clock';
+import type { Clock } from '@serverless-jobs/runtime/runtime';
 
 /** A clock that moves only when told to. */
 export class FakeClock implements Clock {

@@ -1,5 +1,5 @@
-import type { EnqueueOptions, JobContext, JobLogger } from '#shared/runtime/job-context';
-import type { ScheduledOccurrence } from '#shared/runtime/run-ledger';
+import type { EnqueueOptions, JobContext, JobLogger } from '@serverless-jobs/runtime/runtime';
+import type { ScheduledOccurrence } from '@serverless-jobs/runtime/runtime';
 import { FakeClock } from '#test/helpers/fake-clock';
 import { RecordingMetrics } from '#test/helpers/recording-metrics';
 

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { emulatorEnvironment, type EmulatorSet, startEmulators } from '#infra/local/emulators';
+import { emulatorEnvironment, type EmulatorSet, startEmulators } from '@serverless-jobs/local/runner';
 import { offlineSynth, type SynthResult } from '#test/helpers/offline-synth';
 
 declare module 'vitest' {

@@ -1,13 +1,13 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { N, S } from '#shared/adapters/attribute-values';
-import { SqsJobQueue } from '#shared/adapters/sqs-job-queue';
-import { ledgerTable } from '#shared/domain/tables';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
-import type { RunStatus } from '#shared/runtime/run-ledger';
-import { jobOutputKey, StackOutputKey, tableOutputKey } from '#infra/outputs/output-names';
-import { JobsOps, type JobsOpsOptions } from '#infra/ops/jobs-ops';
-import type { DeployedSchedule, ScheduleControl, ScheduleRef } from '#infra/ops/ops-types';
+import { N, S } from '@serverless-jobs/runtime/adapters';
+import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import type { RunStatus } from '@serverless-jobs/runtime/runtime';
+import { jobOutputKey, StackOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import { JobsOps, type JobsOpsOptions } from '@serverless-jobs/cli/ops';
+import type { DeployedSchedule, ScheduleControl, ScheduleRef } from '@serverless-jobs/cli/ops';
 import { createQueue, createTable, dynamo, sqs, uniqueName } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { fromItem } from '#shared/adapters/attribute-map';
-import { N, S } from '#shared/adapters/attribute-values';
+import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { domainTables } from '#shared/domain/tables';
 import { processOrderJob } from '#shared/jobs/process-order';

@@ -1,8 +1,8 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { chunk } from '#shared/runtime/chunk';
-import { type BatchSummary, processBatch } from '#shared/runtime/process-batch';
-import type { RuntimeDeps } from '#shared/runtime/runtime-deps';
+import { chunk } from '@serverless-jobs/runtime/runtime';
+import { type BatchSummary, processBatch } from '@serverless-jobs/runtime/runtime';
+import type { RuntimeDeps } from '@serverless-jobs/runtime/runtime';
 import { sqs } from '#test/helpers/aws';
 
 /** An SQS message as the event source mapping hands it to Lambda. */

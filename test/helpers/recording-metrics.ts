@@ -1,4 +1,4 @@
-import type { JobMetrics, MetricName } from '#shared/runtime/job-context';
+import type { JobMetrics, MetricName } from '@serverless-jobs/runtime/runtime';
 
 /** Metrics kept in memory, so a test can assert what a batch counted. */
 export class RecordingMetrics implements JobMetrics {

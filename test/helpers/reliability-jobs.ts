@@ -1,5 +1,5 @@
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
 
 /** A job for the reliability matrix: its handler's behaviour is chosen by each test. */
 export const matrixJob = defineJob({

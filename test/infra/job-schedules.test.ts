@@ -1,11 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobDeclaration } from '#shared/jobs/job-declaration';
-import { allJobs } from '#shared/jobs/registry';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { appJobs } from '#shared/jobs/registry';
 import { arnOf, logicalIdOf, type SynthesizedJobsApp, synthJobsApp } from '#test/infra/support/synth-jobs-app';
 
 /** The registry with cleanup's schedule moved to an EventBridge rule, as a team preferring rules would declare it. */
-const withCleanupAsRule: readonly JobDeclaration[] = allJobs.map((job) =>
+const withCleanupAsRule: readonly JobDeclaration[] = appJobs.map((job) =>
   job.name === 'cleanup' ? { ...job, schedules: job.schedules.map((s) => ({ ...s, via: 'rule' as const })) } : job,
 );
 

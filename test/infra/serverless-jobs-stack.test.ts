@@ -1,9 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueUrlVariable } from '#shared/runtime/environment';
-import { domainTables, ledgerTable } from '#shared/domain/tables';
+import { queueUrlVariable } from '@serverless-jobs/runtime/contracts';
+import { domainTables } from '#shared/domain/tables';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { allJobs } from '#shared/jobs/registry';
-import * as z from '#shared/runtime/zod-mini';
+import * as z from '@serverless-jobs/runtime/zod';
 import { arnOf, logicalIdOf, propertiesOf, type SynthesizedJobsApp, synthJobsApp } from '#test/infra/support/synth-jobs-app';
 
 const DAY = 86_400;
@@ -73,7 +74,7 @@ describe('Stack: ServerlessJobs', () => {
         POWERTOOLS_SERVICE_NAME: 'serverless-jobs',
       };
       for (const target of job.resources.enqueues) expected[queueUrlVariable(target)] = { Ref: logicalIdOf(workerOf(target).queue) };
-      for (const table of job.resources.tables) expected[domainTables[table].envVar] = { Ref: logicalIdOf(synth.stack.tables.domain[table].table) };
+      for (const design of job.resources.tables) expected[design.envVar] = { Ref: logicalIdOf(synth.stack.tables.of(design, job.name).table) };
       if (job.resources.sendsEmail) expected.EMAIL_FROM = 'jobs@example.com';
       expect(env).toEqual({ ...expected, JOB_SETTINGS: expect.any(String) });
       expect(JSON.parse(env.JOB_SETTINGS as string)).toEqual(z.parse(job.settings, recipientsFor(job.name)));
@@ -165,8 +166,8 @@ describe('Stack: ServerlessJobs', () => {
   it('grants DynamoDB access only to the ledger and the tables a job declares, by table and index ARN', () => {
     for (const job of allJobs) {
       const policy = JSON.stringify(synth.template.toJSON().Resources[logicalIdOf(workerOf(job.name).role.node.findChild('DefaultPolicy'))]);
-      for (const [name, { table }] of Object.entries(synth.stack.tables.domain)) {
-        expect(policy.includes(`"${logicalIdOf(table)}"`), `${job.name} → ${name}`).toBe(job.resources.tables.includes(name as never));
+      for (const [id, { design, table }] of synth.stack.tables.app) {
+        expect(policy.includes(`"${logicalIdOf(table)}"`), `${job.name} → ${id}`).toBe(job.resources.tables.includes(design));
       }
       expect(policy).not.toContain('/index/*');
       expect(policy.includes('ses:SendEmail'), job.name).toBe(job.resources.sendsEmail);

@@ -1,11 +1,11 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { S } from '#shared/adapters/attribute-values';
-import { runPk } from '#shared/adapters/dynamodb-run-ledger';
+import { S } from '@serverless-jobs/runtime/adapters';
+import { runPk } from '@serverless-jobs/runtime/adapters';
 import { dailyReportJob } from '#shared/jobs/report-jobs';
-import { RunStatus } from '#shared/runtime/run-ledger';
-import { OpsInputError } from '#infra/ops/errors';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
+import { OpsInputError } from '@serverless-jobs/cli/ops';
 import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
 import { dynamo } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';

@@ -1,6 +1,6 @@
 import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { S, str } from '#shared/adapters/attribute-values';
+import { S, str } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbCleanupStore } from '#shared/adapters/dynamodb-cleanup-store';
 import { type CleanupOutcome, type CleanupSettings, runCleanup } from '#shared/cleanup/run-cleanup';
 import { domainTables } from '#shared/domain/tables';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import { bulkEmailJob } from '#shared/jobs/bulk-email';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { fanOut } from '#functions/bulk-email/fan-out';
 import { sendEmail } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob } from '#shared/jobs/define-job';
-import { PermanentJobError } from '#shared/runtime/errors';
-import { processBatch } from '#shared/runtime/process-batch';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 

@@ -1,10 +1,10 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { S } from '#shared/adapters/attribute-values';
-import { DynamoDbOccurrenceLedger } from '#shared/adapters/dynamodb-occurrence-ledger';
-import { DynamoDbRunLedger, runPk } from '#shared/adapters/dynamodb-run-ledger';
-import { ledgerTable } from '#shared/domain/tables';
-import { occurrenceJobId } from '#shared/runtime/envelope';
+import { S } from '@serverless-jobs/runtime/adapters';
+import { DynamoDbOccurrenceLedger } from '@serverless-jobs/runtime/adapters';
+import { DynamoDbRunLedger, runPk } from '@serverless-jobs/runtime/adapters';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
 import { createTable, dynamo } from '#test/helpers/aws';
 
 const NOW = Date.parse('2027-02-05T12:00:00Z');

@@ -1,12 +1,12 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { fromItem } from '#shared/adapters/attribute-map';
-import { N, S } from '#shared/adapters/attribute-values';
+import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { domainTables } from '#shared/domain/tables';
 import { processOrderJob } from '#shared/jobs/process-order';
-import { LeaseLostError } from '#shared/runtime/run-ledger';
-import { processBatch } from '#shared/runtime/process-batch';
+import { LeaseLostError } from '@serverless-jobs/runtime/runtime';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { createTable, dynamo } from '#test/helpers/aws';
 import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';

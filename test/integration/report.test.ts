@@ -1,8 +1,9 @@
 import { type AttributeValue, BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { N, S, str } from '#shared/adapters/attribute-values';
+import { N, S, str } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbReportStore, type ReportTableNames } from '#shared/adapters/dynamodb-report-store';
-import { domainTables, ledgerTable } from '#shared/domain/tables';
+import { domainTables } from '#shared/domain/tables';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { type ReportSettings, runReport } from '#shared/reports/run-report';
 import { createTable, dynamo } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';

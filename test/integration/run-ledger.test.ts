@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger';
-import { ledgerTable } from '#shared/domain/tables';
+import { DynamoDbRunLedger } from '@serverless-jobs/runtime/adapters';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { createTable, dynamo } from '#test/helpers/aws';
 
 const NOW = Date.parse('2026-11-24T08:00:00Z');

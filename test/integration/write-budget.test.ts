@@ -1,13 +1,13 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
-import { N, S } from '#shared/adapters/attribute-values';
+import { N, S } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import { domainTables } from '#shared/domain/tables';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { sendEmail } from '#functions/send-email/send-email';
 import { createTable, dynamo, uniqueName } from '#test/helpers/aws';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';

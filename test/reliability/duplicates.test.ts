@@ -2,7 +2,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sendEmail, type SendEmailPayload } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
 import { pollOnce, sendBodies } from '#test/helpers/queue-driver';

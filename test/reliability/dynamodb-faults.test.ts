@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { uniqueName } from '#test/helpers/aws';
 import { type FaultOptions, injectFault, ledgerWrite, throttlingError } from '#test/helpers/fault-injection';
 import { createOrderFixture } from '#test/helpers/order-fixture';

@@ -1,11 +1,11 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { leasePk } from '#shared/adapters/dynamodb-schedule-leases';
-import { defineJob } from '#shared/jobs/define-job';
-import type { OverlapPolicy } from '#shared/jobs/job-declaration';
-import type { JobHandler } from '#shared/runtime/job-context';
-import { processBatch } from '#shared/runtime/process-batch';
-import * as z from '#shared/runtime/zod-mini';
+import { leasePk } from '@serverless-jobs/runtime/adapters';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import type { OverlapPolicy } from '@serverless-jobs/runtime/jobs';
+import type { JobHandler } from '@serverless-jobs/runtime/runtime';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
+import * as z from '@serverless-jobs/runtime/zod';
 import { sqs } from '#test/helpers/aws';
 import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';

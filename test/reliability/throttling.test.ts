@@ -1,6 +1,6 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '#shared/runtime/clock';
+import { systemClock } from '@serverless-jobs/runtime/runtime';
 import { dynamo } from '#test/helpers/aws';
 import { injectFault, ledgerWrite, throttlingError } from '#test/helpers/fault-injection';
 import { pollOnce, receive, sendBodies } from '#test/helpers/queue-driver';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '#infra/local/local-stack';
-import { jobOutputKey, tableOutputKey } from '#infra/outputs/output-names';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
 import { slowEmailJob } from '#test/reliability/fixtures/slow-email-job';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
@@ -14,7 +14,7 @@ describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, cdkOut: synthesizeInProcess([slowEmailJob], () => join(ROOT, 'test/reliability/fixtures/slow-email-handler.ts'), 'sj-slow-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({ root: ROOT, jobs: [slowEmailJob], cdkOut: synthesizeInProcess([slowEmailJob], () => join(ROOT, 'test/reliability/fixtures/slow-email-handler.ts'), 'sj-slow-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')), persistDynamoDb: false, write: () => {} });
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import type { EmailSender, OutgoingEmail } from '#shared/domain/email';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sendEmail, type SendEmailPayload } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
 import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';

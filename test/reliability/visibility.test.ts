@@ -1,6 +1,6 @@
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { processBatch } from '#shared/runtime/process-batch';
+import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sqs } from '#test/helpers/aws';
 import { deleteAcknowledged, receive, sendBodies, toSqsRecord } from '#test/helpers/queue-driver';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';

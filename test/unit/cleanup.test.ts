@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CleanupCursor } from '#shared/cleanup/cleanup-cursor';
 import { type CleanupSettings, runCleanup } from '#shared/cleanup/run-cleanup';
-import { PermanentJobError } from '#shared/runtime/errors';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 import { FakeClock } from '#test/helpers/fake-clock';
 import { fakeJobContext, runsOutAfter } from '#test/helpers/fake-job-context';
 import { InMemoryCleanupStore } from '#test/unit/cleanup-fake-store';

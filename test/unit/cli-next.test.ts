@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
-import { type CliIo, formatUpcoming, runCommand } from '#infra/cli/commands';
-import type { JobsOps } from '#infra/ops/jobs-ops';
-import type { ScheduleView } from '#infra/ops/ops-types';
-import { scheduleView } from '#infra/ops/schedule-views';
+import { type CliIo, formatUpcoming, runCommand } from '@serverless-jobs/cli/commands';
+import type { JobsOps } from '@serverless-jobs/cli/ops';
+import type { ScheduleView } from '@serverless-jobs/cli/ops';
+import { scheduleView } from '@serverless-jobs/cli/ops';
 
 const NOW = new Date('2027-03-26T12:00:00Z');
 const daily = cleanupJob.schedules[0]!;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { Attr } from '#shared/runtime/envelope';
-import { RunStatus } from '#shared/runtime/run-ledger';
-import { redriveByCopy } from '#infra/ops/dead-letters';
-import { OpsInputError } from '#infra/ops/errors';
-import { HEALTH_EXIT_CODE } from '#infra/ops/ops-types';
+import { Attr } from '@serverless-jobs/runtime/contracts';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
+import { redriveByCopy } from '@serverless-jobs/cli/ops';
+import { OpsInputError } from '@serverless-jobs/cli/ops';
+import { HEALTH_EXIT_CODE } from '@serverless-jobs/cli/ops';
 import { deadLetters, messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
 
 const JOBS = [processOrderJob, cleanupJob, sendEmailJob];

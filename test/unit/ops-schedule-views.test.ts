@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupJob } from '#shared/jobs/cleanup';
-import { formatDuration, parseDuration } from '#infra/ops/duration';
-import { contextLines, dstFlag, dstShifts, formatOffset, lastDueOccurrence, scheduleView, utcOffsetMinutes } from '#infra/ops/schedule-views';
-import { nextOccurrences } from '#shared/cron/schedule-expression';
+import { formatDuration, parseDuration } from '@serverless-jobs/cli/ops';
+import { contextLines, dstFlag, dstShifts, formatOffset, lastDueOccurrence, scheduleView, utcOffsetMinutes } from '@serverless-jobs/cli/ops';
+import { nextOccurrences } from '@serverless-jobs/runtime/cron';
 
 const daily = cleanupJob.schedules[0]!;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PeriodRequest, reportIdOf, resolvePeriod, utcDaysOverlapping } from '#shared/reports/report-period';
-import { PermanentJobError } from '#shared/runtime/errors';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 
 const period = (request: Omit<PeriodRequest, 'reference'> & { reference: string }) => {
   const resolved = resolvePeriod({ ...request, reference: new Date(request.reference) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as z from '#shared/runtime/zod-mini';
-import { defineJob, JobDeclarationError } from '#shared/jobs/define-job';
+import * as z from '@serverless-jobs/runtime/zod';
+import { defineJob, JobDeclarationError } from '@serverless-jobs/runtime/jobs';
 import { allJobs } from '#shared/jobs/registry';
 
 const base = { name: 'demo', description: 'demo', payload: z.object({ n: z.number() }) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_JOBS, metricsByMinute, percentile } from '#infra/local/dashboard/metrics-view';
-import type { EmfRecord } from '#infra/local/function-output';
+import { ALL_JOBS, metricsByMinute, percentile } from '@serverless-jobs/local/dashboard';
+import type { EmfRecord } from '@serverless-jobs/local/runner';
 
 const MINUTE = Date.parse('2026-11-24T08:00:00Z');
 

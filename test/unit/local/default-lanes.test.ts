@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLanes } from '#infra/local/local-stack';
+import { defaultLanes } from '@serverless-jobs/local/runner';
 
 describe('Function: defaultLanes', () => {
   it('is two lanes per core, and never fewer than two (the lowest maximum concurrency Lambda allows)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FunctionOutput } from '#infra/local/function-output';
+import { FunctionOutput } from '@serverless-jobs/local/runner';
 
 const printed = (colored: boolean): string => {
   const out: string[] = [];

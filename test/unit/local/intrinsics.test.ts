@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntrinsicError, resolveIntrinsics } from '#infra/local/intrinsics';
+import { IntrinsicError, resolveIntrinsics } from '@serverless-jobs/local/runner';
 
 const resolver = { ref: (id: string) => `name-of-${id}`, getAtt: (id: string, attribute: string) => `${attribute}-of-${id}` };
 

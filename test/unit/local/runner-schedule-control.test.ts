@@ -1,9 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunnerScheduleControl } from '#infra/local/dashboard/runner-schedule-control';
-import type { LocalSchedule } from '#infra/local/local-model';
-import { ScheduleRunner } from '#infra/local/schedule-runner';
-import { VirtualClock } from '#infra/local/virtual-clock';
+import { RunnerScheduleControl } from '@serverless-jobs/local/dashboard';
+import type { LocalSchedule } from '@serverless-jobs/local/runner';
+import { ScheduleRunner } from '@serverless-jobs/local/runner';
+import { VirtualClock } from '@serverless-jobs/local/runner';
 
 /** A scheduler schedule of cleanup's shape, as the local model reads it from the template. */
 function localSchedule(expression: string, timeZone: string): LocalSchedule {

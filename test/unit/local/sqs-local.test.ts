@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalSchedule } from '#infra/local/local-model';
-import { occurrenceInput } from '#infra/local/schedule-runner';
-import { occurrenceTime } from '#shared/schedules/occurrence-ledger';
-import { failedMessageIds } from '#infra/local/sqs-event';
-import { queryToJson } from '#infra/local/sqs-query-protocol';
+import type { LocalSchedule } from '@serverless-jobs/local/runner';
+import { occurrenceInput } from '@serverless-jobs/local/runner';
+import { occurrenceTime } from '@serverless-jobs/runtime/schedules';
+import { failedMessageIds } from '@serverless-jobs/local/runner';
+import { queryToJson } from '@serverless-jobs/local/runner';
 
 describe('Function: queryToJson (the AWS CLI query protocol)', () => {
   it('turns a form-encoded SendMessage into the JSON protocol input', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { processOrderJob } from '#shared/jobs/process-order';
-import { describeIssues } from '#shared/runtime/validation-message';
-import * as z from '#shared/runtime/zod-mini';
+import { describeIssues } from '@serverless-jobs/runtime/runtime';
+import * as z from '@serverless-jobs/runtime/zod';
 
 const issuesOf = (schema: z.ZodMiniType, input: unknown): string => {
   const checked = z.safeParse(schema, input);

@@ -1,0 +1,2 @@
+export * from './cfn-lookup.ts';
+export * from './job-safety-aspect.ts';

@@ -1,0 +1,186 @@
+import { dirname } from 'node:path';
+import { ArnFormat, AssetHashType, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { functionEnvironment, queueUrlVariable } from '@serverless-jobs/runtime/contracts';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '@serverless-jobs/runtime/runtime';
+import type { ResolvedJob } from '../config/resolve-jobs.ts';
+import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from './constants.ts';
+import { BUNDLE_ENTRY, FunctionBundle } from './function-bundle.ts';
+import type { JobTables } from './job-tables.ts';
+import { DOMAIN_TABLE_ACTIONS, grantTableActions, LEDGER_ACTIONS } from './table-access.ts';
+
+export interface JobWorkerProps {
+  readonly job: ResolvedJob;
+  readonly tables: JobTables;
+  /** SES sender; required when the job declares `sendsEmail`. @default - none */
+  readonly emailFrom?: string;
+  /** The absolute path of the function's entry file, which exports `handler`. */
+  readonly entry: string;
+  /**
+   * Package export conditions for esbuild, for an app that resolves packages to their sources.
+   * @default the `--conditions` this process runs with
+   */
+  readonly conditions?: readonly string[];
+  /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Variables compiled into the bundle rather than set in the function's environment, which Lambda caps at
+   * 4 KB in all: for what grows with the number of jobs. The code reads them as `process.env.NAME`. @default - none
+   */
+  readonly inlinedEnvironment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One job's worker: its queue and DLQ, its function with its own role and log group, the event source
+ * mapping, and the least-privilege grants its declaration asks for.
+ */
+export class JobWorker extends Construct {
+  readonly jobName: string;
+  readonly declaration: JobDeclaration;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly fn: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: JobWorkerProps) {
+    super(scope, id);
+    const job = props.job.declaration;
+    this.jobName = job.name;
+    this.declaration = job;
+    if (job.resources.sendsEmail && !props.emailFrom) {
+      throw new Error(`${job.name}: sends e-mail but no emailFrom was given (given ${JSON.stringify(props.emailFrom)})`);
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(job.dlqRetentionDays),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(job.queueRetentionDays),
+      visibilityTimeout: Duration.seconds(VISIBILITY_FACTOR * (job.timeoutSeconds + job.batchingWindowSeconds)),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: job.retry.attempts + RECEIVE_COUNT_MARGIN },
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${job.name} job`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new lambda.Function(this, 'Function', {
+      // Bundled locally, in this process; skipped where the context's aws:cdk:bundling-stacks leaves the stack out.
+      code: lambda.Code.fromAsset(dirname(props.entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new FunctionBundle(props.entry, props.inlinedEnvironment, props.conditions),
+          // Never pulled: the local bundling above always succeeds or throws.
+          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+        },
+      }),
+      handler: `${BUNDLE_ENTRY}.handler`,
+      description: job.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(job.timeoutSeconds),
+      memorySize: job.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: this.environment(props),
+    });
+    this.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: job.batchSize,
+        ...(job.batchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(job.batchingWindowSeconds) } : {}),
+        reportBatchItemFailures: true,
+        maxConcurrency: job.maxConcurrency,
+      }),
+    );
+    this.grantAccess(props);
+    this.acknowledgeServerlessFindings();
+  }
+
+  /**
+   * cdk-nag's Serverless pack: the findings that do not fit a queue-driven worker, each with its reason.
+   * Scoped to this worker's resources, so a new resource elsewhere is still checked.
+   */
+  private acknowledgeServerlessFindings(): void {
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless::Serverless-SQSRedrivePolicy',
+      reason: 'This queue is the dead-letter queue: the end of the line. Its messages go back to the job queue only by an operator redrive (jobs-cli redrive), never automatically.',
+    });
+    Validations.of(this.fn).acknowledge(
+      {
+        id: 'Serverless::Serverless-LambdaDLQ',
+        reason: 'The function is invoked only by its SQS event source mapping (synchronously), never asynchronously, so a Lambda DLQ would never receive anything. Failed records go to the job DLQ: copied by the runtime with the reason, and by the queue redrive policy as a backstop.',
+      },
+      {
+        id: 'Serverless::Serverless-LambdaTracing',
+        reason: 'Active X-Ray tracing needs xray:PutTraceSegments on Resource "*", a wildcard grant this project keeps out of every role. Runs are traced by the run ledger (job ID, attempt, fence, errors) and by EMF metrics and logs that carry the job ID.',
+      },
+    );
+    for (const child of this.fn.node.findAll()) {
+      if (child instanceof lambda.CfnEventSourceMapping) {
+        Validations.of(child).acknowledge({
+          id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+          reason: 'An SQS event source mapping does not support an on-failure destination (only stream and Kafka sources do). Failed SQS records are handled by the runtime (DLQ copy with reason) and the queue redrive policy.',
+        });
+      }
+    }
+  }
+
+  /** Lets this job enqueue `target` (itself included) and tells the function where its queue is. */
+  enqueuesTo(target: JobWorker): void {
+    target.queue.grantSendMessages(this.role);
+    this.fn.addEnvironment(queueUrlVariable(target.jobName), target.queue.queueUrl);
+  }
+
+  private environment(props: JobWorkerProps): Record<string, string> {
+    const job = props.job.declaration;
+    return functionEnvironment({
+      ledgerTableName: props.tables.ledger.table.tableName,
+      queueUrl: this.queue.queueUrl,
+      deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+      settings: props.job.settings,
+      serviceName: SERVICE_NAME,
+      metricsNamespace: METRICS_NAMESPACE,
+      tables: job.resources.tables.map((design) => ({ design, name: props.tables.of(design, job.name).table.tableName })),
+      ...(job.resources.sendsEmail && props.emailFrom ? { emailFrom: props.emailFrom } : {}),
+    });
+  }
+
+  private grantAccess(props: JobWorkerProps): void {
+    const job = props.job.declaration;
+    // Consuming the own queue is granted by the event source; the runtime also writes to the DLQ itself, and a
+    // scheduled occurrence that waits its turn (bufferOne, catch-up, backfill) is sent again to the own queue.
+    this.deadLetterQueue.grantSendMessages(this.role);
+    if (job.schedules.length > 0) this.queue.grantSendMessages(this.role);
+    grantTableActions(this.role, props.tables.ledger, LEDGER_ACTIONS);
+    for (const design of job.resources.tables) grantTableActions(this.role, props.tables.of(design, job.name), DOMAIN_TABLE_ACTIONS);
+    if (job.resources.sendsEmail && props.emailFrom) this.grantSendEmail(props.emailFrom);
+  }
+
+  /** SES on the sender's domain and address identities only, and only with that From address. */
+  private grantSendEmail(emailFrom: string): void {
+    const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
+    const identity = (name: string): string =>
+      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identity(domain), identity(emailFrom)],
+        conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
+      }),
+    );
+  }
+}

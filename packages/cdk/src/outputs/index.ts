@@ -1,0 +1,1 @@
+export * from './stack-outputs.ts';

@@ -1,0 +1,5 @@
+export * from './cli-args.ts';
+export * from './commands.ts';
+export * from './jobs.ts';
+export * from './payload-input.ts';
+export * from './text-table.ts';

@@ -1,0 +1,2 @@
+export * from './ops/index.ts';
+export * from './commands/index.ts';

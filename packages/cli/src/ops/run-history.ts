@@ -1,0 +1,93 @@
+import { type AttributeValue, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { S } from '@serverless-jobs/runtime/adapters';
+import { runPk } from '@serverless-jobs/runtime/adapters';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
+import type { RunsQuery, RunView } from './ops-types.ts';
+
+/** Runs listed when no limit is given. */
+export const DEFAULT_RUNS_LIMIT = 20;
+const BY_JOB = ledgerTable.indexes.find((index) => index.name === 'byJob')!;
+const STATUSES = new Set<string>(Object.values(RunStatus));
+
+export const isRunStatus = (value: string): value is RunStatus => STATUSES.has(value);
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+/** A ledger item as the operator sees it; the lease, fences and TTL stay out. */
+export function toRunView(item: Record<string, AttributeValue>): RunView {
+  const plain = fromItem(item);
+  const status = text(plain.status) ?? '';
+  return {
+    job: text(plain.job) ?? '',
+    id: text(plain.id) ?? '',
+    status: isRunStatus(status) ? status : RunStatus.RUNNING,
+    attempt: count(plain.attempt) ?? 0,
+    createdAt: text(plain.createdAt) ?? '',
+    startedAt: text(plain.startedAt),
+    finishedAt: text(plain.finishedAt),
+    durationMs: count(plain.durationMs),
+    lastError: text(plain.lastError),
+    reason: text(plain.reason),
+    schedule: text(plain.schedule),
+    occurrence: text(plain.occurrence),
+  };
+}
+
+/**
+ * A job's runs, newest first, from the `byJob` index (job, createdAt); the status filter is applied by
+ * DynamoDB, and pages are read until the limit is reached, since Limit counts items before the filter.
+ */
+export async function queryRuns(client: DynamoDBClient, tableName: string, job: string, query: RunsQuery = {}): Promise<RunView[]> {
+  const limit = query.limit ?? DEFAULT_RUNS_LIMIT;
+  const names: Record<string, string> = { '#job': BY_JOB.partitionKey };
+  const values: Record<string, AttributeValue> = { ':job': S(job) };
+  let keyCondition = '#job = :job';
+  if (query.since !== undefined) {
+    keyCondition += ' AND #createdAt >= :since';
+    names['#createdAt'] = BY_JOB.sortKey;
+    values[':since'] = S(query.since);
+  }
+  let filter: string | undefined;
+  const statuses = query.statuses ?? [];
+  if (statuses.length > 0) {
+    names['#status'] = 'status';
+    statuses.forEach((status, i) => (values[`:s${i}`] = S(status)));
+    filter = `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`;
+  }
+  const runs: RunView[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: BY_JOB.name,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: Math.max(limit, 25),
+        ExclusiveStartKey: start,
+      }),
+    );
+    runs.push(...(page.Items ?? []).map(toRunView));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined && runs.length < limit);
+  return runs.slice(0, limit);
+}
+
+/** Whether the ledger holds a run with this job ID, in any status. */
+export async function hasRun(client: DynamoDBClient, tableName: string, job: string, id: string): Promise<boolean> {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { [ledgerTable.partitionKey]: S(runPk({ job, id })) },
+      ProjectionExpression: '#pk',
+      ExpressionAttributeNames: { '#pk': ledgerTable.partitionKey },
+    }),
+  );
+  return Item !== undefined;
+}

@@ -1,0 +1,2 @@
+export * from './runner/index.ts';
+export * from './dashboard/index.ts';

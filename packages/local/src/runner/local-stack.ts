@@ -1,0 +1,229 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { RUNNER_STATE_FILE, type RunnerState } from '@serverless-jobs/runtime/contracts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
+import { childPids, type Emulator, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from './emulators.ts';
+import { functionEnvironment } from './function-environment.ts';
+import { FunctionOutput, type LogFormat } from './function-output.ts';
+import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel, type LocalSchedule } from './local-model.ts';
+import { provision } from './provision.ts';
+import { Sandbox } from './sandbox.ts';
+import { scheduleIdentity, ScheduleRunner } from './schedule-runner.ts';
+import { type PollerEvent, SqsPoller } from './sqs-poller.ts';
+import { type LocalDashboard, startLocalDashboard } from '../dashboard/start-dashboard.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+export interface LocalStackOptions {
+  /** The project folder. */
+  readonly root: string;
+  /**
+   * The app's job declarations, the framework's watchdog included (`withScheduleWatchdog`): the dashboard
+   * lists and validates with them. The runner itself runs what the template has. @default []
+   */
+  readonly jobs?: readonly JobDeclaration[];
+  /** @default '<root>/cdk.out' */
+  readonly cdkOut?: string;
+  /** Runner state (runner.json, metrics.ndjson) and, when persisted, the DynamoDB data. @default '<root>/.local' */
+  readonly dataDir?: string;
+  /** Keep DynamoDB's data in `<dataDir>/dynamodb` across restarts, instead of in memory. @default true */
+  readonly persistDynamoDb?: boolean;
+  /** `auto` synthesizes when cdk.out is older than the sources. @default 'auto' */
+  readonly synth?: 'auto' | 'always' | 'never';
+  /** Extra `-c key=value` for the synth. @default [] */
+  readonly context?: readonly string[];
+  readonly ports?: { readonly sqs?: number; readonly dynamodb?: number; readonly ses?: number };
+  /**
+   * For benchmarks: a DynamoDB Local already running (its JIT warmed up), used instead of starting one; the
+   * stack creates its tables in it if missing and leaves it running. `persistDynamoDb` then does not apply.
+   */
+  readonly dynamodb?: Emulator;
+  /**
+   * At most this many lanes per event source mapping: concurrent invocations, each in a sandbox (a node
+   * process) of its own. A mapping whose maximum concurrency is lower keeps it; Lambda, too, treats that
+   * setting as a ceiling, not a target. @default {@link defaultLanes} (2 per CPU core)
+   */
+  readonly maxLanes?: number;
+  /** @default 1 */
+  readonly clockSpeed?: number;
+  /** Virtual start time of the schedules' clock. @default now */
+  readonly startAt?: number;
+  /** Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed. @default [] */
+  readonly pausedSchedules?: readonly string[];
+  /** @default 'pretty' */
+  readonly logFormat?: LogFormat;
+  readonly write?: (text: string) => void;
+  /** Keep the synth's output unless it fails. @default false */
+  readonly quietSynth?: boolean;
+  /**
+   * The dashboard and control API on 127.0.0.1; `port` is preferred (a free one if taken), absent means any
+   * free port; `false` runs without it. @default {} (any free port)
+   */
+  readonly dashboard?: { readonly port?: number } | false;
+  /**
+   * For benchmarks: change an event source mapping before its poller starts (batch size, window), and see
+   * the SQS client every poller and schedule uses (to meter its requests). @default none
+   */
+  readonly instrument?: {
+    readonly mapping?: (mapping: LocalMapping, fn: LocalFunction | undefined) => LocalMapping;
+    readonly sqsClient?: (client: SQSClient) => void;
+    /** Every poller's news: each invocation with its size and duration. */
+    readonly report?: (event: PollerEvent) => void;
+  };
+}
+
+/** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
+function scheduleLabel(schedule: LocalSchedule): string {
+  const identity = scheduleIdentity(schedule);
+  return identity ? `${identity.job}/${identity.schedule}` : schedule.logicalId;
+}
+
+/**
+ * Two lanes per CPU core, and never fewer than 2 (the lowest maximum concurrency Lambda allows). Every
+ * sandbox and emulator shares this machine's cores: past about two sandboxes per core, each job costs more
+ * CPU and throughput falls. send-email, 10,000 jobs end to end on 2 cores (BENCHMARKS.md): 193, 217, 236,
+ * 184 and 116 jobs/s at 2, 3, 4, 6 and 10 lanes.
+ */
+export function defaultLanes(cores = availableParallelism()): number {
+  return Math.max(2, 2 * cores);
+}
+
+/** Where `npm start` records its endpoints, so the CLI finds a running local stack. */
+
+/** The whole system on emulators, built from the synthesized template and its bundled assets. */
+export class LocalStack {
+  private constructor(
+    readonly model: LocalModel,
+    readonly emulators: EmulatorSet,
+    readonly output: FunctionOutput,
+    readonly schedules: ScheduleRunner,
+    readonly pollers: readonly SqsPoller[],
+    readonly clock: VirtualClock,
+    /** runner.json: endpoints, the dashboard and its token, for the CLI. */
+    readonly stateFile: string,
+    /** The cap on each mapping's lanes: `maxLanes`, or {@link defaultLanes}. */
+    readonly maxLanes: number,
+  ) {}
+
+  /** The poller of a job's event source mapping, by the job's label. */
+  pollerOf(label: string): SqsPoller | undefined {
+    return this.pollers.find((poller) => poller.functionLabel === label);
+  }
+
+  private unsubscribe?: () => void;
+  /** The dashboard and control API, unless started with `dashboard: false`. */
+  dashboard?: LocalDashboard;
+
+  private writeState(): void {
+    writeFileSync(this.stateFile, JSON.stringify(this.describe(), null, 2));
+  }
+
+  static async start(options: LocalStackOptions, progress: (message: string) => void = () => {}): Promise<LocalStack> {
+    const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
+    const mode = options.synth ?? 'auto';
+    if (mode === 'always' || (mode === 'auto' && isStale(cdkOut, options.root)) || (options.context?.length ?? 0) > 0) {
+      progress('Synthesizing the CDK app (cdk synth)…');
+      await synthesize(options.root, cdkOut, options.context, options.quietSynth);
+    } else {
+      progress(`Reusing the up-to-date ${cdkOut}`);
+    }
+    const assembly = readCloudAssembly(cdkOut);
+    progress('Starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES) on 127.0.0.1…');
+    const dataDir = options.dataDir ?? join(options.root, '.local');
+    mkdirSync(dataDir, { recursive: true });
+    const emulators = await startEmulators({ dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined, ports: options.ports, dynamodb: options.dynamodb });
+    try {
+      const env = emulatorEnvironment(emulators);
+      const clientConfig = { endpoint: '', region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.sqs.endpoint, useQueueUrlAsEndpoint: false });
+      const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.dynamodb.endpoint });
+      options.instrument?.sqsClient?.(sqs);
+      const built = buildLocalModel(assembly, { sqs: emulators.sqs.endpoint });
+      const adjust = options.instrument?.mapping;
+      const model: LocalModel = adjust ? { ...built, mappings: built.mappings.map((m) => adjust(m, built.functions.find((f) => f.logicalId === m.functionLogicalId))) } : built;
+      progress(`Creating ${model.tables.length} tables and ${model.queues.length} queues from ${assembly.stackName}…`);
+      await provision(model, { dynamodb, sqs });
+      const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, 'metrics.ndjson'), options.write);
+      const queueUrl = (logicalId: string): string => {
+        const queue = model.queues.find((q) => q.logicalId === logicalId);
+        if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
+        return queue.url;
+      };
+      const maxLanes = options.maxLanes ?? defaultLanes();
+      const pollers = model.mappings.map((mapping) => {
+        const fn = model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
+        const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
+        if (!fn || !queue) throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
+        const sandboxEnv = functionEnvironment(fn, env);
+        return new SqsPoller({
+          client: sqs,
+          mapping,
+          fn,
+          queueUrl: queueUrl(queue.logicalId),
+          queueArn: queue.arn,
+          lanes: maxLanes,
+          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => output.line(fn.label, line)),
+          report: (event) => {
+            options.instrument?.report?.(event);
+            if (event.kind === 'abandoned') {
+              output.note(event.label, `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`);
+            }
+          },
+        });
+      });
+      const clock = new VirtualClock(options.startAt, options.clockSpeed);
+      const schedules = new ScheduleRunner({
+        client: sqs,
+        clock,
+        schedules: model.schedules,
+        queueUrlOf: queueUrl,
+        report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
+      });
+      for (const state of schedules.states) if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
+      // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
+      for (const poller of pollers) poller.start();
+      schedules.start();
+      const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE), maxLanes);
+      if (options.dashboard !== false) {
+        try {
+          stack.dashboard = await startLocalDashboard({ model, schedules, clock, output, sqs, dynamodb, jobs: options.jobs ?? [], port: options.dashboard?.port });
+        } catch (error) {
+          schedules.stop();
+          await Promise.all(pollers.map((poller) => poller.stop(0)));
+          throw error;
+        }
+      }
+      stack.writeState();
+      stack.unsubscribe = onChildStarted(() => stack.writeState());
+      return stack;
+    } catch (error) {
+      await emulators.stop();
+      throw error;
+    }
+  }
+
+  /** Endpoints and names, as printed in the ready line and written for the CLI. */
+  describe(): RunnerState & { childPids: number[] } {
+    return {
+      pid: process.pid,
+      childPids: childPids(),
+      stackName: this.model.stackName,
+      endpoints: { sqs: this.emulators.sqs.endpoint, dynamodb: this.emulators.dynamodb.endpoint, ses: this.emulators.ses.endpoint },
+      outputs: this.model.outputs,
+      ...(this.dashboard ? { dashboard: { url: this.dashboard.url, token: this.dashboard.token } } : {}),
+    };
+  }
+
+  /** Stops polling and schedules, waits for in-flight invocations up to `graceMs`, then stops every emulator it started. */
+  async stop(graceMs = 10_000): Promise<void> {
+    await this.dashboard?.stop();
+    this.schedules.stop();
+    this.unsubscribe?.();
+    await Promise.all(this.pollers.map((poller) => poller.stop(graceMs)));
+    await this.emulators.stop();
+    rmSync(this.stateFile, { force: true });
+  }
+}

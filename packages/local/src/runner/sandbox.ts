@@ -1,0 +1,137 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { killOnExit } from './emulators.ts';
+import type { LocalFunction } from './local-model.ts';
+import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+
+export type InvokeResult =
+  | { readonly kind: 'ok'; readonly result: unknown }
+  | { readonly kind: 'error'; readonly error: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'crash'; readonly code: number | null };
+
+// Compiled (dist/*.js), the entry is plain JavaScript already: it is run as it is. From the sources, it is built.
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY_SOURCE = fileURLToPath(new URL(`./sandbox-entry.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/serverless-jobs/', import.meta.url));
+let entryScript: string | undefined;
+
+/**
+ * The sandbox's entry as plain JavaScript, built by esbuild once per process and kept by content hash:
+ * a sandbox loads no TypeScript loader, as Lambda's runtime does not. Under tsx, each sandbox spent
+ * seconds of CPU starting tsx's loader thread, and 10 of them starting at once took the cores from the jobs; and a
+ * bundle that needed a TypeScript transform ran locally.
+ */
+function sandboxEntry(): string {
+  if (COMPILED) return ENTRY_SOURCE;
+  if (entryScript) return entryScript;
+  const [output] = buildSync({ entryPoints: [ENTRY_SOURCE], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent' }).outputFiles;
+  const code = output!.contents;
+  const file = join(CACHE, `sandbox-entry-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(CACHE, { recursive: true });
+    // Test workers (processes or threads) may build it at the same moment: each writes its own file and renames it.
+    const partial = `${file}.${randomUUID()}.partial`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  return (entryScript = file);
+}
+
+/**
+ * One execution environment of a function, as a child process with the function's environment.
+ * An invocation past the function's Timeout is abandoned and the process killed, as Lambda does.
+ */
+export class Sandbox {
+  private pending?: { requestId: string; settle: (result: InvokeResult) => void };
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly fn: LocalFunction,
+  ) {
+    child.on('message', (reply: SandboxReply) => {
+      if (reply.type === 'ready' || reply.requestId !== this.pending?.requestId) return;
+      this.finish(reply.type === 'result' ? { kind: 'ok', result: reply.result } : { kind: 'error', error: reply.error });
+    });
+    child.once('exit', (code) => this.finish({ kind: 'crash', code }));
+    child.on('error', () => this.finish({ kind: 'crash', code: null }));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private killed = false;
+
+  /** The process is gone (exited or killed and reaped). */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  get alive(): boolean {
+    return !this.killed && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static start(fn: LocalFunction, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<Sandbox> {
+    const child = fork(sandboxEntry(), [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb)], {
+      env,
+      execArgv: [`--max-old-space-size=${Math.max(64, fn.memoryMb)}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+    });
+    killOnExit(child);
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${fn.label}: the sandbox exited with code ${code} before it was ready`));
+      child.once('exit', onExit);
+      child.once('message', (reply: SandboxReply) => {
+        if (reply.type !== 'ready') return;
+        child.off('exit', onExit);
+        resolve(new Sandbox(child, fn));
+      });
+    });
+  }
+
+  invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+    if (this.pending) throw new Error(`${this.fn.label}: a sandbox runs one invocation at a time`);
+    const request: SandboxRequest = { requestId: randomUUID(), event, deadline: Date.now() + timeoutMs };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda freezes and discards a timed-out environment; this one is killed and never reused.
+        this.killed = true;
+        this.finish({ kind: 'timeout' });
+        this.child.kill('SIGKILL');
+      }, timeoutMs);
+      this.pending = {
+        requestId: request.requestId,
+        settle: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+      };
+      this.child.send(request);
+    });
+  }
+
+  /** Stops the process by its PID and waits for it to be gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    // A sandbox killed at its timeout may not have exited yet: wait for it too.
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill(signal);
+    const force = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(force);
+  }
+
+  private finish(result: InvokeResult): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.settle(result);
+  }
+}

@@ -1,0 +1,267 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  type RunCompletion,
+  type RunFailure,
+  type RunKey,
+  type RunLedger,
+  REJECTED_FENCE,
+  RunStatus,
+  type ScheduleLeases,
+} from '../runtime/run-ledger.ts';
+import { DynamoDbScheduleLeases } from './dynamodb-schedule-leases.ts';
+
+/** Partition key of a run: `<job>/<job ID>`. */
+export const runPk = (key: RunKey): string => `${key.job}/${key.id}`;
+const iso = (millis: number): string => new Date(millis).toISOString();
+const ttl = (millis: number): number => Math.floor(millis / 1000);
+
+const FINISH_NAMES = names('status', 'fence', 'finishedAt', 'durationMs', 'leaseExpiresAt', 'checkpoint', 'updatedAt');
+
+/** The completion write; also used inside a domain transaction (see JobContext.completeWith). */
+export function completionUpdate(tableName: string, completion: RunCompletion): NonNullable<TransactWriteItem['Update']> {
+  return {
+    TableName: tableName,
+    Key: { pk: S(runPk(completion.key)) },
+    ConditionExpression: '#fence = :fence AND #status = :running',
+    UpdateExpression: 'SET #status = :succeeded, #finishedAt = :at, #updatedAt = :at, #durationMs = :duration REMOVE #leaseExpiresAt, #checkpoint',
+    ExpressionAttributeNames: FINISH_NAMES,
+    ExpressionAttributeValues: {
+      ':fence': N(completion.fence),
+      ':running': S(RunStatus.RUNNING),
+      ':succeeded': S(RunStatus.SUCCEEDED),
+      ':at': S(iso(completion.finishedAt)),
+      ':duration': N(completion.durationMs),
+    },
+  };
+}
+
+/**
+ * The run ledger in one DynamoDB table: a single conditional write claims a run, a single fenced
+ * write finishes it. Failed and dead runs keep their error history.
+ */
+export class DynamoDbRunLedger implements RunLedger {
+  readonly leases: ScheduleLeases;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.leases = new DynamoDbScheduleLeases(client, tableName);
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    if (request.redriveOfFence !== undefined) {
+      const redriven = await this.tryClaim(request, true);
+      if (redriven.outcome === 'claimed') return redriven;
+    }
+    return this.tryClaim(request, false);
+  }
+
+  private async tryClaim(request: ClaimRequest, redrive: boolean): Promise<ClaimResult> {
+    const values: Record<string, AttributeValue> = {
+      ':running': S(RunStatus.RUNNING),
+      ':job': S(request.key.job),
+      ':id': S(request.key.id),
+      ':one': N(1),
+      ':zero': N(0),
+      ':lease': N(request.leaseExpiresAt),
+      ':startedAt': S(iso(request.now)),
+      ':ttl': N(ttl(request.expiresAt)),
+    };
+    const sets = [
+      '#status = :running', '#job = :job', '#id = :id', '#leaseExpiresAt = :lease', '#startedAt = :startedAt',
+      '#updatedAt = :startedAt', '#createdAt = if_not_exists(#createdAt, :startedAt)', '#expiresAt = :ttl',
+      '#fence = if_not_exists(#fence, :zero) + :one',
+    ];
+    const attributeNames = ['status', 'job', 'id', 'leaseExpiresAt', 'startedAt', 'updatedAt', 'createdAt', 'expiresAt', 'fence', 'attempt'];
+    if (request.enqueuedAt !== undefined) {
+      sets.push('#enqueuedAt = if_not_exists(#enqueuedAt, :enqueuedAt)');
+      values[':enqueuedAt'] = S(iso(request.enqueuedAt));
+      attributeNames.push('enqueuedAt');
+    }
+    if (request.occurrence) {
+      sets.push('#schedule = :schedule', '#occurrence = :occurrence');
+      values[':schedule'] = S(request.occurrence.schedule);
+      values[':occurrence'] = S(request.occurrence.time);
+      attributeNames.push('schedule', 'occurrence');
+    }
+    let condition: string;
+    let remove = '';
+    if (redrive) {
+      condition = '#status = :dead AND #deadFence = :deadFence';
+      sets.push('#attempt = :one', '#redrives = if_not_exists(#redrives, :zero) + :one');
+      remove = ' REMOVE #deadFence';
+      values[':dead'] = S(RunStatus.DEAD);
+      values[':deadFence'] = N(request.redriveOfFence ?? -1);
+      attributeNames.push('deadFence', 'redrives');
+    } else {
+      condition = 'attribute_not_exists(#pk) OR #status IN (:failed, :pending) OR (#status = :running AND #leaseExpiresAt < :now)';
+      sets.push('#attempt = if_not_exists(#attempt, :zero) + :one');
+      values[':failed'] = S(RunStatus.FAILED);
+      values[':pending'] = S(RunStatus.PENDING);
+      values[':now'] = N(request.now);
+      attributeNames.push('pk');
+    }
+    const input: UpdateItemCommandInput = {
+      TableName: this.tableName,
+      Key: { pk: S(runPk(request.key)) },
+      ConditionExpression: condition,
+      UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+      ExpressionAttributeNames: names(...attributeNames),
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+    try {
+      const { Attributes: item } = await this.client.send(new UpdateItemCommand(input));
+      const checkpoint = str(item, 'checkpoint');
+      return {
+        outcome: 'claimed',
+        attempt: num(item, 'attempt') ?? 1,
+        fence: num(item, 'fence') ?? 1,
+        checkpoint: checkpoint === undefined ? undefined : (JSON.parse(checkpoint) as unknown),
+      };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const status = (str(old, 'status') ?? RunStatus.SUCCEEDED) as RunStatus;
+      if (status === RunStatus.RUNNING) return { outcome: 'busy', leaseExpiresAt: num(old, 'leaseExpiresAt') ?? request.now };
+      return { outcome: 'duplicate', status };
+    }
+  }
+
+  async succeed(completion: RunCompletion): Promise<boolean> {
+    return this.fenced(completionUpdate(this.tableName, completion));
+  }
+
+  fail(key: RunKey, fence: number, failure: RunFailure): Promise<boolean> {
+    return this.finishWithError(key, fence, failure, RunStatus.FAILED);
+  }
+
+  kill(key: RunKey, fence: number, failure: RunFailure): Promise<boolean> {
+    return this.finishWithError(key, fence, failure, RunStatus.DEAD);
+  }
+
+  async reject(key: RunKey, failure: RunFailure & { readonly expiresAt: number }): Promise<void> {
+    const at = S(iso(failure.now));
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(runPk(key)) },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          UpdateExpression:
+            'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, #deadFence = :rejected, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, #lastError = :error, #expiresAt = :ttl',
+          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'attempt', 'fence', 'deadFence', 'createdAt', 'updatedAt', 'finishedAt', 'lastError', 'expiresAt'),
+          ExpressionAttributeValues: {
+            ':dead': S(RunStatus.DEAD), ':job': S(key.job), ':id': S(key.id), ':zero': N(0), ':rejected': N(REJECTED_FENCE), ':at': at,
+            ':error': S(failure.error.slice(0, 4000)), ':ttl': N(ttl(failure.expiresAt)),
+          },
+        }),
+      );
+    } catch (error) {
+      // A run with this ID exists already: the bad copy is in the DLQ, and the run keeps its own record.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      UpdateExpression: 'SET #checkpoint = :state',
+      ExpressionAttributeNames: names('fence', 'status', 'checkpoint'),
+      ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':state': S(JSON.stringify(state)) },
+    });
+  }
+
+  skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      // It never ran: the claim's attempt is given back, as on a run catch-up skipped without claiming (attempt 0).
+      UpdateExpression: 'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names('fence', 'status', 'reason', 'finishedAt', 'updatedAt', 'attempt', 'leaseExpiresAt'),
+      ExpressionAttributeValues: {
+        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':skipped': S(RunStatus.SKIPPED), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
+      },
+    });
+  }
+
+  wait(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      // The claim counted an attempt; waiting is not one, so the next claim counts the same attempt again.
+      UpdateExpression: 'SET #status = :pending, #reason = :reason, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names('fence', 'status', 'reason', 'updatedAt', 'attempt', 'leaseExpiresAt'),
+      ExpressionAttributeValues: {
+        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':pending': S(RunStatus.PENDING), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
+      },
+    });
+  }
+
+  async countDuplicate(key: RunKey, now: number): Promise<void> {
+    await this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: 'attribute_exists(#pk)',
+      UpdateExpression: 'ADD #duplicates :one SET #lastDuplicateAt = :at',
+      ExpressionAttributeNames: names('pk', 'duplicates', 'lastDuplicateAt'),
+      ExpressionAttributeValues: { ':one': N(1), ':at': S(iso(now)) },
+    });
+  }
+
+  private finishWithError(key: RunKey, fence: number, failure: RunFailure, status: RunStatus): Promise<boolean> {
+    const values: Record<string, AttributeValue> = {
+      ':fence': N(fence),
+      ':running': S(RunStatus.RUNNING),
+      ':status': S(status),
+      ':at': S(iso(failure.now)),
+      ':error': S(failure.error.slice(0, 4000)),
+      ':entry': { L: [{ M: { fence: N(fence), at: S(iso(failure.now)), error: S(failure.error.slice(0, 1000)) } }] },
+      ':empty': { L: [] },
+    };
+    const attributeNames = ['fence', 'status', 'finishedAt', 'updatedAt', 'lastError', 'errors', 'leaseExpiresAt'];
+    let extra = '';
+    if (status === RunStatus.DEAD) {
+      extra = ', #deadFence = :fence';
+      attributeNames.push('deadFence');
+    }
+    if (failure.retryAt !== undefined) {
+      extra += ', #retryAt = :retryAt';
+      values[':retryAt'] = S(iso(failure.retryAt));
+      attributeNames.push('retryAt');
+    }
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      UpdateExpression: `SET #status = :status, #finishedAt = :at, #updatedAt = :at, #lastError = :error, #errors = list_append(if_not_exists(#errors, :empty), :entry)${extra} REMOVE #leaseExpiresAt`,
+      ExpressionAttributeNames: names(...attributeNames),
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  private async fenced(update: UpdateItemCommandInput): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateItemCommand(update));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

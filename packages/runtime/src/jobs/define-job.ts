@@ -1,0 +1,130 @@
+import { assertTimeZone, parseScheduleSyntax } from '../cron/schedule-syntax.ts';
+import { durationMs } from '../runtime/duration.ts';
+import { describeIssues } from '../runtime/validation-message.ts';
+import * as z from '../runtime/zod-mini.ts';
+import type { JobDeclaration, JobDeclarationInput, JobSchema } from './job-declaration.ts';
+
+/** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
+export class JobDeclarationError extends Error {
+  override readonly name = 'JobDeclarationError';
+}
+
+const NO_SETTINGS = z.object({});
+
+function range(errors: string[], job: string, label: string, value: number, min: number, max: number): void {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    errors.push(`${job}: ${label} must be between ${min} and ${max} inclusive (given ${value})`);
+  }
+}
+
+/** Applies every default in one place, then validates, collecting all errors before throwing once. */
+export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_SETTINGS>(
+  input: JobDeclarationInput<S, C>,
+): JobDeclaration<S, C> {
+  const queueRetentionDays = input.queueRetentionDays ?? 4;
+  const batchSize = input.batchSize ?? 10;
+  const declaration: JobDeclaration<S, C> = {
+    name: input.name,
+    description: input.description,
+    payload: input.payload,
+    settings: input.settings ?? (NO_SETTINGS as unknown as C),
+    timeoutSeconds: input.timeoutSeconds ?? 30,
+    memoryMb: input.memoryMb ?? 256,
+    batchSize,
+    batchingWindowSeconds: input.batchingWindowSeconds ?? 0,
+    maxConcurrency: input.maxConcurrency ?? 5,
+    recordConcurrency: input.recordConcurrency ?? batchSize,
+    retry: {
+      attempts: input.retry?.attempts ?? 3,
+      backoff: input.retry?.backoff ?? { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 900, jitter: 0.2 },
+    },
+    schedules: (input.schedules ?? []).map((s) => ({
+      name: s.name,
+      expression: s.expression,
+      timeZone: s.timeZone ?? 'UTC',
+      payload: s.payload,
+      overlap: s.overlap ?? 'skip',
+      catchUp: s.catchUp ?? { window: '6h', mode: 'latest' },
+      dstGap: s.dstGap ?? 'skip',
+      lateAfter: s.lateAfter ?? '5m',
+      via: s.via ?? 'scheduler',
+    })),
+    alarms: {
+      oldestMessageAgeSeconds: input.alarms?.oldestMessageAgeSeconds ?? 900,
+      errorRatePercent: input.alarms?.errorRatePercent ?? 10,
+      durationOfTimeout: input.alarms?.durationOfTimeout ?? 0.8,
+    },
+    ledgerRetentionDays: input.ledgerRetentionDays ?? 45,
+    queueRetentionDays,
+    dlqRetentionDays: 14,
+    redriveWindowDays: 7,
+    resources: {
+      tables: input.resources?.tables ?? [],
+      enqueues: (input.resources?.enqueues ?? []).map((target) => (typeof target === 'string' ? target : target.name)),
+      enqueueTargets: (input.resources?.enqueues ?? []).filter((target) => typeof target !== 'string'),
+      sendsEmail: input.resources?.sendsEmail ?? false,
+    },
+  };
+  const errors = validateDeclaration(declaration);
+  for (const target of input.resources?.enqueues ?? []) {
+    if (typeof target === 'string' && target !== input.name) {
+      errors.push(`${input.name}: resources.enqueues names another job by its name; give its declaration (given "${target}")`);
+    }
+  }
+  if (errors.length > 0) throw new JobDeclarationError(`Invalid job declaration:\n- ${errors.join('\n- ')}`);
+  return declaration;
+}
+
+/**
+ * Every rule a declaration must keep; also run again after cdk.json overrides are applied.
+ * @param parseExpression checks each schedule's expression and throws a message that quotes it.
+ *   @default parseScheduleSyntax, AWS's syntax table: what a function bundle can carry. The synth passes
+ *   parseScheduleExpression, which adds croner's second opinion, so nothing deploys without it.
+ */
+export function validateDeclaration(job: JobDeclaration, parseExpression: (source: string) => unknown = parseScheduleSyntax): string[] {
+  const errors: string[] = [];
+  const name = job.name;
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) errors.push(`job name must be kebab-case, 2-41 characters (given "${name}")`);
+  range(errors, name, 'timeoutSeconds', job.timeoutSeconds, 1, 900);
+  range(errors, name, 'memoryMb', job.memoryMb, 128, 10240);
+  range(errors, name, 'batchSize', job.batchSize, 1, 10000);
+  range(errors, name, 'batchingWindowSeconds', job.batchingWindowSeconds, 0, 300);
+  range(errors, name, 'maxConcurrency', job.maxConcurrency, 2, 1000);
+  range(errors, name, 'recordConcurrency', job.recordConcurrency, 1, job.batchSize);
+  range(errors, name, 'retry.attempts', job.retry.attempts, 1, 100);
+  range(errors, name, 'retry.backoff.delaySeconds', job.retry.backoff.delaySeconds, 0, 43200);
+  range(errors, name, 'retry.backoff.jitter', job.retry.backoff.jitter ?? 0.2, 0, 1);
+  range(errors, name, 'queueRetentionDays', job.queueRetentionDays, 1, job.dlqRetentionDays - 1);
+  if (job.batchSize > 10 && job.batchingWindowSeconds < 1) {
+    errors.push(`${name}: a batchSize above 10 needs a batchingWindowSeconds of at least 1 (given batchSize ${job.batchSize}, window ${job.batchingWindowSeconds})`);
+  }
+  const mustOutlive = job.queueRetentionDays + job.dlqRetentionDays + job.redriveWindowDays;
+  if (job.ledgerRetentionDays <= mustOutlive) {
+    errors.push(`${name}: ledgerRetentionDays must exceed queue + DLQ retention + redrive window = ${mustOutlive} days, or a redriven message could run twice (given ${job.ledgerRetentionDays})`);
+  }
+  const seen = new Set<string>();
+  for (const schedule of job.schedules) {
+    const where = `${name}: schedule "${schedule.name}"`;
+    if (seen.has(schedule.name)) errors.push(`${where} is declared twice`);
+    seen.add(schedule.name);
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(schedule.name)) errors.push(`${where}: the name must be kebab-case`);
+    for (const check of [() => parseExpression(schedule.expression), () => assertTimeZone(schedule.timeZone)]) {
+      try {
+        check();
+      } catch (error) {
+        errors.push(`${where}: ${(error as Error).message}`);
+      }
+    }
+    if (!['skip', 'bufferOne', 'allow'].includes(schedule.overlap)) errors.push(`${where}: overlap must be skip, bufferOne or allow (given ${JSON.stringify(schedule.overlap)})`);
+    if (!['latest', 'all', 'none'].includes(schedule.catchUp.mode)) errors.push(`${where}: catchUp.mode must be latest, all or none (given ${JSON.stringify(schedule.catchUp.mode)})`);
+    if (!(durationMs(schedule.catchUp.window)! > 0)) errors.push(`${where}: catchUp.window must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(schedule.catchUp.window)})`);
+    if (!['skip', 'shift'].includes(schedule.dstGap)) errors.push(`${where}: dstGap must be skip or shift (given ${JSON.stringify(schedule.dstGap)})`);
+    if (!(durationMs(schedule.lateAfter)! > 0)) errors.push(`${where}: lateAfter must be a duration such as 5m or 1h (given ${JSON.stringify(schedule.lateAfter)})`);
+    if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
+      errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
+    }
+    const parsed = z.safeParse(job.payload, schedule.payload);
+    if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);
+  }
+  return errors;
+}

@@ -1,0 +1,3 @@
+export * from './define-job.ts';
+export * from './job-declaration.ts';
+export * from './table-design.ts';

@@ -1,0 +1,79 @@
+import type { JobDeclaration } from '../jobs/job-declaration.ts';
+import { PermanentJobError } from './errors.ts';
+import type { ParsedMessage } from '../contracts/envelope.ts';
+import type { EnqueueOptions, JobContext, JobLogger } from './job-context.ts';
+import { LeaseLostError, type RunCompletion, type RunKey } from './run-ledger.ts';
+import type { RuntimeDeps } from './runtime-deps.ts';
+import { describeIssues } from './validation-message.ts';
+import * as z from './zod-mini.ts';
+
+export interface RunState {
+  readonly key: RunKey;
+  readonly attempt: number;
+  readonly fence: number;
+  readonly startedAt: number;
+  readonly checkpoint?: unknown;
+  /** Set once the completion is written by a domain transaction. */
+  committed: boolean;
+  /** The duration written with a completion that the handler committed itself (completeWith). */
+  committedDurationMs?: number;
+}
+
+/** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
+function validated(from: JobDeclaration, job: string, payload: unknown): unknown {
+  const declaration = job === from.name ? from : from.resources.enqueueTargets.find((target) => target.name === job);
+  if (!declaration) {
+    const declared = from.resources.enqueues.join(', ') || 'none';
+    throw new PermanentJobError(`Cannot enqueue "${job}": ${from.name} declares no such job in resources.enqueues (declared: ${declared})`);
+  }
+  const result = z.safeParse(declaration.payload, payload);
+  if (!result.success) throw new PermanentJobError(`Refused to enqueue ${job}: ${describeIssues(result.error.issues, payload)}`);
+  return result.data;
+}
+
+const CONTINUATION = /~(\d+)$/;
+
+/** The continuation of `jobId`: `<root>~<n+1>`, deterministic so a retried hand-over is the same run. */
+export function continuationId(jobId: string): string {
+  const match = CONTINUATION.exec(jobId);
+  const next = match ? Number(match[1]) + 1 : 1;
+  return `${jobId.replace(CONTINUATION, '')}~${next}`;
+}
+
+export function createJobContext(deps: RuntimeDeps, message: ParsedMessage, run: RunState, logger: JobLogger): JobContext {
+  const { job, clock, ledger, queue } = deps;
+  const enqueue = async (target: string, payload: unknown, options: EnqueueOptions): Promise<void> => {
+    await queue.send(target, [{ id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds }]);
+  };
+  return {
+    job: job.name,
+    jobId: message.jobId,
+    attempt: run.attempt,
+    fence: run.fence,
+    settings: deps.settings,
+    logger,
+    metrics: deps.metrics,
+    occurrence: message.occurrence,
+    resume: message.resume,
+    checkpointed: run.checkpoint,
+    now: () => new Date(clock.now()),
+    remainingMs: deps.remainingMs,
+    enqueue,
+    enqueueMany: async (target, jobs) => {
+      await queue.send(target, jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload) })));
+    },
+    checkpoint: async (state) => {
+      if (!(await ledger.checkpoint(run.key, run.fence, state))) throw new LeaseLostError(run.key);
+    },
+    continueLater: async (state) => {
+      await queue.send(job.name, [{ id: continuationId(message.jobId), payload: message.payload, resume: state }]);
+    },
+    completeWith: async (commit) => {
+      const finishedAt = clock.now();
+      const completion: RunCompletion = { key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt };
+      run.committed = await commit(completion);
+      if (run.committed) run.committedDurationMs = completion.durationMs;
+      return run.committed;
+    },
+  };
+}

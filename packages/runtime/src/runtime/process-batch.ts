@@ -1,0 +1,72 @@
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { backoffSeconds } from './backoff.ts';
+import type { IncomingRecord } from '../contracts/envelope.ts';
+import type { VisibilityChange } from './job-queue.ts';
+import { processRecord, type RecordOutcome } from './process-record.ts';
+import { minRemainingMsOf, type RuntimeDeps } from './runtime-deps.ts';
+
+export interface BatchSummary {
+  readonly response: SQSBatchResponse;
+  readonly outcomes: readonly RecordOutcome[];
+}
+
+export function toIncoming(record: SQSRecord): IncomingRecord {
+  const attributes: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) attributes[name] = value.stringValue;
+  return { messageId: record.messageId, body: record.body, sentTimestamp: record.attributes?.SentTimestamp, attributes };
+}
+
+async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutcome> {
+  if (deps.remainingMs() < minRemainingMsOf(deps)) {
+    // Not started, so no attempt is spent; visible again at once for the next invocation.
+    deps.metrics.count('JobHandedBack');
+    return { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 };
+  }
+  try {
+    return await processRecord(deps, toIncoming(record));
+  } catch (error) {
+    // The ledger or SQS failed around the job; no attempt is counted against it, and nothing is acknowledged.
+    deps.logger.error('Record could not be processed; SQS will deliver it again', {
+      messageId: record.messageId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    // The delay grows with each delivery, so an outage of the ledger outlasts SQS's maxReceiveCount safety net longer.
+    const deliveries = Number(record.attributes?.ApproximateReceiveCount) || 1;
+    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, deliveries, deps.random) };
+  }
+}
+
+/**
+ * Runs a batch with at most `recordConcurrency` records at once and answers with a partial batch
+ * response: only the records to retry are reported, so a failure never takes a sibling down with it.
+ */
+export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecord[]): Promise<BatchSummary> {
+  const outcomes: RecordOutcome[] = new Array(records.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < records.length) {
+      const index = next++;
+      outcomes[index] = await settle(deps, records[index]!);
+    }
+  };
+  const lanes = Math.max(1, Math.min(deps.job.recordConcurrency, records.length));
+  await Promise.all(Array.from({ length: lanes }, worker));
+
+  const changes: VisibilityChange[] = [];
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  outcomes.forEach((outcome, index) => {
+    if (outcome.kind !== 'retry') return;
+    const record = records[index]!;
+    batchItemFailures.push({ itemIdentifier: record.messageId });
+    changes.push({ receiptHandle: record.receiptHandle, seconds: outcome.visibilitySeconds });
+  });
+  if (changes.length > 0) {
+    try {
+      await deps.queue.changeVisibility(changes);
+    } catch (error) {
+      // The messages still come back, after the queue's visibility timeout instead of the backoff.
+      deps.logger.warn('Could not set the retry delay', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { response: { batchItemFailures }, outcomes };
+}

@@ -1,0 +1,42 @@
+import type { JobDeclaration } from '../jobs/job-declaration.ts';
+import type { Clock } from './clock.ts';
+import type { JobHandler, JobLogger, JobMetrics } from './job-context.ts';
+import type { JobQueue } from './job-queue.ts';
+import type { RunLedger } from './run-ledger.ts';
+
+export interface RuntimeLogger extends JobLogger {
+  /** A logger whose every line carries `keys` (job ID, attempt). */
+  child(keys: Record<string, unknown>): JobLogger;
+}
+
+/** Everything the job runtime touches, as ports, so that each branch is testable with an injected clock. */
+export interface RuntimeDeps {
+  readonly job: JobDeclaration;
+  readonly handler: JobHandler<unknown, unknown>;
+  /**
+   * Effects that must follow a successful run but cannot join its transaction (an enqueue). Run after the
+   * completion is written, and again on every redelivery of the SUCCEEDED run until the message is
+   * acknowledged, so a crash between the commit and the effect loses nothing. Must be idempotent.
+   */
+  readonly afterSuccess?: JobHandler<unknown, unknown>;
+  readonly settings: unknown;
+  readonly ledger: RunLedger;
+  readonly queue: JobQueue;
+  readonly clock: Clock;
+  readonly logger: RuntimeLogger;
+  readonly metrics: JobMetrics;
+  /** Milliseconds left in this invocation. */
+  readonly remainingMs: () => number;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** Added to the invocation's remaining time to make the lease. @default 30000 */
+  readonly leaseGraceMs?: number;
+  /** A record is not started with less time than this left; it is handed back unspent. @default max(2000, 10% of the timeout) */
+  readonly minRemainingMs?: number;
+}
+
+export const DAY_MS = 86_400_000;
+
+export function minRemainingMsOf(deps: RuntimeDeps): number {
+  return deps.minRemainingMs ?? Math.max(2_000, deps.job.timeoutSeconds * 100);
+}
