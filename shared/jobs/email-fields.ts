@@ -2,7 +2,7 @@ import * as z from '@serverless-jobs/runtime/zod';
 
 const CRLF = /[\r\n]/;
 /**
- * Reliability fix (issue 5, case 10): a lone UTF-16 surrogate passed validation, then made the SES client throw
+ * A lone UTF-16 surrogate passed validation, then made the SES client throw
  * `URIError: URI malformed` on every attempt, so the e-mail burned all its retries. It is refused up front now.
  */
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -25,7 +25,7 @@ describe('Reliability matrix 2: failures in a batch (DynamoDB Local + fauxqs, in
     expect(calls).toBe(3);
     const run = await f.run(runPk({ job: 'matrix-job', id: 'always-fails' }));
     expect(run).toMatchObject({ status: 'DEAD', attempt: 3, deadFence: 3, lastError: 'attempts exhausted (3 of 3): Error: downstream unavailable (call 3)' });
-    expect((run?.errors as { error: string }[]).map((e) => e.error)).toEqual([
+    expect(((run?.errors ?? []) as { error: string }[]).map((e) => e.error)).toEqual([
       'Error: downstream unavailable (call 1)',
       'Error: downstream unavailable (call 2)',
       'attempts exhausted (3 of 3): Error: downstream unavailable (call 3)',

@@ -7,6 +7,7 @@ import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import type { JobWorker } from './job-worker.ts';
+import { jobEnvelope } from '@serverless-jobs/runtime/contracts';
 
 export interface JobSchedulesProps {
   /** The workers whose declared schedules are created; each schedule targets its own job's queue. */
@@ -101,6 +102,6 @@ interface Target {
 }
 
 /** The message body the runtime reads; `occurrence` makes the run ID deterministic per firing. */
-function envelope(worker: JobWorker, schedule: ScheduleDeclaration, occurrence: string): Record<string, unknown> {
-  return { job: worker.jobName, schedule: schedule.name, occurrence, timeZone: schedule.timeZone, payload: schedule.payload };
+function envelope(worker: JobWorker, schedule: ScheduleDeclaration, time: string): Record<string, unknown> {
+  return { ...jobEnvelope(worker.jobName, { payload: schedule.payload, occurrence: { schedule: schedule.name, time, timeZone: schedule.timeZone } }) };
 }

@@ -25,7 +25,7 @@ function scheduleOutput(scope: Construct, created: CreatedSchedule): void {
   addOutput(scope, jobOutputKey.schedule(created.job, created.schedule), created.name, `${kind} ${created.job}/${created.schedule}`);
 }
 
-/** Every name the CLI and the local runner look up, under the keys of `#infra/outputs/output-names`. */
+/** Every name the CLI and the local runner look up, under the keys of the runtime's stack-output contract. */
 export function addStackOutputs(scope: Construct, props: StackOutputsProps): void {
   for (const worker of props.workers) {
     const job = worker.jobName;

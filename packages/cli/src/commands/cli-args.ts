@@ -137,7 +137,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw new UsageError(`Unknown command "${name}"; the commands are: ${Object.keys(COMMAND_OPTIONS).join(', ')}`);
   }
   const options = { ...GLOBAL_OPTIONS, ...(name === undefined ? {} : COMMAND_OPTIONS[name]) };
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

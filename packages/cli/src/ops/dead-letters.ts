@@ -52,7 +52,7 @@ export function deadLetterFilter(filter: string | undefined): (view: DeadLetterV
   if (filter === undefined || filter === '') return () => true;
   const match = /^(reason|jobId)=(.*)$/i.exec(filter);
   const needle = (match ? match[2]! : filter).toLowerCase();
-  const field = match?.[1]!.toLowerCase();
+  const field = match?.[1]?.toLowerCase();
   return (view) => {
     const fields = field === 'reason' ? [view.reason] : field === 'jobid' ? [view.jobId] : [view.reason, view.jobId];
     return fields.some((value) => value.toLowerCase().includes(needle));

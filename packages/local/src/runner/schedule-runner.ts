@@ -129,7 +129,7 @@ export class ScheduleRunner {
   }
 
   /**
-   * Reliability fix (issue 5, case 7): after a firing, the next occurrence is counted from the occurrence just
+   * After a firing, the next occurrence is counted from the occurrence just
    * fired (`after`), not from the clock. Counting from the clock skipped an occurrence whenever the send took
    * longer than the gap to the next one (at `--clock-speed 86400`, a 1 s send skips a daily run); now a late
    * occurrence fires at once, late, as EventBridge Scheduler delivers a late one, and the ledger runs it once.

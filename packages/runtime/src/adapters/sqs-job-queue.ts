@@ -8,7 +8,7 @@ import {
 import { chunk, chunkByWeight } from '../runtime/chunk.ts';
 
 export { chunk };
-import { Attr, type JobEnvelope } from '../contracts/envelope.ts';
+import { Attr, jobEnvelope } from '../contracts/envelope.ts';
 import { PermanentJobError } from '../runtime/errors.ts';
 import type { DeadLetter, JobQueue, OutgoingJob, VisibilityChange } from '../runtime/job-queue.ts';
 import { runtimeClientConfig } from './client-config.ts';
@@ -31,8 +31,7 @@ function messageBytes(message: { body: string; attributes: Record<string, Messag
 
 /** The body and attributes every producer sends: the CLI, other jobs and the runtime's continuations. */
 export function envelopeMessage(job: string, entry: OutgoingJob, now: number): { body: string; attributes: Record<string, MessageAttributeValue> } {
-  const occurrence = entry.occurrence && { schedule: entry.occurrence.schedule, occurrence: entry.occurrence.time, timeZone: entry.occurrence.timeZone };
-  const envelope: JobEnvelope = { id: entry.id, job, payload: entry.payload, enqueuedAt: new Date(now).toISOString(), resume: entry.resume, ...occurrence, ...(entry.waitTurn ? { waitTurn: true } : {}) };
+  const envelope = jobEnvelope(job, { ...entry, enqueuedAt: new Date(now).toISOString() });
   return { body: JSON.stringify(envelope), attributes: { [Attr.JOB_ID]: text(entry.id) } };
 }
 
@@ -45,7 +44,7 @@ export interface SqsJobQueueOptions {
 }
 
 /**
- * Reliability fix (issue 5, case 10): a reason quotes the given value, and SQS refuses an attribute with a
+ * A reason quotes the given value, and SQS refuses an attribute with a
  * character outside its set (U+FFFE, U+FFFF, a lone surrogate, most control characters), which made the DLQ
  * copy fail on every delivery. Such characters become U+FFFD in the reason.
  */
@@ -57,7 +56,7 @@ function sqsText(value: string): string {
 export const SQS_HARD_MAX_BYTES = 1_048_576;
 
 /**
- * Reliability fix (issue 5, case 10): a message that arrived at SQS's maximum size could not be copied to
+ * A message that arrived at SQS's maximum size could not be copied to
  * the DLQ with the reason attributes added (SQS refused the copy), so it was retried as a poison message and
  * never got its reason. The copy's body is cut to fit, on a character boundary, and marked `sj-truncated`
  * with the original size; the reason and the rest of the attributes are kept.

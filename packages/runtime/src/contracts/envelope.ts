@@ -21,6 +21,31 @@ export interface JobEnvelope {
   readonly waitTurn?: boolean;
 }
 
+/** What a producer knows of one message; `jobEnvelope` makes its body. */
+export interface EnvelopeInput {
+  readonly payload: unknown;
+  readonly id?: string;
+  readonly enqueuedAt?: string;
+  readonly resume?: unknown;
+  /** The schedule occurrence it runs; its `time` may be a placeholder the scheduling service fills in. */
+  readonly occurrence?: { readonly schedule: string; readonly time: string; readonly timeZone: string };
+  readonly waitTurn?: boolean;
+}
+
+/** The body of every message to a job's queue: the one producer for the SDK's sends and the schedules alike. */
+export function jobEnvelope(job: string, input: EnvelopeInput): JobEnvelope {
+  const { occurrence } = input;
+  return {
+    ...(input.id === undefined ? {} : { id: input.id }),
+    job,
+    ...(occurrence ? { schedule: occurrence.schedule, occurrence: occurrence.time, timeZone: occurrence.timeZone } : {}),
+    payload: input.payload,
+    ...(input.enqueuedAt === undefined ? {} : { enqueuedAt: input.enqueuedAt }),
+    ...(input.resume === undefined ? {} : { resume: input.resume }),
+    ...(input.waitTurn ? { waitTurn: true } : {}),
+  };
+}
+
 const ENVELOPE_KEYS = new Set(['payload', 'id', 'job', 'enqueuedAt', 'schedule', 'occurrence', 'timeZone', 'resume', 'waitTurn']);
 
 /** Message attributes the runtime reads and writes. */
@@ -57,7 +82,7 @@ export type ParseResult =
 
 const ID_PATTERN = /^[^\u0000-\u001f\u007f]{1,512}$/;
 /**
- * Reliability fix (issue 5, case 10): an ID that SQS cannot carry as an attribute (a lone surrogate, U+FFFE,
+ * An ID that SQS cannot carry as an attribute (a lone surrogate, U+FFFE,
  * U+FFFF; JSON can spell them) made the DLQ copy fail on every delivery, so such a message never got its reason.
  */
 const NOT_SQS_TEXT = /[\ufffe\uffff]|\p{Cs}/u;

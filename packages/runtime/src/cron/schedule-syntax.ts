@@ -30,7 +30,7 @@ const FIELD_RULES: readonly FieldRule[] = [
   { label: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
 
-function valueOf(token: string, rule: FieldRule): number | undefined {
+function fieldValue(token: string, rule: FieldRule): number | undefined {
   if (/^\d+$/.test(token)) return Number(token);
   if (!rule.names) return undefined;
   const index = rule.names.split('|').indexOf(token.toUpperCase());
@@ -40,7 +40,7 @@ function valueOf(token: string, rule: FieldRule): number | undefined {
 /** The number a cron field's token stands for (`FRI` in day-of-week: 6), or undefined; `field` counts from 0 (minutes). */
 export function cronFieldValue(token: string, field: number): number | undefined {
   const rule = FIELD_RULES[field];
-  return rule === undefined ? undefined : valueOf(token, rule);
+  return rule === undefined ? undefined : fieldValue(token, rule);
 }
 
 /** The smallest and largest value of a cron field, counted from 0 (minutes): day-of-week is 1-7. */
@@ -64,7 +64,7 @@ function checkField(raw: string, rule: FieldRule, source: string): void {
     const bounds = range!.split('-');
     if (bounds.length > 2) fail(`malformed range "${range}"`);
     const values = bounds.map((bound) => {
-      const value = valueOf(bound, rule);
+      const value = fieldValue(bound, rule);
       if (value === undefined || value < rule.min || value > rule.max) fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
       return value!;
     });

@@ -14,7 +14,7 @@ export type OverlapDecision =
 const FREE: OverlapDecision = { kind: 'run', release: async () => undefined };
 
 /**
- * Applies the schedule's overlap policy to a claimed occurrence (ARCHITECTURE.md, issue 7): `allow` runs it;
+ * Applies the schedule's overlap policy to a claimed occurrence: `allow` runs it;
  * otherwise it must take the schedule's lease. If another occurrence holds it, `skip` records this one SKIPPED,
  * and `bufferOne` parks it PENDING (its attempt not spent) and sends it again after a short delay, unless an
  * occurrence is buffered already, in which case it is SKIPPED too. An occurrence that catch-up or backfill

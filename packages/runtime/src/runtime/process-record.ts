@@ -114,7 +114,7 @@ async function followUp(
   }
 }
 
-/** The per-record flow of ARCHITECTURE.md: validate, claim, run, finish. */
+/** The per-record flow: validate, claim, run, finish. */
 export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): Promise<RecordOutcome> {
   const { job, clock, ledger } = deps;
   const parsed = parseMessage(record, job.name);

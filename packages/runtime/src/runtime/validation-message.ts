@@ -17,7 +17,7 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    // Reliability fix (issue 5, case 10): String() of a 10,000-level nested array recurses too and threw
+    // String() of a 10,000-level nested array recurses too and threw
     // RangeError out of processRecord, so a poison message was retried instead of dead-lettered.
     try {
       text = String(value);

@@ -5,7 +5,7 @@ import type { JobDeclaration } from '../jobs/job-declaration.ts';
 export const SCHEDULE_WATCHDOG = 'schedule-watchdog';
 
 /**
- * The watchdog of every other job's schedules (ARCHITECTURE.md, Health): every 5 minutes it compares each
+ * The watchdog of every other job's schedules: every 5 minutes it compares each
  * schedule's occurrences with the ledger, publishes MissedOccurrences, LateOccurrences, DuplicateOccurrences and
  * DstSkippedOccurrences per job, and enqueues catch-up and DST-shifted occurrences. It may enqueue exactly
  * the jobs that have schedules.

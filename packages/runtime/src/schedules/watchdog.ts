@@ -31,7 +31,7 @@ const isPaused = (state: ScheduleWatchState, at: number): boolean =>
   (state.pausedSince !== undefined && at >= state.pausedSince) || state.pauses.some((w) => at >= w.from && at <= (w.to ?? Infinity));
 
 /**
- * One check of one schedule (ARCHITECTURE.md, "Watchdog"): the occurrences due since the last check, compared
+ * One check of one schedule: the occurrences due since the last check, compared
  * with the ledger. Missed (no run), late (arrived beyond `lateAfter`), duplicated (delivered more than once),
  * skipped by a DST gap, or paused. Then the catch-up policy enqueues missed ones inside its window, once the
  * schedule runs again, and `dstGap: 'shift'` enqueues a gap occurrence at the end of the gap; each at most once.
