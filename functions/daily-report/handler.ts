@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbReportStore, reportTablesFromEnvironment } from '#shared/adapters/dynamodb-report-store';
-import { dailyReportJob } from '#shared/jobs/report-jobs';
+import { dailyReportJob } from '#shared/jobs/daily-report';
 import { runReport } from '#shared/reports/run-report';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';

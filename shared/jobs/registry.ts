@@ -3,7 +3,8 @@ import { withScheduleWatchdog } from '@serverless-jobs/runtime/schedules';
 import { bulkEmailJob } from '#shared/jobs/bulk-email';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { processOrderJob } from '#shared/jobs/process-order';
-import { dailyReportJob, monthlyReportJob } from '#shared/jobs/report-jobs';
+import { dailyReportJob } from '#shared/jobs/daily-report';
+import { monthlyReportJob } from '#shared/jobs/monthly-report';
 import { sendEmailJob } from '#shared/jobs/send-email';
 
 /**

@@ -1,5 +1,4 @@
-import type { dailyReportJob } from '#shared/jobs/report-jobs';
-import type { SettingsOf } from '@serverless-jobs/runtime/jobs';
+import type { ReportSettings } from '#shared/jobs/report-settings';
 import { reportedJobs } from '#shared/jobs/job-names';
 import { renderReportEmail } from '#shared/reports/report-email';
 import { EMAIL_JOB, gatherFigures } from '#shared/reports/report-figures';
@@ -7,8 +6,7 @@ import { type ReportKind, reportIdOf, resolvePeriod } from '#shared/reports/repo
 import type { ReportStore, StoredReport } from '#shared/reports/report-store';
 import type { JobContext } from '@serverless-jobs/runtime/runtime';
 
-/** Both report jobs share one settings schema. */
-export type ReportSettings = SettingsOf<typeof dailyReportJob>;
+export type { ReportSettings };
 
 export interface ReportRequest {
   readonly kind: ReportKind;

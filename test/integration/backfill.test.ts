@@ -3,7 +3,7 @@ import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { S } from '@serverless-jobs/runtime/adapters';
 import { runPk } from '@serverless-jobs/runtime/adapters';
-import { dailyReportJob } from '#shared/jobs/report-jobs';
+import { dailyReportJob } from '#shared/jobs/daily-report';
 import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import { OpsInputError } from '@serverless-jobs/cli/ops';
 import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-fixture';
