@@ -32,7 +32,7 @@ export function buildJobsApp(app: App, options: JobsAppOptions = {}): Serverless
   });
   Aspects.of(app).add(new JobSafetyAspect());
   // AwsSolutions must pass with no acknowledgement; the Serverless pack's findings that do not fit this
-  // design are acknowledged, each with its reason, where the resource is made (infra/constructs/job-worker.ts).
+  // design are acknowledged, each with its reason, where the resource is made (JobWorker in @serverless-jobs/cdk).
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stack;
 }

@@ -54,7 +54,7 @@ describe('CLI: jobs against npm start', () => {
     const refused = await jobs('send', 'process-order', '--data', '{"orderId":"a b"}');
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toBe('jobs: send process-order: nothing sent, 1 invalid: entry 1: field "orderId": must be letters, digits, _ or - (given "a b")\n');
+    expect(refused.stderr).toBe('jobs-cli: send process-order: nothing sent, 1 invalid: entry 1: field "orderId": must be letters, digits, _ or - (given "a b")\n');
   }, 30_000);
 
   it('triggers cleanup now, which runs once under its occurrence ID', async () => {

@@ -10,7 +10,7 @@ import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { allJobs } from '#shared/jobs/registry';
 
 /**
- * Issue 7, acceptance 2, on the local stack through its control API (as the dashboard and curl use it):
+ * On the local stack through its control API (as the dashboard and curl use it):
  * daily-report is paused for two simulated days and resumed with `catchUp: latest`, which runs exactly one
  * catch-up report; the watchdog reports 0 missed for the paused period, and an occurrence dropped on purpose
  * (the clock jumped over it while the schedule ran) raises MissedOccurrences and makes health Unhealthy.

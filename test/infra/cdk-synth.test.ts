@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { withoutAws } from '#test/helpers/offline-synth';
+import { allJobs } from '#shared/jobs/registry';
 
 describe('CLI: cdk synth (run once by the test setup)', () => {
   const synth = inject('synth');
@@ -20,7 +21,7 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       .filter((name) => name.startsWith('asset.'))
       .map((asset) => join(synth.outdir, asset, 'index.mjs'))
       .filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
-    expect(bundles).toHaveLength(7);
+    expect(bundles).toHaveLength(allJobs.length);
     for (const bundle of bundles) {
       const source = readFileSync(bundle, 'utf8');
       // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40 characters.

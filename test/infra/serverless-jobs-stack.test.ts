@@ -117,12 +117,12 @@ describe('Stack: ServerlessJobs', () => {
     });
   });
 
-  it('has 7 job queues and 7 DLQs, and 7 event source mappings with ReportBatchItemFailures', () => {
+  it('has a job queue and a DLQ per job, and an event source mapping with ReportBatchItemFailures each', () => {
     const queues = synth.template.findResources('AWS::SQS::Queue');
-    expect(Object.values(queues).filter((q) => q.Properties.RedrivePolicy)).toHaveLength(7);
-    expect(Object.keys(queues)).toHaveLength(14);
+    expect(Object.values(queues).filter((q) => q.Properties.RedrivePolicy)).toHaveLength(allJobs.length);
+    expect(Object.keys(queues)).toHaveLength(2 * allJobs.length);
     const mappings = synth.template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionResponseTypes: ['ReportBatchItemFailures'] } });
-    expect(Object.keys(mappings)).toHaveLength(7);
+    expect(Object.keys(mappings)).toHaveLength(allJobs.length);
   });
 
   it('schedules cleanup, daily-report, monthly-report and the watchdog with time zones, each targeting its queue', () => {

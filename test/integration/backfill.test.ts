@@ -10,7 +10,7 @@ import { messageCount, opsFixture, putRun, receiveAll } from '#test/helpers/ops-
 import { dynamo } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';
 
-/** Issue 7, backfill: `jobs backfill` through the ops core, on DynamoDB Local and fauxqs, with a fake clock. */
+/** Backfill: `jobs backfill` through the ops core, on DynamoDB Local and fauxqs, with a fake clock. */
 describe('Backfill (jobs backfill <job> --from … --to …)', () => {
   const range = { from: new Date('2027-02-01T00:00:00Z'), to: new Date('2027-02-04T23:59:00Z') };
   const ids = ['01', '02', '03', '04'].map((d) => `daily@2027-02-${d}T06:00:00Z`);

@@ -11,7 +11,7 @@ import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
- * Issue 7, overlap: a schedule that fires every minute, and a run that takes longer than a minute. The runtime,
+ * Overlap: a schedule that fires every minute, and a run that takes longer than a minute. The runtime,
  * the ledger (DynamoDB Local) and the queues (fauxqs) are real; the handler is a gate the test opens.
  */
 const MINUTE = 60_000;

@@ -24,7 +24,7 @@ interface Acknowledgement {
  */
 const ACKNOWLEDGED_WILDCARD_RESOURCES: readonly { readonly pattern: RegExp; readonly reason: string }[] = [];
 
-/** The Serverless pack's rules this design acknowledges (reasons are in infra/constructs/job-worker.ts). */
+/** The Serverless pack's rules this design acknowledges (the reasons are in JobWorker, @serverless-jobs/cdk). */
 const SERVERLESS_ACKNOWLEDGED = [
   'Serverless::Serverless-LambdaDLQ',
   'Serverless::Serverless-LambdaEventSourceMappingDestination',
@@ -41,7 +41,7 @@ function statementsOf(template: unknown): Statement[] {
   return statements;
 }
 
-describe('Security (issue 5)', () => {
+describe('Security', () => {
   let synth: SynthesizedJobsApp;
   let directory: string;
   beforeAll(() => {

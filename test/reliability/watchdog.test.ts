@@ -12,7 +12,7 @@ import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
- * Issue 7, the watchdog, on a fake clock: an hourly schedule's occurrences are delivered (or not) to the real
+ * The watchdog, on a fake clock: an hourly schedule's occurrences are delivered (or not) to the real
  * runtime on DynamoDB Local and fauxqs, and the watchdog compares them with the ledger it left.
  */
 const HOUR = 3_600_000;

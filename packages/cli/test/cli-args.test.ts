@@ -8,6 +8,11 @@ describe('Function: parseCommandLine', () => {
     expect(global).toEqual({ local: undefined, stage: 'dev', dataDir: undefined, json: true });
   });
 
+  it('takes --stack for an app whose stack is not named ServerlessJobs-<stage>', () => {
+    expect(parseCommandLine(['health', '--stack', 'ScratchVisits']).global).toMatchObject({ stack: 'ScratchVisits' });
+    expect(parseCommandLine(['health']).global).not.toHaveProperty('stack');
+  });
+
   it('reads runs with statuses, since and limit', () => {
     expect(parseCommandLine(['runs', 'cleanup', '--status', 'failed,DEAD', '--since', '1d', '--limit', '5']).command).toEqual({
       name: 'runs',

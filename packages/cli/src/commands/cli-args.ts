@@ -15,6 +15,8 @@ export interface GlobalOptions {
   /** true: --local; false: --aws; undefined: npm start when it runs, AWS otherwise. */
   readonly local?: boolean;
   readonly stage: string;
+  /** --stack: the stack to operate on AWS, whatever its stage. */
+  readonly stack?: string;
   readonly dataDir?: string;
   readonly json: boolean;
 }
@@ -34,7 +36,7 @@ export type Command =
 
 export type ParsedCommandLine = { readonly global: GlobalOptions; readonly command: Command };
 
-export const USAGE = `jobs <command> [options]: operate the jobs on AWS, or on the running npm start
+export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or on the running npm start
 
   list                                      the jobs, their schedules, next occurrences and DST shifts
   next <job> [--schedule S] [--count 5]     its next occurrences (at most 100), UTC and local, with DST gaps and repeats
@@ -54,6 +56,7 @@ export const USAGE = `jobs <command> [options]: operate the jobs on AWS, or on t
   --local         the running npm start (default when .local/runner.json names a live process)
   --aws           AWS even when npm start runs: default credentials and region
   --stage S       the stack ServerlessJobs-<S> (default dev)
+  --stack NAME    the stack NAME, for an app that names its stack otherwise
   --data-dir DIR  npm start's --data-dir (default .local)`;
 
 const GLOBAL_OPTIONS = {
@@ -61,6 +64,7 @@ const GLOBAL_OPTIONS = {
   local: { type: 'boolean' },
   aws: { type: 'boolean' },
   stage: { type: 'string', default: 'dev' },
+  stack: { type: 'string' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -149,6 +153,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const global: GlobalOptions = {
     local: values.local ? true : values.aws ? false : undefined,
     stage: str('stage') ?? 'dev',
+    ...(str('stack') === undefined ? {} : { stack: str('stack') }),
     dataDir: str('data-dir'),
     json: values.json === true,
   };

@@ -28,6 +28,8 @@ export interface OpsTargetOptions {
   readonly local?: boolean;
   /** @default 'dev' */
   readonly stage?: string;
+  /** The stack on AWS. @default `ServerlessJobs-<stage>` */
+  readonly stackName?: string;
   readonly jobs: readonly JobDeclaration[];
   /** @default the system clock */
   readonly clock?: Clock;
@@ -95,8 +97,7 @@ export async function localTarget(state: RunnerState, jobs: readonly JobDeclarat
 }
 
 /** JobsOps on AWS: the default credential chain and region, resources found through the stack's outputs. */
-export async function awsTarget(stage: string, jobs: readonly JobDeclaration[], clock: Clock = systemClock): Promise<OpsTarget> {
-  const stackName = stackNameOf(stage);
+export async function awsTarget(stackName: string, jobs: readonly JobDeclaration[], clock: Clock = systemClock): Promise<OpsTarget> {
   const outputs = await loadStackOutputs(new CloudFormationClient({}), stackName);
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const ops = new JobsOps({
@@ -120,5 +121,5 @@ export async function openOpsTarget(options: OpsTargetOptions): Promise<OpsTarge
     if (state) return localTarget(state, options.jobs, options.clock);
     if (options.local === true) throw new OpsTargetError(`No running npm start: ${file} is missing or names a process that has exited; start it with npm start`);
   }
-  return awsTarget(options.stage ?? 'dev', options.jobs, options.clock);
+  return awsTarget(options.stackName ?? stackNameOf(options.stage ?? 'dev'), options.jobs, options.clock);
 }

