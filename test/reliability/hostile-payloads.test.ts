@@ -5,7 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '#shared/adapters/ses-email-sender';
 import { sendEmailJob } from '#shared/jobs/send-email';
-import { ChangeMessageVisibilityBatchCommand, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import type { DeadLetter, JobQueue } from '@serverless-jobs/runtime/runtime';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
@@ -14,6 +19,14 @@ import { sendEmail } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
 import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
+import {
+  FAUXQS_CHARACTERS,
+  hostile,
+  type HostileCase,
+  huge,
+  nesting,
+  SQS_CHARACTERS,
+} from '#test/reliability/support/hostile-cases';
 
 /**
  * Matrix case 10: poison and hostile payloads, fuzzed with fast-check, through processBatch with real
@@ -21,11 +34,6 @@ import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
  * readable reason, or SUCCEEDED when it is actually a valid e-mail), no batch throws, the valid sibling
  * in every batch succeeds, nothing reaches SES with CR/LF in a header, and Object.prototype is untouched.
  */
-
-/** What SQS can carry at all (it refuses any other character in a body or attribute), so what can arrive. */
-const SQS_CHARACTERS = /^[\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u;
-/** fauxqs checks bodies against the Basic Multilingual Plane only (it refuses emoji that SQS takes). */
-const FAUXQS_CHARACTERS = /^[\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd]*$/;
 
 const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
 const run = uniqueName('hostile');
@@ -41,9 +49,14 @@ class MemorySqs {
     if (command instanceof SendMessageCommand) {
       const { MessageBody = '', MessageAttributes = {} } = command.input;
       const values = [MessageBody, ...Object.values(MessageAttributes).map((v) => v.StringValue ?? '')];
-      if (!values.every((v) => SQS_CHARACTERS.test(v))) throw new Error('InvalidMessageContents: Invalid characters found');
-      const bytes = values.reduce((sum, v) => sum + Buffer.byteLength(v), 0) + Object.keys(MessageAttributes).join('').length + 6 * Object.keys(MessageAttributes).length;
-      if (bytes > 1_048_576) throw new Error(`InvalidParameterValue: Message must be shorter than 1048576 bytes (given ${bytes})`);
+      if (!values.every((v) => SQS_CHARACTERS.test(v)))
+        throw new Error('InvalidMessageContents: Invalid characters found');
+      const bytes =
+        values.reduce((sum, v) => sum + Buffer.byteLength(v), 0) +
+        Object.keys(MessageAttributes).join('').length +
+        6 * Object.keys(MessageAttributes).length;
+      if (bytes > 1_048_576)
+        throw new Error(`InvalidParameterValue: Message must be shorter than 1048576 bytes (given ${bytes})`);
       this.sent.push({ body: MessageBody, attributes: MessageAttributes });
       return { MessageId: randomUUID() };
     }
@@ -51,7 +64,9 @@ class MemorySqs {
     throw new Error(`MemorySqs: unexpected ${command.constructor.name}`);
   }
   reasons(): Map<string, string> {
-    return new Map(this.sent.map((m) => [m.attributes['jobId']?.StringValue ?? '', m.attributes['sj-reason']?.StringValue ?? '']));
+    return new Map(
+      this.sent.map((m) => [m.attributes.jobId?.StringValue ?? '', m.attributes['sj-reason']?.StringValue ?? '']),
+    );
   }
 }
 
@@ -70,131 +85,6 @@ class RecordingQueue implements JobQueue {
     return this.inner.changeVisibility(changes);
   }
 }
-
-interface HostileCase {
-  readonly kind: string;
-  readonly body: string;
-  readonly attributes?: Record<string, string>;
-}
-
-const INJECTIONS = ['\r\nBcc: victim@example.com', '\nBcc: victim@example.com', '\r', '\n', 'x\r\n\r\n<html>', '\u0000', '\r\nContent-Type: text/html'];
-const UNICODE = ['\ud800', '\udfff', 'a\ud83dz', '\u202eevil\u202c', '\u200b\u200c\u200d\ufeff', '😀👩‍👩‍👧‍👦', '\u2028\u2029', '\u0085', 'Ω≈ç√', 'ﷺ', '\uffff'];
-const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
-
-function deep(levels: number, leaf = '1'): string {
-  return '['.repeat(levels) + leaf + ']'.repeat(levels);
-}
-
-function deepObject(levels: number): string {
-  return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
-}
-
-const address = fc.constantFrom('ada@example.com', 'bob@example.org', 'c.d+tag@example.net');
-const withId = (payload: string, id: string): string => `{"id":${JSON.stringify(id)},"payload":${payload}}`;
-
-const nonJson: fc.Arbitrary<HostileCase> = fc
-  .oneof(
-    fc.string().map((s) => `{${s}`),
-    fc.string().map((s) => `<xml>${s}`),
-    fc.constantFrom('', 'undefined', 'NaN', "{'to':'a@b.co'}", '{"to":"a@b.co",}', '\u0000', '\ufeff{}', '[1,2', '"unterminated'),
-    fc.string({ unit: 'binary', minLength: 1 }).filter((s) => {
-      try {
-        JSON.parse(s);
-        return false;
-      } catch {
-        return true;
-      }
-    }),
-  )
-  .map((body) => ({ kind: 'not JSON', body }));
-
-const wrongTypes: fc.Arbitrary<HostileCase> = fc
-  .record({ to: fc.jsonValue(), subject: fc.jsonValue(), text: fc.jsonValue(), replyTo: fc.option(fc.jsonValue(), { nil: undefined }) }, { requiredKeys: [] })
-  .chain((payload) => fc.constantFrom(JSON.stringify(payload), withId(JSON.stringify(payload), `wrong-${randomUUID()}`)))
-  .map((body) => ({ kind: 'wrong types', body }));
-
-const topLevelOdd: fc.Arbitrary<HostileCase> = fc
-  .oneof(fc.jsonValue(), fc.constantFrom('null', '[]', '"string"', '42', 'true', '{"payload":null}', '{"payload":[]}', '{"id":"","payload":{}}', '{"job":"process-order","payload":{}}'))
-  .map((value) => ({ kind: 'odd top level', body: typeof value === 'string' ? value : JSON.stringify(value) }));
-
-const headerInjection: fc.Arbitrary<HostileCase> = fc
-  .record({ field: fc.constantFrom('to', 'subject', 'replyTo'), injection: fc.constantFrom(...INJECTIONS), to: address, at: fc.nat(20) })
-  .map(({ field, injection, to, at }) => {
-    const payload: Record<string, string> = { to, subject: 'Hello there', text: 'body', replyTo: 'reply@example.com' };
-    const value = payload[field]!;
-    const cut = Math.min(at, value.length);
-    payload[field] = value.slice(0, cut) + injection + value.slice(cut);
-    return { kind: `header injection in ${field}`, body: withId(JSON.stringify(payload), `inject-${randomUUID()}`) };
-  });
-
-const pollution: fc.Arbitrary<HostileCase> = fc
-  .record({ key: fc.constantFrom(...POLLUTION_KEYS), where: fc.constantFrom('payload', 'envelope', 'nested', 'raw'), to: address })
-  .map(({ key, where, to }) => {
-    const polluted = `{"polluted":"yes","toString":"x","isAdmin":true}`;
-    const valid = `"to":${JSON.stringify(to)},"subject":"hi","text":"t"`;
-    const id = `pollute-${randomUUID()}`;
-    const bodies: Record<string, string> = {
-      payload: withId(`{${valid},"${key}":${polluted}}`, id),
-      envelope: `{"id":"${id}","payload":{${valid}},"${key}":${polluted}}`,
-      nested: withId(`{${valid},"text":{"${key}":{"prototype":${polluted}}}}`, id),
-      raw: `{"${key}":${polluted},${valid}}`,
-    };
-    return { kind: `prototype pollution (${key} in ${where})`, body: bodies[where]! };
-  });
-
-const unicode: fc.Arbitrary<HostileCase> = fc
-  .record({ field: fc.constantFrom('to', 'subject', 'text', 'id', 'jobIdAttribute'), weird: fc.constantFrom(...UNICODE), to: address })
-  .map(({ field, weird, to }) => {
-    const payload: Record<string, string> = { to, subject: `Subject ${weird}`, text: `Text ${weird}` };
-    if (field === 'to') payload.to = `${weird}${to}`;
-    if (field === 'subject' || field === 'text') payload[field] = `${weird} in ${field} ${weird}`;
-    const id = field === 'id' ? `id-${weird}-${randomUUID()}` : `unicode-${randomUUID()}`;
-    // Half the odd IDs come with an invalid payload, so they take the DLQ path with the ID on the copy.
-    if (field === 'id' && to.startsWith('a')) payload.to = 'not an address';
-    if (field === 'jobIdAttribute') return { kind: 'unicode in the jobId attribute', body: JSON.stringify(payload), attributes: { jobId: `attr-${weird}-${randomUUID()}` } };
-    return { kind: `unicode in ${field}`, body: withId(JSON.stringify(payload), id) };
-  });
-
-const nesting: fc.Arbitrary<HostileCase> = fc
-  .record({ levels: fc.constantFrom(100, 1_000, 10_000), shape: fc.constantFrom('array payload', 'object payload', 'in a field', 'enveloped') })
-  .map(({ levels, shape }) => {
-    const bodies: Record<string, string> = {
-      'array payload': deep(levels),
-      'object payload': deepObject(levels),
-      'in a field': `{"to":"a@example.com","subject":"s","text":"t","extra":${deep(levels)}}`,
-      enveloped: withId(`{"to":"a@example.com","subject":${deepObject(levels)},"text":"t"}`, `deep-${randomUUID()}`),
-    };
-    return { kind: `nesting ${levels} (${shape})`, body: bodies[shape]! };
-  });
-
-const MIB = 1_048_576;
-const huge: fc.Arbitrary<HostileCase> = fc.constantFrom('text', 'subject', 'raw').map((where) => {
-  const filler = 'x'.repeat(MIB - 200);
-  const bodies: Record<string, string> = {
-    text: withId(JSON.stringify({ to: 'a@example.com', subject: 's', text: filler }), `huge-${randomUUID()}`),
-    subject: JSON.stringify({ to: 'a@example.com', subject: filler, text: 't' }),
-    raw: filler,
-  };
-  return { kind: `~1 MiB body (${where})`, body: bodies[where]! };
-});
-
-/** Valid e-mails with odd but legal content: these must succeed, once each. */
-const validOdd: fc.Arbitrary<HostileCase> = fc
-  .record({ to: address, subject: fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !/[\r\n]/.test(s) && !/\p{Cs}/u.test(s)), text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }) })
-  .map((payload) => ({ kind: 'valid', body: withId(JSON.stringify(payload), `valid-odd-${randomUUID()}`) }));
-
-const sqsCarries = (c: HostileCase): boolean => c.body.length > 0 && SQS_CHARACTERS.test(c.body) && Object.values(c.attributes ?? {}).every((v) => SQS_CHARACTERS.test(v));
-
-const hostile: fc.Arbitrary<HostileCase> = fc.oneof(
-  { arbitrary: nonJson, weight: 4 },
-  { arbitrary: wrongTypes, weight: 4 },
-  { arbitrary: topLevelOdd, weight: 2 },
-  { arbitrary: headerInjection, weight: 4 },
-  { arbitrary: pollution, weight: 3 },
-  { arbitrary: unicode, weight: 4 },
-  { arbitrary: nesting, weight: 1 },
-  { arbitrary: validOdd, weight: 1 },
-).filter(sqsCarries);
 
 const protoSnapshot = () => Object.getOwnPropertyNames(Object.prototype).sort();
 
@@ -217,7 +107,12 @@ function assertReadableReason(reason: string, kind: string): void {
 async function assertNoInjectedHeaderReachedSes(): Promise<void> {
   const mails = await sesStore();
   for (const mail of mails) {
-    const headers = [mail.from, mail.subject, ...mail.destination.to, ...((mail as { replyTo?: string[] }).replyTo ?? [])];
+    const headers = [
+      mail.from,
+      mail.subject,
+      ...mail.destination.to,
+      ...((mail as { replyTo?: string[] }).replyTo ?? []),
+    ];
     for (const header of headers) expect(header, JSON.stringify(mail).slice(0, 200)).not.toMatch(/[\r\n]/);
   }
 }
@@ -230,14 +125,25 @@ interface Batch {
 
 function batchOf(cases: readonly HostileCase[], n: number): Batch {
   const to = `${run}-sibling-${n}@example.com`;
-  const sibling = sqsRecordFactory({ id: `${run}-sibling-${n}`, payload: { to, subject: `Sibling ${n}`, text: 'I must arrive once.' } });
+  const sibling = sqsRecordFactory({
+    id: `${run}-sibling-${n}`,
+    payload: { to, subject: `Sibling ${n}`, text: 'I must arrive once.' },
+  });
   const records = cases.map((c) => sqsRecordFactory(c.body, { attributes: c.attributes }));
   // The valid sibling sits in the middle of the hostile records.
   const middle = Math.floor(records.length / 2);
-  return { cases, records: [...records.slice(0, middle), sibling, ...records.slice(middle)], sibling: { to, record: sibling } };
+  return {
+    cases,
+    records: [...records.slice(0, middle), sibling, ...records.slice(middle)],
+    sibling: { to, record: sibling },
+  };
 }
 
-function checkOutcomes(batch: Batch, outcomes: readonly RecordOutcome[], deadLetters: ReadonlyMap<string, DeadLetter>): { dead: number; succeeded: number } {
+function checkOutcomes(
+  batch: Batch,
+  outcomes: readonly RecordOutcome[],
+  deadLetters: ReadonlyMap<string, DeadLetter>,
+): { dead: number; succeeded: number } {
   let dead = 0;
   let succeeded = 0;
   batch.records.forEach((record, index) => {
@@ -247,7 +153,10 @@ function checkOutcomes(batch: Batch, outcomes: readonly RecordOutcome[], deadLet
       return;
     }
     const c = batch.cases[index > batch.records.indexOf(batch.sibling.record) ? index - 1 : index]!;
-    expect(outcome.kind, `${c.kind}: acknowledged, not retried (${JSON.stringify(outcome)}) for ${JSON.stringify(c.body.slice(0, 120))}`).toBe('ack');
+    expect(
+      outcome.kind,
+      `${c.kind}: acknowledged, not retried (${JSON.stringify(outcome)}) for ${JSON.stringify(c.body.slice(0, 120))}`,
+    ).toBe('ack');
     if (outcome.kind !== 'ack') return;
     if (outcome.result === 'SUCCEEDED') {
       succeeded++;
@@ -267,22 +176,42 @@ function checkOutcomes(batch: Batch, outcomes: readonly RecordOutcome[], deadLet
 
 /** Errors the runtime logged (a record it could not settle), shown when an assertion fails. */
 const logged: string[] = [];
-const capture = { debug: () => {}, info: () => {}, warn: (message: string, ...extra: Record<string, unknown>[]) => void logged.push(`${message} ${JSON.stringify(extra).slice(0, 300)}`), error: (message: string, ...extra: Record<string, unknown>[]) => void logged.push(`${message} ${JSON.stringify(extra).slice(0, 300)}`) };
+const capture = {
+  debug: () => {},
+  info: () => {},
+  warn: (message: string, ...extra: Record<string, unknown>[]) =>
+    void logged.push(`${message} ${JSON.stringify(extra).slice(0, 300)}`),
+  error: (message: string, ...extra: Record<string, unknown>[]) =>
+    void logged.push(`${message} ${JSON.stringify(extra).slice(0, 300)}`),
+};
 
 const sendDeps = (f: RuntimeFixture, queue: JobQueue) =>
-  f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, sender), { queue, logger: { ...capture, child: () => capture } });
+  f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, sender), {
+    queue,
+    logger: { ...capture, child: () => capture },
+  });
 
 describe('Reliability 10: poison and hostile payloads (fast-check)', () => {
-  it('1,000+ fuzzed hostile records: each acknowledged with a readable reason or sent, valid siblings sent once, no injected header at SES, no pollution', async () => {
+  it('1,000+ fuzzed hostile records: each acknowledged with a readable reason or sent, valid ' +
+    'siblings sent once, no injected header at SES, no pollution', async () => {
     const f = await createRuntimeFixture();
     const memory = new MemorySqs();
-    const adapter = new SqsJobQueue(memory as unknown as SQSClient, { ownQueueUrl: 'memory://jobs', deadLetterQueueUrl: 'memory://dlq', queueUrlOf: () => 'memory://none', now: () => f.clock.now() });
+    const adapter = new SqsJobQueue(memory as unknown as SQSClient, {
+      ownQueueUrl: 'memory://jobs',
+      deadLetterQueueUrl: 'memory://dlq',
+      queueUrlOf: () => 'memory://none',
+      now: () => f.clock.now(),
+    });
     const dlq = new RecordingQueue(adapter);
     const deps = sendDeps(f, dlq);
     const before = protoSnapshot();
     // Deterministic, so a failure is reproducible; the seed is printed by fast-check on failure too.
     const seed = Number(process.env.SJ_FUZZ_SEED ?? 20271028);
-    const cases = [...fc.sample(hostile, { numRuns: 1_000, seed }), ...fc.sample(huge, { numRuns: 3, seed }), ...fc.sample(nesting, { numRuns: 12, seed: seed + 1 })];
+    const cases = [
+      ...fc.sample(hostile, { numRuns: 1_000, seed }),
+      ...fc.sample(huge, { numRuns: 3, seed }),
+      ...fc.sample(nesting, { numRuns: 12, seed: seed + 1 }),
+    ];
     expect(cases.length).toBeGreaterThanOrEqual(1_000);
     const batches: Batch[] = [];
     for (let i = 0; i < cases.length; i += 9) batches.push(batchOf(cases.slice(i, i + 9), batches.length));
@@ -294,7 +223,7 @@ describe('Reliability 10: poison and hostile payloads (fast-check)', () => {
       // Four batches at once, as four concurrent invocations would be.
       const group = batches.slice(i, i + 4);
       const summaries = await Promise.all(group.map((batch) => processBatch(deps, batch.records)));
-            group.forEach((batch, j) => {
+      group.forEach((batch, j) => {
         expect(summaries[j]!.response.batchItemFailures, `batch ${i + j}: ${logged.join('\n')}`).toEqual([]);
         const counted = checkOutcomes(batch, summaries[j]!.outcomes, dlq.letters);
         dead += counted.dead;
@@ -305,22 +234,38 @@ describe('Reliability 10: poison and hostile payloads (fast-check)', () => {
     expect(dead + succeeded).toBe(cases.length);
     expect(dlq.letters.size).toBe(dead);
     expect(memory.sent).toHaveLength(dead);
-    for (const copy of memory.sent) assertReadableReason(copy.attributes['sj-reason']?.StringValue ?? '', copy.body.slice(0, 80));
+    for (const copy of memory.sent)
+      assertReadableReason(copy.attributes['sj-reason']?.StringValue ?? '', copy.body.slice(0, 80));
     const truncated = memory.sent.filter((copy) => copy.attributes['sj-truncated'] !== undefined);
     expect(truncated.length, 'the ~1 MiB bodies whose copy had to be cut').toBeGreaterThan(0);
     // Every valid sibling reached SES exactly once.
     const mails = await sesStore();
-    for (const batch of batches) expect(mails.filter((m) => m.destination.to.includes(batch.sibling.to)), batch.sibling.to).toHaveLength(1);
+    for (const batch of batches)
+      expect(
+        mails.filter((m) => m.destination.to.includes(batch.sibling.to)),
+        batch.sibling.to,
+      ).toHaveLength(1);
     await assertNoInjectedHeaderReachedSes();
     expect(f.metrics.total('JobDeadLettered')).toBe(dead);
-    console.log(`hostile payloads: ${cases.length} cases in ${batches.length} batches: ${dead} dead-lettered, ${succeeded} sent; ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(
+      `hostile payloads: ${cases.length} cases in ${batches.length} batches: ${dead} dead-lettered, ` +
+        `${succeeded} sent; ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    );
   }, 120_000);
 
-  it('the same, smaller, with the DLQ on fauxqs: every dead letter is in the real DLQ with its reason attribute', async () => {
+  it('the same, smaller, with the DLQ on fauxqs: every dead letter is in the real DLQ with its ' +
+    'reason attribute', async () => {
     const f = await createRuntimeFixture();
     const deps = sendDeps(f, f.queue);
     const before = protoSnapshot();
-    const cases = [...fc.sample(hostile.filter((c) => FAUXQS_CHARACTERS.test(c.body)), { numRuns: 80, seed: 7 }), ...fc.sample(huge, { numRuns: 3, seed: 7 }), ...fc.sample(nesting, { numRuns: 4, seed: 8 })];
+    const cases = [
+      ...fc.sample(
+        hostile.filter((c) => FAUXQS_CHARACTERS.test(c.body)),
+        { numRuns: 80, seed: 7 },
+      ),
+      ...fc.sample(huge, { numRuns: 3, seed: 7 }),
+      ...fc.sample(nesting, { numRuns: 4, seed: 8 }),
+    ];
     let dead = 0;
     const batches: Batch[] = [];
     for (let i = 0; i < cases.length; i += 9) batches.push(batchOf(cases.slice(i, i + 9), 10_000 + batches.length));
@@ -328,11 +273,15 @@ describe('Reliability 10: poison and hostile payloads (fast-check)', () => {
       const summary = await processBatch(deps, batch.records);
       expect(summary.response.batchItemFailures, logged.join('\n')).toEqual([]);
       dead += summary.outcomes.filter((o) => o.kind === 'ack' && o.result === 'DEAD').length;
-      expect(summary.outcomes[batch.records.indexOf(batch.sibling.record)]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
+      expect(summary.outcomes[batch.records.indexOf(batch.sibling.record)]).toEqual({
+        kind: 'ack',
+        result: 'SUCCEEDED',
+      });
     }
     const letters = await f.drain(f.dlqUrl);
     expect(letters).toHaveLength(dead);
-    for (const letter of letters) assertReadableReason(letter.MessageAttributes?.['sj-reason']?.StringValue ?? '', letter.Body?.slice(0, 80) ?? '');
+    for (const letter of letters)
+      assertReadableReason(letter.MessageAttributes?.['sj-reason']?.StringValue ?? '', letter.Body?.slice(0, 80) ?? '');
     assertPristinePrototype(before);
     await assertNoInjectedHeaderReachedSes();
   }, 90_000);

@@ -2,25 +2,19 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbOccurrenceLedger } from '@serverless-jobs/runtime/adapters';
 import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
-import { parseScheduleExpression, ScheduleExpressionError, assertTimeZone } from '@serverless-jobs/runtime/cron';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import type { Clock } from '@serverless-jobs/runtime/runtime';
-import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
-import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import type { OccurrenceSender } from '@serverless-jobs/runtime/schedules';
 import { watchedSchedules } from '@serverless-jobs/runtime/schedules';
-import { occurrenceTime } from '@serverless-jobs/runtime/schedules';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from './dead-letters.ts';
-import { formatDuration } from './duration.ts';
 import { OpsInputError } from './errors.ts';
-import { DEFAULT_MISSED_TOLERANCE_MS, healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed, watchdogFindings } from './health.ts';
+import { DEFAULT_MISSED_TOLERANCE_MS } from './health.ts';
 import { sendJobs } from './job-sender.ts';
-import { type MessageAgeSource, queueNameOf } from './message-age.ts';
+import type { MessageAgeSource } from './message-age.ts';
 import type {
   DeadLetterView,
   HealthReport,
-  JobHealth,
   JobView,
   QueueCounts,
   RedriveOptions,
@@ -34,15 +28,20 @@ import type {
   SendEntry,
   SendResult,
 } from './ops-types.ts';
-import { hasRun, queryRuns } from './run-history.ts';
+import { queryRuns } from './run-history.ts';
 import { contextLines, NEXT_OCCURRENCES, scheduleView, UPCOMING_OCCURRENCES } from './schedule-views.ts';
 import { requireOutput } from './stack-output.ts';
 import { backfill, type BackfillRange, type BackfillResult } from './backfill.ts';
+import { checkHealth } from './health-check.ts';
+import { assertScheduleChange } from './schedule-change.ts';
 
 export interface JobsOpsOptions {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
-  /** Stack outputs (`QueueUrlSendEmail`, `TableLedger`, `ScheduleCleanupDaily`, …), resolved to local values under npm start. */
+  /**
+   * Stack outputs (`QueueUrlSendEmail`, `TableLedger`, `ScheduleCleanupDaily`, …), resolved to local values under npm
+   * start.
+   */
   readonly outputs: Readonly<Record<string, string>>;
   /** The declarations, normally `allJobs`. */
   readonly jobs: readonly JobDeclaration[];
@@ -60,11 +59,11 @@ export interface JobsOpsOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const COUNT_ATTRIBUTES: QueueAttributeName[] = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'];
-/** Failed runs counted per job in a health window; more only says "many". */
-const MAX_FAILURES_COUNTED = 1000;
-/** The newest runs, of any status, among which a success that finished late (a redrive) is looked for. */
-const RECENT_RUNS = 25;
+const COUNT_ATTRIBUTES: QueueAttributeName[] = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+];
 
 /** Everything an operator does to the jobs, on AWS or under npm start; the CLI and the dashboard are views of it. */
 export class JobsOps {
@@ -79,7 +78,10 @@ export class JobsOps {
   /** The declaration of `name`, or an error listing the jobs there are. */
   job(name: string): JobDeclaration {
     const job = this.options.jobs.find((j) => j.name === name);
-    if (!job) throw new OpsInputError(`Unknown job "${name}"; the jobs are: ${this.options.jobs.map((j) => j.name).join(', ')}`);
+    if (!job)
+      throw new OpsInputError(
+        `Unknown job "${name}"; the jobs are: ${this.options.jobs.map((j) => j.name).join(', ')}`,
+      );
     return job;
   }
 
@@ -100,11 +102,22 @@ export class JobsOps {
   scheduleRefs(jobName: string, schedule?: string): ScheduleRef[] {
     const job = this.job(jobName);
     const declared = schedule === undefined ? job.schedules : job.schedules.filter((s) => s.name === schedule);
-    if (job.schedules.length === 0) throw new OpsInputError(`Job "${job.name}" has no schedule; run it with: npx jobs-cli send ${job.name} --data '<payload>'`);
+    if (job.schedules.length === 0)
+      throw new OpsInputError(
+        `Job "${job.name}" has no schedule; run it with: npx jobs-cli send ${job.name} --data '<payload>'`,
+      );
     if (declared.length === 0) {
-      throw new OpsInputError(`Job "${job.name}" has no schedule "${schedule}"; its schedules are: ${job.schedules.map((s) => s.name).join(', ')}`);
+      throw new OpsInputError(
+        `Job "${job.name}" has no schedule "${schedule}"; its schedules are: ` +
+          `${job.schedules.map((s) => s.name).join(', ')}`,
+      );
     }
-    return declared.map((s) => ({ job: job.name, schedule: s.name, via: s.via, name: this.output(jobOutputKey.schedule(job.name, s.name)) }));
+    return declared.map((s) => ({
+      job: job.name,
+      schedule: s.name,
+      via: s.via,
+      name: this.output(jobOutputKey.schedule(job.name, s.name)),
+    }));
   }
 
   /** Every job, with its schedules as deployed: state, expression, the next occurrences and DST shifts among them. */
@@ -115,14 +128,24 @@ export class JobsOps {
         name: job.name,
         description: job.description,
         schedules: await Promise.all(
-          job.schedules.map(async (s) => scheduleView(job.name, s, await this.options.schedules.describe(this.scheduleRefs(job.name, s.name)[0]!), now)),
+          job.schedules.map(async (s) =>
+            scheduleView(
+              job.name,
+              s,
+              await this.options.schedules.describe(this.scheduleRefs(job.name, s.name)[0]!),
+              now,
+            ),
+          ),
         ),
       })),
     );
   }
 
   /** The next `count` occurrences of each of the job's schedules (or of the one named), with their DST notes. */
-  async nextOccurrences(jobName: string, options: { readonly schedule?: string; readonly count?: number } = {}): Promise<ScheduleView[]> {
+  async nextOccurrences(
+    jobName: string,
+    options: { readonly schedule?: string; readonly count?: number } = {},
+  ): Promise<ScheduleView[]> {
     const count = options.count ?? UPCOMING_OCCURRENCES.default;
     if (!Number.isInteger(count) || count < 1 || count > UPCOMING_OCCURRENCES.max) {
       throw new OpsInputError(`count must be a whole number from 1 to ${UPCOMING_OCCURRENCES.max} (given ${count})`);
@@ -131,13 +154,23 @@ export class JobsOps {
     const now = this.scheduleNow();
     return Promise.all(
       this.scheduleRefs(job.name, options.schedule).map(async (ref) =>
-        scheduleView(job.name, job.schedules.find((s) => s.name === ref.schedule)!, await this.options.schedules.describe(ref), now, count),
+        scheduleView(
+          job.name,
+          job.schedules.find((s) => s.name === ref.schedule)!,
+          await this.options.schedules.describe(ref),
+          now,
+          count,
+        ),
       ),
     );
   }
 
   /** Validates every entry, sends nothing if one is invalid, then sends them all (see `sendJobs`). */
-  async send(jobName: string, entries: readonly SendEntry[], onProgress?: (done: number, total: number) => void): Promise<SendResult> {
+  async send(
+    jobName: string,
+    entries: readonly SendEntry[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<SendResult> {
     const job = this.job(jobName);
     return sendJobs(job, entries, {
       sqs: this.options.sqs,
@@ -150,10 +183,16 @@ export class JobsOps {
   }
 
   /** Fires one schedule now (the job's only one when `schedule` is omitted); returns the occurrence it carries. */
-  async trigger(jobName: string, schedule?: string): Promise<{ readonly ref: ScheduleRef; readonly occurrence: string }> {
+  async trigger(
+    jobName: string,
+    schedule?: string,
+  ): Promise<{ readonly ref: ScheduleRef; readonly occurrence: string }> {
     const refs = this.scheduleRefs(jobName, schedule);
     if (refs.length > 1) {
-      throw new OpsInputError(`Job "${jobName}" has ${refs.length} schedules; name one with --schedule (${refs.map((r) => r.schedule).join(', ')})`);
+      throw new OpsInputError(
+        `Job "${jobName}" has ${refs.length} schedules; name one with --schedule ` +
+          `(${refs.map((r) => r.schedule).join(', ')})`,
+      );
     }
     const ref = refs[0]!;
     return { ref, occurrence: await this.options.schedules.trigger(ref) };
@@ -193,14 +232,20 @@ export class JobsOps {
   async backfill(jobName: string, range: BackfillRange & { readonly schedule?: string }): Promise<BackfillResult> {
     const job = this.job(jobName);
     this.scheduleRefs(job.name, range.schedule);
-    const schedules = watchedSchedules([job]).filter((s) => range.schedule === undefined || s.schedule === range.schedule);
+    const schedules = watchedSchedules([job]).filter(
+      (s) => range.schedule === undefined || s.schedule === range.schedule,
+    );
     const queue = new SqsJobQueue(this.options.sqs, {
       ownQueueUrl: this.output(jobOutputKey.queueUrl(job.name)),
       deadLetterQueueUrl: this.output(jobOutputKey.dlqUrl(job.name)),
       queueUrlOf: (target) => this.output(jobOutputKey.queueUrl(target)),
       now: () => this.options.clock.now(),
     });
-    const sender: OccurrenceSender = { ledger: this.occurrenceLedger(), send: (target, jobs) => queue.send(target, jobs), recordedAt: () => this.options.clock.now() };
+    const sender: OccurrenceSender = {
+      ledger: this.occurrenceLedger(),
+      send: (target, jobs) => queue.send(target, jobs),
+      recordedAt: () => this.options.clock.now(),
+    };
     return backfill(schedules, sender, range, this.scheduleNow().getTime());
   }
 
@@ -208,36 +253,49 @@ export class JobsOps {
    * Changes a schedule where it runs now, and returns the cdk.json context lines without which the next
    * deploy puts the declared schedule back. The time zone is kept when omitted.
    */
-  async updateSchedule(jobName: string, expression: string, options: { readonly timeZone?: string; readonly schedule?: string } = {}): Promise<ScheduleUpdate> {
+  async updateSchedule(
+    jobName: string,
+    expression: string,
+    options: { readonly timeZone?: string; readonly schedule?: string } = {},
+  ): Promise<ScheduleUpdate> {
     const job = this.job(jobName);
     const refs = this.scheduleRefs(job.name, options.schedule);
-    if (refs.length > 1) throw new OpsInputError(`Job "${job.name}" has ${refs.length} schedules; name one with --schedule (${refs.map((r) => r.schedule).join(', ')})`);
+    if (refs.length > 1)
+      throw new OpsInputError(
+        `Job "${job.name}" has ${refs.length} schedules; name one with --schedule ` +
+          `(${refs.map((r) => r.schedule).join(', ')})`,
+      );
     const ref = refs[0]!;
     const before = await this.options.schedules.describe(ref);
     const timeZone = options.timeZone ?? before.timeZone;
-    try {
-      if (parseScheduleExpression(expression).kind === 'at') throw new ScheduleExpressionError(`A job schedule recurs: use cron(...) or rate(...) (given "${expression}")`);
-      assertTimeZone(timeZone);
-    } catch (error) {
-      if (error instanceof ScheduleExpressionError) throw new OpsInputError(error.message, { cause: error });
-      throw error;
-    }
-    if (ref.via === 'rule' && timeZone !== 'UTC') {
-      throw new OpsInputError(`${job.name}/${ref.schedule} is an EventBridge rule, which runs in UTC only (given time zone "${timeZone}")`);
-    }
+    assertScheduleChange(job.name, ref, expression, timeZone);
     await this.options.schedules.update(ref, expression, timeZone);
     // The watchdog checks the schedule as it runs now, not as it was synthesized (until a deploy shows otherwise).
-    await this.occurrenceLedger().recordChange(job.name, ref.schedule, { expression, timeZone, replaces: { expression: before.expression, timeZone: before.timeZone }, since: this.scheduleNow().getTime() });
+    await this.occurrenceLedger().recordChange(job.name, ref.schedule, {
+      expression,
+      timeZone,
+      replaces: { expression: before.expression, timeZone: before.timeZone },
+      since: this.scheduleNow().getTime(),
+    });
     const declared = job.schedules.find((s) => s.name === ref.schedule)!;
     const lines = contextLines(job, ref.schedule, expression, timeZone);
-    const view = scheduleView(job.name, declared, { state: 'ENABLED', expression, timeZone }, this.scheduleNow(), NEXT_OCCURRENCES);
+    const view = scheduleView(
+      job.name,
+      declared,
+      { state: 'ENABLED', expression, timeZone },
+      this.scheduleNow(),
+      NEXT_OCCURRENCES,
+    );
     return {
       job: job.name,
       schedule: ref.schedule,
       expression,
       timeZone,
       contextLines: lines,
-      driftWarning: `The schedule runs on ${expression} (${timeZone}) from now on, but the app still declares ${declared.expression} (${declared.timeZone}): the next cdk deploy puts that back unless the context of cdk.json has these lines (or pass them with -c):`,
+      driftWarning:
+        `The schedule runs on ${expression} (${timeZone}) from now on, but the app still ` +
+        `declares ${declared.expression} (${declared.timeZone}): the next cdk deploy puts that back ` +
+        `unless the context of cdk.json has these lines (or pass them with -c):`,
       next: view.next,
     };
   }
@@ -253,7 +311,9 @@ export class JobsOps {
     const job = this.job(jobName);
     const [queue, dlq] = await Promise.all(
       [jobOutputKey.queueUrl(job.name), jobOutputKey.dlqUrl(job.name)].map(async (key) => {
-        const { Attributes = {} } = await this.options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.output(key), AttributeNames: COUNT_ATTRIBUTES }));
+        const { Attributes = {} } = await this.options.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: this.output(key), AttributeNames: COUNT_ATTRIBUTES }),
+        );
         return (name: QueueAttributeName) => Number(Attributes[name] ?? 0);
       }),
     );
@@ -270,7 +330,8 @@ export class JobsOps {
   /** Up to `count` dead letters with their reason and attempts; nothing is deleted. */
   async peekDlq(jobName: string, count: number): Promise<DeadLetterView[]> {
     const job = this.job(jobName);
-    if (!Number.isInteger(count) || count < 1) throw new OpsInputError(`peek must be a whole number of at least 1 (given ${count})`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new OpsInputError(`peek must be a whole number of at least 1 (given ${count})`);
     return peekDeadLetters(this.options.sqs, this.output(jobOutputKey.dlqUrl(job.name)), count);
   }
 
@@ -281,11 +342,17 @@ export class JobsOps {
    */
   async redrive(jobName: string, options: RedriveOptions = {}): Promise<RedriveResult> {
     const job = this.job(jobName);
-    if (options.rate !== undefined && !(options.rate > 0)) throw new OpsInputError(`rate must be a positive number of messages per second (given ${options.rate})`);
+    if (options.rate !== undefined && !(options.rate > 0))
+      throw new OpsInputError(`rate must be a positive number of messages per second (given ${options.rate})`);
     const dryRun = options.dryRun ?? false;
     if (this.target === 'aws' && !dryRun && (options.filter ?? '') === '') {
       const { dlqVisible } = await this.queueCounts(job.name);
-      const handle = await startMoveTask(this.options.sqs, this.output(jobOutputKey.dlqArn(job.name)), this.output(jobOutputKey.queueArn(job.name)), options.rate);
+      const handle = await startMoveTask(
+        this.options.sqs,
+        this.output(jobOutputKey.dlqArn(job.name)),
+        this.output(jobOutputKey.queueArn(job.name)),
+        options.rate,
+      );
       return { job: job.name, dryRun, moved: [], skipped: 0, moveTaskHandle: handle, approximateCount: dlqVisible };
     }
     const { moved, skipped } = await redriveByCopy(this.options.sqs, {
@@ -301,67 +368,23 @@ export class JobsOps {
   /** Healthy, Degraded or Unhealthy, per job and overall, over the last `windowMs`. */
   async health(windowMs: number): Promise<HealthReport> {
     if (!(windowMs > 0)) throw new OpsInputError(`window must be a positive duration (given ${windowMs} ms)`);
-    const now = this.now();
-    const jobs = await Promise.all(this.options.jobs.map((job) => this.jobHealth(job, now, windowMs)));
-    return healthReport(jobs, now);
-  }
-
-  private async jobHealth(job: JobDeclaration, now: Date, windowMs: number): Promise<JobHealth> {
-    const ledger = this.output(tableOutputKey('Ledger'));
-    const since = new Date(now.getTime() - windowMs).toISOString();
-    const [newestSuccess, recent, failures, counts, age, schedules] = await Promise.all([
-      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: 1 }),
-      // One page, unfiltered: a job with few successes among many failures is not read through to its first run.
-      queryRuns(this.options.dynamodb, ledger, job.name, { limit: RECENT_RUNS }),
-      queryRuns(this.options.dynamodb, ledger, job.name, { statuses: [RunStatus.FAILED, RunStatus.DEAD], since, limit: MAX_FAILURES_COUNTED }),
-      this.queueCounts(job.name),
-      this.options.messageAge?.oldestMessageAgeSeconds(queueNameOf(this.output(jobOutputKey.queueUrl(job.name)))),
-      this.scheduleFacts(job, this.scheduleNow(), windowMs),
-    ]);
-    const facts: JobHealthFacts = {
-      job: job.name,
-      // The latest finish: a run redriven out of the DLQ was created before runs that finished before it.
-      lastSuccess: latest([...newestSuccess, ...recent.filter((run) => run.status === RunStatus.SUCCEEDED)].map((run) => run.finishedAt ?? run.createdAt)),
-      nextOccurrence: schedules.next,
-      failuresInWindow: failures.length,
-      dlqDepth: counts.dlqVisible + counts.dlqInFlight,
-      oldestMessageAgeSeconds: age,
-      oldestMessageAgeLimitSeconds: job.alarms.oldestMessageAgeSeconds,
-      missed: schedules.missed,
-      late: schedules.late,
-      duplicated: schedules.duplicated,
-      windowLabel: formatDuration(windowMs),
-    };
-    return judgeJobHealth(facts);
-  }
-
-  /** The job's next occurrence over all its schedules, and the occurrences owed by now that left no run. */
-  private async scheduleFacts(
-    job: JobDeclaration,
-    now: Date,
-    windowMs: number,
-  ): Promise<{ next?: string } & Record<'missed' | 'late' | 'duplicated', { schedule: string; occurrence: string }[]>> {
-    const tolerance = this.options.missedToleranceMs ?? DEFAULT_MISSED_TOLERANCE_MS;
-    const ledger = job.schedules.length > 0 ? this.output(tableOutputKey('Ledger')) : '';
-    const perSchedule = await Promise.all(
-      job.schedules.map(async (s) => {
-        const deployed = await this.options.schedules.describe(this.scheduleRefs(job.name, s.name)[0]!);
-        const view = scheduleView(job.name, s, deployed, now, 1);
-        const owed = occurrenceOwed(deployed, now, tolerance);
-        const occurrence = owed === undefined ? undefined : occurrenceTime(owed.getTime());
-        const missed = occurrence !== undefined && !(await hasRun(this.options.dynamodb, ledger, job.name, occurrenceJobId(s.name, occurrence)));
-        return { next: view.next[0], missed: missed ? [{ schedule: s.name, occurrence: occurrence! }] : [] };
-      }),
+    const { options } = this;
+    return checkHealth(
+      {
+        jobs: options.jobs,
+        dynamodb: options.dynamodb,
+        ledgerTable: () => this.output(tableOutputKey('Ledger')),
+        queueUrl: (job) => this.output(jobOutputKey.queueUrl(job)),
+        queueCounts: (job) => this.queueCounts(job),
+        ...(options.messageAge ? { messageAge: options.messageAge } : {}),
+        schedules: options.schedules,
+        scheduleRef: (job, schedule) => this.scheduleRefs(job, schedule)[0]!,
+        occurrences: () => this.occurrenceLedger(),
+        now: this.now(),
+        scheduleNow: this.scheduleNow(),
+        missedToleranceMs: options.missedToleranceMs ?? DEFAULT_MISSED_TOLERANCE_MS,
+      },
+      windowMs,
     );
-    const next = perSchedule.flatMap((p) => (p.next ? [p.next] : [])).sort()[0];
-    const occurrences = this.occurrenceLedger();
-    const watched = watchdogFindings(await Promise.all(job.schedules.map((s) => occurrences.state(job.name, s.name))), now, windowMs);
-    const missed = [...perSchedule.flatMap((p) => p.missed), ...watched.missed].filter(
-      (m, i, all) => all.findIndex((o) => o.schedule === m.schedule && o.occurrence === m.occurrence) === i,
-    );
-    return { next, missed, late: watched.late, duplicated: watched.duplicated };
   }
 }
-
-/** The latest of some ISO times (they sort as text), or undefined for none. */
-const latest = (times: readonly string[]): string | undefined => times.reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);

@@ -1,0 +1,117 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbOccurrenceLedger } from '@serverless-jobs/runtime/adapters';
+import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
+import { occurrenceTime } from '@serverless-jobs/runtime/schedules';
+import { formatDuration } from './duration.ts';
+import { healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed, watchdogFindings } from './health.ts';
+import { type MessageAgeSource, queueNameOf } from './message-age.ts';
+import type { HealthReport, JobHealth, QueueCounts, ScheduleControl, ScheduleRef } from './ops-types.ts';
+import { hasRun, queryRuns } from './run-history.ts';
+import { scheduleView } from './schedule-views.ts';
+
+/** Failed runs counted per job in a health window; more only says "many". */
+const MAX_FAILURES_COUNTED = 1000;
+/** The newest runs, of any status, among which a success that finished late (a redrive) is looked for. */
+const RECENT_RUNS = 25;
+
+/** What a health check reads: the ledger, the queues and the schedules of one running stack. */
+export interface HealthCheckDeps {
+  readonly jobs: readonly JobDeclaration[];
+  readonly dynamodb: DynamoDBClient;
+  readonly ledgerTable: () => string;
+  readonly queueUrl: (job: string) => string;
+  readonly queueCounts: (job: string) => Promise<QueueCounts>;
+  readonly messageAge?: MessageAgeSource;
+  readonly schedules: ScheduleControl;
+  readonly scheduleRef: (job: string, schedule: string) => ScheduleRef;
+  readonly occurrences: () => DynamoDbOccurrenceLedger;
+  /** Now on the ledger's clock. */
+  readonly now: Date;
+  /** Now on the schedules' clock (npm start's may be virtual). */
+  readonly scheduleNow: Date;
+  readonly missedToleranceMs: number;
+}
+
+/** Healthy, Degraded or Unhealthy, with each job's facts: what `jobs-cli health` and `/health` answer. */
+export async function checkHealth(deps: HealthCheckDeps, windowMs: number): Promise<HealthReport> {
+  const jobs = await Promise.all(deps.jobs.map((job) => jobHealth(deps, job, windowMs)));
+  return healthReport(jobs, deps.now);
+}
+
+async function jobHealth(deps: HealthCheckDeps, job: JobDeclaration, windowMs: number): Promise<JobHealth> {
+  const ledger = deps.ledgerTable();
+  const since = new Date(deps.now.getTime() - windowMs).toISOString();
+  const [newestSuccess, recent, failures, counts, age, schedules] = await Promise.all([
+    queryRuns(deps.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: 1 }),
+    // One page, unfiltered: a job with few successes among many failures is not read through to its first run.
+    queryRuns(deps.dynamodb, ledger, job.name, { limit: RECENT_RUNS }),
+    queryRuns(deps.dynamodb, ledger, job.name, {
+      statuses: [RunStatus.FAILED, RunStatus.DEAD],
+      since,
+      limit: MAX_FAILURES_COUNTED,
+    }),
+    deps.queueCounts(job.name),
+    deps.messageAge?.oldestMessageAgeSeconds(queueNameOf(deps.queueUrl(job.name))),
+    scheduleFacts(deps, job, windowMs),
+  ]);
+  const facts: JobHealthFacts = {
+    job: job.name,
+    // The latest finish: a run redriven out of the DLQ was created before runs that finished before it.
+    lastSuccess: latest(
+      [...newestSuccess, ...recent.filter((run) => run.status === RunStatus.SUCCEEDED)].map(
+        (run) => run.finishedAt ?? run.createdAt,
+      ),
+    ),
+    nextOccurrence: schedules.next,
+    failuresInWindow: failures.length,
+    dlqDepth: counts.dlqVisible + counts.dlqInFlight,
+    oldestMessageAgeSeconds: age,
+    oldestMessageAgeLimitSeconds: job.alarms.oldestMessageAgeSeconds,
+    missed: schedules.missed,
+    late: schedules.late,
+    duplicated: schedules.duplicated,
+    windowLabel: formatDuration(windowMs),
+  };
+  return judgeJobHealth(facts);
+}
+
+type Occurrences = { schedule: string; occurrence: string }[];
+
+/** The job's next occurrence over all its schedules, and the occurrences owed by now that left no run. */
+async function scheduleFacts(
+  deps: HealthCheckDeps,
+  job: JobDeclaration,
+  windowMs: number,
+): Promise<{ next?: string } & Record<'missed' | 'late' | 'duplicated', Occurrences>> {
+  const now = deps.scheduleNow;
+  const ledger = job.schedules.length > 0 ? deps.ledgerTable() : '';
+  const perSchedule = await Promise.all(
+    job.schedules.map(async (s) => {
+      const deployed = await deps.schedules.describe(deps.scheduleRef(job.name, s.name));
+      const view = scheduleView(job.name, s, deployed, now, 1);
+      const owed = occurrenceOwed(deployed, now, deps.missedToleranceMs);
+      const occurrence = owed === undefined ? undefined : occurrenceTime(owed.getTime());
+      const missed =
+        occurrence !== undefined &&
+        !(await hasRun(deps.dynamodb, ledger, job.name, occurrenceJobId(s.name, occurrence)));
+      return { next: view.next[0], missed: missed ? [{ schedule: s.name, occurrence: occurrence! }] : [] };
+    }),
+  );
+  const next = perSchedule.flatMap((p) => (p.next ? [p.next] : [])).sort()[0];
+  const occurrences = deps.occurrences();
+  const watched = watchdogFindings(
+    await Promise.all(job.schedules.map((s) => occurrences.state(job.name, s.name))),
+    now,
+    windowMs,
+  );
+  const missed = [...perSchedule.flatMap((p) => p.missed), ...watched.missed].filter(
+    (m, i, all) => all.findIndex((o) => o.schedule === m.schedule && o.occurrence === m.occurrence) === i,
+  );
+  return { next, missed, late: watched.late, duplicated: watched.duplicated };
+}
+
+/** The latest of some ISO times (they sort as text), or undefined for none. */
+const latest = (times: readonly string[]): string | undefined =>
+  times.reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
