@@ -18,7 +18,10 @@ export class InMemoryExpiredItems implements ExpiredItems {
   }
 
   ids(): string[] {
-    return [...this.shards.values()].flat().map((entry) => entry.id).sort();
+    return [...this.shards.values()]
+      .flat()
+      .map((entry) => entry.id)
+      .sort();
   }
 
   async page(query: ExpiredPageQuery): Promise<ExpiredPage> {
@@ -30,12 +33,18 @@ export class InMemoryExpiredItems implements ExpiredItems {
     const page = matching.slice(0, query.limit);
     const last = page.at(-1);
     // Like DynamoDB, a full page carries a key even when nothing follows it.
-    return { ids: page.map((entry) => entry.id), lastKey: page.length === query.limit && last ? { id: last.id, time: last.time } : undefined };
+    return {
+      ids: page.map((entry) => entry.id),
+      lastKey: page.length === query.limit && last ? { id: last.id, time: last.time } : undefined,
+    };
   }
 
   async delete(shard: string, ids: readonly string[]): Promise<void> {
     this.deleteCalls.push([...ids]);
-    this.shards.set(shard, (this.shards.get(shard) ?? []).filter((entry) => !ids.includes(entry.id)));
+    this.shards.set(
+      shard,
+      (this.shards.get(shard) ?? []).filter((entry) => !ids.includes(entry.id)),
+    );
   }
 }
 

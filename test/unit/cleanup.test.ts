@@ -18,7 +18,9 @@ function seedAudit(store: InMemoryCleanupStore, shard: string, ages: readonly nu
   });
 }
 
-function context(overrides: { remainingMs?: () => number; resume?: unknown; checkpointed?: unknown; now?: string } = {}) {
+function context(
+  overrides: { remainingMs?: () => number; resume?: unknown; checkpointed?: unknown; now?: string } = {},
+) {
   return fakeJobContext({ settings, clock: new FakeClock(Date.parse(overrides.now ?? NOW)), ...overrides });
 }
 
@@ -54,7 +56,9 @@ describe('Function: runCleanup', () => {
     expect(store.customers.ids()).toEqual(['recent-customer']);
     expect(outcome.cursor.deleted).toEqual({ audit: 3, customers: 1 });
     expect(fake.continuations).toEqual([]);
-    expect(fake.logs.find((line) => line.message === 'Cleanup finished')?.extra[0]).toMatchObject({ deleted: { audit: 3, customers: 1 } });
+    expect(fake.logs.find((line) => line.message === 'Cleanup finished')?.extra[0]).toMatchObject({
+      deleted: { audit: 3, customers: 1 },
+    });
   });
 
   it('uses the retention days of the payload when it overrides the settings', async () => {
@@ -92,7 +96,11 @@ describe('Function: runCleanup', () => {
   it('checkpoints every tenth page rather than every page when the run is long', async () => {
     // Prepare
     const store = new InMemoryCleanupStore();
-    seedAudit(store, '0', Array.from({ length: 44 }, (_, n) => 100 + n));
+    seedAudit(
+      store,
+      '0',
+      Array.from({ length: 44 }, (_, n) => 100 + n),
+    );
 
     const fake = context();
 
@@ -117,7 +125,12 @@ describe('Function: runCleanup', () => {
     expect(outcome.status).toBe('continued');
     expect(store.auditLog.ids()).toHaveLength(2);
     expect(fake.continuations).toEqual([
-      expect.objectContaining({ phase: 'audit', shard: 0, deleted: { audit: 4, customers: 0 }, cutoffs: { audit: daysAgo(90), customers: daysAgo(30) } }),
+      expect.objectContaining({
+        phase: 'audit',
+        shard: 0,
+        deleted: { audit: 4, customers: 0 },
+        cutoffs: { audit: daysAgo(90), customers: daysAgo(30) },
+      }),
     ]);
     expect(fake.logs.some((line) => line.message === 'Cleanup finished')).toBe(false);
   });

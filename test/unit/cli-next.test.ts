@@ -10,7 +10,13 @@ const daily = cleanupJob.schedules[0]!;
 
 /** cleanup's schedule deployed as 02:30 in Berlin, seen from NOW (an injected clock, not Date.now()). */
 function berlinView(dstGap: 'skip' | 'shift', count = 3): ScheduleView {
-  return scheduleView('cleanup', { ...daily, dstGap }, { state: 'ENABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' }, NOW, count);
+  return scheduleView(
+    'cleanup',
+    { ...daily, dstGap },
+    { state: 'ENABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' },
+    NOW,
+    count,
+  );
 }
 
 function capture(): { io: CliIo; out: string[] } {
@@ -34,13 +40,29 @@ describe('Function: formatUpcoming', () => {
   });
 
   it('flags a shifted occurrence with the local time it runs at, and a repeated one', () => {
-    expect(formatUpcoming([berlinView('shift')]).split('\n')[3]).toBe('2027-03-28T01:00:00Z  2027-03-28 02:30       DST gap: shifted to 03:00');
-    const fall = scheduleView('cleanup', daily, { state: 'ENABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' }, new Date('2027-10-30T12:00:00Z'), 1);
-    expect(formatUpcoming([fall]).split('\n')[2]).toBe('2027-10-31T00:30:00Z  2027-10-31 02:30       DST repeat: 02:30 happens twice, runs once (the first)');
+    expect(formatUpcoming([berlinView('shift')]).split('\n')[3]).toBe(
+      '2027-03-28T01:00:00Z  2027-03-28 02:30       DST gap: shifted to 03:00',
+    );
+    const fall = scheduleView(
+      'cleanup',
+      daily,
+      { state: 'ENABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' },
+      new Date('2027-10-30T12:00:00Z'),
+      1,
+    );
+    expect(formatUpcoming([fall]).split('\n')[2]).toBe(
+      '2027-10-31T00:30:00Z  2027-10-31 02:30       DST repeat: 02:30 happens twice, runs once (the first)',
+    );
   });
 
   it('says so for a paused schedule', () => {
-    const paused = scheduleView('cleanup', daily, { state: 'DISABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' }, NOW, 3);
+    const paused = scheduleView(
+      'cleanup',
+      daily,
+      { state: 'DISABLED', expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' },
+      NOW,
+      3,
+    );
     expect(formatUpcoming([paused])).toBe('cleanup/daily: cron(30 2 * * ? *) in Europe/Berlin: paused, no occurrences');
   });
 });
@@ -49,7 +71,12 @@ describe('Function: runCommand (next)', () => {
   it('asks the ops core for the schedule and count, and prints JSON with --json', async () => {
     const asked: unknown[] = [];
     const view = berlinView('skip');
-    const ops = { nextOccurrences: async (job: string, options: unknown) => (asked.push([job, options]), [view]) } as unknown as JobsOps;
+    const ops = {
+      nextOccurrences: async (job: string, options: unknown) => {
+        asked.push([job, options]);
+        return [view];
+      },
+    } as unknown as JobsOps;
     const { io, out } = capture();
     expect(await runCommand({ name: 'next', job: 'cleanup', schedule: 'daily', count: 3 }, true, ops, io)).toBe(0);
     expect(asked).toEqual([['cleanup', { schedule: 'daily', count: 3 }]]);

@@ -22,21 +22,34 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
       const messages = await receiveAll(f.sqs, f.queueUrl('process-order'));
       expect(result).toMatchObject({ job: 'process-order', queued: 12, scheduled: [] });
       expect(progress).toEqual([10, 12]);
-      expect(messages.map((m) => m.MessageAttributes?.[Attr.JOB_ID]?.StringValue).sort()).toEqual(entries.map((e) => e.id).sort());
-      expect(JSON.parse(messages[0]!.Body!)).toMatchObject({ job: 'process-order', payload: { orderId: expect.stringMatching(/^o-/) } });
+      expect(messages.map((m) => m.MessageAttributes?.[Attr.JOB_ID]?.StringValue).sort()).toEqual(
+        entries.map((e) => e.id).sort(),
+      );
+      expect(JSON.parse(messages[0]!.Body!)).toMatchObject({
+        job: 'process-order',
+        payload: { orderId: expect.stringMatching(/^o-/) },
+      });
     });
 
     it('sends nothing when one entry is invalid, naming the entry, the field and the value', async () => {
       const f = await opsFixture(JOBS);
-      const sending = f.ops.send('process-order', [{ payload: { orderId: 'o-1' } }, { payload: { orderId: 'a b' } }, { payload: { orderId: 'o-3' } }]);
+      const sending = f.ops.send('process-order', [
+        { payload: { orderId: 'o-1' } },
+        { payload: { orderId: 'a b' } },
+        { payload: { orderId: 'o-3' } },
+      ]);
       await expect(sending).rejects.toThrow(OpsInputError);
-      await expect(sending).rejects.toThrow('nothing sent, 1 invalid: entry 2: field "orderId": must be letters, digits, _ or - (given "a b")');
+      await expect(sending).rejects.toThrow(
+        'nothing sent, 1 invalid: entry 2: field "orderId": must be letters, digits, _ or - (given "a b")',
+      );
       expect(await messageCount(f.sqs, f.queueUrl('process-order'))).toBe(0);
     });
 
     it('refuses an unknown job, listing the jobs', async () => {
       const f = await opsFixture(JOBS);
-      await expect(f.ops.send('process-orders', [{ payload: {} }])).rejects.toThrow('Unknown job "process-orders"; the jobs are: process-order, cleanup, send-email');
+      await expect(f.ops.send('process-orders', [{ payload: {} }])).rejects.toThrow(
+        'Unknown job "process-orders"; the jobs are: process-order, cleanup, send-email',
+      );
     });
 
     it('uses DelaySeconds up to 900 s and a one-time schedule beyond', async () => {
@@ -46,24 +59,53 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
         { id: 'later', payload: {}, delaySeconds: 7200 },
       ]);
       expect(result).toMatchObject({ queued: 1, scheduled: ['once-1'] });
-      expect(f.control.sentAt).toEqual([{ job: 'cleanup', at: new Date(f.clock.now() + 2 * HOUR).toISOString(), body: expect.any(String) }]);
+      expect(f.control.sentAt).toEqual([
+        { job: 'cleanup', at: new Date(f.clock.now() + 2 * HOUR).toISOString(), body: expect.any(String) },
+      ]);
       expect(JSON.parse(f.control.sentAt[0]!.body)).toMatchObject({ id: 'later', job: 'cleanup', payload: {} });
       expect(await f.ops.queueCounts('cleanup')).toMatchObject({ visible: 0, delayed: 1 });
     });
   });
 
   describe('Method: runs', () => {
-    it('lists a job\'s runs newest first, filtered by status and time', async () => {
+    it("lists a job's runs newest first, filtered by status and time", async () => {
       const f = await opsFixture(JOBS);
-      await putRun(f.ledger, { job: 'process-order', id: 'a', status: RunStatus.SUCCEEDED, createdAt: '2026-11-24T05:00:00.000Z' });
-      await putRun(f.ledger, { job: 'process-order', id: 'b', status: RunStatus.FAILED, createdAt: '2026-11-24T06:00:00.000Z', attempt: 2, lastError: 'boom' });
-      await putRun(f.ledger, { job: 'process-order', id: 'c', status: RunStatus.DEAD, createdAt: '2026-11-24T07:00:00.000Z' });
-      await putRun(f.ledger, { job: 'cleanup', id: 'd', status: RunStatus.FAILED, createdAt: '2026-11-24T07:30:00.000Z' });
+      await putRun(f.ledger, {
+        job: 'process-order',
+        id: 'a',
+        status: RunStatus.SUCCEEDED,
+        createdAt: '2026-11-24T05:00:00.000Z',
+      });
+      await putRun(f.ledger, {
+        job: 'process-order',
+        id: 'b',
+        status: RunStatus.FAILED,
+        createdAt: '2026-11-24T06:00:00.000Z',
+        attempt: 2,
+        lastError: 'boom',
+      });
+      await putRun(f.ledger, {
+        job: 'process-order',
+        id: 'c',
+        status: RunStatus.DEAD,
+        createdAt: '2026-11-24T07:00:00.000Z',
+      });
+      await putRun(f.ledger, {
+        job: 'cleanup',
+        id: 'd',
+        status: RunStatus.FAILED,
+        createdAt: '2026-11-24T07:30:00.000Z',
+      });
       expect((await f.ops.runs('process-order')).map((r) => r.id)).toEqual(['c', 'b', 'a']);
       const failed = await f.ops.runs('process-order', { statuses: [RunStatus.FAILED, RunStatus.DEAD] });
-      expect(failed.map((r) => [r.id, r.status])).toEqual([['c', 'DEAD'], ['b', 'FAILED']]);
+      expect(failed.map((r) => [r.id, r.status])).toEqual([
+        ['c', 'DEAD'],
+        ['b', 'FAILED'],
+      ]);
       expect(failed[1]).toMatchObject({ attempt: 2, lastError: 'boom' });
-      expect((await f.ops.runs('process-order', { since: '2026-11-24T05:30:00.000Z', limit: 1 })).map((r) => r.id)).toEqual(['c']);
+      expect(
+        (await f.ops.runs('process-order', { since: '2026-11-24T05:30:00.000Z', limit: 1 })).map((r) => r.id),
+      ).toEqual(['c']);
     });
   });
 
@@ -139,31 +181,67 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
     it('is Healthy, then Degraded with a failure in the window, then Unhealthy with a dead letter', async () => {
       const f = await opsFixture(JOBS);
       f.clock.set('2026-11-24T08:00:00.000Z');
-      await putRun(f.ledger, { job: 'cleanup', id: 'daily@2026-11-24T02:00:00Z', status: RunStatus.SUCCEEDED, createdAt: '2026-11-24T02:00:01.000Z' });
+      await putRun(f.ledger, {
+        job: 'cleanup',
+        id: 'daily@2026-11-24T02:00:00Z',
+        status: RunStatus.SUCCEEDED,
+        createdAt: '2026-11-24T02:00:01.000Z',
+      });
       const healthy = await f.ops.health(HOUR);
       expect(healthy.state).toBe('Healthy');
-      expect(healthy.jobs.find((j) => j.job === 'cleanup')).toMatchObject({ lastSuccess: '2026-11-24T02:00:01.000Z', nextOccurrence: '2026-11-25T02:00:00.000Z' });
+      expect(healthy.jobs.find((j) => j.job === 'cleanup')).toMatchObject({
+        lastSuccess: '2026-11-24T02:00:01.000Z',
+        nextOccurrence: '2026-11-25T02:00:00.000Z',
+      });
       // A run redriven out of the DLQ: created before the one above, it finished after it.
-      await putRun(f.ledger, { job: 'cleanup', id: 'redriven', status: RunStatus.SUCCEEDED, createdAt: '2026-11-23T02:00:01.000Z', finishedAt: '2026-11-24T07:30:00.000Z' });
-      expect((await f.ops.health(HOUR)).jobs.find((j) => j.job === 'cleanup')?.lastSuccess).toBe('2026-11-24T07:30:00.000Z');
+      await putRun(f.ledger, {
+        job: 'cleanup',
+        id: 'redriven',
+        status: RunStatus.SUCCEEDED,
+        createdAt: '2026-11-23T02:00:01.000Z',
+        finishedAt: '2026-11-24T07:30:00.000Z',
+      });
+      expect((await f.ops.health(HOUR)).jobs.find((j) => j.job === 'cleanup')?.lastSuccess).toBe(
+        '2026-11-24T07:30:00.000Z',
+      );
 
-      await putRun(f.ledger, { job: 'send-email', id: 'm-1', status: RunStatus.FAILED, createdAt: '2026-11-24T07:45:00.000Z' });
-      await putRun(f.ledger, { job: 'send-email', id: 'm-0', status: RunStatus.FAILED, createdAt: '2026-11-24T06:00:00.000Z' });
+      await putRun(f.ledger, {
+        job: 'send-email',
+        id: 'm-1',
+        status: RunStatus.FAILED,
+        createdAt: '2026-11-24T07:45:00.000Z',
+      });
+      await putRun(f.ledger, {
+        job: 'send-email',
+        id: 'm-0',
+        status: RunStatus.FAILED,
+        createdAt: '2026-11-24T06:00:00.000Z',
+      });
       const degraded = await f.ops.health(HOUR);
       expect(HEALTH_EXIT_CODE[degraded.state]).toBe(1);
-      expect(degraded.jobs.find((j) => j.job === 'send-email')?.reasons).toEqual(['1 FAILED/DEAD run(s) in the last 1h']);
+      expect(degraded.jobs.find((j) => j.job === 'send-email')?.reasons).toEqual([
+        '1 FAILED/DEAD run(s) in the last 1h',
+      ]);
 
-      await deadLetters(f.sqs, f.dlqUrl('process-order'), [{ jobId: 'o-9', reason: 'Order o-9 not found', attempts: 1 }]);
+      await deadLetters(f.sqs, f.dlqUrl('process-order'), [
+        { jobId: 'o-9', reason: 'Order o-9 not found', attempts: 1 },
+      ]);
       const unhealthy = await f.ops.health(HOUR);
       expect(HEALTH_EXIT_CODE[unhealthy.state]).toBe(2);
-      expect(unhealthy.jobs.find((j) => j.job === 'process-order')).toMatchObject({ state: 'Unhealthy', dlqDepth: 1, reasons: ['1 message(s) in the DLQ'] });
+      expect(unhealthy.jobs.find((j) => j.job === 'process-order')).toMatchObject({
+        state: 'Unhealthy',
+        dlqDepth: 1,
+        reasons: ['1 message(s) in the DLQ'],
+      });
     });
 
     it('is Unhealthy when a schedule missed its last occurrence, unless it is paused', async () => {
       const f = await opsFixture(JOBS);
       f.clock.set('2026-11-24T08:00:00.000Z');
       const missed = await f.ops.health(HOUR);
-      expect(missed.jobs.find((j) => j.job === 'cleanup')?.reasons).toEqual(['schedule "daily" missed its occurrence 2026-11-24T02:00:00Z: no run in the ledger']);
+      expect(missed.jobs.find((j) => j.job === 'cleanup')?.reasons).toEqual([
+        'schedule "daily" missed its occurrence 2026-11-24T02:00:00Z: no run in the ledger',
+      ]);
       await f.ops.pause('cleanup');
       expect((await f.ops.health(HOUR)).state).toBe('Healthy');
     });
@@ -188,8 +266,12 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
 
     it('refuses a count outside 1-100 and an unknown schedule', async () => {
       const f = await opsFixture(JOBS);
-      await expect(f.ops.nextOccurrences('cleanup', { count: 101 })).rejects.toThrow('count must be a whole number from 1 to 100 (given 101)');
-      await expect(f.ops.nextOccurrences('cleanup', { schedule: 'hourly' })).rejects.toThrow('Job "cleanup" has no schedule "hourly"');
+      await expect(f.ops.nextOccurrences('cleanup', { count: 101 })).rejects.toThrow(
+        'count must be a whole number from 1 to 100 (given 101)',
+      );
+      await expect(f.ops.nextOccurrences('cleanup', { schedule: 'hourly' })).rejects.toThrow(
+        'Job "cleanup" has no schedule "hourly"',
+      );
     });
   });
 
@@ -198,7 +280,10 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
       const f = await opsFixture(JOBS);
       const update = await f.ops.updateSchedule('cleanup', 'cron(0 3 * * ? *)', { timeZone: 'Europe/Berlin' });
       expect(f.control.calls).toEqual([`update ${f.outputs.ScheduleCleanupDaily} cron(0 3 * * ? *) Europe/Berlin`]);
-      expect(update.contextLines).toEqual(['"schedule.cleanup": "cron(0 3 * * ? *)"', '"timezone.cleanup": "Europe/Berlin"']);
+      expect(update.contextLines).toEqual([
+        '"schedule.cleanup": "cron(0 3 * * ? *)"',
+        '"timezone.cleanup": "Europe/Berlin"',
+      ]);
       expect(update.driftWarning).toContain('the next cdk deploy puts that back');
       expect(update.next[0]).toBe('2026-11-25T02:00:00.000Z');
     });
@@ -206,7 +291,9 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
     it('refuses a bad expression or zone, quoting it, and changes nothing', async () => {
       const f = await opsFixture(JOBS);
       await expect(f.ops.updateSchedule('cleanup', 'cron(99 2 * * ? *)')).rejects.toThrow('Invalid minutes field "99"');
-      await expect(f.ops.updateSchedule('cleanup', 'cron(0 3 * * ? *)', { timeZone: 'Mars/Olympus' })).rejects.toThrow('Invalid time zone "Mars/Olympus"');
+      await expect(f.ops.updateSchedule('cleanup', 'cron(0 3 * * ? *)', { timeZone: 'Mars/Olympus' })).rejects.toThrow(
+        'Invalid time zone "Mars/Olympus"',
+      );
       await expect(f.ops.trigger('process-order')).rejects.toThrow('Job "process-order" has no schedule');
       expect(f.control.calls).toEqual([]);
     });
@@ -214,15 +301,24 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
 });
 
 describe('Function: redriveByCopy', () => {
-  it('leaves a message that reached the DLQ after the redrive began, so one that fails again at once cannot loop', async () => {
-    const f = await opsFixture(JOBS);
-    await deadLetters(f.sqs, f.dlqUrl('process-order'), [{ jobId: 'o-late', reason: 'fails again at once', attempts: 1, fence: 1 }]);
-    // Seen from a redrive that began a minute before the message arrived:
-    const began = Date.now() - 60_000;
-    const result = await redriveByCopy(f.sqs, {
-      dlqUrl: f.dlqUrl('process-order'), queueUrl: f.queueUrl('process-order'), now: () => 0, sleep: async () => {}, wallClock: () => began,
-    });
-    expect(result).toEqual({ moved: [], skipped: 1 });
-    expect(await messageCount(f.sqs, f.dlqUrl('process-order'))).toBe(1);
-  });
+  it(
+    'leaves a message that reached the DLQ after the redrive began, so one that fails again at once ' + 'cannot loop',
+    async () => {
+      const f = await opsFixture(JOBS);
+      await deadLetters(f.sqs, f.dlqUrl('process-order'), [
+        { jobId: 'o-late', reason: 'fails again at once', attempts: 1, fence: 1 },
+      ]);
+      // Seen from a redrive that began a minute before the message arrived:
+      const began = Date.now() - 60_000;
+      const result = await redriveByCopy(f.sqs, {
+        dlqUrl: f.dlqUrl('process-order'),
+        queueUrl: f.queueUrl('process-order'),
+        now: () => 0,
+        sleep: async () => {},
+        wallClock: () => began,
+      });
+      expect(result).toEqual({ moved: [], skipped: 1 });
+      expect(await messageCount(f.sqs, f.dlqUrl('process-order'))).toBe(1);
+    },
+  );
 });

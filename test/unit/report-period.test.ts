@@ -13,7 +13,11 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'daily', reference: '2026-03-30T06:00:00.000Z', timeZone: 'UTC' });
 
     // Assess
-    expect(result).toEqual({ id: 'daily/2026-03-29', start: '2026-03-29T00:00:00.000Z', end: '2026-03-30T00:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'daily/2026-03-29',
+      start: '2026-03-29T00:00:00.000Z',
+      end: '2026-03-30T00:00:00.000Z',
+    });
   });
 
   it('covers a 23-hour day when Berlin springs forward', () => {
@@ -21,7 +25,11 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'daily', reference: '2026-03-30T04:00:00.000Z', timeZone: 'Europe/Berlin' });
 
     // Assess
-    expect(result).toEqual({ id: 'daily/2026-03-29', start: '2026-03-28T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'daily/2026-03-29',
+      start: '2026-03-28T23:00:00.000Z',
+      end: '2026-03-29T22:00:00.000Z',
+    });
   });
 
   it('covers a 25-hour day when Berlin falls back', () => {
@@ -29,7 +37,11 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'daily', reference: '2026-10-26T05:00:00.000Z', timeZone: 'Europe/Berlin' });
 
     // Assess
-    expect(result).toEqual({ id: 'daily/2026-10-25', start: '2026-10-24T22:00:00.000Z', end: '2026-10-25T23:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'daily/2026-10-25',
+      start: '2026-10-24T22:00:00.000Z',
+      end: '2026-10-25T23:00:00.000Z',
+    });
   });
 
   it('counts the day in the zone rather than in UTC when the two dates differ', () => {
@@ -45,7 +57,11 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'monthly', reference: '2026-03-31T22:30:00.000Z', timeZone: 'Europe/Berlin' });
 
     // Assess
-    expect(result).toEqual({ id: 'monthly/2026-03', start: '2026-02-28T23:00:00.000Z', end: '2026-03-31T22:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'monthly/2026-03',
+      start: '2026-02-28T23:00:00.000Z',
+      end: '2026-03-31T22:00:00.000Z',
+    });
   });
 
   it('covers December of the previous year when run in January in UTC', () => {
@@ -53,25 +69,52 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'monthly', reference: '2026-01-01T00:00:00.000Z', timeZone: 'UTC' });
 
     // Assess
-    expect(result).toEqual({ id: 'monthly/2025-12', start: '2025-12-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'monthly/2025-12',
+      start: '2025-12-01T00:00:00.000Z',
+      end: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('covers the given date or month when the payload names one', () => {
     // Act
-    const day = period({ kind: 'daily', explicit: '2024-02-29', reference: '2026-06-01T00:00:00.000Z', timeZone: 'UTC' });
-    const month = period({ kind: 'monthly', explicit: '2026-10', reference: '2026-06-01T00:00:00.000Z', timeZone: 'Europe/Berlin' });
+    const day = period({
+      kind: 'daily',
+      explicit: '2024-02-29',
+      reference: '2026-06-01T00:00:00.000Z',
+      timeZone: 'UTC',
+    });
+    const month = period({
+      kind: 'monthly',
+      explicit: '2026-10',
+      reference: '2026-06-01T00:00:00.000Z',
+      timeZone: 'Europe/Berlin',
+    });
 
     // Assess
     expect(day).toEqual({ id: 'daily/2024-02-29', start: '2024-02-29T00:00:00.000Z', end: '2024-03-01T00:00:00.000Z' });
-    expect(month).toEqual({ id: 'monthly/2026-10', start: '2026-09-30T22:00:00.000Z', end: '2026-10-31T23:00:00.000Z' });
+    expect(month).toEqual({
+      id: 'monthly/2026-10',
+      start: '2026-09-30T22:00:00.000Z',
+      end: '2026-10-31T23:00:00.000Z',
+    });
   });
 
   it('starts the day at the first existing time when midnight falls in a DST gap', () => {
     // Act: Santiago skipped from 00:00 to 01:00 on 11 September 2022
-    const result = period({ kind: 'daily', explicit: '2022-09-11', reference: '2022-09-12T12:00:00.000Z', timeZone: 'America/Santiago' });
+    const result = period({
+      kind: 'daily',
+      explicit: '2022-09-11',
+      reference: '2022-09-12T12:00:00.000Z',
+      timeZone: 'America/Santiago',
+    });
 
     // Assess
-    expect(result).toEqual({ id: 'daily/2022-09-11', start: '2022-09-11T04:00:00.000Z', end: '2022-09-12T03:00:00.000Z' });
+    expect(result).toEqual({
+      id: 'daily/2022-09-11',
+      start: '2022-09-11T04:00:00.000Z',
+      end: '2022-09-12T03:00:00.000Z',
+    });
   });
 
   it.each([

@@ -31,15 +31,18 @@ describe('Function: runReport', () => {
   it('counts e-mails and runs by status for every job when the ledger has runs in and out of the period', async () => {
     // Prepare
     const inPeriod = '2026-03-29T10:00:00.000Z';
-    const store = new InMemoryReportStore([], [
-      { job: 'send-email', createdAt: inPeriod, status: 'SUCCEEDED' },
-      { job: 'send-email', createdAt: inPeriod, status: 'SUCCEEDED' },
-      { job: 'send-email', createdAt: inPeriod, status: 'DEAD' },
-      { job: 'send-email', createdAt: inPeriod, status: 'FAILED' },
-      { job: 'send-email', createdAt: '2026-03-29T22:00:00.000Z', status: 'DEAD' },
-      { job: 'cleanup', createdAt: inPeriod, status: 'SUCCEEDED' },
-      { job: 'cleanup', createdAt: inPeriod, status: 'RUNNING' },
-    ]);
+    const store = new InMemoryReportStore(
+      [],
+      [
+        { job: 'send-email', createdAt: inPeriod, status: 'SUCCEEDED' },
+        { job: 'send-email', createdAt: inPeriod, status: 'SUCCEEDED' },
+        { job: 'send-email', createdAt: inPeriod, status: 'DEAD' },
+        { job: 'send-email', createdAt: inPeriod, status: 'FAILED' },
+        { job: 'send-email', createdAt: '2026-03-29T22:00:00.000Z', status: 'DEAD' },
+        { job: 'cleanup', createdAt: inPeriod, status: 'SUCCEEDED' },
+        { job: 'cleanup', createdAt: inPeriod, status: 'RUNNING' },
+      ],
+    );
 
     // Act
     const report = await runReport({ kind: 'daily' }, context().ctx, store);
@@ -48,7 +51,15 @@ describe('Function: runReport', () => {
     expect(report.figures.emails).toEqual({ sent: 2, failed: 2 });
     expect(report.figures.runs['send-email']).toEqual({ SUCCEEDED: 2, DEAD: 1, FAILED: 1 });
     expect(report.figures.runs.cleanup).toEqual({ SUCCEEDED: 1, RUNNING: 1 });
-    expect(Object.keys(report.figures.runs).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'schedule-watchdog', 'send-email']);
+    expect(Object.keys(report.figures.runs).sort()).toEqual([
+      'bulk-email',
+      'cleanup',
+      'daily-report',
+      'monthly-report',
+      'process-order',
+      'schedule-watchdog',
+      'send-email',
+    ]);
   });
 
   it('stores the report under its period ID with the period and the creation time', async () => {
@@ -72,7 +83,9 @@ describe('Function: runReport', () => {
 
   it('reports on the period before the occurrence in its zone when run by a schedule', async () => {
     // Prepare: a retry two days late still reports on the day before the occurrence
-    const fake = context({ occurrence: { schedule: 'daily', time: '2026-03-01T06:00:00.000Z', timeZone: 'America/New_York' } });
+    const fake = context({
+      occurrence: { schedule: 'daily', time: '2026-03-01T06:00:00.000Z', timeZone: 'America/New_York' },
+    });
 
     // Act
     const report = await runReport({ kind: 'daily' }, fake.ctx, new InMemoryReportStore(), { jobs: [] });
@@ -84,7 +97,12 @@ describe('Function: runReport', () => {
 
   it('reports on the payload date when one is given', async () => {
     // Act
-    const report = await runReport({ kind: 'daily', explicit: '2026-01-15' }, context().ctx, new InMemoryReportStore(), { jobs: [] });
+    const report = await runReport(
+      { kind: 'daily', explicit: '2026-01-15' },
+      context().ctx,
+      new InMemoryReportStore(),
+      { jobs: [] },
+    );
 
     // Assess
     expect(report.reportId).toBe('daily/2026-01-15');
@@ -104,6 +122,9 @@ describe('Function: runReport', () => {
     const ids = ['report/daily/2026-03-29/ops@example.com', 'report/daily/2026-03-29/cfo@example.com'];
     expect(first.enqueued.map((entry) => [entry.job, entry.id])).toEqual(ids.map((id) => ['send-email', id]));
     expect(retry.enqueued.map((entry) => entry.id)).toEqual(ids);
-    expect(first.enqueued[0]?.payload).toMatchObject({ to: 'ops@example.com', subject: 'Daily report 2026-03-29 (Europe/Berlin)' });
+    expect(first.enqueued[0]?.payload).toMatchObject({
+      to: 'ops@example.com',
+      subject: 'Daily report 2026-03-29 (Europe/Berlin)',
+    });
   });
 });

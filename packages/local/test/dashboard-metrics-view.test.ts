@@ -8,7 +8,16 @@ const MINUTE = Date.parse('2026-11-24T08:00:00Z');
 const emf = (job: string, at: number, values: Record<string, number | number[]>): EmfRecord => ({
   label: job,
   document: {
-    _aws: { Timestamp: at, CloudWatchMetrics: [{ Namespace: 'ServerlessJobs', Dimensions: [['service', 'job']], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })) }] },
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'ServerlessJobs',
+          Dimensions: [['service', 'job']],
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })),
+        },
+      ],
+    },
     service: 'serverless-jobs',
     job,
     ...values,
@@ -25,10 +34,32 @@ describe('Function: metricsByMinute', () => {
     ];
     const series = metricsByMinute(records);
     expect(series.filter((m) => m.job === 'cleanup')).toEqual([
-      { job: 'cleanup', minute: MINUTE, succeeded: 3, failed: 1, durationP50: 200, durationP95: 300, lagP50: 50, lagP95: 50 },
-      { job: 'cleanup', minute: MINUTE + 60_000, succeeded: 1, failed: 0, durationP50: 1000, durationP95: 1000, lagP50: null, lagP95: null },
+      {
+        job: 'cleanup',
+        minute: MINUTE,
+        succeeded: 3,
+        failed: 1,
+        durationP50: 200,
+        durationP95: 300,
+        lagP50: 50,
+        lagP95: 50,
+      },
+      {
+        job: 'cleanup',
+        minute: MINUTE + 60_000,
+        succeeded: 1,
+        failed: 0,
+        durationP50: 1000,
+        durationP95: 1000,
+        lagP50: null,
+        lagP95: null,
+      },
     ]);
-    expect(series.find((m) => m.job === ALL_JOBS && m.minute === MINUTE)).toMatchObject({ succeeded: 4, failed: 1, durationP50: 100 });
+    expect(series.find((m) => m.job === ALL_JOBS && m.minute === MINUTE)).toMatchObject({
+      succeeded: 4,
+      failed: 1,
+      durationP50: 100,
+    });
   });
 
   it('ignores documents before `since`, and values a document does not declare', () => {
@@ -42,7 +73,12 @@ describe('Function: metricsByMinute', () => {
 
   it('takes the nearest-rank percentile, and null for no samples', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(percentile(Array.from({ length: 20 }, (_, i) => i + 1), 95)).toBe(19);
+    expect(
+      percentile(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(19);
     expect(percentile([], 95)).toBeNull();
   });
 });

@@ -9,15 +9,37 @@ describe('Function: queryToJson (the AWS CLI query protocol)', () => {
   it('turns a form-encoded SendMessage into the JSON protocol input', () => {
     expect(
       queryToJson({
-        Action: 'SendMessage', Version: '2012-11-05', QueueUrl: 'http://q', MessageBody: '{"a":1}', DelaySeconds: '5',
-        'MessageAttribute.1.Name': 'jobId', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'k-1',
+        Action: 'SendMessage',
+        Version: '2012-11-05',
+        QueueUrl: 'http://q',
+        MessageBody: '{"a":1}',
+        DelaySeconds: '5',
+        'MessageAttribute.1.Name': 'jobId',
+        'MessageAttribute.1.Value.DataType': 'String',
+        'MessageAttribute.1.Value.StringValue': 'k-1',
       }),
-    ).toEqual({ QueueUrl: 'http://q', MessageBody: '{"a":1}', DelaySeconds: 5, MessageAttributes: { jobId: { DataType: 'String', StringValue: 'k-1', BinaryValue: undefined } } });
+    ).toEqual({
+      QueueUrl: 'http://q',
+      MessageBody: '{"a":1}',
+      DelaySeconds: 5,
+      MessageAttributes: { jobId: { DataType: 'String', StringValue: 'k-1', BinaryValue: undefined } },
+    });
   });
 
   it('collects numbered names into lists', () => {
-    expect(queryToJson({ Action: 'ReceiveMessage', QueueUrl: 'q', 'AttributeName.1': 'All', 'MessageAttributeName.1': 'All', MaxNumberOfMessages: '10' })).toEqual({
-      QueueUrl: 'q', AttributeNames: ['All'], MessageAttributeNames: ['All'], MaxNumberOfMessages: 10,
+    expect(
+      queryToJson({
+        Action: 'ReceiveMessage',
+        QueueUrl: 'q',
+        'AttributeName.1': 'All',
+        'MessageAttributeName.1': 'All',
+        MaxNumberOfMessages: '10',
+      }),
+    ).toEqual({
+      QueueUrl: 'q',
+      AttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+      MaxNumberOfMessages: 10,
     });
   });
 });
@@ -31,7 +53,9 @@ describe('Function: failedMessageIds (partial batch responses, as Lambda reads t
   });
 
   it('fails the whole batch for a malformed answer', () => {
-    expect(failedMessageIds({ batchItemFailures: [{ itemIdentifier: 'unknown' }] }, batch, true)).toEqual(new Set(batch));
+    expect(failedMessageIds({ batchItemFailures: [{ itemIdentifier: 'unknown' }] }, batch, true)).toEqual(
+      new Set(batch),
+    );
     expect(failedMessageIds({ batchItemFailures: 'all' }, batch, true)).toEqual(new Set(batch));
   });
 
@@ -41,11 +65,23 @@ describe('Function: failedMessageIds (partial batch responses, as Lambda reads t
 });
 
 describe('Function: occurrenceInput', () => {
-  const base = { logicalId: 'S', name: 'S', expression: 'cron(0 2 * * ? *)', timeZone: 'UTC', enabled: true, queueLogicalId: 'Q' };
+  const base = {
+    logicalId: 'S',
+    name: 'S',
+    expression: 'cron(0 2 * * ? *)',
+    timeZone: 'UTC',
+    enabled: true,
+    queueLogicalId: 'Q',
+  };
   const at = Date.parse('2026-11-24T02:00:00.000Z');
 
   it('fills the Scheduler placeholder with the scheduled time, as AWS does', () => {
-    const schedule: LocalSchedule = { ...base, kind: 'scheduler', input: '{"occurrence":"<aws.scheduler.scheduled-time>"}', placeholder: '<aws.scheduler.scheduled-time>' };
+    const schedule: LocalSchedule = {
+      ...base,
+      kind: 'scheduler',
+      input: '{"occurrence":"<aws.scheduler.scheduled-time>"}',
+      placeholder: '<aws.scheduler.scheduled-time>',
+    };
     expect(JSON.parse(occurrenceInput(schedule, at))).toEqual({ occurrence: '2026-11-24T02:00:00Z' });
     expect(occurrenceTime(at)).toBe('2026-11-24T02:00:00Z');
   });

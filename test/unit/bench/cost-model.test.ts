@@ -39,7 +39,10 @@ describe('Function: costPerMillionJobs', () => {
   });
 
   it('bills a request of any size as at least one chunk, and a larger batch as fewer invocations', () => {
-    const empty = costPerMillionJobs({ ...usage, sqs: [{ name: 'DeleteMessageBatch', perJob: 0.1, bytesPerRequest: 0 }] }, prices);
+    const empty = costPerMillionJobs(
+      { ...usage, sqs: [{ name: 'DeleteMessageBatch', perJob: 0.1, bytesPerRequest: 0 }] },
+      prices,
+    );
     expect(empty.sqs).toBeCloseTo(0.04, 10);
     const bigger = costPerMillionJobs({ ...usage, batchSize: 100 }, prices);
     expect(bigger.lambdaRequests).toBeCloseTo(0.002, 10);

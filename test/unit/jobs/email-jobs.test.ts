@@ -4,7 +4,8 @@ import { bulkEmailJob } from '#shared/jobs/bulk-email';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { recipientJobId } from '#functions/bulk-email/fan-out';
 
-const sesError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const sesError = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
 describe('Job: send-email payload', () => {
   it.each([
@@ -39,7 +40,11 @@ describe('Function: recipientJobId', () => {
   it('takes 1 to 5000 recipients', () => {
     const recipients = (n: number) => Array.from({ length: n }, (_, i) => `r${i}@example.com`);
     expect(bulkEmailJob.payload.safeParse({ recipients: recipients(0), subject: 's', text: 't' }).success).toBe(false);
-    expect(bulkEmailJob.payload.safeParse({ recipients: recipients(5000), subject: 's', text: 't' }).success).toBe(true);
-    expect(bulkEmailJob.payload.safeParse({ recipients: recipients(5001), subject: 's', text: 't' }).success).toBe(false);
+    expect(bulkEmailJob.payload.safeParse({ recipients: recipients(5000), subject: 's', text: 't' }).success).toBe(
+      true,
+    );
+    expect(bulkEmailJob.payload.safeParse({ recipients: recipients(5001), subject: 's', text: 't' }).success).toBe(
+      false,
+    );
   });
 });

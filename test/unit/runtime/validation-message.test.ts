@@ -11,7 +11,9 @@ const issuesOf = (schema: z.ZodMiniType, input: unknown): string => {
 
 describe('Function: describeIssues', () => {
   it('names the field and the value given', () => {
-    expect(issuesOf(processOrderJob.payload, { orderId: 'a b' })).toBe('field "orderId": must be letters, digits, _ or - (given "a b")');
+    expect(issuesOf(processOrderJob.payload, { orderId: 'a b' })).toBe(
+      'field "orderId": must be letters, digits, _ or - (given "a b")',
+    );
   });
 
   it('names each key the schema does not have as the field, with its value, nested ones by their path', () => {
