@@ -96,7 +96,8 @@ module.exports = {
     {
       name: 'app-uses-package-names',
       comment:
-        'The app imports the packages by name (`@serverless-jobs/<pkg>[/<area>]`), never packages/... by relative path.',
+        'The app imports the packages by name (`@serverless-jobs/<pkg>[/<area>]`), never ' +
+        'packages/... by relative path.',
       severity: 'error',
       from: { path: `^${APP_FOLDERS}/` },
       to: { path: '^packages/', dependencyTypesNot: ['aliased-workspace'] },

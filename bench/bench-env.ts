@@ -6,7 +6,14 @@ import type { EmailSender } from '#shared/domain/email';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { type Emulator, killOnExit, startDynamoDbLocal, startEmulatorSet, startFauxqs, stopChild } from '@serverless-jobs/local/runner';
+import {
+  type Emulator,
+  killOnExit,
+  startDynamoDbLocal,
+  startEmulatorSet,
+  startFauxqs,
+  stopChild,
+} from '@serverless-jobs/local/runner';
 
 /** The emulators a benchmark run starts (DynamoDB Local in memory, fauxqs, SES), with clients on them. */
 export interface BenchEnv {
@@ -22,7 +29,10 @@ export interface BenchEnv {
 
 /** The SES emulator in a child process (bench/ses-server.ts), on loopback, stopped by its PID. */
 async function startSesProcess(): Promise<Emulator> {
-  const child = fork(fileURLToPath(new URL('./ses-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./ses-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   killOnExit(child);
   const settled = new AbortController();
   let timedOut = false;
@@ -54,9 +64,15 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const emulators = await startEmulatorSet([startDynamoDbLocal(), startFauxqs(), startSesProcess()]);
   const region = 'us-east-1';
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamodb = (config: DynamoDBClientConfig = {}) => new DynamoDBClient({ ...config, endpoint: emulators.dynamodb.endpoint, region, credentials });
-  const sqs = (config: SQSClientConfig = {}) => new SQSClient({ ...config, endpoint: emulators.sqs.endpoint, region, credentials, useQueueUrlAsEndpoint: false });
-  const sender = (config: SESClientConfig = {}) => new SesEmailSender(new SESClient({ ...config, endpoint: emulators.ses.endpoint, region, credentials }), 'jobs@example.com');
+  const dynamodb = (config: DynamoDBClientConfig = {}) =>
+    new DynamoDBClient({ ...config, endpoint: emulators.dynamodb.endpoint, region, credentials });
+  const sqs = (config: SQSClientConfig = {}) =>
+    new SQSClient({ ...config, endpoint: emulators.sqs.endpoint, region, credentials, useQueueUrlAsEndpoint: false });
+  const sender = (config: SESClientConfig = {}) =>
+    new SesEmailSender(
+      new SESClient({ ...config, endpoint: emulators.ses.endpoint, region, credentials }),
+      'jobs@example.com',
+    );
   return {
     dynamodbLocal: emulators.dynamodb,
     dynamodb,

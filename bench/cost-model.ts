@@ -1,7 +1,11 @@
 /** List prices, as kept in bench/prices.json with their source and date. */
 export interface Prices {
   readonly date: string;
-  readonly lambda: { readonly arm64PerGbSecond: number; readonly perMillionRequests: number; readonly platformLogBytesPerInvocation: number };
+  readonly lambda: {
+    readonly arm64PerGbSecond: number;
+    readonly perMillionRequests: number;
+    readonly platformLogBytesPerInvocation: number;
+  };
   readonly sqs: { readonly perMillionRequests: number; readonly chunkBytes: number };
   readonly dynamodb: { readonly perMillionWriteRequestUnits: number; readonly perMillionReadRequestUnits: number };
   readonly cloudwatchLogs: { readonly perGbIngested: number };
@@ -49,7 +53,10 @@ const GB = 1024 ** 3;
 export function costPerMillionJobs(usage: JobUsage, prices: Prices): CostBreakdown {
   const invocations = MILLION / usage.batchSize;
   const gbSeconds = invocations * (usage.memoryMb / 1024) * (Math.ceil(usage.msPerBatch) / 1000);
-  const sqsRequests = usage.sqs.reduce((sum, use) => sum + MILLION * use.perJob * Math.max(1, Math.ceil(use.bytesPerRequest / prices.sqs.chunkBytes)), 0);
+  const sqsRequests = usage.sqs.reduce(
+    (sum, use) => sum + MILLION * use.perJob * Math.max(1, Math.ceil(use.bytesPerRequest / prices.sqs.chunkBytes)),
+    0,
+  );
   const logBytes = MILLION * usage.logBytesPerJob + invocations * prices.lambda.platformLogBytesPerInvocation;
   const lines = {
     lambdaRequests: (invocations / MILLION) * prices.lambda.perMillionRequests,

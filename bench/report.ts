@@ -14,7 +14,8 @@ export interface FigureRow {
   readonly how: string;
 }
 
-export const fixed = (value: number | undefined, digits = 2): string => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
+export const fixed = (value: number | undefined, digits = 2): string =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
 export const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
 export const dollars = (value: number): string => `$${value.toFixed(3)}`;
 export const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');

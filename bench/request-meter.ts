@@ -1,7 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
-const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+const READS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
 
 interface Capacity {
   readonly CapacityUnits?: number;
@@ -22,7 +34,10 @@ export interface RequestMeter {
 
 function unitsOf(consumed: unknown): number {
   const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Capacity[];
-  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
+  return list.reduce(
+    (sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)),
+    0,
+  );
 }
 
 /**
@@ -47,7 +62,8 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
     },
     { step: 'initialize', name: 'requestMeter' },
   );
-  const sum = (kinds: Set<string>) => [...byCommand].filter(([name]) => kinds.has(name)).reduce((total, [, n]) => total + n, 0);
+  const sum = (kinds: Set<string>) =>
+    [...byCommand].filter(([name]) => kinds.has(name)).reduce((total, [, n]) => total + n, 0);
   return {
     byCommand,
     writes: () => sum(WRITES),

@@ -38,7 +38,8 @@ const { values: args } = parseArgs({
 
 function count(name: keyof typeof args, min: number): number {
   const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min} (given ${JSON.stringify(args[name])})`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be a whole number of at least ${min} (given ${JSON.stringify(args[name])})`);
   return value;
 }
 
@@ -50,15 +51,24 @@ const options = {
   batchJobs: count('batch-jobs', 10),
   loadRuns: count('load-runs', 1),
   synthRuns: count('synth-runs', 1),
-  scaleJobs: String(args['scale-jobs']).split(',').map((n) => {
-    const value = Number(n);
-    if (!Number.isInteger(value) || value < 10) throw new Error(`--scale-jobs takes whole numbers of at least 10, comma-separated (given ${JSON.stringify(n)})`);
-    return value;
-  }),
+  scaleJobs: String(args['scale-jobs'])
+    .split(',')
+    .map((n) => {
+      const value = Number(n);
+      if (!Number.isInteger(value) || value < 10)
+        throw new Error(
+          `--scale-jobs takes whole numbers of at least 10, comma-separated (given ${JSON.stringify(n)})`,
+        );
+      return value;
+    }),
 };
 const perRep = Math.ceil(options.jobs / options.reps);
 for (const jobs of options.scaleJobs) {
-  if (jobs % perRep !== 0) throw new Error(`--scale-jobs are read after whole repetitions of ${perRep} jobs (--jobs ÷ --reps): ${jobs} is not a multiple of ${perRep}`);
+  if (jobs % perRep !== 0)
+    throw new Error(
+      `--scale-jobs are read after whole repetitions of ${perRep} jobs (--jobs ÷ --reps): ${jobs} is ` +
+        `not a multiple of ${perRep}`,
+    );
 }
 const BATCH_SIZES = [
   { batchSize: 1, batchingWindowSeconds: 0 },
@@ -78,7 +88,10 @@ async function main(): Promise<void> {
     log(`4. cold-start proxy: ${options.loadRuns} fresh processes per bundle…`);
     const coldStart = measureColdStart(synth.outdir, options.loadRuns);
 
-    log(`1-2. ${options.jobs} jobs each through our runtime and the Powertools baseline, ${options.reps} alternating repetitions…`);
+    log(
+      `1-2. ${options.jobs} jobs each through our runtime and the Powertools baseline, ` +
+        `${options.reps} alternating repetitions…`,
+    );
     const env = await startBenchEnv();
     let runtimes: RuntimeComparison;
     const jobCounts: { jobs: number; ours: RequestFigures; jobsPerSecond: number }[] = [];
@@ -92,24 +105,49 @@ async function main(): Promise<void> {
       runtimes = await compareRuntimes(env, { jobs: options.jobs, reps: options.reps, growTo });
       for (const jobs of options.scaleJobs) {
         const point = runtimes.growth.find((p) => p.jobs === jobs);
-        if (!point) throw new Error(`no checkpoint of our runtime at ${jobs} jobs (it has ${runtimes.growth.map((p) => p.jobs).join(', ')})`);
+        if (!point)
+          throw new Error(
+            `no checkpoint of our runtime at ${jobs} jobs (it has ${runtimes.growth.map((p) => p.jobs).join(', ')})`,
+          );
         jobCounts.push({ jobs, ours: point.ours, jobsPerSecond: jobs / (point.ms / 1000) });
       }
       // DynamoDB Local is warm from here on: the runs below need no warm-up of their own.
       log('1. our runtime with the ledger index projecting keys only (a lever, priced, not shipped)…');
-      keysOnly = await compareRuntimes(env, { jobs: Math.min(options.jobs, 1000), reps: 1, oursOnly: true, ledgerProjection: 'KEYS_ONLY', warmUp: 0 });
+      keysOnly = await compareRuntimes(env, {
+        jobs: Math.min(options.jobs, 1000),
+        reps: 1,
+        oursOnly: true,
+        ledgerProjection: 'KEYS_ONLY',
+        warmUp: 0,
+      });
       for (const size of BATCH_SIZES) {
         log(`7. our runtime at batch size ${size.batchSize} (the invocation's duration)…`);
-        batchRuntimes.push(await compareRuntimes(env, { jobs: options.batchJobs, reps: 1, oursOnly: true, batchSize: size.batchSize, warmUp: 0 }));
+        batchRuntimes.push(
+          await compareRuntimes(env, {
+            jobs: options.batchJobs,
+            reps: 1,
+            oursOnly: true,
+            batchSize: size.batchSize,
+            warmUp: 0,
+          }),
+        );
       }
 
       // The end-to-end runs share the DynamoDB Local the runs above warmed up, and measure its limit on it.
-      const shared = { root: ROOT, cdkOut: synth.outdir, writesPerJob: runtimes.ours.writesPerJob, dynamodb: env.dynamodbLocal, maxLanes: options.e2eLanes };
+      const shared = {
+        root: ROOT,
+        cdkOut: synth.outdir,
+        writesPerJob: runtimes.ours.writesPerJob,
+        dynamodb: env.dynamodbLocal,
+        maxLanes: options.e2eLanes,
+      };
       log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
       throughput = await measureLocalThroughput({ ...shared, jobs: options.e2eJobs });
       for (const size of BATCH_SIZES) {
         log(`7. ${options.batchJobs} jobs through the local runner at batch size ${size.batchSize}…`);
-        batchSizes.push(await measureLocalThroughput({ ...shared, jobs: options.batchJobs, ...size, measureLimit: false }));
+        batchSizes.push(
+          await measureLocalThroughput({ ...shared, jobs: options.batchJobs, ...size, measureLimit: false }),
+        );
       }
     } finally {
       await env.stop();
@@ -150,7 +188,10 @@ async function main(): Promise<void> {
       seconds,
     };
     const rows = buildRows(results);
-    console.log(`\nnpm run bench (${results.date.slice(0, 16)}, ${results.machine.cpus} cores, Node ${process.version}, ${seconds.toFixed(0)} s)\n`);
+    console.log(
+      `\nnpm run bench (${results.date.slice(0, 16)}, ${results.machine.cpus} cores, Node ` +
+        `${process.version}, ${seconds.toFixed(0)} s)\n`,
+    );
     console.log(formatFigures(rows));
     console.log(`\nHow each figure was measured:\n${formatMethods(rows)}`);
     writeFileSync(String(args.out), `${JSON.stringify({ ...results, rows }, null, 2)}\n`);

@@ -8,4 +8,7 @@ register('./source-conditions.mjs', import.meta.url);
 registerTsx();
 const { runJobsCli, processIo } = await import('@serverless-jobs/cli/commands');
 const { allJobs } = await import('../shared/jobs/registry.ts');
-process.exitCode = await runJobsCli(process.argv.slice(2), processIo, { jobs: allJobs, root: new URL('..', import.meta.url).pathname });
+process.exitCode = await runJobsCli(process.argv.slice(2), processIo, {
+  jobs: allJobs,
+  root: new URL('..', import.meta.url).pathname,
+});

@@ -13,7 +13,8 @@ const tables = { effects: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER
 export const effectKey = (jobId: string): string => `soak/${jobId}`;
 
 export const handler = createLambdaHandler(soakJob, async (payload, ctx) => {
-  if (ctx.attempt <= payload.failAttempts) throw new Error(`injected transient failure (attempt ${ctx.attempt} of ${payload.failAttempts} that fail)`);
+  if (ctx.attempt <= payload.failAttempts)
+    throw new Error(`injected transient failure (attempt ${ctx.attempt} of ${payload.failAttempts} that fail)`);
   await ctx.completeWith(async (completion) => {
     try {
       await client.send(
@@ -34,7 +35,11 @@ export const handler = createLambdaHandler(soakJob, async (payload, ctx) => {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(completion.key);
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
+      )
+        throw new LeaseLostError(completion.key);
       throw error;
     }
   });

@@ -10,7 +10,10 @@ import { domainTables } from '#shared/domain/tables';
 export const soakJob = defineJob({
   name: 'soak',
   description: 'Load-and-fault soak fixture: fails transiently on demand, then commits one effect with its run.',
-  payload: z.strictObject({ n: z.number().check(z.int(), z.minimum(0)), failAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(10)) }),
+  payload: z.strictObject({
+    n: z.number().check(z.int(), z.minimum(0)),
+    failAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
+  }),
   timeoutSeconds: 10,
   memoryMb: 256,
   batchSize: 10,

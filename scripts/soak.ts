@@ -9,8 +9,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  DeleteMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
 import { functionEnvironment } from '@serverless-jobs/local/runner';
 import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
@@ -35,8 +47,8 @@ const { values: args } = parseArgs({
 });
 const JOBS = Number(args.jobs);
 const FAULT_RATE = Number(args['fault-rate']);
-if (!Number.isInteger(JOBS) || JOBS < 10) throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
-
+if (!Number.isInteger(JOBS) || JOBS < 10)
+  throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
 
 interface PlannedJob {
   readonly id: string;
@@ -57,7 +69,6 @@ function plan(count: number, rate: number, random: () => number): PlannedJob[] {
   });
 }
 
-
 /** Peak resident memory (VmHWM) of a process, in MiB, from /proc (Linux); undefined elsewhere or once it is gone. */
 function peakMiB(pid: number): number | undefined {
   try {
@@ -71,7 +82,12 @@ function peakMiB(pid: number): number | undefined {
 /** The runner's workers, as LocalStack builds them: one poller per mapping, sandboxes started on demand. */
 function startWorkers(stack: LocalStack): SqsPoller[] {
   const env = emulatorEnvironment(stack.emulators);
-  const client = new SQSClient({ endpoint: stack.emulators.sqs.endpoint, region: env.AWS_REGION, credentials, useQueueUrlAsEndpoint: false });
+  const client = new SQSClient({
+    endpoint: stack.emulators.sqs.endpoint,
+    region: env.AWS_REGION,
+    credentials,
+    useQueueUrlAsEndpoint: false,
+  });
   return stack.model.mappings.map((mapping) => {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId)!;
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId)!;
@@ -112,7 +128,12 @@ async function main(): Promise<void> {
     },
   });
   const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string };
-  const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({
+    endpoint: endpoints.sqs,
+    region: 'us-east-1',
+    credentials,
+    useQueueUrlAsEndpoint: false,
+  });
   const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
   const outputs = stack.model.outputs;
   const queueUrl = outputs[jobOutputKey.queueUrl('soak')]!;
@@ -147,7 +168,11 @@ async function main(): Promise<void> {
           const { Failed = [] } = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: batch.map((m, j) => ({ Id: String(j), MessageBody: m.body, MessageAttributes: { jobId: { DataType: 'String', StringValue: m.id } } })),
+              Entries: batch.map((m, j) => ({
+                Id: String(j),
+                MessageBody: m.body,
+                MessageAttributes: { jobId: { DataType: 'String', StringValue: m.id } },
+              })),
             }),
           );
           if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} sends: ${Failed[0]?.Message}`);
@@ -158,9 +183,20 @@ async function main(): Promise<void> {
 
     const depth = async (): Promise<number> => {
       const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
       );
-      return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+      return (
+        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+      );
     };
     let crashed: number | undefined;
     let restarted = false;
@@ -190,7 +226,9 @@ async function main(): Promise<void> {
         const before = Date.now();
         await Promise.all(stopping.map((poller) => poller.stop(10_000)));
         workers = startWorkers(stack);
-        log(`restarted the runner's workers at ${(done * 100).toFixed(0)}% done (stopped in ${Date.now() - before} ms)`);
+        log(
+          `restarted the runner's workers at ${(done * 100).toFixed(0)}% done (stopped in ${Date.now() - before} ms)`,
+        );
       }
     }
     const duration = (Date.now() - began) / 1000;
@@ -201,7 +239,13 @@ async function main(): Promise<void> {
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await dynamodb.send(
-        new QueryCommand({ TableName: ledgerTable, IndexName: 'byJob', KeyConditionExpression: 'job = :j', ExpressionAttributeValues: { ':j': { S: 'soak' } }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: ledgerTable,
+          IndexName: 'byJob',
+          KeyConditionExpression: 'job = :j',
+          ExpressionAttributeValues: { ':j': { S: 'soak' } },
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of page.Items ?? []) runs.set(item.id?.S ?? '', item.status?.S ?? '');
       start = page.LastEvaluatedKey;
@@ -210,17 +254,34 @@ async function main(): Promise<void> {
     const effects = new Map<string, number>();
     start = undefined;
     do {
-      const page: ScanCommandOutput = await dynamodb.send(new ScanCommand({ TableName: effectsTable, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) effects.set((item.orderId?.S ?? '').replace(/^soak\//, ''), Number(item.effects?.N ?? 0));
+      const page: ScanCommandOutput = await dynamodb.send(
+        new ScanCommand({ TableName: effectsTable, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? [])
+        effects.set((item.orderId?.S ?? '').replace(/^soak\//, ''), Number(item.effects?.N ?? 0));
       start = page.LastEvaluatedKey;
     } while (start);
     // The DLQ: one copy per dead job, with its reason.
     const dlq = new Map<string, string>();
     for (;;) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ['All'],
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 600,
+        }),
+      );
       if (Messages.length === 0) break;
-      for (const m of Messages) dlq.set(m.MessageAttributes?.jobId?.StringValue ?? '', m.MessageAttributes?.['sj-reason']?.StringValue ?? '');
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      for (const m of Messages)
+        dlq.set(m.MessageAttributes?.jobId?.StringValue ?? '', m.MessageAttributes?.['sj-reason']?.StringValue ?? '');
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
 
     const metrics = { JobDuplicate: 0, JobRetried: 0, JobDeadLettered: 0, JobLeaseLost: 0, JobBusy: 0 };
@@ -237,7 +298,11 @@ async function main(): Promise<void> {
     const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
     const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
     const dead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && dlq.has(job.id)).length;
-    const lost = jobs.filter((job) => !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) && !(runs.get(job.id) === 'DEAD' && dlq.has(job.id))).length;
+    const lost = jobs.filter(
+      (job) =>
+        !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) &&
+        !(runs.get(job.id) === 'DEAD' && dlq.has(job.id)),
+    ).length;
     const duplicated = [...effects.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
     const wronglyDead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && !expectedDead.has(job.id)).length;
     const deadWithEffect = jobs.filter((job) => expectedDead.has(job.id) && (effects.get(job.id) ?? 0) > 0).length;
@@ -246,22 +311,54 @@ async function main(): Promise<void> {
     const javaPeak = Math.max(0, ...[...peaks].filter(([pid]) => emulatorPids.has(pid)).map(([, peak]) => peak));
     const rows: [string, string][] = [
       ['jobs sent', `${jobs.length} (+${messages.length - jobs.length} duplicate sends = ${messages.length} messages)`],
-      ['faults injected', `${jobs.filter((j) => j.failAttempts > 0 && j.failAttempts < soakJob.retry.attempts).length} transient, ${expectedDead.size} failing every attempt, ${messages.length - jobs.length} duplicates, 1 sandbox SIGKILL (pid ${crashed ?? 'none'}), 1 worker restart`],
+      [
+        'faults injected',
+        `${jobs.filter((j) => j.failAttempts > 0 && j.failAttempts < soakJob.retry.attempts).length} ` +
+          `transient, ${expectedDead.size} failing every attempt, ${messages.length - jobs.length} ` +
+          `duplicates, 1 sandbox SIGKILL (pid ${crashed ?? 'none'}), 1 worker restart`,
+      ],
       ['succeeded', `${succeeded} (ledger SUCCEEDED with exactly one effect)`],
-      ['dead-lettered', `${dead} (expected ${expectedDead.size}; ${wronglyDead} dead that should not be; ${deadWithEffect} dead with an effect)`],
+      [
+        'dead-lettered',
+        `${dead} (expected ${expectedDead.size}; ${wronglyDead} dead that should not be; ` +
+          `${deadWithEffect} dead with an effect)`,
+      ],
       ['lost', String(lost)],
       ['duplicated side effects', String(duplicated)],
-      ['duplicates acknowledged', `${metrics.JobDuplicate} (JobDuplicate); retried ${metrics.JobRetried}, busy ${metrics.JobBusy}, lease lost ${metrics.JobLeaseLost}`],
-      ['duration', `${duration.toFixed(1)} s (${(jobs.length / duration).toFixed(0)} jobs/s), first send to empty queue`],
-      ['peak memory: runner', `${runner.toFixed(0)} MiB maxRSS (Node: the runner with fauxqs and the SES emulator in-process)`],
-      ['peak memory: sandboxes', sandboxPeaks.length ? `${Math.max(...sandboxPeaks).toFixed(0)} MiB largest, ${sandboxPeaks.length} sandboxes sampled (VmHWM)` : 'not sampled'],
+      [
+        'duplicates acknowledged',
+        `${metrics.JobDuplicate} (JobDuplicate); retried ${metrics.JobRetried}, busy ` +
+          `${metrics.JobBusy}, lease lost ${metrics.JobLeaseLost}`,
+      ],
+      [
+        'duration',
+        `${duration.toFixed(1)} s (${(jobs.length / duration).toFixed(0)} jobs/s), first send to empty queue`,
+      ],
+      [
+        'peak memory: runner',
+        `${runner.toFixed(0)} MiB maxRSS (Node: the runner with fauxqs and the SES emulator in-process)`,
+      ],
+      [
+        'peak memory: sandboxes',
+        sandboxPeaks.length
+          ? `${Math.max(...sandboxPeaks).toFixed(0)} MiB largest, ${sandboxPeaks.length} sandboxes sampled (VmHWM)`
+          : 'not sampled',
+      ],
       ['peak memory: DynamoDB Local', javaPeak ? `${javaPeak.toFixed(0)} MiB (Java, VmHWM)` : 'not sampled'],
     ];
-    if (notes.length > 0) rows.push(['runner notes', notes.slice(0, 3).join(' | ').replace(/\u001b\[[0-9;]*m/g, '')]);
+    if (notes.length > 0)
+      rows.push([
+        'runner notes',
+        notes
+          .slice(0, 3)
+          .join(' | ')
+          .replace(/\u001b\[[0-9;]*m/g, ''),
+      ]);
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log(`\nnpm run soak -- --jobs ${JOBS} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
     for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
-    process.exitCode = lost === 0 && duplicated === 0 && wronglyDead === 0 && deadWithEffect === 0 && dead === expectedDead.size ? 0 : 1;
+    process.exitCode =
+      lost === 0 && duplicated === 0 && wronglyDead === 0 && deadWithEffect === 0 && dead === expectedDead.size ? 0 : 1;
   } finally {
     clearInterval(sampler);
     await Promise.all(workers.filter((poller) => !stack.pollers.includes(poller)).map((poller) => poller.stop(2_000)));

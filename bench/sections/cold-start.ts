@@ -40,7 +40,10 @@ const DUMMY_ENDPOINTS = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/** A static `import … from "./x.mjs"` or `import "./x.mjs"` in esbuild's minified output; `import("…")` is not one. */
+/**
+ * A static `import … from "./x.mjs"` or `import "./x.mjs"` in esbuild's minified output; `import("…")` is not
+ * one.
+ */
 const STATIC_IMPORT = /(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g;
 
 /** The entry file and every chunk reachable from it by static imports: what a cold start reads and compiles. */
@@ -51,21 +54,30 @@ export function staticClosure(entry: string): string[] {
     const file = pending.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) pending.push(resolve(dirname(file), match[1]!));
+    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT))
+      pending.push(resolve(dirname(file), match[1]!));
   }
   return [...seen];
 }
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : /\.(mjs|cjs|js)$/.test(entry.name) ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? filesUnder(join(dir, entry.name))
+      : /\.(mjs|cjs|js)$/.test(entry.name)
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
 /** Milliseconds for a fresh `node` to start, import `file` and exit. */
 function loadOnce(file: string, env: NodeJS.ProcessEnv): number {
   const began = performance.now();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 30_000,
+  });
   const ms = performance.now() - began;
   if (result.status !== 0) throw new Error(`${file} did not load: ${result.stderr.toString().slice(0, 500)}`);
   return ms;
@@ -84,12 +96,19 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
   try {
     const floorDir = join(scratch, 'sdk-floor');
     new FunctionBundle(SDK_FLOOR_ENTRY).tryBundle(floorDir);
-    const floor = { label: 'SDK clients alone', bundleDir: floorDir, handler: `${BUNDLE_ENTRY}.handler`, env: { PATH: process.env.PATH, ...DUMMY_ENDPOINTS } };
+    const floor = {
+      label: 'SDK clients alone',
+      bundleDir: floorDir,
+      handler: `${BUNDLE_ENTRY}.handler`,
+      env: { PATH: process.env.PATH, ...DUMMY_ENDPOINTS },
+    };
     const targets = [...model.functions.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })), floor];
     const functions = targets.map((fn) => {
       const files = filesUnder(fn.bundleDir);
       const base = join(fn.bundleDir, fn.handler.slice(0, fn.handler.lastIndexOf('.')));
-      const entry = ['.mjs', '.js', '.cjs'].map((extension) => `${base}${extension}`).find((file) => files.includes(file));
+      const entry = ['.mjs', '.js', '.cjs']
+        .map((extension) => `${base}${extension}`)
+        .find((file) => files.includes(file));
       if (!entry) throw new Error(`${fn.label}: no entry file for handler ${fn.handler} in ${fn.bundleDir}`);
       const init = staticClosure(entry).map((file) => readFileSync(file));
       return {
@@ -109,9 +128,17 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
       for (const fn of functions) fn.times.push(loadOnce(fn.entry, fn.env));
     }
     const emptyModuleMs = median(emptyTimes);
-    const figures = functions.map(({ job, entryBytes, entryGzipBytes, initFiles, totalBytes, times }): BundleFigures => ({
-      job, entryBytes, entryGzipBytes, initFiles, totalBytes, loadMs: median(times), loadRatio: median(times) / emptyModuleMs,
-    }));
+    const figures = functions.map(
+      ({ job, entryBytes, entryGzipBytes, initFiles, totalBytes, times }): BundleFigures => ({
+        job,
+        entryBytes,
+        entryGzipBytes,
+        initFiles,
+        totalBytes,
+        loadMs: median(times),
+        loadRatio: median(times) / emptyModuleMs,
+      }),
+    );
     return { runs, emptyModuleMs, bundles: figures.slice(0, -1), sdkFloor: figures.at(-1)! };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttributeValue, DeleteTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { chunk } from '@serverless-jobs/runtime/runtime';
@@ -13,7 +20,11 @@ import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const JOB = 'send-email';
-const DEPTH = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+const DEPTH = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+] as const;
 
 export interface ThroughputOptions {
   readonly root: string;
@@ -79,15 +90,24 @@ async function putItemRate(client: DynamoDBClient, items = 6_000, concurrency = 
 
 async function timedPuts(client: DynamoDBClient, table: string, items: number, concurrency: number): Promise<number> {
   const began = performance.now();
-  await runConcurrently(Array.from({ length: items }, (_, n) => n), concurrency, async (n) => {
-    await client.send(
-      new PutItemCommand({
-        TableName: table,
-        Item: { pk: { S: `limit/${n}` }, job: { S: 'limit' }, createdAt: { S: new Date().toISOString() }, status: { S: 'SUCCEEDED' } },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  });
+  await runConcurrently(
+    Array.from({ length: items }, (_, n) => n),
+    concurrency,
+    async (n) => {
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: `limit/${n}` },
+            job: { S: 'limit' },
+            createdAt: { S: new Date().toISOString() },
+            status: { S: 'SUCCEEDED' },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+  );
   return items / ((performance.now() - began) / 1000);
 }
 
@@ -98,9 +118,14 @@ async function succeededRuns(client: DynamoDBClient, table: string): Promise<{ c
   do {
     const page: QueryCommandOutput = await client.send(
       new QueryCommand({
-        TableName: table, IndexName: 'byJob', KeyConditionExpression: 'job = :job', FilterExpression: '#status = :ok',
-        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':job': { S: JOB }, ':ok': { S: 'SUCCEEDED' } },
-        ProjectionExpression: 'finishedAt', ExclusiveStartKey: start,
+        TableName: table,
+        IndexName: 'byJob',
+        KeyConditionExpression: 'job = :job',
+        FilterExpression: '#status = :ok',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':job': { S: JOB }, ':ok': { S: 'SUCCEEDED' } },
+        ProjectionExpression: 'finishedAt',
+        ExclusiveStartKey: start,
       }),
     );
     for (const item of page.Items ?? []) {
@@ -141,8 +166,16 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     instrument: {
       mapping: (m, fn) => {
         if (fn?.label !== JOB) return m;
-        const adjusted = { ...m, batchSize: options.batchSize ?? m.batchSize, batchingWindowSeconds: options.batchingWindowSeconds ?? m.batchingWindowSeconds };
-        mapping = { batchSize: adjusted.batchSize, batchingWindowSeconds: adjusted.batchingWindowSeconds, maxConcurrency: adjusted.maxConcurrency };
+        const adjusted = {
+          ...m,
+          batchSize: options.batchSize ?? m.batchSize,
+          batchingWindowSeconds: options.batchingWindowSeconds ?? m.batchingWindowSeconds,
+        };
+        mapping = {
+          batchSize: adjusted.batchSize,
+          batchingWindowSeconds: adjusted.batchingWindowSeconds,
+          maxConcurrency: adjusted.maxConcurrency,
+        };
         return adjusted;
       },
       report: (event) => {
@@ -171,7 +204,12 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     const lanes = stack.pollerOf(JOB)?.laneCount;
     if (lanes === undefined) throw new Error(`the local stack runs no poller for ${JOB}`);
     const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string; ses: string };
-    const sqs = new SQSClient({ endpoint: endpoints.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
+    const sqs = new SQSClient({
+      endpoint: endpoints.sqs,
+      region: 'us-east-1',
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
     const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'us-east-1', credentials });
     const queueUrl = stack.model.outputs[jobOutputKey.queueUrl(JOB)]!;
     // The SES emulator keeps one store for the process: a run counts only its own e-mails.
@@ -188,7 +226,13 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
           const { Failed = [] } = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: batch.map((record, j) => ({ Id: String(j), MessageBody: record.body, MessageAttributes: { jobId: { DataType: 'String', StringValue: record.messageAttributes.jobId!.stringValue! } } })),
+              Entries: batch.map((record, j) => ({
+                Id: String(j),
+                MessageBody: record.body,
+                MessageAttributes: {
+                  jobId: { DataType: 'String', StringValue: record.messageAttributes.jobId!.stringValue! },
+                },
+              })),
             }),
           );
           if (Failed.length > 0) throw new Error(`fauxqs refused ${Failed.length} sends: ${Failed[0]?.Message}`);
@@ -198,9 +242,12 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     // Drained when the queue is empty (visible, in flight and delayed) twice in a row.
     const deadline = began + Math.max(120_000, options.jobs * 50);
     for (let empty = 0; empty < 2; ) {
-      if (Date.now() > deadline) throw new Error(`send-email's queue was not drained after ${((Date.now() - began) / 1000).toFixed(0)} s`);
+      if (Date.now() > deadline)
+        throw new Error(`send-email's queue was not drained after ${((Date.now() - began) / 1000).toFixed(0)} s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH] }),
+      );
       const depth = DEPTH.reduce((sum, name) => sum + Number(Attributes[name] ?? 0), 0);
       empty = depth === 0 ? empty + 1 : 0;
     }
@@ -217,10 +264,22 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       .filter((line) => line.startsWith(`{"job":"${JOB}"`))
       .reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
     const figures: ThroughputFigures = {
-      jobs: options.jobs, ...mapping, lanes, laneCap: { lanes: stack.maxLanes, from: options.maxLanes === undefined ? 'default' : 'option' }, succeeded: count, emails: store.emails.length,
-      lost: options.jobs - Math.min(count, store.emails.length), seconds, jobsPerSecond, sqsRequestsPerJob,
+      jobs: options.jobs,
+      ...mapping,
+      lanes,
+      laneCap: { lanes: stack.maxLanes, from: options.maxLanes === undefined ? 'default' : 'option' },
+      succeeded: count,
+      emails: store.emails.length,
+      lost: options.jobs - Math.min(count, store.emails.length),
+      seconds,
+      jobsPerSecond,
+      sqsRequestsPerJob,
       logBytesPerJob: perJob(logBytes + emfBytes),
-      invocations: { count: invocations.count, meanSize: invocations.records / Math.max(1, invocations.count), meanMs: invocations.ms / Math.max(1, invocations.count) },
+      invocations: {
+        count: invocations.count,
+        meanSize: invocations.records / Math.max(1, invocations.count),
+        meanMs: invocations.ms / Math.max(1, invocations.count),
+      },
       messageBytes: records.reduce((sum, record) => sum + Buffer.byteLength(record.body), 0) / records.length,
     };
     if (options.measureLimit === false) return figures;
@@ -233,14 +292,20 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       // The next run on a shared DynamoDB Local must find no tables (nor runs) of this one.
-      if (options.dynamodb) await deleteTables(options.dynamodb.endpoint, stack.model.tables.map((table) => table.name));
+      if (options.dynamodb)
+        await deleteTables(
+          options.dynamodb.endpoint,
+          stack.model.tables.map((table) => table.name),
+        );
     }
   }
 }
 
 async function deleteTables(endpoint: string, names: readonly string[]): Promise<void> {
   const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
-  const results = await Promise.allSettled(names.map((name) => dynamodb.send(new DeleteTableCommand({ TableName: name }))));
+  const results = await Promise.allSettled(
+    names.map((name) => dynamodb.send(new DeleteTableCommand({ TableName: name }))),
+  );
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) console.error(`bench: a table of the local stack was not deleted: ${String(failed.reason)}`);
 }

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
-import { type TableDesign } from '@serverless-jobs/runtime/jobs';
+import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import { createQueue, createTable } from '#test/helpers/aws';
@@ -13,7 +13,12 @@ import { ourRuntime } from '../workloads/our-runtime';
 import { powertoolsBaseline } from '../workloads/powertools-baseline';
 import type { Workload } from '../workloads/workload';
 
-const idempotencyTable: TableDesign = { id: 'Idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', indexes: [] };
+const idempotencyTable: TableDesign = {
+  id: 'Idempotency',
+  envVar: 'IDEMPOTENCY_TABLE',
+  partitionKey: 'id',
+  indexes: [],
+};
 
 /** DynamoDB use per successful job, measured on the wire over a whole run. */
 export interface RequestFigures {
@@ -82,7 +87,12 @@ export interface ComparisonOptions {
   readonly growTo?: number;
 }
 
-async function timed(workload: Workload, records: readonly SQSRecord[], batchSize: number, concurrency: number): Promise<{ ms: number; succeeded: number }> {
+async function timed(
+  workload: Workload,
+  records: readonly SQSRecord[],
+  batchSize: number,
+  concurrency: number,
+): Promise<{ ms: number; succeeded: number }> {
   let succeeded = 0;
   const began = performance.now();
   await runConcurrently(chunk(records, batchSize), concurrency, async (batch) => {
@@ -112,20 +122,44 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
     createQueue('bench', {}, env.sqs()),
     createQueue('bench-dlq', {}, env.sqs()),
   ]);
-  const ours = ourRuntime({ dynamodb: oursClient, sqs: env.sqs(runtimeClientConfig), ledgerTable: ledger, queueUrl, dlqUrl, sender: env.sender(runtimeClientConfig) });
-  const baseline = powertoolsBaseline({ dynamodb: baselineClient, idempotencyTable: idempotency, historyTable: history, sender: env.sender() });
+  const ours = ourRuntime({
+    dynamodb: oursClient,
+    sqs: env.sqs(runtimeClientConfig),
+    ledgerTable: ledger,
+    queueUrl,
+    dlqUrl,
+    sender: env.sender(runtimeClientConfig),
+  });
+  const baseline = powertoolsBaseline({
+    dynamodb: baselineClient,
+    idempotencyTable: idempotency,
+    historyTable: history,
+    sender: env.sender(),
+  });
   const runs: [Workload, ReturnType<typeof meterRequests>][] = [[ours, meterRequests(oursClient)]];
   if (!options.oursOnly) runs.push([baseline, meterRequests(baselineClient)]);
 
   // Warm-up, not counted: DynamoDB Local's JIT and both code paths, so the first timed repetition is not penalised.
   const warmUp = options.warmUp ?? Math.min(1000, options.jobs);
-  if (warmUp > 0) for (const [workload] of runs) await timed(workload, sendEmailRecords(`warm-${workload.name}-${Date.now()}`, warmUp, Date.now()), batchSize, concurrency);
+  if (warmUp > 0)
+    for (const [workload] of runs)
+      await timed(
+        workload,
+        sendEmailRecords(`warm-${workload.name}-${Date.now()}`, warmUp, Date.now()),
+        batchSize,
+        concurrency,
+      );
   // One batch at a time, the sides taking turns batch by batch: the duration of an invocation, as Lambda bills it.
   const alone = runs.map((): number[] => []);
   const rounds = Math.max(1, Math.min(40, Math.floor(options.jobs / batchSize)));
   for (let round = 0; round < rounds; round++) {
     for (const [index, [workload]] of runs.entries()) {
-      const { ms } = await timed(workload, sendEmailRecords(`alone-${round}-${index}-${Date.now()}`, batchSize, Date.now()), batchSize, 1);
+      const { ms } = await timed(
+        workload,
+        sendEmailRecords(`alone-${round}-${index}-${Date.now()}`, batchSize, Date.now()),
+        batchSize,
+        1,
+      );
       alone[index]!.push(ms);
     }
   }
@@ -158,20 +192,29 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
       const [workload] = runs[index]!;
       const records = sendEmailRecords(`rep${rep}-${index}-${Date.now()}`, perRep, Date.now());
       const { ms, succeeded } = await timed(workload, records, batchSize, concurrency);
-      if (succeeded !== perRep) throw new Error(`${workload.name}: ${succeeded} of ${perRep} jobs succeeded in repetition ${rep + 1}`);
+      if (succeeded !== perRep)
+        throw new Error(`${workload.name}: ${succeeded} of ${perRep} jobs succeeded in repetition ${rep + 1}`);
       times[index]!.push(ms);
       succeededTotals[index]! += succeeded;
-      if (index === 0) growth.push({ jobs: succeededTotals[0]!, ms: oursMsSoFar(), ours: figuresOf(0, succeededTotals[0]!) });
+      if (index === 0)
+        growth.push({ jobs: succeededTotals[0]!, ms: oursMsSoFar(), ours: figuresOf(0, succeededTotals[0]!) });
       await env.clearEmails();
     }
   }
-  const figures: RequestFigures[] = runs.map((_, index) => ({ ...figuresOf(index, succeededTotals[index]!), jobs: options.jobs }));
+  const figures: RequestFigures[] = runs.map((_, index) => ({
+    ...figuresOf(index, succeededTotals[index]!),
+    jobs: options.jobs,
+  }));
   // Our runtime alone from here: the same table, clients and settings, one step of perRep at a time.
   let grownMs = oursMsSoFar();
   for (let step = 0; succeededTotals[0]! < (options.growTo ?? 0); step++) {
     const records = sendEmailRecords(`grow${step}-${Date.now()}`, perRep, Date.now());
     const { ms, succeeded } = await timed(runs[0]![0], records, batchSize, concurrency);
-    if (succeeded !== perRep) throw new Error(`${runs[0]![0].name}: ${succeeded} of ${perRep} jobs succeeded in step ${step + 1} past ${succeededTotals[0]} jobs`);
+    if (succeeded !== perRep)
+      throw new Error(
+        `${runs[0]![0].name}: ${succeeded} of ${perRep} jobs succeeded in step ${step + 1} past ` +
+          `${succeededTotals[0]} jobs`,
+      );
     succeededTotals[0]! += succeeded;
     grownMs += ms;
     growth.push({ jobs: succeededTotals[0]!, ms: grownMs, ours: figuresOf(0, succeededTotals[0]!) });
@@ -186,7 +229,14 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
     concurrency,
     ours: figures[0]!,
     baseline: figures[1],
-    wall: { jobsPerRep: perRep, oursMs, baselineMs, pairedRatio: median(pairRatios), medianRatio: baselineMs.length ? median(oursMs) / median(baselineMs) : Number.NaN, pairRatios },
+    wall: {
+      jobsPerRep: perRep,
+      oursMs,
+      baselineMs,
+      pairedRatio: median(pairRatios),
+      medianRatio: baselineMs.length ? median(oursMs) / median(baselineMs) : Number.NaN,
+      pairRatios,
+    },
     growth,
   };
 }

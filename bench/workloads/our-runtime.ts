@@ -40,7 +40,11 @@ export function ourRuntime(options: OurRuntimeOptions): Workload & { readonly me
   const job = options.job ?? sendEmailJob;
   const metrics = new SummedMetrics();
   const ledger = new DynamoDbRunLedger(options.dynamodb, options.ledgerTable);
-  const queue = new SqsJobQueue(options.sqs, { ownQueueUrl: options.queueUrl, deadLetterQueueUrl: options.dlqUrl, queueUrlOf: () => options.queueUrl });
+  const queue = new SqsJobQueue(options.sqs, {
+    ownQueueUrl: options.queueUrl,
+    deadLetterQueueUrl: options.dlqUrl,
+    queueUrlOf: () => options.queueUrl,
+  });
   return {
     name: 'serverless-jobs',
     metrics,

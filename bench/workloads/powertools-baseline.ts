@@ -30,10 +30,18 @@ interface Envelope {
  */
 export function powertoolsBaseline(options: BaselineOptions): Workload {
   const job = sendEmailJob;
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.idempotencyTable, awsSdkV3Client: options.dynamodb });
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: job.ledgerRetentionDays * 86_400, throwOnNoIdempotencyKey: true });
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.idempotencyTable,
+    awsSdkV3Client: options.dynamodb,
+  });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    expiresAfterSeconds: job.ledgerRetentionDays * 86_400,
+    throwOnNoIdempotencyKey: true,
+  });
   const send = makeIdempotent(
-    async (envelope: Envelope): Promise<{ messageId: string }> => options.sender.send(job.payload.parse(envelope.payload) as OutgoingEmail),
+    async (envelope: Envelope): Promise<{ messageId: string }> =>
+      options.sender.send(job.payload.parse(envelope.payload) as OutgoingEmail),
     { persistenceStore, config },
   );
   const recordHandler = async (record: SQSRecord): Promise<void> => {
@@ -45,8 +53,14 @@ export function powertoolsBaseline(options: BaselineOptions): Workload {
       new PutItemCommand({
         TableName: options.historyTable,
         Item: {
-          pk: S(`${job.name}/${envelope.id}`), job: S(job.name), id: S(envelope.id), status: S('SUCCEEDED'), createdAt: S(startedAt),
-          startedAt: S(startedAt), finishedAt: S(finishedAt), messageId: S(messageId),
+          pk: S(`${job.name}/${envelope.id}`),
+          job: S(job.name),
+          id: S(envelope.id),
+          status: S('SUCCEEDED'),
+          createdAt: S(startedAt),
+          startedAt: S(startedAt),
+          finishedAt: S(finishedAt),
+          messageId: S(messageId),
           expiresAt: N(Math.floor(Date.now() / 1000) + job.ledgerRetentionDays * 86_400),
         },
       }),
@@ -60,7 +74,10 @@ export function powertoolsBaseline(options: BaselineOptions): Workload {
       const event: SQSEvent = { Records: [...records] };
       // One processor per invocation: off Lambda, batches running at once would share one processor's state.
       const processor = new BatchProcessor(EventType.SQS);
-      const { batchItemFailures } = await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+      const { batchItemFailures } = await processPartialResponse(event, recordHandler, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
       return records.length - batchItemFailures.length;
     },
   };

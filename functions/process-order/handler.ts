@@ -6,7 +6,10 @@ import { requireEnv } from '@serverless-jobs/runtime/contracts';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
-const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), { orders: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') });
+const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), {
+  orders: requireEnv('TABLE_ORDERS'),
+  ledger: requireEnv('LEDGER_TABLE'),
+});
 
 export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders), {
   afterSuccess: (payload, ctx) => confirmOrder(payload, ctx, orders),

@@ -15,7 +15,9 @@ export function validateOrder(raw: unknown): Order {
   const order = parsed.data;
   const sum = order.items.reduce((total, item) => total + item.quantity * item.unitPriceCents, 0);
   if (sum !== order.totalCents) {
-    throw new PermanentJobError(`order "${order.orderId}": field "totalCents" must equal the items' sum ${sum} (given ${order.totalCents})`);
+    throw new PermanentJobError(
+      `order "${order.orderId}": field "totalCents" must equal the items' sum ${sum} (given ${order.totalCents})`,
+    );
   }
   return order;
 }
@@ -48,7 +50,9 @@ export async function processOrder(payload: ProcessOrderPayload, ctx: JobContext
     ctx.logger.info('Order already processed; nothing to do', { orderId: order.orderId });
     return;
   }
-  const committed = await ctx.completeWith(async (completion) => (await orders.markProcessed(order.orderId, ctx.now(), completion)) === 'processed');
+  const committed = await ctx.completeWith(
+    async (completion) => (await orders.markProcessed(order.orderId, ctx.now(), completion)) === 'processed',
+  );
   ctx.logger.info(committed ? 'Order processed' : 'Order was processed by another run', { orderId: order.orderId });
 }
 
@@ -59,6 +63,7 @@ export async function processOrder(payload: ProcessOrderPayload, ctx: JobContext
  */
 export async function confirmOrder(payload: ProcessOrderPayload, ctx: JobContext, orders: OrderStore): Promise<void> {
   const order = await loadOrder(payload.orderId, orders);
-  if (order.status !== OrderStatus.PROCESSED) throw new Error(`order "${order.orderId}" is ${order.status}, not PROCESSED; not confirming it`);
+  if (order.status !== OrderStatus.PROCESSED)
+    throw new Error(`order "${order.orderId}" is ${order.status}, not PROCESSED; not confirming it`);
   await ctx.enqueue('send-email', confirmationEmail(order), { id: confirmationJobId(order.orderId) });
 }

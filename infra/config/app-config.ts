@@ -27,7 +27,12 @@ const DEFAULT_STAGE = 'dev';
 const STAGE_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
 
 function recipientsList(raw: unknown): unknown {
-  return typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
+  return typeof raw === 'string'
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : raw;
 }
 
 /** `reportRecipients` as `settings.<job>.recipients` entries; an explicit settings entry wins. */
@@ -35,10 +40,14 @@ function recipientOverrides(raw: unknown, jobs: readonly JobDeclaration[], error
   if (raw === undefined) return {};
   const parsed = z.array(emailAddress).min(1).safeParse(recipientsList(raw));
   if (!parsed.success) {
-    errors.push(`${quoteContext(ContextKey.REPORT_RECIPIENTS, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    errors.push(
+      `${quoteContext(ContextKey.REPORT_RECIPIENTS, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
     return {};
   }
-  const takers = jobs.filter((job) => job.settings instanceof z.core.$ZodObject && 'recipients' in job.settings._zod.def.shape);
+  const takers = jobs.filter(
+    (job) => job.settings instanceof z.core.$ZodObject && 'recipients' in job.settings._zod.def.shape,
+  );
   return Object.fromEntries(takers.map((job) => [`settings.${job.name}.recipients`, JSON.stringify(parsed.data)]));
 }
 
@@ -55,8 +64,14 @@ export function readAppConfig(context: Readonly<Record<string, unknown>>, jobs: 
   const emailFrom = context[ContextKey.EMAIL_FROM];
   const needsSender = jobs.some((job) => job.resources.sendsEmail);
   if ((emailFrom !== undefined || needsSender) && !emailAddress.safeParse(emailFrom).success) {
-    const senders = jobs.filter((job) => job.resources.sendsEmail).map((job) => job.name).join(', ');
-    errors.push(`${quoteContext(ContextKey.EMAIL_FROM, emailFrom)}: expected the SES sender address${senders ? ` (used by ${senders})` : ''}`);
+    const senders = jobs
+      .filter((job) => job.resources.sendsEmail)
+      .map((job) => job.name)
+      .join(', ');
+    errors.push(
+      `${quoteContext(ContextKey.EMAIL_FROM, emailFrom)}: expected the SES sender ` +
+        `address${senders ? ` (used by ${senders})` : ''}`,
+    );
   }
   const recipients = recipientOverrides(context[ContextKey.REPORT_RECIPIENTS], jobs, errors);
   let resolved: readonly ResolvedJob[] = [];

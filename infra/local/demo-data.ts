@@ -21,7 +21,11 @@ export function demoData(now: number): DemoItems {
   const iso = (ms: number) => new Date(ms).toISOString();
   const customers = Array.from({ length: 20 }, (_, i) => {
     const deletedDaysAgo = [5, 20, 29, 31, 45, 90][i];
-    const item: Record<string, AttributeValue> = { customerId: S(`c-${i + 1}`), email: S(`customer${i + 1}@example.com`), name: S(`Customer ${i + 1}`) };
+    const item: Record<string, AttributeValue> = {
+      customerId: S(`c-${i + 1}`),
+      email: S(`customer${i + 1}@example.com`),
+      name: S(`Customer ${i + 1}`),
+    };
     if (deletedDaysAgo !== undefined) {
       item.deletedAt = S(iso(now - deletedDaysAgo * DAY_MS));
       item.deletedShard = S(String(i % SHARDS));
@@ -50,7 +54,12 @@ export function demoData(now: number): DemoItems {
   });
   const auditLog = Array.from({ length: 200 }, (_, i) => {
     const at = iso(now - Math.floor(next() * 150 * DAY_MS));
-    return { shard: S(String(i % SHARDS)), at: S(`${at}#a-${i + 1}`), action: S(['login', 'update', 'export'][i % 3]!), actor: S(`c-${(i % 20) + 1}`) };
+    return {
+      shard: S(String(i % SHARDS)),
+      at: S(`${at}#a-${i + 1}`),
+      action: S(['login', 'update', 'export'][i % 3]!),
+      actor: S(`c-${(i % 20) + 1}`),
+    };
   });
   return { customers, orders, auditLog };
 }

@@ -8,8 +8,16 @@ import { parseRunnerState, RUNNER_STATE_FILE } from '@serverless-jobs/runtime/co
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 
 /** Writes the demo data into the tables of the running `npm start` (found through .local/runner.json). */
-export async function seed(endpoint: string, outputs: Record<string, string>, now = Date.now()): Promise<Record<string, number>> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export async function seed(
+  endpoint: string,
+  outputs: Record<string, string>,
+  now = Date.now(),
+): Promise<Record<string, number>> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const data = demoData(now);
   const written: Record<string, number> = {};
   for (const [name, items] of Object.entries(data) as [keyof typeof data, (typeof data)[keyof typeof data]][]) {
@@ -18,8 +26,12 @@ export async function seed(endpoint: string, outputs: Record<string, string>, no
     for (const group of chunk(items, 25)) {
       let pending = group.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
-        const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = (UnprocessedItems?.[table] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
+        const { UnprocessedItems } = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+        );
+        pending = (UnprocessedItems?.[table] ?? []).flatMap((request) =>
+          request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+        );
       }
     }
     written[name] = items.length;
@@ -38,11 +50,19 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     state = undefined;
   }
   if (!state?.endpoints.dynamodb) {
-    console.error(`No running local stack (${stateFile} is missing): start it with \`npm start\` first, or use \`npm start -- --seed\`.`);
+    console.error(
+      `No running local stack (${stateFile} is missing): start it with \`npm start\` first, or use ` +
+        `\`npm start -- --seed\`.`,
+    );
     process.exit(1);
   }
   seed(state.endpoints.dynamodb, state.outputs).then(
-    (written) => console.log(`Seeded ${Object.entries(written).map(([name, n]) => `${n} ${name}`).join(', ')}.`),
+    (written) =>
+      console.log(
+        `Seeded ${Object.entries(written)
+          .map(([name, n]) => `${n} ${name}`)
+          .join(', ')}.`,
+      ),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

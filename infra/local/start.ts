@@ -12,7 +12,11 @@ runStartCommand(process.argv.slice(2), {
     if (!flags.has('seed')) return;
     const { endpoints, outputs } = stack.describe();
     const written = await seed(endpoints.dynamodb!, outputs);
-    console.log(`Seeded demo data: ${Object.entries(written).map(([name, n]) => `${n} ${name}`).join(', ')}.`);
+    console.log(
+      `Seeded demo data: ${Object.entries(written)
+        .map(([name, n]) => `${n} ${name}`)
+        .join(', ')}.`,
+    );
   },
 }).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -9,10 +9,18 @@ import { buildJobsApp } from '#infra/jobs-app';
  * Synthesizes an app of the given jobs with the product's stack code, in this process (no cdk CLI), into a
  * fresh temporary folder, and returns it. Tests and the soak use it to run fixture jobs under the local runner.
  */
-export function synthesizeInProcess(jobs: readonly JobDeclaration[], entryOf: (job: string) => string, prefix = 'sj-app-'): string {
+export function synthesizeInProcess(
+  jobs: readonly JobDeclaration[],
+  entryOf: (job: string) => string,
+  prefix = 'sj-app-',
+): string {
   const outdir = mkdtempSync(join(tmpdir(), prefix));
   // The CLI turns asset and path metadata on; the local runner finds bundles and job names through them.
-  const context = { emailFrom: 'jobs@example.com', 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true };
+  const context = {
+    emailFrom: 'jobs@example.com',
+    'aws:cdk:enable-asset-metadata': true,
+    'aws:cdk:enable-path-metadata': true,
+  };
   const app = new App({ outdir, context });
   buildJobsApp(app, { jobs, nag: false, entryOf });
   app.synth();

@@ -1,4 +1,9 @@
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { names, S, str } from '@serverless-jobs/runtime/adapters';
 import { type BatchWrite, batchDelete, type BatchDeleteOptions } from '@serverless-jobs/runtime/adapters';
 import type { CleanupStore, ExpiredItems, ExpiredPage, ExpiredPageQuery, PageKey } from '#shared/cleanup/cleanup-store';
@@ -51,14 +56,21 @@ class DynamoDbExpiredItems implements ExpiredItems {
         ExclusiveStartKey: query.startKey ? toAttributes(query.startKey) : undefined,
       }),
     );
-    const ids = (output.Items ?? []).map((item) => str(item, range.idAttribute)).filter((id): id is string => id !== undefined);
+    const ids = (output.Items ?? [])
+      .map((item) => str(item, range.idAttribute))
+      .filter((id): id is string => id !== undefined);
     return { ids, lastKey: fromAttributes(output.LastEvaluatedKey) };
   }
 
   delete(shard: string, ids: readonly string[]): Promise<void> {
     const write: BatchWrite = async (requests) =>
       (await this.client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems;
-    return batchDelete(write, this.range.table, ids.map((id) => this.range.keyOf(shard, id)), this.deleteOptions);
+    return batchDelete(
+      write,
+      this.range.table,
+      ids.map((id) => this.range.keyOf(shard, id)),
+      this.deleteOptions,
+    );
   }
 }
 

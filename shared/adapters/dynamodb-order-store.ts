@@ -1,4 +1,9 @@
-import { type DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { fromItem } from '@serverless-jobs/runtime/adapters';
 import { names, S } from '@serverless-jobs/runtime/adapters';
 import { completionUpdate } from '@serverless-jobs/runtime/adapters';
@@ -12,7 +17,9 @@ export class DynamoDbOrderStore implements OrderStore {
   ) {}
 
   async get(orderId: string): Promise<unknown> {
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tables.orders, Key: { orderId: S(orderId) }, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tables.orders, Key: { orderId: S(orderId) }, ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 
@@ -29,7 +36,12 @@ export class DynamoDbOrderStore implements OrderStore {
                 ConditionExpression: '#status = :pending',
                 UpdateExpression: 'SET #status = :processed, #processedAt = :at, #processedDay = :day',
                 ExpressionAttributeNames: names('status', 'processedAt', 'processedDay'),
-                ExpressionAttributeValues: { ':pending': S(OrderStatus.PENDING), ':processed': S(OrderStatus.PROCESSED), ':at': S(at), ':day': S(at.slice(0, 10)) },
+                ExpressionAttributeValues: {
+                  ':pending': S(OrderStatus.PENDING),
+                  ':processed': S(OrderStatus.PROCESSED),
+                  ':at': S(at),
+                  ':day': S(at.slice(0, 10)),
+                },
               },
             },
             { Update: completionUpdate(this.tables.ledger, completion) },

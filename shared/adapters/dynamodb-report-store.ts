@@ -1,8 +1,14 @@
-import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { names, num, S, str } from '@serverless-jobs/runtime/adapters';
 import { domainTables } from '#shared/domain/tables';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
-import { type TableDesign } from '@serverless-jobs/runtime/jobs';
+import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 import type { IsoRange, ProcessedOrder, ReportStore, RunRecord, StoredReport } from '#shared/reports/report-store';
 import { requireEnv } from '@serverless-jobs/runtime/contracts';
 
@@ -54,7 +60,8 @@ export class DynamoDbReportStore implements ReportStore {
   }
 
   async *runs(job: string, range: IsoRange): AsyncIterable<RunRecord> {
-    for await (const item of this.query(this.tables.ledger, byJob, job, range, ['status'])) yield { status: str(item, 'status') };
+    for await (const item of this.query(this.tables.ledger, byJob, job, range, ['status']))
+      yield { status: str(item, 'status') };
   }
 
   async save(report: StoredReport): Promise<void> {

@@ -47,7 +47,10 @@ export class SesEmailSender implements EmailSender {
       return { messageId: MessageId ?? '' };
     } catch (error) {
       if (isPermanentSesError(error)) {
-        throw new PermanentJobError(`SES refused the e-mail to ${email.to}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+        throw new PermanentJobError(
+          `SES refused the e-mail to ${email.to}: ${(error as Error).name}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       throw error;
     }

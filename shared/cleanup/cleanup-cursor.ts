@@ -13,7 +13,10 @@ export const cleanupCursorSchema = z.object({
   shard: z.number().check(z.int(), z.minimum(0)),
   lastKey: z.optional(z.record(z.string(), z.string())),
   cutoffs: z.object({ audit: z.iso.datetime(), customers: z.iso.datetime() }),
-  deleted: z.object({ audit: z.number().check(z.int(), z.minimum(0)), customers: z.number().check(z.int(), z.minimum(0)) }),
+  deleted: z.object({
+    audit: z.number().check(z.int(), z.minimum(0)),
+    customers: z.number().check(z.int(), z.minimum(0)),
+  }),
 });
 
 export type CleanupCursor = z.infer<typeof cleanupCursorSchema>;
@@ -51,7 +54,12 @@ export function restoreCursor(checkpointed: unknown, resume: unknown): CleanupCu
 }
 
 /** The cursor after one page of `count` deletions in a phase with `shards` shards. */
-export function advanceCursor(cursor: CleanupCursor, count: number, lastKey: Readonly<Record<string, string>> | undefined, shards: number): CleanupCursor {
+export function advanceCursor(
+  cursor: CleanupCursor,
+  count: number,
+  lastKey: Readonly<Record<string, string>> | undefined,
+  shards: number,
+): CleanupCursor {
   const deleted =
     cursor.phase === CleanupPhase.AUDIT
       ? { ...cursor.deleted, audit: cursor.deleted.audit + count }

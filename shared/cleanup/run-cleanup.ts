@@ -1,6 +1,12 @@
 import type { PayloadOf, SettingsOf } from '@serverless-jobs/runtime/jobs';
 import type { cleanupJob } from '#shared/jobs/cleanup';
-import { advanceCursor, CleanupPhase, type CleanupCursor, initialCursor, restoreCursor } from '#shared/cleanup/cleanup-cursor';
+import {
+  advanceCursor,
+  CleanupPhase,
+  type CleanupCursor,
+  initialCursor,
+  restoreCursor,
+} from '#shared/cleanup/cleanup-cursor';
 import type { CleanupStore, ExpiredItems } from '#shared/cleanup/cleanup-store';
 import type { JobContext } from '@serverless-jobs/runtime/runtime';
 

@@ -16,7 +16,9 @@ export const domainTables = {
     partitionKey: 'customerId',
     indexes: [{ name: 'byDeletedAt', partitionKey: 'deletedShard', sortKey: 'deletedAt' }],
   },
-  /** Audit log: `shard` ("0".."n-1", chosen by the writer) and `at` = `<ISO time>#<id>`, so old entries are a key range. */
+  /**
+   * Audit log: `shard` ("0".."n-1", chosen by the writer) and `at` = `<ISO time>#<id>`, so old entries are a key range.
+   */
   auditLog: {
     id: 'AuditLog',
     envVar: 'TABLE_AUDIT_LOG',

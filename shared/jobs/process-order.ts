@@ -7,7 +7,9 @@ import { PROCESS_ORDER } from '#shared/jobs/job-names';
 export const processOrderJob = defineJob({
   name: PROCESS_ORDER,
   description: 'Moves an order from PENDING to PROCESSED with the run, then e-mails its confirmation.',
-  payload: z.strictObject({ orderId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w-]+$/, 'must be letters, digits, _ or -')) }),
+  payload: z.strictObject({
+    orderId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w-]+$/, 'must be letters, digits, _ or -')),
+  }),
   timeoutSeconds: 30,
   memoryMb: 256,
   batchSize: 10,

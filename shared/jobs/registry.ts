@@ -11,7 +11,14 @@ import { sendEmailJob } from '#shared/jobs/send-email';
  * The app's jobs: the stack, the CLI and the local dashboard read this list. A function imports only its
  * own declaration (and those of the jobs it enqueues), never this registry.
  */
-export const appJobs: readonly JobDeclaration[] = [sendEmailJob, bulkEmailJob, processOrderJob, cleanupJob, dailyReportJob, monthlyReportJob];
+export const appJobs: readonly JobDeclaration[] = [
+  sendEmailJob,
+  bulkEmailJob,
+  processOrderJob,
+  cleanupJob,
+  dailyReportJob,
+  monthlyReportJob,
+];
 
 /** The app's jobs and the framework's schedule watchdog, as the running system has them. */
 export const allJobs: readonly JobDeclaration[] = withScheduleWatchdog(appJobs);

@@ -22,7 +22,9 @@ function rows(report: StoredReport): [string, string][] {
     ['E-mails failed', String(emails.failed)],
     ...Object.entries(runs).map(([job, statuses]): [string, string] => [
       `Runs of ${job}`,
-      Object.entries(statuses).map(([status, count]) => `${status} ${count}`).join(', ') || 'none',
+      Object.entries(statuses)
+        .map(([status, count]) => `${status} ${count}`)
+        .join(', ') || 'none',
     ]),
   ];
 }
@@ -34,8 +36,15 @@ export function renderReportEmail(report: StoredReport): ReportEmail {
   const subject = `${title} (${report.timeZone})`.replace(/[\r\n]+/g, ' ');
   const period = `${report.periodStart} to ${report.periodEnd} (exclusive)`;
   const lines = rows(report);
-  const text = [title, `Period: ${period}, ${report.timeZone}`, '', ...lines.map(([name, value]) => `${name}: ${value}`)].join('\n');
-  const tableRows = lines.map(([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const text = [
+    title,
+    `Period: ${period}, ${report.timeZone}`,
+    '',
+    ...lines.map(([name, value]) => `${name}: ${value}`),
+  ].join('\n');
+  const tableRows = lines.map(
+    ([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
   const html = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>Period: ${escapeHtml(period)}, ${escapeHtml(report.timeZone)}</p>`,

@@ -23,7 +23,11 @@ export const isoRangeOf = (period: Pick<ReportPeriod, 'start' | 'end'>): IsoRang
   to: new Date(period.end.getTime() - 1).toISOString(),
 });
 
-async function tallyOrders(store: ReportStore, period: ReportPeriod, range: IsoRange): Promise<ReportFigures['orders']> {
+async function tallyOrders(
+  store: ReportStore,
+  period: ReportPeriod,
+  range: IsoRange,
+): Promise<ReportFigures['orders']> {
   const revenueCents: Record<string, number> = {};
   let processed = 0;
   for (const day of utcDaysOverlapping(period.start, period.end)) {
@@ -48,7 +52,11 @@ async function tallyRuns(store: ReportStore, job: string, range: IsoRange): Prom
 }
 
 /** Reads and adds up everything a report shows for `period`. */
-export async function gatherFigures(store: ReportStore, period: ReportPeriod, jobs: readonly string[]): Promise<ReportFigures> {
+export async function gatherFigures(
+  store: ReportStore,
+  period: ReportPeriod,
+  jobs: readonly string[],
+): Promise<ReportFigures> {
   const range = isoRangeOf(period);
   const jobNames = [...new Set([...jobs, EMAIL_JOB])];
   const [orders, tallies] = await Promise.all([
@@ -59,7 +67,10 @@ export async function gatherFigures(store: ReportStore, period: ReportPeriod, jo
   const email = runs[EMAIL_JOB] ?? {};
   return {
     orders,
-    emails: { sent: email[RunStatus.SUCCEEDED] ?? 0, failed: (email[RunStatus.DEAD] ?? 0) + (email[RunStatus.FAILED] ?? 0) },
+    emails: {
+      sent: email[RunStatus.SUCCEEDED] ?? 0,
+      failed: (email[RunStatus.DEAD] ?? 0) + (email[RunStatus.FAILED] ?? 0),
+    },
     runs,
   };
 }

@@ -1,6 +1,13 @@
 import { assertTimeZone } from '@serverless-jobs/runtime/cron';
 import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
-import { formatDate, formatMonth, type LocalDate, localDate, localDateOf, startOfLocalDay } from '#shared/reports/zoned-time';
+import {
+  formatDate,
+  formatMonth,
+  type LocalDate,
+  localDate,
+  localDateOf,
+  startOfLocalDay,
+} from '#shared/reports/zoned-time';
 
 export type ReportKind = 'daily' | 'monthly';
 
@@ -30,7 +37,9 @@ function parseExplicit(kind: ReportKind, value: string): LocalDate {
   const wantsDay = kind === 'daily';
   // The payload schema checks the shape; this also refuses days that roll over, such as 2026-02-30.
   if (!match || wantsDay !== (match[3] !== undefined) || date.month !== month || date.day !== day) {
-    throw new PermanentJobError(`A ${kind} report needs a ${wantsDay ? 'date yyyy-mm-dd' : 'month yyyy-mm'} (given "${value}")`);
+    throw new PermanentJobError(
+      `A ${kind} report needs a ${wantsDay ? 'date yyyy-mm-dd' : 'month yyyy-mm'} (given "${value}")`,
+    );
   }
   return date;
 }
@@ -45,13 +54,27 @@ export function resolvePeriod(request: PeriodRequest): ReportPeriod {
   }
   const today = localDateOf(request.reference, timeZone);
   if (kind === 'daily') {
-    const day = request.explicit ? parseExplicit(kind, request.explicit) : localDate(today.year, today.month, today.day - 1);
+    const day = request.explicit
+      ? parseExplicit(kind, request.explicit)
+      : localDate(today.year, today.month, today.day - 1);
     const next = localDate(day.year, day.month, day.day + 1);
-    return { kind, label: formatDate(day), timeZone, start: startOfLocalDay(day, timeZone), end: startOfLocalDay(next, timeZone) };
+    return {
+      kind,
+      label: formatDate(day),
+      timeZone,
+      start: startOfLocalDay(day, timeZone),
+      end: startOfLocalDay(next, timeZone),
+    };
   }
   const month = request.explicit ? parseExplicit(kind, request.explicit) : localDate(today.year, today.month - 1, 1);
   const next = localDate(month.year, month.month + 1, 1);
-  return { kind, label: formatMonth(month), timeZone, start: startOfLocalDay(month, timeZone), end: startOfLocalDay(next, timeZone) };
+  return {
+    kind,
+    label: formatMonth(month),
+    timeZone,
+    start: startOfLocalDay(month, timeZone),
+    end: startOfLocalDay(next, timeZone),
+  };
 }
 
 /** `daily/yyyy-mm-dd` or `monthly/yyyy-mm`: one item per period, so a rerun overwrites. */

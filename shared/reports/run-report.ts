@@ -56,6 +56,10 @@ export async function runReport(
   for (const recipient of settings.recipients) {
     await ctx.enqueue(EMAIL_JOB, { to: recipient, ...email }, { id: reportEmailId(report.reportId, recipient) });
   }
-  ctx.logger.info('Report stored and e-mailed', { reportId: report.reportId, recipients: settings.recipients.length, figures });
+  ctx.logger.info('Report stored and e-mailed', {
+    reportId: report.reportId,
+    recipients: settings.recipients.length,
+    figures,
+  });
   return report;
 }

@@ -39,15 +39,19 @@ describe('Adoption: a scratch app outside the repository, on the packed packages
   /** A test that needs the ones before it: skipped once one of them failed. */
   let failed = false;
   const step = (name: string, body: () => Promise<void>, timeout = 5 * MINUTE) =>
-    it(name, async (context) => {
-      if (failed) context.skip('a step before this one failed');
-      try {
-        await body();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }, timeout);
+    it(
+      name,
+      async (context) => {
+        if (failed) context.skip('a step before this one failed');
+        try {
+          await body();
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      },
+      timeout,
+    );
   /** A wait that fails with what the runner printed. */
   const showingOutput = <T>(waiting: Promise<T>): Promise<T> =>
     waiting.catch((error: unknown) => {

@@ -174,33 +174,37 @@ describe.concurrent('Import boundaries: a probe that breaks a rule fails the che
     },
   ];
 
-  it(`the other rules, one probe each, cruised together: ${together.map((p) => p.rule).join(', ')}, packages-no-circular`, async () => {
-    const files = together.map((probe) => writeProbe(probe.folder, probe.source));
-    const base = `__boundary-probe-${RUN_ID}-${randomUUID().slice(0, 8)}`;
-    const cycle = [
-      writeFixed(
-        'packages/runtime/src',
-        `${base}-a.mts`,
-        `import { b } from './${base}-b.mts';\nexport const a = () => b;\n`,
-      ),
-      writeFixed(
-        'packages/runtime/src',
-        `${base}-b.mts`,
-        `import { a } from './${base}-a.mts';\nexport const b = () => a;\n`,
-      ),
-    ];
-    try {
-      // Depth 2: enough to close the two-module cycle.
-      const result = await depcruise([...files, cycle[0]!], 2);
-      expect(result.code, result.output).not.toBe(0);
-      together.forEach((probe, i) => {
-        expect(result.output, probe.title).toMatch(violation(probe.rule, files[i]!));
-      });
-      expect(result.output).toMatch(violation('packages-no-circular', cycle[0]!));
-    } finally {
-      for (const file of [...files, ...cycle]) removeProbe(file);
-    }
-  });
+  it(
+    `the other rules, one probe each, cruised together: ${together.map((p) => p.rule).join(', ')}, ` +
+      `packages-no-circular`,
+    async () => {
+      const files = together.map((probe) => writeProbe(probe.folder, probe.source));
+      const base = `__boundary-probe-${RUN_ID}-${randomUUID().slice(0, 8)}`;
+      const cycle = [
+        writeFixed(
+          'packages/runtime/src',
+          `${base}-a.mts`,
+          `import { b } from './${base}-b.mts';\nexport const a = () => b;\n`,
+        ),
+        writeFixed(
+          'packages/runtime/src',
+          `${base}-b.mts`,
+          `import { a } from './${base}-a.mts';\nexport const b = () => a;\n`,
+        ),
+      ];
+      try {
+        // Depth 2: enough to close the two-module cycle.
+        const result = await depcruise([...files, cycle[0]!], 2);
+        expect(result.code, result.output).not.toBe(0);
+        together.forEach((probe, i) => {
+          expect(result.output, probe.title).toMatch(violation(probe.rule, files[i]!));
+        });
+        expect(result.output).toMatch(violation('packages-no-circular', cycle[0]!));
+      } finally {
+        for (const file of [...files, ...cycle]) removeProbe(file);
+      }
+    },
+  );
 
   it('the allowed form passes: packages/local imports @serverless-jobs/cli/ops by its package name', async () => {
     const file = writeProbe('packages/local/src', "import '@serverless-jobs/cli/ops';\n");

@@ -13,8 +13,32 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sj-bench-smoke-'));
     const out = join(dir, 'results.json');
     try {
-      const args = ['run', 'bench', '--', '--jobs', '60', '--reps', '2', '--e2e-jobs', '40', '--scale-jobs', '30,60,90', '--batch-jobs', '30', '--load-runs', '1', '--synth-runs', '1', '--out', out];
-      const { stdout } = await promisify(execFile)('npm', args, { cwd: ROOT, env: withoutAws(process.env), maxBuffer: 16 * 1024 * 1024 });
+      const args = [
+        'run',
+        'bench',
+        '--',
+        '--jobs',
+        '60',
+        '--reps',
+        '2',
+        '--e2e-jobs',
+        '40',
+        '--scale-jobs',
+        '30,60,90',
+        '--batch-jobs',
+        '30',
+        '--load-runs',
+        '1',
+        '--synth-runs',
+        '1',
+        '--out',
+        out,
+      ];
+      const { stdout } = await promisify(execFile)('npm', args, {
+        cwd: ROOT,
+        env: withoutAws(process.env),
+        maxBuffer: 16 * 1024 * 1024,
+      });
       const results = JSON.parse(readFileSync(out, 'utf8')) as {
         rows: FigureRow[];
         throughput: { lost: number; succeeded: number };
@@ -25,7 +49,9 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       expect([writes.ours, writes.baseline]).toEqual(['2.00', '3.00']);
       expect(results.throughput).toMatchObject({ lost: 0, succeeded: 40 });
       // Read off one growing ledger: after the first repetition, after both, and 30 jobs past the comparison.
-      expect(results.scaling.jobCounts).toEqual([30, 60, 90].map((jobs) => expect.objectContaining({ jobs, writesPerJob: 2 })));
+      expect(results.scaling.jobCounts).toEqual(
+        [30, 60, 90].map((jobs) => expect.objectContaining({ jobs, writesPerJob: 2 })),
+      );
       // One bundle row and one load row per function of the app.
       expect(results.rows.filter((row) => row.figure.startsWith('bundle '))).toHaveLength(7);
       expect(stdout).toMatch(/serverless-jobs\s+Powertools baseline\s+ratio\s+goal\s+verdict/);

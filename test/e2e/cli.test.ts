@@ -22,15 +22,26 @@ describe('CLI: jobs against npm start', () => {
   /** The real bin in a child process, asynchronously: the emulators answer from this very process. */
   const jobs = (...args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'bin/jobs.mjs'), '--local', '--data-dir', dataDir, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [join(ROOT, 'bin/jobs.mjs'), '--local', '--data-dir', dataDir, ...args],
+        { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
   const json = <T>(result: CliResult): T => JSON.parse(result.stdout) as T;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sj-cli-'));
-    stack = await LocalStack.start({ root: ROOT, jobs: allJobs, cdkOut: synthesizedApp(), synth: 'never', dataDir, persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({
+      root: ROOT,
+      jobs: allJobs,
+      cdkOut: synthesizedApp(),
+      synth: 'never',
+      dataDir,
+      persistDynamoDb: false,
+      write: () => {},
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -43,7 +54,12 @@ describe('CLI: jobs against npm start', () => {
     await seedOrder(dynamodb, orders, 'cli-e2e-1', 'cli-e2e@example.com');
     const sent = await jobs('send', 'process-order', '--data', '{"orderId":"cli-e2e-1"}', '--id', 'order/cli-e2e-1');
     expect(sent).toMatchObject({ code: 0, stdout: 'Sent 1 process-order job(s): order/cli-e2e-1\n' });
-    await eventually(async () => ((await getItem(dynamodb, orders, { orderId: 'cli-e2e-1' }))?.status === 'PROCESSED' ? true : undefined), 30_000, 'the order');
+    await eventually(
+      async () =>
+        (await getItem(dynamodb, orders, { orderId: 'cli-e2e-1' }))?.status === 'PROCESSED' ? true : undefined,
+      30_000,
+      'the order',
+    );
     const runs = json<RunView[]>(await jobs('runs', 'process-order', '--status', 'SUCCEEDED', '--json'));
     expect(runs.map((r) => [r.id, r.status])).toContainEqual(['order/cli-e2e-1', 'SUCCEEDED']);
     const table = await jobs('runs', 'process-order');
@@ -54,7 +70,10 @@ describe('CLI: jobs against npm start', () => {
     const refused = await jobs('send', 'process-order', '--data', '{"orderId":"a b"}');
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toBe('jobs-cli: send process-order: nothing sent, 1 invalid: entry 1: field "orderId": must be letters, digits, _ or - (given "a b")\n');
+    expect(refused.stderr).toBe(
+      'jobs-cli: send process-order: nothing sent, 1 invalid: entry 1: field "orderId": must be ' +
+        'letters, digits, _ or - (given "a b")\n',
+    );
   }, 30_000);
 
   it('triggers cleanup now, which runs once under its occurrence ID', async () => {
@@ -62,15 +81,20 @@ describe('CLI: jobs against npm start', () => {
     expect(triggered.code).toBe(0);
     const { jobId } = json<{ jobId: string }>(triggered);
     expect(jobId).toMatch(/^daily@\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    const run = await eventually(async () => {
-      const runs = json<RunView[]>(await jobs('runs', 'cleanup', '--json'));
-      return runs.find((r) => r.id === jobId && r.status === 'SUCCEEDED');
-    }, 40_000, 'the cleanup run');
+    const run = await eventually(
+      async () => {
+        const runs = json<RunView[]>(await jobs('runs', 'cleanup', '--json'));
+        return runs.find((r) => r.id === jobId && r.status === 'SUCCEEDED');
+      },
+      40_000,
+      'the cleanup run',
+    );
     expect(run.attempt).toBe(1);
   }, 60_000);
 
   it('pauses and resumes daily-report through the control API', async () => {
-    const state = async () => json<JobView[]>(await jobs('list', '--json')).find((j) => j.name === 'daily-report')!.schedules[0]!;
+    const state = async () =>
+      json<JobView[]>(await jobs('list', '--json')).find((j) => j.name === 'daily-report')!.schedules[0]!;
     expect((await jobs('pause', 'daily-report')).stdout).toMatch(/^Paused daily-report\/daily/);
     expect(await state()).toMatchObject({ state: 'DISABLED', next: [] });
     expect((await jobs('resume', 'daily-report')).code).toBe(0);

@@ -11,15 +11,24 @@ import { clientsFor, ROOT, seedOrder } from '#test/e2e/local-stack-fixture';
 /** Debian's Chromium; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 /** An order that is not in the table when its message first arrives. */
 const GHOST = 'ghost-1';
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 if (!haveChromium && !inCi) {
-  console.warn(`SKIPPED the dashboard browser test: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium (CI fails instead).`);
+  console.warn(
+    `SKIPPED the dashboard browser test: ${CHROMIUM} is missing. Install it with: apt-get install -y ` +
+      `chromium (CI fails instead).`,
+  );
 }
 
 describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromium', () => {
@@ -53,7 +62,8 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
   }, 30_000);
 
   const clients = () => clientsFor(local.stack.describe().endpoints as { sqs: string; dynamodb: string });
-  const cell = (section: string, job: string, column: string) => page.locator(`#${section} tbody tr[data-job="${job}"] td.${column}`);
+  const cell = (section: string, job: string, column: string) =>
+    page.locator(`#${section} tbody tr[data-job="${job}"] td.${column}`);
 
   it('lists the jobs with their schedules, next occurrences and actions, and the queues', async () => {
     const cleanup = page.locator('#jobs tbody tr[data-job="cleanup"][data-schedule="daily"]');
@@ -94,7 +104,8 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     expect(await error.textContent()).toBe('');
   });
 
-  it('counts a bad message sent straight to the queue in the DLQ, and shows the dead run with its error and attempts', async () => {
+  it('counts a bad message sent straight to the queue in the DLQ, and shows the dead run with its ' +
+    'error and attempts', async () => {
     // An order that does not exist: process-order fails it permanently, so it goes to the DLQ on its first attempt.
     const { sqs } = clients();
     const queueUrl = local.stack.model.outputs[jobOutputKey.queueUrl('process-order')]!;
@@ -104,7 +115,9 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await page.selectOption('#runs-status', 'DEAD');
     const dead = page.locator('#runs tbody tr[data-job="process-order"][data-status="DEAD"]');
     await expect.poll(() => dead.count(), { timeout: 10_000 }).toBe(1);
-    expect(await dead.locator('td.error').textContent()).toContain(`permanent failure: PermanentJobError: field "orderId": no such order (given "${GHOST}")`);
+    expect(await dead.locator('td.error').textContent()).toContain(
+      `permanent failure: PermanentJobError: field "orderId": no such order (given "${GHOST}")`,
+    );
     expect(await dead.locator('td.attempt').textContent()).toBe('1');
     await expect.poll(() => page.locator('#health-badge').textContent(), { timeout: 10_000 }).toBe('Unhealthy');
   }, 45_000);
@@ -114,12 +127,21 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await page.click('#redrive-dry');
     const result = page.locator('#redrive-result');
     // The dry run ends on an empty receive, a long poll of a second: more than expect.poll's own default of 1 s.
-    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toBe('process-order: would move 1 message(s) back to the queue (dry run: nothing moved)');
+    await expect
+      .poll(() => result.textContent(), { timeout: 20_000 })
+      .toBe('process-order: would move 1 message(s) back to the queue (dry run: nothing moved)');
     expect(await page.locator('#redrive-messages li').textContent()).toContain('no such order');
     await expect.poll(() => cell('queues', 'process-order', 'dlq').textContent()).toBe('1');
-    await seedOrder(clients().dynamodb, local.stack.model.outputs[tableOutputKey('Orders')]!, GHOST, 'ghost@example.com');
+    await seedOrder(
+      clients().dynamodb,
+      local.stack.model.outputs[tableOutputKey('Orders')]!,
+      GHOST,
+      'ghost@example.com',
+    );
     await page.click('#redrive-run');
-    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toBe('process-order: moved 1 message(s) back to the queue');
+    await expect
+      .poll(() => result.textContent(), { timeout: 20_000 })
+      .toBe('process-order: moved 1 message(s) back to the queue');
     await expect.poll(() => cell('queues', 'process-order', 'dlq').textContent(), { timeout: 20_000 }).toBe('0');
     await page.selectOption('#runs-status', 'SUCCEEDED');
     const redriven = page.locator('#runs tbody tr[data-job="process-order"][data-status="SUCCEEDED"]');
@@ -131,8 +153,12 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await page.selectOption('#runs-job', '');
     await page.selectOption('#runs-status', '');
     await page.selectOption('#metrics-job', 'cleanup');
-    const metrics = (await (await fetch(`${local.url}/api/metrics`)).json()) as { series: { job: string; succeeded: number }[] };
-    expect(metrics.series.filter((m) => m.job === 'cleanup').reduce((sum, m) => sum + m.succeeded, 0)).toBeGreaterThanOrEqual(2);
+    const metrics = (await (await fetch(`${local.url}/api/metrics`)).json()) as {
+      series: { job: string; succeeded: number }[];
+    };
+    expect(
+      metrics.series.filter((m) => m.job === 'cleanup').reduce((sum, m) => sum + m.succeeded, 0),
+    ).toBeGreaterThanOrEqual(2);
     await expect.poll(() => page.locator('#chart-runs canvas').count(), { timeout: 10_000 }).toBe(1);
     await page.waitForTimeout(5_500); // one metrics refresh after the job was chosen
     // The test writes test-output/ only; docs/dashboard.png (the README's picture) is updated by hand from it.

@@ -29,7 +29,9 @@ export async function startDashboardStack(prefix: string): Promise<DashboardStac
     write: (text) => void output.push(text),
   });
   // The dashboard is found the way the CLI finds it: through runner.json.
-  const state = JSON.parse(readFileSync(join(dataDir, RUNNER_STATE_FILE), 'utf8')) as { dashboard: { url: string; token: string } };
+  const state = JSON.parse(readFileSync(join(dataDir, RUNNER_STATE_FILE), 'utf8')) as {
+    dashboard: { url: string; token: string };
+  };
   return { stack, url: state.dashboard.url, token: state.dashboard.token, output };
 }
 

@@ -21,7 +21,11 @@ export const clientsFor = (endpoints: { sqs: string; dynamodb: string }) => ({
 });
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'the condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'the condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -31,9 +35,17 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-export async function getItem(client: DynamoDBClient, table: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+export async function getItem(
+  client: DynamoDBClient,
+  table: string,
+  key: Record<string, string>,
+): Promise<Record<string, unknown> | undefined> {
   const { Item } = await client.send(
-    new GetItemCommand({ TableName: table, Key: Object.fromEntries(Object.entries(key).map(([k, v]) => [k, S(v)])), ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: table,
+      Key: Object.fromEntries(Object.entries(key).map(([k, v]) => [k, S(v)])),
+      ConsistentRead: true,
+    }),
   );
   return Item ? fromItem(Item) : undefined;
 }
@@ -43,7 +55,11 @@ export async function seedOrder(client: DynamoDBClient, table: string, orderId: 
     new PutItemCommand({
       TableName: table,
       Item: {
-        orderId: S(orderId), status: S('PENDING'), customerEmail: S(email), currency: S('EUR'), totalCents: N(2500),
+        orderId: S(orderId),
+        status: S('PENDING'),
+        customerEmail: S(email),
+        currency: S('EUR'),
+        totalCents: N(2500),
         items: { L: [{ M: { sku: S('book'), quantity: N(2), unitPriceCents: N(1250) } }] },
       },
     }),

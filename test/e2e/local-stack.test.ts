@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
 import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
-import { clientsFor, eventually, getItem, isRunning, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import {
+  clientsFor,
+  eventually,
+  getItem,
+  isRunning,
+  ROOT,
+  seedOrder,
+  synthesizedApp,
+} from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
 
 const awsCli = ['/usr/bin/aws', 'aws'].find((bin) => spawnSync(bin, ['--version']).status === 0);
@@ -52,16 +60,36 @@ describe('Local stack: npm start on the synthesized template', () => {
 
   it('is ready within 60 s of a synthesized template, with every table, queue, mapping and schedule', () => {
     expect(readyMs).toBeLessThan(60_000);
-    expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual(['bulk-email', 'cleanup', 'daily-report', 'monthly-report', 'process-order', 'schedule-watchdog', 'send-email']);
+    expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual([
+      'bulk-email',
+      'cleanup',
+      'daily-report',
+      'monthly-report',
+      'process-order',
+      'schedule-watchdog',
+      'send-email',
+    ]);
     expect(stack.model.mappings).toHaveLength(7);
     // Each mapping's lanes: its maximum concurrency, capped at the runner's 2 per core.
     const lanes = Object.fromEntries(stack.pollers.map((poller) => [poller.functionLabel, poller.laneCount]));
-    expect(lanes).toMatchObject({ 'send-email': Math.min(10, defaultLanes()), 'process-order': Math.min(5, defaultLanes()), 'daily-report': 2 });
-    expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual(['cron(0 0 1 * ? *)', 'cron(0 2 * * ? *)', 'cron(0 6 * * ? *)', 'rate(5 minutes)']);
-    expect(out()[jobOutputKey.queueUrl('process-order')]).toMatch(/^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\//);
+    expect(lanes).toMatchObject({
+      'send-email': Math.min(10, defaultLanes()),
+      'process-order': Math.min(5, defaultLanes()),
+      'daily-report': 2,
+    });
+    expect(stack.model.schedules.map((s) => s.expression).sort()).toEqual([
+      'cron(0 0 1 * ? *)',
+      'cron(0 2 * * ? *)',
+      'cron(0 6 * * ? *)',
+      'rate(5 minutes)',
+    ]);
+    expect(out()[jobOutputKey.queueUrl('process-order')]).toMatch(
+      /^http:\/\/sqs\.us-east-1\.localhost:\d+\/000000000000\//,
+    );
   });
 
-  it('processes an order sent with the AWS CLI, using only the printed endpoints, and its e-mail reaches the SES store', async () => {
+  it('processes an order sent with the AWS CLI, using only the printed endpoints, and its e-mail ' +
+    'reaches the SES store', async () => {
     const { dynamodb } = clients();
     const { sqs: sqsEndpoint, ses } = stack.describe().endpoints as Record<string, string>;
     const ordersTable = out()[tableOutputKey('Orders')]!;
@@ -72,27 +100,50 @@ describe('Local stack: npm start on the synthesized template', () => {
       // What the ready line tells the user to export (AWS CLI v1 needs AWS_DEFAULT_REGION among them).
       const env = { PATH: process.env.PATH, HOME: tmpdir(), ...emulatorEnvironment(stack.emulators) };
       // Asynchronously: the emulators answer from this very process.
-      await promisify(execFile)(awsCli, ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body], { env });
+      await promisify(execFile)(
+        awsCli,
+        ['sqs', 'send-message', '--endpoint-url', sqsEndpoint!, '--queue-url', queueUrl, '--message-body', body],
+        { env },
+      );
     } else {
       expect(process.env.CI, 'CI installs the AWS CLI').toBeUndefined();
       await clients().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     }
-    const order = await eventually(async () => {
-      const item = await getItem(dynamodb, ordersTable, { orderId: 'cli-1' });
-      return item?.status === 'PROCESSED' ? item : undefined;
-    }, 30_000, 'the order to be processed');
+    const order = await eventually(
+      async () => {
+        const item = await getItem(dynamodb, ordersTable, { orderId: 'cli-1' });
+        return item?.status === 'PROCESSED' ? item : undefined;
+      },
+      30_000,
+      'the order to be processed',
+    );
     expect(order.processedAt).toEqual(expect.any(String));
-    const mail = await eventually(async () => {
-      const { emails } = (await (await fetch(`${ses}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
-      return emails.find((e) => e.destination.to.includes('cli-buyer@example.com'));
-    }, 30_000, 'the confirmation e-mail');
+    const mail = await eventually(
+      async () => {
+        const { emails } = (await (await fetch(`${ses}/store`)).json()) as {
+          emails: { destination: { to: string[] }; subject: string }[];
+        };
+        return emails.find((e) => e.destination.to.includes('cli-buyer@example.com'));
+      },
+      30_000,
+      'the confirmation e-mail',
+    );
     expect(mail.subject).toBe('Your order cli-1 is confirmed');
-    const runs = await eventually(async () => {
-      const { Items = [] } = await dynamodb.send(
-        new QueryCommand({ TableName: out()[tableOutputKey('Ledger')], IndexName: 'byJob', KeyConditionExpression: 'job = :j', ExpressionAttributeValues: { ':j': { S: 'process-order' } } }),
-      );
-      return Items.length > 0 ? Items : undefined;
-    }, 10_000, 'the process-order run');
+    const runs = await eventually(
+      async () => {
+        const { Items = [] } = await dynamodb.send(
+          new QueryCommand({
+            TableName: out()[tableOutputKey('Ledger')],
+            IndexName: 'byJob',
+            KeyConditionExpression: 'job = :j',
+            ExpressionAttributeValues: { ':j': { S: 'process-order' } },
+          }),
+        );
+        return Items.length > 0 ? Items : undefined;
+      },
+      10_000,
+      'the process-order run',
+    );
     expect(runs.map((item) => item.status?.S)).toEqual(['SUCCEEDED']);
     expect(output.join('')).toMatch(/\[process-order\].*Job succeeded/);
   }, 60_000);
@@ -113,28 +164,49 @@ describe('Local stack: npm start on the synthesized template', () => {
       }),
     );
     for (const orderId of ['sib-1', 'sib-2']) {
-      await eventually(async () => ((await getItem(dynamodb, ordersTable, { orderId }))?.status === 'PROCESSED' ? true : undefined), 30_000, `order ${orderId}`);
+      await eventually(
+        async () => ((await getItem(dynamodb, ordersTable, { orderId }))?.status === 'PROCESSED' ? true : undefined),
+        30_000,
+        `order ${orderId}`,
+      );
     }
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: out()[jobOutputKey.dlqUrl('process-order')], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 2 }),
+      new ReceiveMessageCommand({
+        QueueUrl: out()[jobOutputKey.dlqUrl('process-order')],
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 2,
+      }),
     );
     expect(Messages.map((m) => m.MessageAttributes?.['sj-reason']?.StringValue)).toEqual([
       'invalid payload: field "orderId": Invalid input: expected string, received number (given 42)',
     ]);
-    expect(await getItem(dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'process-order/sib-1' })).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await getItem(dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'process-order/sib-1' })).toMatchObject({
+      status: 'SUCCEEDED',
+    });
   }, 60_000);
 
-  it('fires cleanup at 02:00 and the daily report at 06:00 on the virtual clock, each as one run keyed by its occurrence', async () => {
+  it('fires cleanup at 02:00 and the daily report at 06:00 on the virtual clock, each as one run ' +
+    'keyed by its occurrence', async () => {
     const { dynamodb } = clients();
     const ledger = out()[tableOutputKey('Ledger')]!;
     for (const pk of ['cleanup/daily@2026-11-24T02:00:00Z', 'daily-report/daily@2026-11-24T06:00:00Z']) {
-      const run = await eventually(async () => {
-        const item = await getItem(dynamodb, ledger, { pk });
-        return item?.status === 'SUCCEEDED' ? item : undefined;
-      }, 30_000, `run ${pk}`).catch(async (error: unknown) => {
+      const run = await eventually(
+        async () => {
+          const item = await getItem(dynamodb, ledger, { pk });
+          return item?.status === 'SUCCEEDED' ? item : undefined;
+        },
+        30_000,
+        `run ${pk}`,
+      ).catch(async (error: unknown) => {
         // What the run looked like, and what the runner printed for the job, to tell a slow run from a lost one.
         const job = pk.slice(0, pk.indexOf('/'));
-        throw new Error(`${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, { pk }))}; output:\n${output.filter((l) => l.includes(job)).slice(-15).join('')}`);
+        throw new Error(
+          `${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, { pk }))}; output:\n${output
+            .filter((l) => l.includes(job))
+            .slice(-15)
+            .join('')}`,
+        );
       });
       expect(run.attempt).toBe(1);
     }
@@ -150,7 +222,9 @@ describe('Local stack: npm start on the synthesized template', () => {
     stack = await start();
     const order = await getItem(clients().dynamodb, out()[tableOutputKey('Orders')]!, { orderId: 'cli-1' });
     expect(order?.status).toBe('PROCESSED');
-    const run = await getItem(clients().dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'cleanup/daily@2026-11-24T02:00:00Z' });
+    const run = await getItem(clients().dynamodb, out()[tableOutputKey('Ledger')]!, {
+      pk: 'cleanup/daily@2026-11-24T02:00:00Z',
+    });
     expect(run?.status).toBe('SUCCEEDED');
   }, 90_000);
 });

@@ -9,12 +9,19 @@ import { flakyJob } from '#test/e2e/fixtures/flaky-job';
 import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
-
 describe('Local stack: a handler that keeps failing transiently', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, jobs: [flakyJob], cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')), persistDynamoDb: false, write: () => {} });
+    stack = await LocalStack.start({
+      root: ROOT,
+      jobs: [flakyJob],
+      cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'),
+      synth: 'never',
+      dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')),
+      persistDynamoDb: false,
+      write: () => {},
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -23,18 +30,36 @@ describe('Local stack: a handler that keeps failing transiently', () => {
 
   it('lands in the DLQ after exactly its attempts, with the attempts and the reason, and its run DEAD', async () => {
     const { sqs, dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
-    await sqs.send(new SendMessageCommand({ QueueUrl: stack.model.outputs[jobOutputKey.queueUrl('flaky')], MessageBody: JSON.stringify({ id: 'always-fails', payload: { n: 1 } }) }));
-    const run = await eventually(async () => {
-      const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, { pk: 'flaky/always-fails' });
-      return item?.status === 'DEAD' ? item : undefined;
-    }, 45_000, 'the run to be DEAD');
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.model.outputs[jobOutputKey.queueUrl('flaky')],
+        MessageBody: JSON.stringify({ id: 'always-fails', payload: { n: 1 } }),
+      }),
+    );
+    const run = await eventually(
+      async () => {
+        const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, {
+          pk: 'flaky/always-fails',
+        });
+        return item?.status === 'DEAD' ? item : undefined;
+      },
+      45_000,
+      'the run to be DEAD',
+    );
     expect(run.attempt).toBe(3);
     expect(run.errors).toHaveLength(3);
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: stack.model.outputs[jobOutputKey.dlqUrl('flaky')], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 2 }),
+      new ReceiveMessageCommand({
+        QueueUrl: stack.model.outputs[jobOutputKey.dlqUrl('flaky')],
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 2,
+      }),
     );
     expect(Messages).toHaveLength(1);
     expect(Messages[0]?.MessageAttributes?.['sj-attempts']?.StringValue).toBe('3');
-    expect(Messages[0]?.MessageAttributes?.['sj-reason']?.StringValue).toBe('attempts exhausted (3 of 3): Error: downstream unavailable');
+    expect(Messages[0]?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
+      'attempts exhausted (3 of 3): Error: downstream unavailable',
+    );
   }, 60_000);
 });

@@ -15,9 +15,26 @@ function bundleImporting(extension: 'mjs' | 'ts'): LocalFunction {
   const dir = mkdtempSync(join(tmpdir(), 'sj-sandbox-'));
   dirs.push(dir);
   // An enum needs a TypeScript transform: tsx runs it, plain node does not (nor does Node's own type stripping).
-  writeFileSync(join(dir, `helper.${extension}`), extension === 'ts' ? 'enum Answer { Value = 42 }\nexport const answer: number = Answer.Value;\n' : 'export const answer = 42;\n');
-  writeFileSync(join(dir, 'index.mjs'), `import { answer } from './helper.${extension}';\nexport const handler = async () => ({ answer });\n`);
-  return { logicalId: 'Fn', name: 'fake-fn', label: 'fake', bundleDir: dir, handler: 'index.handler', timeoutSeconds: 5, memoryMb: 128, environment: {} };
+  writeFileSync(
+    join(dir, `helper.${extension}`),
+    extension === 'ts'
+      ? 'enum Answer { Value = 42 }\nexport const answer: number = Answer.Value;\n'
+      : 'export const answer = 42;\n',
+  );
+  writeFileSync(
+    join(dir, 'index.mjs'),
+    `import { answer } from './helper.${extension}';\nexport const handler = async () => ({ answer });\n`,
+  );
+  return {
+    logicalId: 'Fn',
+    name: 'fake-fn',
+    label: 'fake',
+    bundleDir: dir,
+    handler: 'index.handler',
+    timeoutSeconds: 5,
+    memoryMb: 128,
+    environment: {},
+  };
 }
 
 describe('Class: Sandbox (a real child process)', () => {
@@ -30,8 +47,14 @@ describe('Class: Sandbox (a real child process)', () => {
     }
   });
 
-  it('loads no TypeScript loader, as Lambda does not: a bundle that imports TypeScript needing a transform fails to start', async () => {
-    // Under tsx this bundle ran locally; Lambda's node runs no TypeScript transform.
-    await expect(Sandbox.start(bundleImporting('ts'), { PATH: process.env.PATH }, () => {})).rejects.toThrow(/exited with code 1 before it was ready/);
-  });
+  it(
+    'loads no TypeScript loader, as Lambda does not: a bundle that imports TypeScript needing a ' +
+      'transform fails to start',
+    async () => {
+      // Under tsx this bundle ran locally; Lambda's node runs no TypeScript transform.
+      await expect(Sandbox.start(bundleImporting('ts'), { PATH: process.env.PATH }, () => {})).rejects.toThrow(
+        /exited with code 1 before it was ready/,
+      );
+    },
+  );
 });

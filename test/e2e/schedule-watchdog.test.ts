@@ -56,7 +56,11 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
   const runs = (job: string) => api<RunView[]>('GET', `/api/runs?job=${job}&limit=100`);
   const runOf = async (job: string, id: string) => (await runs(job)).find((r) => r.id === id);
   const succeeded = (job: string, id: string) =>
-    eventually(async () => ((await runOf(job, id))?.status === 'SUCCEEDED' ? runOf(job, id) : undefined), 30_000, `${job}/${id} to succeed`);
+    eventually(
+      async () => ((await runOf(job, id))?.status === 'SUCCEEDED' ? runOf(job, id) : undefined),
+      30_000,
+      `${job}/${id} to succeed`,
+    );
 
   /**
    * Fires the watchdog a minute on (virtual time) and returns what it stored for daily-report's schedule. The
@@ -65,18 +69,26 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
    */
   async function watch(): Promise<WatchReport> {
     await api('POST', '/api/clock/advance', { by: '1m' });
-    const { occurrence } = await api<{ occurrence: string }>('POST', '/api/schedules/schedule-watchdog/every-5-minutes/trigger');
+    const { occurrence } = await api<{ occurrence: string }>(
+      'POST',
+      '/api/schedules/schedule-watchdog/every-5-minutes/trigger',
+    );
     watchdogRuns++;
     await succeeded('schedule-watchdog', `every-5-minutes@${occurrence}`);
     const { dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
-    const state = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, { pk: '#schedule/daily-report/daily' });
+    const state = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, {
+      pk: '#schedule/daily-report/daily',
+    });
     return JSON.parse(String(state!.last)) as WatchReport;
   }
 
   const missedMetric = (job: string) =>
-    stack.output.metrics.filter((m) => m.document.job === job && typeof m.document.MissedOccurrences === 'number').map((m) => m.document.MissedOccurrences);
+    stack.output.metrics
+      .filter((m) => m.document.job === job && typeof m.document.MissedOccurrences === 'number')
+      .map((m) => m.document.MissedOccurrences);
 
-  it('reports 0 missed for two paused days, runs exactly one catch-up report on resume, and alarms on an occurrence dropped on purpose', async () => {
+  it('reports 0 missed for two paused days, runs exactly one catch-up report on resume, and alarms ' +
+    'on an occurrence dropped on purpose', async () => {
     // The other schedules are paused, through the same API, so only daily-report's clock matters here.
     await api('POST', '/api/schedules/cleanup/daily/pause');
     await api('POST', '/api/schedules/monthly-report/monthly/pause');
@@ -91,21 +103,32 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
 
     await api('POST', '/api/schedules/daily-report/daily/resume');
     const resumed = await watch();
-    expect(resumed).toMatchObject({ missed: [], enqueued: ['daily@2027-02-03T06:00:00Z'], superseded: ['daily@2027-02-02T06:00:00Z'] });
+    expect(resumed).toMatchObject({
+      missed: [],
+      enqueued: ['daily@2027-02-03T06:00:00Z'],
+      superseded: ['daily@2027-02-02T06:00:00Z'],
+    });
     await succeeded('daily-report', 'daily@2027-02-03T06:00:00Z');
     expect((await watch()).enqueued).toEqual([]); // at most once
 
-    const reportRuns = (await runs('daily-report')).filter((r) => r.schedule === 'daily').map((r) => [r.id, r.status]).sort();
+    const reportRuns = (await runs('daily-report'))
+      .filter((r) => r.schedule === 'daily')
+      .map((r) => [r.id, r.status])
+      .sort();
     expect(reportRuns).toEqual([
       ['daily@2027-02-01T06:00:00Z', 'SUCCEEDED'],
       ['daily@2027-02-03T06:00:00Z', 'SUCCEEDED'], // 02-02 was passed over: no run
     ]);
     const { ses } = stack.describe().endpoints as Record<string, string>;
-    const reports = await eventually(async () => {
-      const { emails } = (await (await fetch(`${ses}/store`)).json()) as { emails: { subject: string }[] };
-      const daily = emails.filter((e) => /^Daily report/i.test(e.subject));
-      return daily.length >= 2 ? daily : undefined;
-    }, 30_000, 'two daily report e-mails');
+    const reports = await eventually(
+      async () => {
+        const { emails } = (await (await fetch(`${ses}/store`)).json()) as { emails: { subject: string }[] };
+        const daily = emails.filter((e) => /^Daily report/i.test(e.subject));
+        return daily.length >= 2 ? daily : undefined;
+      },
+      30_000,
+      'two daily report e-mails',
+    );
     expect(reports).toHaveLength(2); // 2027-01-31's (the 02-01 run) and 2027-02-02's (the one catch-up)
     const healthy = await api<HealthReport>('GET', '/health');
     expect(healthy.jobs.find((j) => j.job === 'daily-report')).toMatchObject({ state: 'Healthy', reasons: [] });
@@ -117,7 +140,9 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
     expect(missedMetric('daily-report').at(-1)).toBe(1);
     const unhealthy = await api<HealthReport>('GET', '/health');
     expect(unhealthy.jobs.find((j) => j.job === 'daily-report')).toMatchObject({ state: 'Unhealthy' });
-    expect(unhealthy.jobs.find((j) => j.job === 'daily-report')!.reasons).toContain('schedule "daily" missed its occurrence 2027-02-04T06:00:00Z: no run in the ledger');
+    expect(unhealthy.jobs.find((j) => j.job === 'daily-report')!.reasons).toContain(
+      'schedule "daily" missed its occurrence 2027-02-04T06:00:00Z: no run in the ledger',
+    );
     expect(watchdogRuns).toBe(5);
   }, 240_000);
 });

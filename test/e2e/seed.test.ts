@@ -19,16 +19,37 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
   const clients = () => clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
   const table = (id: string) => stack.model.outputs[tableOutputKey(id)]!;
   const send = (job: string, body: unknown) =>
-    clients().sqs.send(new SendMessageCommand({ QueueUrl: stack.model.outputs[jobOutputKey.queueUrl(job)], MessageBody: JSON.stringify(body) }));
+    clients().sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.model.outputs[jobOutputKey.queueUrl(job)],
+        MessageBody: JSON.stringify(body),
+      }),
+    );
   const succeeded = (pk: string) =>
-    eventually(async () => {
-      const run = await getItem(clients().dynamodb, table('Ledger'), { pk });
-      return run?.status === 'SUCCEEDED' ? run : undefined;
-    }, 45_000, `run ${pk}`);
+    eventually(
+      async () => {
+        const run = await getItem(clients().dynamodb, table('Ledger'), { pk });
+        return run?.status === 'SUCCEEDED' ? run : undefined;
+      },
+      45_000,
+      `run ${pk}`,
+    );
 
   beforeAll(async () => {
-    stack = await LocalStack.start({ root: ROOT, jobs: allJobs, cdkOut: synthesizedApp(), synth: 'never', dataDir: mkdtempSync(join(tmpdir(), 'sj-seed-')), persistDynamoDb: false, write: () => {} });
-    expect(await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now)).toEqual({ customers: 20, orders: 30, auditLog: 200 });
+    stack = await LocalStack.start({
+      root: ROOT,
+      jobs: allJobs,
+      cdkOut: synthesizedApp(),
+      synth: 'never',
+      dataDir: mkdtempSync(join(tmpdir(), 'sj-seed-')),
+      persistDynamoDb: false,
+      write: () => {},
+    });
+    expect(await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now)).toEqual({
+      customers: 20,
+      orders: 30,
+      auditLog: 200,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -39,15 +60,24 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
     await send('cleanup', { id: 'seeded-cleanup', payload: {} });
     await succeeded('cleanup/seeded-cleanup');
     const data = demoData(now);
-    const runAt = Date.parse(String((await getItem(clients().dynamodb, table('Ledger'), { pk: 'cleanup/seeded-cleanup' }))?.startedAt));
-    const keptAudit = data.auditLog.filter((item) => Date.parse(item.at!.S!.split('#')[0]!) >= runAt - 90 * DAY_MS).length;
-    const { Count: audit } = await clients().dynamodb.send(new ScanCommand({ TableName: table('AuditLog'), Select: 'COUNT' }));
+    const runAt = Date.parse(
+      String((await getItem(clients().dynamodb, table('Ledger'), { pk: 'cleanup/seeded-cleanup' }))?.startedAt),
+    );
+    const keptAudit = data.auditLog.filter(
+      (item) => Date.parse(item.at!.S!.split('#')[0]!) >= runAt - 90 * DAY_MS,
+    ).length;
+    const { Count: audit } = await clients().dynamodb.send(
+      new ScanCommand({ TableName: table('AuditLog'), Select: 'COUNT' }),
+    );
     expect(audit).toBe(keptAudit);
     expect(keptAudit).toBeGreaterThan(0);
     expect(keptAudit).toBeLessThan(200);
     const { Items = [] } = await clients().dynamodb.send(new ScanCommand({ TableName: table('Customers') }));
     expect(Items.map((item) => item.customerId!.S).sort()).toEqual(
-      data.customers.filter((c) => !c.deletedAt || Date.parse(c.deletedAt.S!) >= runAt - 30 * DAY_MS).map((c) => c.customerId!.S).sort(),
+      data.customers
+        .filter((c) => !c.deletedAt || Date.parse(c.deletedAt.S!) >= runAt - 30 * DAY_MS)
+        .map((c) => c.customerId!.S)
+        .sort(),
     );
     expect(Items).toHaveLength(17);
   }, 60_000);
@@ -58,13 +88,21 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
     await succeeded('daily-report/seeded-report');
     const processed = demoData(now).orders.filter((order) => order.processedDay?.S === day);
     const { Items = [] } = await clients().dynamodb.send(
-      new QueryCommand({ TableName: table('Orders'), IndexName: 'byProcessedDay', KeyConditionExpression: 'processedDay = :d', ExpressionAttributeValues: { ':d': { S: day } } }),
+      new QueryCommand({
+        TableName: table('Orders'),
+        IndexName: 'byProcessedDay',
+        KeyConditionExpression: 'processedDay = :d',
+        ExpressionAttributeValues: { ':d': { S: day } },
+      }),
     );
     expect(Items).toHaveLength(processed.length);
     const report = await getItem(clients().dynamodb, table('Reports'), { reportId: `daily/${day}` });
-    const figures = JSON.parse(String(report?.figures)) as { orders: { processed: number; revenueCents: Record<string, number> } };
+    const figures = JSON.parse(String(report?.figures)) as {
+      orders: { processed: number; revenueCents: Record<string, number> };
+    };
     const revenue: Record<string, number> = {};
-    for (const order of processed) revenue[order.currency!.S!] = (revenue[order.currency!.S!] ?? 0) + Number(order.totalCents!.N);
+    for (const order of processed)
+      revenue[order.currency!.S!] = (revenue[order.currency!.S!] ?? 0) + Number(order.totalCents!.N);
     expect(processed.length).toBeGreaterThan(0);
     expect(figures.orders).toEqual({ processed: processed.length, revenueCents: revenue });
   }, 60_000);

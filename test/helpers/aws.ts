@@ -18,13 +18,23 @@ export const sqs = (): SQSClient => new SQSClient({ useQueueUrlAsEndpoint: false
 export const ses = (): SESClient => new SESClient({});
 
 /** Creates a table from its design, on demand billing, with a unique name; its indexes project `projection`. */
-export async function createTable(design: TableDesign, client = dynamo(), projection: 'ALL' | 'KEYS_ONLY' = 'ALL'): Promise<string> {
+export async function createTable(
+  design: TableDesign,
+  client = dynamo(),
+  projection: 'ALL' | 'KEYS_ONLY' = 'ALL',
+): Promise<string> {
   const name = uniqueName(design.id);
-  const keys = [design.partitionKey, design.sortKey, ...design.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
-  const definitions: AttributeDefinition[] = [...new Set(keys.filter((key): key is string => key !== undefined))].map((key) => ({
-    AttributeName: key,
-    AttributeType: 'S',
-  }));
+  const keys = [
+    design.partitionKey,
+    design.sortKey,
+    ...design.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  const definitions: AttributeDefinition[] = [...new Set(keys.filter((key): key is string => key !== undefined))].map(
+    (key) => ({
+      AttributeName: key,
+      AttributeType: 'S',
+    }),
+  );
   const indexes: GlobalSecondaryIndex[] = design.indexes.map((index) => ({
     IndexName: index.name,
     KeySchema: [
@@ -50,8 +60,14 @@ export async function createTable(design: TableDesign, client = dynamo(), projec
 }
 
 /** A queue with a unique name; returns its URL. */
-export async function createQueue(prefix: string, attributes: Record<string, string> = {}, client = sqs()): Promise<string> {
-  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: uniqueName(prefix), Attributes: attributes }));
+export async function createQueue(
+  prefix: string,
+  attributes: Record<string, string> = {},
+  client = sqs(),
+): Promise<string> {
+  const { QueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: uniqueName(prefix), Attributes: attributes }),
+  );
   if (!QueueUrl) throw new Error('fauxqs returned no queue URL');
   return QueueUrl;
 }

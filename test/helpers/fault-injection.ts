@@ -27,14 +27,26 @@ export interface FaultOptions {
 
 /** A retryable service error as the SDK builds one (name, HTTP status, fault). */
 export function serviceError(name = 'InternalServerError', httpStatusCode = 500, message = `injected ${name}`): Error {
-  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode, attempts: 1 } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode, attempts: 1 },
+  });
 }
 
 /** A DynamoDB throttling error (retryable, HTTP 400). */
-export const throttlingError = (): Error => serviceError('ProvisionedThroughputExceededException', 400, 'injected: the level of configured provisioned throughput for the table was exceeded');
+export const throttlingError = (): Error =>
+  serviceError(
+    'ProvisionedThroughputExceededException',
+    400,
+    'injected: the level of configured provisioned throughput for the table was exceeded',
+  );
 
 /** Adds an SDK middleware to `client` that throws for the first `times` matching requests; counts what it did. */
-export function injectFault(client: { readonly middlewareStack: object }, options: FaultOptions): { readonly thrown: () => number; readonly seen: () => number } {
+export function injectFault(
+  client: { readonly middlewareStack: object },
+  options: FaultOptions,
+): { readonly thrown: () => number; readonly seen: () => number } {
   let thrown = 0;
   let seen = 0;
   const times = options.times ?? 1;
@@ -52,20 +64,29 @@ export function injectFault(client: { readonly middlewareStack: object }, option
       if (fail) throw make();
       return result;
     },
-    inside ? { step: 'deserialize', name: `fault-${Math.random().toString(36).slice(2)}`, priority: 'low' } : { step: 'initialize', name: `fault-${Math.random().toString(36).slice(2)}` },
+    inside
+      ? { step: 'deserialize', name: `fault-${Math.random().toString(36).slice(2)}`, priority: 'low' }
+      : { step: 'initialize', name: `fault-${Math.random().toString(36).slice(2)}` },
   );
   return { thrown: () => thrown, seen: () => seen };
 }
 
 type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
 interface AnyStack {
-  add(middleware: (next: Next, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>, options: Record<string, unknown>): void;
+  add(
+    middleware: (
+      next: Next,
+      context: { commandName?: string },
+    ) => (args: { input: Record<string, unknown> }) => Promise<unknown>,
+    options: Record<string, unknown>,
+  ): void;
 }
 
 /** The run ledger's writes, told apart by their condition (see shared/adapters/dynamodb-run-ledger.ts). */
 export const ledgerWrite = {
   claim: ({ command, input }: FaultTarget): boolean =>
-    command === 'UpdateItemCommand' && String(input.ConditionExpression ?? '').includes('attribute_not_exists(#pk) OR #status IN (:failed, :pending)'),
+    command === 'UpdateItemCommand' &&
+    String(input.ConditionExpression ?? '').includes('attribute_not_exists(#pk) OR #status IN (:failed, :pending)'),
   completion: ({ command, input }: FaultTarget): boolean =>
     command === 'UpdateItemCommand' && String(input.UpdateExpression ?? '').startsWith('SET #status = :succeeded'),
   transaction: ({ command }: FaultTarget): boolean => command === 'TransactWriteItemsCommand',

@@ -18,8 +18,17 @@ let synthDir = '';
  * endpoints), and synthesizes the app once, offline, at the same time.
  */
 export async function setup(project: TestProject): Promise<void> {
-  const skipped: SynthResult = { outdir: '', status: null, output: 'skipped: SJ_SKIP_SYNTH=1', offline: false, seconds: 0 };
-  const [started, synth] = await Promise.all([startEmulators(), process.env.SJ_SKIP_SYNTH === '1' ? skipped : offlineSynth()]);
+  const skipped: SynthResult = {
+    outdir: '',
+    status: null,
+    output: 'skipped: SJ_SKIP_SYNTH=1',
+    offline: false,
+    seconds: 0,
+  };
+  const [started, synth] = await Promise.all([
+    startEmulators(),
+    process.env.SJ_SKIP_SYNTH === '1' ? skipped : offlineSynth(),
+  ]);
   emulators = started;
   Object.assign(process.env, emulatorEnvironment(emulators), { POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' });
   synthDir = synth.outdir;

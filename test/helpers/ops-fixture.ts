@@ -21,7 +21,9 @@ export class RecordingScheduleControl implements ScheduleControl {
 
   async describe(ref: ScheduleRef): Promise<DeployedSchedule> {
     const declared = this.jobs.find((j) => j.name === ref.job)!.schedules.find((s) => s.name === ref.schedule)!;
-    return this.deployed.get(ref.name) ?? { state: 'ENABLED', expression: declared.expression, timeZone: declared.timeZone };
+    return (
+      this.deployed.get(ref.name) ?? { state: 'ENABLED', expression: declared.expression, timeZone: declared.timeZone }
+    );
   }
 
   set(ref: string, deployed: DeployedSchedule): void {
@@ -62,20 +64,27 @@ export interface OpsFixture {
 
 /** Outputs as a deployed stack has them, for fresh emulator queues and a fresh ledger table. */
 export async function stackOutputsFor(jobs: readonly JobDeclaration[]): Promise<Record<string, string>> {
-  const outputs: Record<string, string> = { [tableOutputKey('Ledger')]: await createTable(ledgerTable), [StackOutputKey.SCHEDULE_GROUP]: 'serverless-jobs-test' };
+  const outputs: Record<string, string> = {
+    [tableOutputKey('Ledger')]: await createTable(ledgerTable),
+    [StackOutputKey.SCHEDULE_GROUP]: 'serverless-jobs-test',
+  };
   for (const job of jobs) {
     const [queue, dlq] = await Promise.all([createQueue(job.name), createQueue(`${job.name}-dlq`)]);
     outputs[jobOutputKey.queueUrl(job.name)] = queue;
     outputs[jobOutputKey.dlqUrl(job.name)] = dlq;
     outputs[jobOutputKey.queueArn(job.name)] = `arn:aws:sqs:us-east-1:000000000000:${queue.split('/').pop()}`;
     outputs[jobOutputKey.dlqArn(job.name)] = `arn:aws:sqs:us-east-1:000000000000:${dlq.split('/').pop()}`;
-    for (const s of job.schedules) outputs[jobOutputKey.schedule(job.name, s.name)] = uniqueName(`${job.name}-${s.name}`);
+    for (const s of job.schedules)
+      outputs[jobOutputKey.schedule(job.name, s.name)] = uniqueName(`${job.name}-${s.name}`);
   }
   return outputs;
 }
 
 /** JobsOps on the emulators with a fake clock and a recording schedule control. */
-export async function opsFixture(jobs: readonly JobDeclaration[], overrides: Partial<JobsOpsOptions> = {}): Promise<OpsFixture> {
+export async function opsFixture(
+  jobs: readonly JobDeclaration[],
+  overrides: Partial<JobsOpsOptions> = {},
+): Promise<OpsFixture> {
   const outputs = await stackOutputsFor(jobs);
   const clock = new FakeClock();
   const control = new RecordingScheduleControl(jobs);
@@ -96,9 +105,14 @@ export async function opsFixture(jobs: readonly JobDeclaration[], overrides: Par
 /** Visible plus in-flight messages of a queue. */
 export async function messageCount(client: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Receives (and hides for a minute) every message of a queue. */
@@ -106,7 +120,12 @@ export async function receiveAll(client: SQSClient, queueUrl: string): Promise<M
   const all: Message[] = [];
   for (;;) {
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) return all;
     all.push(...Messages);
@@ -114,7 +133,11 @@ export async function receiveAll(client: SQSClient, queueUrl: string): Promise<M
 }
 
 /** Puts dead letters as the runtime does: reason, attempts, dead-at and the DEAD run's fence. */
-export async function deadLetters(client: SQSClient, dlqUrl: string, letters: readonly { jobId: string; reason: string; attempts: number; fence?: number }[]): Promise<void> {
+export async function deadLetters(
+  client: SQSClient,
+  dlqUrl: string,
+  letters: readonly { jobId: string; reason: string; attempts: number; fence?: number }[],
+): Promise<void> {
   const queue = new SqsJobQueue(client, { ownQueueUrl: dlqUrl, deadLetterQueueUrl: dlqUrl, queueUrlOf: () => dlqUrl });
   for (const letter of letters) {
     await queue.deadLetter({
@@ -131,7 +154,15 @@ export async function deadLetters(client: SQSClient, dlqUrl: string, letters: re
 /** A ledger item as the runtime writes it. */
 export async function putRun(
   table: string,
-  run: { job: string; id: string; status: RunStatus; createdAt: string; finishedAt?: string; attempt?: number; lastError?: string },
+  run: {
+    job: string;
+    id: string;
+    status: RunStatus;
+    createdAt: string;
+    finishedAt?: string;
+    attempt?: number;
+    lastError?: string;
+  },
 ): Promise<void> {
   await dynamo().send(
     new PutItemCommand({

@@ -22,20 +22,26 @@ export async function createOrderFixture(client: DynamoDBClient = new DynamoDBCl
     new PutItemCommand({
       TableName: ordersTable,
       Item: {
-        orderId: S(orderId), status: S('PENDING'), customerEmail: S('ada@example.com'), currency: S('EUR'), totalCents: N(2500),
+        orderId: S(orderId),
+        status: S('PENDING'),
+        customerEmail: S('ada@example.com'),
+        currency: S('EUR'),
+        totalCents: N(2500),
         items: { L: [{ M: { sku: S('book'), quantity: N(2), unitPriceCents: N(1250) } }] },
       },
     }),
   );
   const order = async () => {
-    const { Item } = await dynamo().send(new GetItemCommand({ TableName: ordersTable, Key: { orderId: S(orderId) }, ConsistentRead: true }));
+    const { Item } = await dynamo().send(
+      new GetItemCommand({ TableName: ordersTable, Key: { orderId: S(orderId) }, ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : undefined;
   };
   const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store), {
     afterSuccess: (payload, ctx) => confirmOrder(payload as { orderId: string }, ctx, store),
   });
   const record = () => sqsRecordFactory({ id: `order/${orderId}`, payload: { orderId } });
-  const confirmations = async () => (await f.drain(f.targetUrls.get('send-email')!)).map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id);
+  const confirmations = async () =>
+    (await f.drain(f.targetUrls.get('send-email')!)).map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id);
   return { f, deps, order, orderId, record, confirmations };
 }
-

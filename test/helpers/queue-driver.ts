@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import { type BatchSummary, processBatch } from '@serverless-jobs/runtime/runtime';
@@ -9,7 +14,12 @@ import { sqs } from '#test/helpers/aws';
 export function toSqsRecord(message: Message): SQSRecord {
   const messageAttributes: SQSRecord['messageAttributes'] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = { dataType: value.DataType ?? 'String', stringValue: value.StringValue, stringListValues: [], binaryListValues: [] };
+    messageAttributes[name] = {
+      dataType: value.DataType ?? 'String',
+      stringValue: value.StringValue,
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return {
     messageId: message.MessageId ?? '',
@@ -34,12 +44,22 @@ export async function sendBodies(queueUrl: string, bodies: readonly string[]): P
   const client = sqs();
   await Promise.all(
     chunk(bodies, 10).map((group) =>
-      client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((body, index) => ({ Id: String(index), MessageBody: body })) })),
+      client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: group.map((body, index) => ({ Id: String(index), MessageBody: body })),
+        }),
+      ),
     ),
   );
 }
 
-export async function receive(queueUrl: string, max = 10, visibilityTimeout?: number, waitSeconds = 0): Promise<Message[]> {
+export async function receive(
+  queueUrl: string,
+  max = 10,
+  visibilityTimeout?: number,
+  waitSeconds = 0,
+): Promise<Message[]> {
   const { Messages = [] } = await sqs().send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
@@ -54,17 +74,30 @@ export async function receive(queueUrl: string, max = 10, visibilityTimeout?: nu
 }
 
 /** What an event source mapping does after an invocation: deletes every record not reported as a failure. */
-export async function deleteAcknowledged(queueUrl: string, records: readonly SQSRecord[], summary: BatchSummary): Promise<number> {
+export async function deleteAcknowledged(
+  queueUrl: string,
+  records: readonly SQSRecord[],
+  summary: BatchSummary,
+): Promise<number> {
   const failed = new Set(summary.response.batchItemFailures.map((failure) => failure.itemIdentifier));
   const done = records.filter((record) => !failed.has(record.messageId));
   for (const group of chunk(done, 10)) {
-    await sqs().send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })) }));
+    await sqs().send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: group.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+      }),
+    );
   }
   return done.length;
 }
 
 /** One poll of one lane: receive up to 10, invoke the runtime, delete what it acknowledged. */
-export async function pollOnce(deps: RuntimeDeps, queueUrl: string, waitSeconds = 0): Promise<{ received: number; summary?: BatchSummary }> {
+export async function pollOnce(
+  deps: RuntimeDeps,
+  queueUrl: string,
+  waitSeconds = 0,
+): Promise<{ received: number; summary?: BatchSummary }> {
   const messages = await receive(queueUrl, 10, undefined, waitSeconds);
   if (messages.length === 0) return { received: 0 };
   const records = messages.map(toSqsRecord);

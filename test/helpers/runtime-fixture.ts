@@ -31,9 +31,16 @@ export interface RuntimeFixture {
   drain(queueUrl: string): Promise<Message[]>;
 }
 
-export async function createRuntimeFixture(targets: readonly string[] = [], ledgerClient = dynamo()): Promise<RuntimeFixture> {
+export async function createRuntimeFixture(
+  targets: readonly string[] = [],
+  ledgerClient = dynamo(),
+): Promise<RuntimeFixture> {
   const client = sqs();
-  const [ledgerName, queueUrl, dlqUrl] = await Promise.all([createTable(ledgerTable), createQueue('jobs'), createQueue('jobs-dlq')]);
+  const [ledgerName, queueUrl, dlqUrl] = await Promise.all([
+    createTable(ledgerTable),
+    createQueue('jobs'),
+    createQueue('jobs-dlq'),
+  ]);
   const targetUrls = new Map<string, string>();
   for (const target of targets) targetUrls.set(target, await createQueue(target));
   const clock = new FakeClock();
@@ -72,14 +79,22 @@ export async function createRuntimeFixture(targets: readonly string[] = [], ledg
       ...overrides,
     }),
     run: async (pk) => {
-      const { Item } = await dynamo().send(new GetItemCommand({ TableName: ledgerName, Key: { pk: S(pk) }, ConsistentRead: true }));
+      const { Item } = await dynamo().send(
+        new GetItemCommand({ TableName: ledgerName, Key: { pk: S(pk) }, ConsistentRead: true }),
+      );
       return Item ? fromItem(Item) : undefined;
     },
     drain: async (url) => {
       const messages: Message[] = [];
       for (;;) {
         const { Messages = [] } = await client.send(
-          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ['All'],
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 300,
+          }),
         );
         if (Messages.length === 0) return messages;
         messages.push(...Messages);

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 
 /** A Lambda SQS record, as the event source mapping delivers it. */
-export function sqsRecordFactory(body: unknown, options: { attributes?: Record<string, string>; receiptHandle?: string; sentAt?: number } = {}): SQSRecord {
+export function sqsRecordFactory(
+  body: unknown,
+  options: { attributes?: Record<string, string>; receiptHandle?: string; sentAt?: number } = {},
+): SQSRecord {
   const messageAttributes: SQSMessageAttributes = {};
   for (const [name, value] of Object.entries(options.attributes ?? {})) {
     messageAttributes[name] = { dataType: 'String', stringValue: value, stringListValues: [], binaryListValues: [] };

@@ -9,13 +9,19 @@ import type { ServerlessJobsStack } from '#infra/stacks/serverless-jobs-stack';
 import { testApp } from '#test/infra/support/synth-jobs-app';
 
 interface ValidationReport {
-  readonly pluginReports: readonly { readonly pluginName: string; readonly conclusion: string; readonly violations: readonly { readonly ruleName: string }[] }[];
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly conclusion: string;
+    readonly violations: readonly { readonly ruleName: string }[];
+  }[];
 }
 
 const reportIn = (directory: string): ValidationReport =>
   JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
 
-/** cdk-nag 3 runs as a CDK validation plugin: a finding makes `app.synth()` throw and lands in validation-report.json. */
+/**
+ * cdk-nag 3 runs as a CDK validation plugin: a finding makes `app.synth()` throw and lands in validation-report.json.
+ */
 describe('Validation: cdk-nag AwsSolutions', () => {
   let app: App;
   let stack: ServerlessJobsStack;
@@ -28,16 +34,23 @@ describe('Validation: cdk-nag AwsSolutions', () => {
 
   it('finds 0 errors and 0 warnings in the stack', () => {
     const report = reportIn(directory);
-    const violations = report.pluginReports.flatMap((plugin) => plugin.violations.map((v) => `${plugin.pluginName}: ${v.ruleName}`));
+    const violations = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map((v) => `${plugin.pluginName}: ${v.ruleName}`),
+    );
     expect(violations).toEqual([]);
   });
 
   it('acknowledges no finding: every AwsSolutions rule passes on its own', () => {
-    const metadata = JSON.parse(readFileSync(join(directory, `${stack.artifactId}.metadata.json`), 'utf8')) as Record<string, { type: string; data: unknown }[]>;
+    const metadata = JSON.parse(readFileSync(join(directory, `${stack.artifactId}.metadata.json`), 'utf8')) as Record<
+      string,
+      { type: string; data: unknown }[]
+    >;
     // The Serverless pack's acknowledgements (each with a reason) are checked in test/reliability/security.test.ts.
     const acknowledged = Object.entries(metadata).flatMap(([path, entries]) =>
       entries
-        .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules' && JSON.stringify(entry.data).includes('AwsSolutions'))
+        .filter(
+          (entry) => entry.type === 'aws:cdk:acknowledged-rules' && JSON.stringify(entry.data).includes('AwsSolutions'),
+        )
         .map((entry) => ({ path, rules: entry.data })),
     );
     expect(acknowledged).toEqual([]);

@@ -16,7 +16,8 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     if (process.env.CI) expect(synth.offline).toBe(true);
   });
 
-  it('writes one minified, code-split bundle per job, whose entry and every chunk load on this Node version', async () => {
+  it('writes one minified, code-split bundle per job, whose entry and every chunk load on this Node ' +
+    'version', async () => {
     const bundles = readdirSync(synth.outdir)
       .filter((name) => name.startsWith('asset.'))
       .map((asset) => join(synth.outdir, asset, 'index.mjs'))
@@ -24,25 +25,49 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     expect(bundles).toHaveLength(allJobs.length);
     for (const bundle of bundles) {
       const source = readFileSync(bundle, 'utf8');
-      // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40 characters.
+      // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40
+      // characters.
       expect(source.length / source.split('\n').length, bundle).toBeGreaterThan(2000);
       // The chunks that load on first use (the SQS adapter, the SDK's credential providers) must load here too.
       const chunksDir = join(dirname(bundle), 'chunks');
       const chunks = readdirSync(chunksDir).map((name) => join(chunksDir, name));
       expect(chunks.length, bundle).toBeGreaterThan(0);
-      const probe = `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== 'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
-      const env = { ...withoutAws(process.env), AWS_REGION: 'us-east-1', LEDGER_TABLE: 't', JOB_QUEUE_URL: 'q', JOB_DLQ_URL: 'd', EMAIL_FROM: 'a@example.com', TABLE_ORDERS: 'o', TABLE_CUSTOMERS: 'c', TABLE_AUDIT_LOG: 'a', TABLE_REPORTS: 'r' };
-      await expect(promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { env }), bundle).resolves.toBeDefined();
+      const probe =
+        `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== ` +
+        `'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
+      const env = {
+        ...withoutAws(process.env),
+        AWS_REGION: 'us-east-1',
+        LEDGER_TABLE: 't',
+        JOB_QUEUE_URL: 'q',
+        JOB_DLQ_URL: 'd',
+        EMAIL_FROM: 'a@example.com',
+        TABLE_ORDERS: 'o',
+        TABLE_CUSTOMERS: 'c',
+        TABLE_AUDIT_LOG: 'a',
+        TABLE_REPORTS: 'r',
+      };
+      await expect(
+        promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { env }),
+        bundle,
+      ).resolves.toBeDefined();
     }
   }, 60_000);
 
   it("compiles the watched schedules into the watchdog's bundle, not its environment", () => {
     const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
-    const resources = (JSON.parse(readFileSync(join(synth.outdir, template), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
-    const watchdog = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Metadata?.['aws:cdk:path']).includes('/schedule-watchdog/'))!;
+    const resources = (
+      JSON.parse(readFileSync(join(synth.outdir, template), 'utf8')) as { Resources: Record<string, Resource> }
+    ).Resources;
+    const watchdog = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Metadata?.['aws:cdk:path']).includes('/schedule-watchdog/'),
+    )!;
     expect(watchdog.Properties.Environment?.Variables.WATCHED_SCHEDULES).toBeUndefined();
     const source = readFileSync(join(synth.outdir, String(watchdog.Metadata?.['aws:asset:path']), 'index.mjs'), 'utf8');
-    for (const expected of ['"job":"cleanup","schedule":"daily","expression":"cron(0 2 * * ? *)"', '"job":"monthly-report","schedule":"monthly"']) {
+    for (const expected of [
+      '"job":"cleanup","schedule":"daily","expression":"cron(0 2 * * ? *)"',
+      '"job":"monthly-report","schedule":"monthly"',
+    ]) {
       expect(source).toContain(expected);
     }
   });

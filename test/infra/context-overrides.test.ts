@@ -12,7 +12,8 @@ import { buildJobsApp } from '#infra/jobs-app';
 import { BASE_CONTEXT, type SynthesizedJobsApp, synthJobsApp, testApp } from '#test/infra/support/synth-jobs-app';
 import { withoutAws } from '#test/helpers/offline-synth';
 
-const jobNamed = (context: Record<string, unknown>, name: string) => resolveJobs(allJobs, context).find((j) => j.declaration.name === name)!;
+const jobNamed = (context: Record<string, unknown>, name: string) =>
+  resolveJobs(allJobs, context).find((j) => j.declaration.name === name)!;
 
 function problemsOf(attempt: () => unknown): readonly string[] {
   try {
@@ -38,8 +39,15 @@ describe('Function: parseContextValue', () => {
 
 describe('Function: resolveJobs', () => {
   it('overrides the expression and time zone of the only schedule', () => {
-    const cleanup = jobNamed({ 'schedule.cleanup': 'cron(0 3 * * ? *)', 'timezone.cleanup': 'Europe/Berlin' }, 'cleanup');
-    expect(cleanup.declaration.schedules[0]).toMatchObject({ name: 'daily', expression: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berlin' });
+    const cleanup = jobNamed(
+      { 'schedule.cleanup': 'cron(0 3 * * ? *)', 'timezone.cleanup': 'Europe/Berlin' },
+      'cleanup',
+    );
+    expect(cleanup.declaration.schedules[0]).toMatchObject({
+      name: 'daily',
+      expression: 'cron(0 3 * * ? *)',
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it('overrides a schedule by name', () => {
@@ -70,12 +78,19 @@ describe('Function: resolveJobs', () => {
 
   it('fails when a key names an unknown job, schedule or setting', () => {
     const problems = problemsOf(() =>
-      resolveJobs(allJobs, { 'schedule.nightly': 'rate(1 day)', 'schedule.cleanup.hourly': 'rate(1 hour)', 'settings.cleanup.pagesize': '5', 'schedule.send-email': 'rate(1 day)' }),
+      resolveJobs(allJobs, {
+        'schedule.nightly': 'rate(1 day)',
+        'schedule.cleanup.hourly': 'rate(1 hour)',
+        'settings.cleanup.pagesize': '5',
+        'schedule.send-email': 'rate(1 day)',
+      }),
     );
     expect(problems).toEqual([
       expect.stringMatching(/^Context "schedule\.nightly" = "rate\(1 day\)": unknown job "nightly"/),
       expect.stringMatching(/^Context "schedule\.send-email" = "rate\(1 day\)": job "send-email" has 0 schedules/),
-      expect.stringMatching(/^Context "schedule\.cleanup\.hourly" = "rate\(1 hour\)": job "cleanup" has no schedule "hourly"/),
+      expect.stringMatching(
+        /^Context "schedule\.cleanup\.hourly" = "rate\(1 hour\)": job "cleanup" has no schedule "hourly"/,
+      ),
       expect.stringMatching(/^Context "settings\.cleanup\.pagesize" = "5": job "cleanup" has no setting "pagesize"/),
     ]);
   });
@@ -89,9 +104,14 @@ describe('Function: resolveJobs', () => {
 
 describe('Function: readAppConfig', () => {
   it('defaults the stage to dev and turns reportRecipients into the recipients of both report jobs', () => {
-    const config = readAppConfig({ emailFrom: 'jobs@example.com', reportRecipients: 'a@example.com, b@example.com' }, allJobs);
+    const config = readAppConfig(
+      { emailFrom: 'jobs@example.com', reportRecipients: 'a@example.com, b@example.com' },
+      allJobs,
+    );
     expect(config.stage).toBe('dev');
-    const recipients = config.jobs.filter((j) => j.declaration.name.endsWith('-report')).map((j) => (j.settings as { recipients: string[] }).recipients);
+    const recipients = config.jobs
+      .filter((j) => j.declaration.name.endsWith('-report'))
+      .map((j) => (j.settings as { recipients: string[] }).recipients);
     expect(recipients).toEqual([
       ['a@example.com', 'b@example.com'],
       ['a@example.com', 'b@example.com'],
@@ -99,7 +119,12 @@ describe('Function: readAppConfig', () => {
   });
 
   it('fails when the stage, the sender or a recipient is invalid, quoting each', () => {
-    const problems = problemsOf(() => readAppConfig({ stage: 'prod env', emailFrom: 'nobody', reportRecipients: 'ops@example.com,not-an-address' }, allJobs));
+    const problems = problemsOf(() =>
+      readAppConfig(
+        { stage: 'prod env', emailFrom: 'nobody', reportRecipients: 'ops@example.com,not-an-address' },
+        allJobs,
+      ),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^Context "stage" = "prod env": /),
       expect.stringMatching(/^Context "emailFrom" = "nobody": expected the SES sender address \(used by send-email\)/),
@@ -111,11 +136,18 @@ describe('Function: readAppConfig', () => {
 describe('App: context overrides at synth', () => {
   let synth: SynthesizedJobsApp;
   beforeAll(() => {
-    synth = synthJobsApp({ stage: 'prod', 'schedule.cleanup': 'cron(0 3 * * ? *)', 'timezone.cleanup': 'Europe/Berlin' });
+    synth = synthJobsApp({
+      stage: 'prod',
+      'schedule.cleanup': 'cron(0 3 * * ? *)',
+      'timezone.cleanup': 'Europe/Berlin',
+    });
   });
 
   it('shows a good override in the template', () => {
-    synth.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+    synth.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
     expect(synth.stack.stackName).toBe('ServerlessJobs-prod');
     synth.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'serverless-jobs-prod' });
   });
@@ -135,7 +167,10 @@ describe('App: context overrides at synth', () => {
         encoding: 'utf8',
       });
       expect(run.status).toBe(1);
-      expect(run.stderr.trim()).toBe('Invalid context:\n- Context "schedule.cleanup" = "cron(99 2 * * ? *)": Invalid minutes field "99" in "cron(99 2 * * ? *)": "99" is outside 0-59');
+      expect(run.stderr.trim()).toBe(
+        'Invalid context:\n- Context "schedule.cleanup" = "cron(99 2 * * ? *)": Invalid minutes ' +
+          'field "99" in "cron(99 2 * * ? *)": "99" is outside 0-59',
+      );
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

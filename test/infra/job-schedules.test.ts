@@ -43,7 +43,11 @@ describe('Construct: JobSchedules', () => {
       Queues: [{ Ref: logicalIdOf(cleanup.queue) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId!, 'Arn'] } } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId!, 'Arn'] } } },
+          }),
         ]),
       },
     });

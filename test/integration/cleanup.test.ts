@@ -26,7 +26,9 @@ async function scanAll(table: string, attribute: string): Promise<string[]> {
   const values: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
     values.push(...(page.Items ?? []).map((item) => str(item, attribute) ?? '?'));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -40,7 +42,10 @@ describe('Function: runCleanup with DynamoDB', () => {
   const keptCustomers: string[] = [];
 
   beforeAll(async () => {
-    [auditTable, customersTable] = await Promise.all([createTable(domainTables.auditLog), createTable(domainTables.customers)]);
+    [auditTable, customersTable] = await Promise.all([
+      createTable(domainTables.auditLog),
+      createTable(domainTables.customers),
+    ]);
     const audit = Array.from({ length: 120 }, (_, n) => {
       // Even entries are past retention; odd ones are up to a day short of it, so a drifting cutoff would take them.
       const at = `${ago(n % 2 === 0 ? 91 + n / 10 : 89.9 - n / 200)}#entry-${n}`;
@@ -57,26 +62,34 @@ describe('Function: runCleanup with DynamoDB', () => {
     await Promise.all([putAll(auditTable, audit), putAll(customersTable, customers)]);
   });
 
-  it('deletes exactly the expired items across several continuations when each invocation runs low on time', async () => {
-    // Prepare
-    const store = new DynamoDbCleanupStore(client, { auditLog: auditTable, customers: customersTable });
-    let resume: unknown;
-    let outcome: CleanupOutcome | undefined;
-    let invocations = 0;
+  it(
+    'deletes exactly the expired items across several continuations when each invocation runs low ' + 'on time',
+    async () => {
+      // Prepare
+      const store = new DynamoDbCleanupStore(client, { auditLog: auditTable, customers: customersTable });
+      let resume: unknown;
+      let outcome: CleanupOutcome | undefined;
+      let invocations = 0;
 
-    // Act: each continuation starts a day later, as a slow backlog might
-    do {
-      const fake = fakeJobContext({ settings, clock: new FakeClock(START + invocations * DAY), remainingMs: runsOutAfter(6), resume });
-      outcome = await runCleanup({}, fake.ctx, store);
-      resume = fake.continuations[0];
-      invocations += 1;
-    } while (outcome.status === 'continued' && invocations < 50);
+      // Act: each continuation starts a day later, as a slow backlog might
+      do {
+        const fake = fakeJobContext({
+          settings,
+          clock: new FakeClock(START + invocations * DAY),
+          remainingMs: runsOutAfter(6),
+          resume,
+        });
+        outcome = await runCleanup({}, fake.ctx, store);
+        resume = fake.continuations[0];
+        invocations += 1;
+      } while (outcome.status === 'continued' && invocations < 50);
 
-    // Assess
-    expect(invocations).toBeGreaterThan(1);
-    expect(outcome.status).toBe('done');
-    expect(outcome.cursor.deleted).toEqual({ audit: 60, customers: 30 });
-    expect(await scanAll(auditTable, 'at')).toEqual(keptAudit.sort());
-    expect(await scanAll(customersTable, 'customerId')).toEqual(keptCustomers.sort());
-  });
+      // Assess
+      expect(invocations).toBeGreaterThan(1);
+      expect(outcome.status).toBe('done');
+      expect(outcome.cursor.deleted).toEqual({ audit: 60, customers: 30 });
+      expect(await scanAll(auditTable, 'at')).toEqual(keptAudit.sort());
+      expect(await scanAll(customersTable, 'customerId')).toEqual(keptCustomers.sort());
+    },
+  );
 });

@@ -30,7 +30,10 @@ describe('Job: send-email (aws-ses-v2-local)', () => {
 
   it('refuses a subject with CR/LF and an invalid address before SES is called, naming the fields', async () => {
     const f = await createRuntimeFixture();
-    const record = sqsRecordFactory({ id: 'inject-1', payload: { to: 'not-an-address', subject: 'Hi\r\nBcc: all@example.com', text: 'x' } });
+    const record = sqsRecordFactory({
+      id: 'inject-1',
+      payload: { to: 'not-an-address', subject: 'Hi\r\nBcc: all@example.com', text: 'x' },
+    });
     await processBatch(sendDeps(f), [record]);
     const [letter] = await f.drain(f.dlqUrl);
     const reason = letter?.MessageAttributes?.['sj-reason']?.StringValue ?? '';
@@ -41,11 +44,17 @@ describe('Job: send-email (aws-ses-v2-local)', () => {
 });
 
 describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
-  it('sends large e-mails in batches that stay under SQS\'s 256 KiB batch limit', async () => {
+  it("sends large e-mails in batches that stay under SQS's 256 KiB batch limit", async () => {
     const f = await createRuntimeFixture(['send-email']);
     const recipients = Array.from({ length: 10 }, (_, i) => `big-${i}@example.com`);
-    const body = { id: 'big-campaign', payload: { recipients, subject: 'Big', text: 'x'.repeat(60_000), html: `<p>${'y'.repeat(60_000)}</p>` } };
-    const { outcomes } = await processBatch(f.deps(bulkEmailJob, (payload, ctx) => fanOut(payload as Parameters<typeof fanOut>[0], ctx)), [sqsRecordFactory(body)]);
+    const body = {
+      id: 'big-campaign',
+      payload: { recipients, subject: 'Big', text: 'x'.repeat(60_000), html: `<p>${'y'.repeat(60_000)}</p>` },
+    };
+    const { outcomes } = await processBatch(
+      f.deps(bulkEmailJob, (payload, ctx) => fanOut(payload as Parameters<typeof fanOut>[0], ctx)),
+      [sqsRecordFactory(body)],
+    );
     expect(outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
     expect(await f.drain(f.targetUrls.get('send-email')!)).toHaveLength(10);
   });
@@ -53,7 +62,10 @@ describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
   it('fans out one send-email job per distinct recipient, with IDs that a retry repeats exactly', async () => {
     const f = await createRuntimeFixture(['send-email']);
     const recipients = Array.from({ length: 23 }, (_, i) => `${uniqueName(`r${i}`)}@example.com`);
-    const body = { id: 'campaign-7', payload: { recipients: [...recipients, recipients[0]!.toUpperCase()], subject: 'News', text: 'Hi' } };
+    const body = {
+      id: 'campaign-7',
+      payload: { recipients: [...recipients, recipients[0]!.toUpperCase()], subject: 'News', text: 'Hi' },
+    };
     // The first attempt fans out and then "crashes": the ledger never hears of its success.
     const crashed = f.deps(bulkEmailJob, async (payload, ctx) => {
       await fanOut(payload as Parameters<typeof fanOut>[0], ctx);
@@ -61,7 +73,10 @@ describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
     });
     await processBatch(crashed, [sqsRecordFactory(body)]);
     f.clock.advance(60_000);
-    await processBatch(f.deps(bulkEmailJob, (payload, ctx) => fanOut(payload as Parameters<typeof fanOut>[0], ctx)), [sqsRecordFactory(body)]);
+    await processBatch(
+      f.deps(bulkEmailJob, (payload, ctx) => fanOut(payload as Parameters<typeof fanOut>[0], ctx)),
+      [sqsRecordFactory(body)],
+    );
     const queued = await f.drain(f.targetUrls.get('send-email')!);
     expect(queued).toHaveLength(46);
     const ids = queued.map((message) => (JSON.parse(message.Body ?? '{}') as { id: string }).id);
@@ -71,6 +86,9 @@ describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
     const records = queued.map((message) => sqsRecordFactory(message.Body ?? ''));
     for (let i = 0; i < records.length; i += 10) await processBatch(sendDeps(f), records.slice(i, i + 10));
     for (const to of recipients) expect(await mailsTo(to)).toHaveLength(1);
-    expect(await f.run(runPk({ job: 'bulk-email', id: 'campaign-7' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+    expect(await f.run(runPk({ job: 'bulk-email', id: 'campaign-7' }))).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 2,
+    });
   });
 });

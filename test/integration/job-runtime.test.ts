@@ -9,7 +9,10 @@ import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 const job = defineJob({
   name: 'test-job',
   description: 'A job for the runtime tests.',
-  payload: z.strictObject({ n: z.number().check(z.int()), mode: z._default(z.enum(['ok', 'transient', 'permanent']), 'ok') }),
+  payload: z.strictObject({
+    n: z.number().check(z.int()),
+    mode: z._default(z.enum(['ok', 'transient', 'permanent']), 'ok'),
+  }),
   timeoutSeconds: 30,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 900, jitter: 0.2 } },
 });
@@ -25,28 +28,48 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
   it('marks a run SUCCEEDED and acknowledges it when the handler succeeds', async () => {
     const f = await createRuntimeFixture();
     const calls: number[] = [];
-    const { response } = await processBatch(f.deps(job, async (p) => void calls.push((p as { n: number }).n)), [sqsRecordFactory(envelope('a', { n: 1 }))]);
+    const { response } = await processBatch(
+      f.deps(job, async (p) => void calls.push((p as { n: number }).n)),
+      [sqsRecordFactory(envelope('a', { n: 1 }))],
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(calls).toEqual([1]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'a' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1, startedAt: '2026-11-24T08:00:00.000Z' });
+    expect(await f.run(runPk({ job: 'test-job', id: 'a' }))).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 1,
+      fence: 1,
+      startedAt: '2026-11-24T08:00:00.000Z',
+    });
     expect(f.metrics.total('JobStarted')).toBe(1);
     expect(f.metrics.total('JobSucceeded')).toBe(1);
   });
 
-  it('gives the ledger, the metric and the log one duration: a handler that commits its run stops the clock then', async () => {
-    const f = await createRuntimeFixture();
-    const logged: unknown[] = [];
-    const logger = { debug: () => {}, info: (message: string, extra?: unknown) => void logged.push([message, extra]), warn: () => {}, error: () => {} };
-    const deps = f.deps(job, async (_payload, ctx) => {
-      f.clock.advance(100);
-      await ctx.completeWith((completion) => f.ledger.succeed(completion));
-      f.clock.advance(150); // after-commit work, such as enqueueing a confirmation
-    }, { logger: { ...logger, child: () => logger } });
-    await processBatch(deps, [sqsRecordFactory(envelope('c', { n: 1 }))]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'c' }))).toMatchObject({ status: 'SUCCEEDED', durationMs: 100 });
-    expect(f.metrics.values.get('JobDuration')).toEqual([100]);
-    expect(logged).toContainEqual(['Job succeeded', { durationMs: 100 }]);
-  });
+  it(
+    'gives the ledger, the metric and the log one duration: a handler that commits its run stops ' + 'the clock then',
+    async () => {
+      const f = await createRuntimeFixture();
+      const logged: unknown[] = [];
+      const logger = {
+        debug: () => {},
+        info: (message: string, extra?: unknown) => void logged.push([message, extra]),
+        warn: () => {},
+        error: () => {},
+      };
+      const deps = f.deps(
+        job,
+        async (_payload, ctx) => {
+          f.clock.advance(100);
+          await ctx.completeWith((completion) => f.ledger.succeed(completion));
+          f.clock.advance(150); // after-commit work, such as enqueueing a confirmation
+        },
+        { logger: { ...logger, child: () => logger } },
+      );
+      await processBatch(deps, [sqsRecordFactory(envelope('c', { n: 1 }))]);
+      expect(await f.run(runPk({ job: 'test-job', id: 'c' }))).toMatchObject({ status: 'SUCCEEDED', durationMs: 100 });
+      expect(f.metrics.values.get('JobDuration')).toEqual([100]);
+      expect(logged).toContainEqual(['Job succeeded', { durationMs: 100 }]);
+    },
+  );
 
   it('acknowledges a duplicate delivery without running the handler again, and counts it', async () => {
     const f = await createRuntimeFixture();
@@ -61,10 +84,18 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
 
   it('hands a message back until the lease expires when the run is in progress elsewhere', async () => {
     const f = await createRuntimeFixture();
-    await f.ledger.claim({ key: { job: 'test-job', id: 'busy' }, now: f.clock.now(), leaseExpiresAt: f.clock.now() + 60_000, expiresAt: f.clock.now() + 1e9 });
+    await f.ledger.claim({
+      key: { job: 'test-job', id: 'busy' },
+      now: f.clock.now(),
+      leaseExpiresAt: f.clock.now() + 60_000,
+      expiresAt: f.clock.now() + 1e9,
+    });
     let runs = 0;
     const record = sqsRecordFactory(envelope('busy', { n: 1 }));
-    const { response, outcomes } = await processBatch(f.deps(job, async () => void runs++), [record]);
+    const { response, outcomes } = await processBatch(
+      f.deps(job, async () => void runs++),
+      [record],
+    );
     expect(runs).toBe(0);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     expect(outcomes[0]).toEqual({ kind: 'retry', result: 'BUSY', visibilitySeconds: 61 });
@@ -74,24 +105,37 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
   it('marks FAILED and retries after backoff(attempt) when the handler throws a transient error', async () => {
     const f = await createRuntimeFixture();
     const record = sqsRecordFactory(envelope('t', { n: 1, mode: 'transient' }));
-    const { response, outcomes } = await processBatch(f.deps(job, (p) => handlerFor((p as { mode: string }).mode)), [record]);
+    const { response, outcomes } = await processBatch(
+      f.deps(job, (p) => handlerFor((p as { mode: string }).mode)),
+      [record],
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     // exponential 10 s at attempt 1, jitter 0.2 × random 0.5 takes 10 % off
     expect(outcomes[0]).toEqual({ kind: 'retry', result: 'FAILED', visibilitySeconds: 9 });
     const run = await f.run(runPk({ job: 'test-job', id: 't' }));
-    expect(run).toMatchObject({ status: 'FAILED', attempt: 1, lastError: 'Error: downstream timed out', retryAt: '2026-11-24T08:00:09.000Z' });
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      attempt: 1,
+      lastError: 'Error: downstream timed out',
+      retryAt: '2026-11-24T08:00:09.000Z',
+    });
     expect(run?.errors).toHaveLength(1);
     expect(f.metrics.total('JobRetried')).toBe(1);
   });
 
   it('dead-letters with the reason when the handler throws a PermanentJobError', async () => {
     const f = await createRuntimeFixture();
-    const { response } = await processBatch(f.deps(job, (p) => handlerFor((p as { mode: string }).mode)), [sqsRecordFactory(envelope('p', { n: 1, mode: 'permanent' }))]);
+    const { response } = await processBatch(
+      f.deps(job, (p) => handlerFor((p as { mode: string }).mode)),
+      [sqsRecordFactory(envelope('p', { n: 1, mode: 'permanent' }))],
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(await f.run(runPk({ job: 'test-job', id: 'p' }))).toMatchObject({ status: 'DEAD', deadFence: 1 });
     const [letter, ...rest] = await f.drain(f.dlqUrl);
     expect(rest).toEqual([]);
-    expect(letter?.MessageAttributes?.['sj-reason']?.StringValue).toBe('permanent failure: PermanentJobError: order is cancelled');
+    expect(letter?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
+      'permanent failure: PermanentJobError: order is cancelled',
+    );
     expect(letter?.MessageAttributes?.['sj-attempts']?.StringValue).toBe('1');
     expect(JSON.parse(letter?.Body ?? '{}')).toEqual(envelope('p', { n: 1, mode: 'permanent' }));
   });
@@ -109,7 +153,9 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     expect(await f.run(runPk({ job: 'test-job', id: 'x' }))).toMatchObject({ status: 'DEAD', attempt: 3 });
     const letters = await f.drain(f.dlqUrl);
     expect(letters.map((l) => l.MessageAttributes?.['sj-attempts']?.StringValue)).toEqual(['3']);
-    expect(letters[0]?.MessageAttributes?.['sj-reason']?.StringValue).toMatch(/^attempts exhausted \(3 of 3\): Error: downstream timed out/);
+    expect(letters[0]?.MessageAttributes?.['sj-reason']?.StringValue).toMatch(
+      /^attempts exhausted \(3 of 3\): Error: downstream timed out/,
+    );
   });
 
   it('sends a bad payload to the DLQ naming the field and value, and runs its valid siblings', async () => {
@@ -121,7 +167,10 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       sqsRecordFactory('not json {'),
       sqsRecordFactory(envelope('good-2', { n: 2 })),
     ];
-    const { response } = await processBatch(f.deps(job, async (p) => void seen.push((p as { n: number }).n)), records);
+    const { response } = await processBatch(
+      f.deps(job, async (p) => void seen.push((p as { n: number }).n)),
+      records,
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(seen.sort()).toEqual([1, 2]);
     const reasons = (await f.drain(f.dlqUrl)).map((l) => l.MessageAttributes?.['sj-reason']?.StringValue).sort();
@@ -136,14 +185,25 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const f = await createRuntimeFixture();
     let remaining = 30_000;
     let runs = 0;
-    const deps = f.deps(job, async () => {
-      runs++;
-      remaining = 1_000;
-    }, { remainingMs: () => remaining });
-    const records = [sqsRecordFactory(envelope('r1', { n: 1 })), sqsRecordFactory(envelope('r2', { n: 2 })), sqsRecordFactory(envelope('r3', { n: 3 }))];
+    const deps = f.deps(
+      job,
+      async () => {
+        runs++;
+        remaining = 1_000;
+      },
+      { remainingMs: () => remaining },
+    );
+    const records = [
+      sqsRecordFactory(envelope('r1', { n: 1 })),
+      sqsRecordFactory(envelope('r2', { n: 2 })),
+      sqsRecordFactory(envelope('r3', { n: 3 })),
+    ];
     const { response, outcomes } = await processBatch({ ...deps, job: { ...job, recordConcurrency: 1 } }, records);
     expect(runs).toBe(1);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[1]!.messageId, records[2]!.messageId]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      records[1]!.messageId,
+      records[2]!.messageId,
+    ]);
     expect(outcomes.slice(1)).toEqual([
       { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 },
       { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 },
@@ -154,9 +214,19 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
   it('reclaims a run whose lease expired, with a higher fence, and fences out the old holder', async () => {
     const f = await createRuntimeFixture();
     const key = { job: 'test-job', id: 'lease' };
-    const first = await f.ledger.claim({ key, now: f.clock.now(), leaseExpiresAt: f.clock.now() + 10_000, expiresAt: f.clock.now() + 1e9 });
+    const first = await f.ledger.claim({
+      key,
+      now: f.clock.now(),
+      leaseExpiresAt: f.clock.now() + 10_000,
+      expiresAt: f.clock.now() + 1e9,
+    });
     f.clock.advance(10_001);
-    const second = await f.ledger.claim({ key, now: f.clock.now(), leaseExpiresAt: f.clock.now() + 10_000, expiresAt: f.clock.now() + 1e9 });
+    const second = await f.ledger.claim({
+      key,
+      now: f.clock.now(),
+      leaseExpiresAt: f.clock.now() + 10_000,
+      expiresAt: f.clock.now() + 1e9,
+    });
     expect(first).toMatchObject({ outcome: 'claimed', attempt: 1, fence: 1 });
     expect(second).toMatchObject({ outcome: 'claimed', attempt: 2, fence: 2 });
     expect(await f.ledger.succeed({ key, fence: 1, finishedAt: f.clock.now(), durationMs: 1 })).toBe(false);
@@ -167,14 +237,24 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const f = await createRuntimeFixture();
     const key = { job: 'test-job', id: 'crashed' };
     for (let i = 0; i < 3; i++) {
-      await f.ledger.claim({ key, now: f.clock.now(), leaseExpiresAt: f.clock.now() + 1_000, expiresAt: f.clock.now() + 1e9 });
+      await f.ledger.claim({
+        key,
+        now: f.clock.now(),
+        leaseExpiresAt: f.clock.now() + 1_000,
+        expiresAt: f.clock.now() + 1e9,
+      });
       f.clock.advance(2_000);
     }
     let runs = 0;
-    const { outcomes } = await processBatch(f.deps(job, async () => void runs++), [sqsRecordFactory(envelope('crashed', { n: 1 }))]);
+    const { outcomes } = await processBatch(
+      f.deps(job, async () => void runs++),
+      [sqsRecordFactory(envelope('crashed', { n: 1 }))],
+    );
     expect(runs).toBe(0);
     expect(outcomes[0]).toEqual({ kind: 'ack', result: 'DEAD' });
-    expect((await f.drain(f.dlqUrl))[0]?.MessageAttributes?.['sj-reason']?.StringValue).toBe('attempts exhausted (3 of 3) without completing');
+    expect((await f.drain(f.dlqUrl))[0]?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
+      'attempts exhausted (3 of 3) without completing',
+    );
   });
 
   it('runs a job redriven from the DLQ once more, and only once', async () => {
@@ -185,7 +265,9 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     });
     await processBatch(deps, [sqsRecordFactory(envelope('redrive', { n: 1 }))]);
     const [letter] = await f.drain(f.dlqUrl);
-    const attributes = Object.fromEntries(Object.entries(letter?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    const attributes = Object.fromEntries(
+      Object.entries(letter?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+    );
     fixed = true;
     f.clock.advance(5 * 86_400_000);
     const redriven = sqsRecordFactory(letter?.Body ?? '', { attributes });
@@ -193,7 +275,12 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const again = await processBatch(deps, [sqsRecordFactory(letter?.Body ?? '', { attributes })]);
     expect(first.outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
     expect(again.outcomes[0]).toEqual({ kind: 'ack', result: 'DUPLICATE' });
-    expect(await f.run(runPk({ job: 'test-job', id: 'redrive' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, redrives: 1, fence: 2 });
+    expect(await f.run(runPk({ job: 'test-job', id: 'redrive' }))).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 1,
+      redrives: 1,
+      fence: 2,
+    });
   });
 
   it('runs a rejected message once when its DLQ copy is redriven after the producer is fixed', async () => {
@@ -202,26 +289,43 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const deps = f.deps(job, async () => void runs++);
     await processBatch(deps, [sqsRecordFactory(envelope('fixed-later', { n: 'seven' }))]);
     const [letter] = await f.drain(f.dlqUrl);
-    const attributes = Object.fromEntries(Object.entries(letter?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    const attributes = Object.fromEntries(
+      Object.entries(letter?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+    );
     expect(attributes['sj-dead-fence']).toBe('0');
     // The operator fixes the payload on redrive (the body is what a fixed producer would have sent).
     const redriven = sqsRecordFactory(envelope('fixed-later', { n: 7 }), { attributes });
     expect((await processBatch(deps, [redriven])).outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
-    expect((await processBatch(deps, [sqsRecordFactory(envelope('fixed-later', { n: 7 }), { attributes })])).outcomes[0]).toEqual({ kind: 'ack', result: 'DUPLICATE' });
+    expect(
+      (await processBatch(deps, [sqsRecordFactory(envelope('fixed-later', { n: 7 }), { attributes })])).outcomes[0],
+    ).toEqual({ kind: 'ack', result: 'DUPLICATE' });
     expect(runs).toBe(1);
   });
 
   it('does not acknowledge a record when the ledger fails, and spends no attempt on it', async () => {
     const f = await createRuntimeFixture();
-    const broken = { ...f.ledger, claim: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as unknown as typeof f.ledger;
+    const broken = {
+      ...f.ledger,
+      claim: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+    } as unknown as typeof f.ledger;
     const record = sqsRecordFactory(envelope('ddb-down', { n: 1 }));
-    const { response, outcomes } = await processBatch(f.deps(job, async () => {}, { ledger: broken }), [record]);
+    const { response, outcomes } = await processBatch(
+      f.deps(job, async () => {}, { ledger: broken }),
+      [record],
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     // backoff(1): 10 s less 10 % jitter; a later delivery waits longer.
     expect(outcomes[0]).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 9 });
     const fourth = sqsRecordFactory(envelope('ddb-down', { n: 1 }));
     fourth.attributes.ApproximateReceiveCount = '4';
-    expect((await processBatch(f.deps(job, async () => {}, { ledger: broken }), [fourth])).outcomes[0]).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 72 });
+    expect(
+      (
+        await processBatch(
+          f.deps(job, async () => {}, { ledger: broken }),
+          [fourth],
+        )
+      ).outcomes[0],
+    ).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 72 });
     expect(await f.run(runPk({ job: 'test-job', id: 'ddb-down' }))).toBeUndefined();
   });
 
@@ -229,10 +333,19 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const f = await createRuntimeFixture();
     let runs = 0;
     const deps = f.deps(job, async () => void runs++);
-    const occurrence = { job: 'test-job', schedule: 'nightly', occurrence: '2026-11-24T02:00:00Z', timeZone: 'Europe/Berlin', payload: { n: 1 } };
+    const occurrence = {
+      job: 'test-job',
+      schedule: 'nightly',
+      occurrence: '2026-11-24T02:00:00Z',
+      timeZone: 'Europe/Berlin',
+      payload: { n: 1 },
+    };
     await processBatch(deps, [sqsRecordFactory(occurrence)]);
     await processBatch(deps, [sqsRecordFactory(occurrence)]);
     expect(runs).toBe(1);
-    expect(await f.run(runPk({ job: 'test-job', id: 'nightly@2026-11-24T02:00:00Z' }))).toMatchObject({ status: 'SUCCEEDED', schedule: 'nightly' });
+    expect(await f.run(runPk({ job: 'test-job', id: 'nightly@2026-11-24T02:00:00Z' }))).toMatchObject({
+      status: 'SUCCEEDED',
+      schedule: 'nightly',
+    });
   });
 });

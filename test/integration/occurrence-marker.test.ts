@@ -17,7 +17,15 @@ describe('Method: DynamoDbOccurrenceLedger.unmarkPending', () => {
     const occurrences = new DynamoDbOccurrenceLedger(dynamo(), table);
     const runs = new DynamoDbRunLedger(dynamo(), table);
     const item = async (time: string) =>
-      (await dynamo().send(new GetItemCommand({ TableName: table, Key: { pk: S(runPk({ job: 'daily-report', id: occurrenceJobId('daily', time) })) }, ConsistentRead: true }))).Item;
+      (
+        await dynamo().send(
+          new GetItemCommand({
+            TableName: table,
+            Key: { pk: S(runPk({ job: 'daily-report', id: occurrenceJobId('daily', time) })) },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
 
     const unsent = { schedule: 'daily', time: '2027-02-01T06:00:00Z', timeZone: 'UTC' };
     expect(await occurrences.markPending('daily-report', unsent, marker)).toBe(true);
@@ -28,7 +36,9 @@ describe('Method: DynamoDbOccurrenceLedger.unmarkPending', () => {
     const delivered = { schedule: 'daily', time: '2027-02-02T06:00:00Z', timeZone: 'UTC' };
     expect(await occurrences.markPending('daily-report', delivered, marker)).toBe(true);
     const key = { job: 'daily-report', id: occurrenceJobId('daily', delivered.time) };
-    expect(await runs.claim({ key, now: NOW + 1_000, leaseExpiresAt: NOW + 61_000, expiresAt: NOW + 86_400_000 })).toMatchObject({ outcome: 'claimed', fence: 1 });
+    expect(
+      await runs.claim({ key, now: NOW + 1_000, leaseExpiresAt: NOW + 61_000, expiresAt: NOW + 86_400_000 }),
+    ).toMatchObject({ outcome: 'claimed', fence: 1 });
     expect(await runs.wait(key, 1, { now: NOW + 2_000, reason: 'waits its turn' })).toBe(true);
     await occurrences.unmarkPending('daily-report', delivered, marker);
     expect(await item(delivered.time)).toMatchObject({ status: { S: 'PENDING' }, fence: { N: '1' } });

@@ -19,7 +19,12 @@ async function putAll(table: string, items: readonly Record<string, AttributeVal
   }
 }
 
-const order = (orderId: string, processedAt: string, totalCents: number, currency: string): Record<string, AttributeValue> => ({
+const order = (
+  orderId: string,
+  processedAt: string,
+  totalCents: number,
+  currency: string,
+): Record<string, AttributeValue> => ({
   orderId: S(orderId),
   status: S('PROCESSED'),
   processedDay: S(processedAt.slice(0, 10)),
@@ -40,10 +45,21 @@ describe('Function: runReport with DynamoDB', () => {
   let tables: ReportTableNames;
 
   beforeAll(async () => {
-    const [orders, ledger, reports] = await Promise.all([createTable(domainTables.orders), createTable(ledgerTable), createTable(domainTables.reports)]);
+    const [orders, ledger, reports] = await Promise.all([
+      createTable(domainTables.orders),
+      createTable(ledgerTable),
+      createTable(domainTables.reports),
+    ]);
     tables = { orders, ledger, reports };
     // The Berlin day 2026-03-29 (DST starts) is [2026-03-28T23:00Z, 2026-03-29T22:00Z).
-    const inPeriod = Array.from({ length: 30 }, (_, n) => order(`in-${n}`, new Date(Date.parse('2026-03-28T23:00:00.000Z') + n * 2_700_000).toISOString(), 100, n % 3 === 0 ? 'USD' : 'EUR'));
+    const inPeriod = Array.from({ length: 30 }, (_, n) =>
+      order(
+        `in-${n}`,
+        new Date(Date.parse('2026-03-28T23:00:00.000Z') + n * 2_700_000).toISOString(),
+        100,
+        n % 3 === 0 ? 'USD' : 'EUR',
+      ),
+    );
     await putAll(orders, [
       ...inPeriod,
       order('before', '2026-03-28T22:59:59.999Z', 99_999, 'EUR'),
@@ -51,7 +67,9 @@ describe('Function: runReport with DynamoDB', () => {
       { orderId: S('pending'), status: S('PENDING'), totalCents: N(99_999), currency: S('EUR') },
     ]);
     await putAll(ledger, [
-      ...Array.from({ length: 12 }, (_, n) => run('send-email', `mail-${n}`, n < 9 ? 'SUCCEEDED' : n < 11 ? 'DEAD' : 'FAILED', '2026-03-29T08:00:00.000Z')),
+      ...Array.from({ length: 12 }, (_, n) =>
+        run('send-email', `mail-${n}`, n < 9 ? 'SUCCEEDED' : n < 11 ? 'DEAD' : 'FAILED', '2026-03-29T08:00:00.000Z'),
+      ),
       run('send-email', 'yesterday', 'SUCCEEDED', '2026-03-28T08:00:00.000Z'),
       run('cleanup', 'daily@2026-03-29T02:00:00.000Z', 'SUCCEEDED', '2026-03-29T02:00:00.000Z'),
       run('process-order', 'o-1', 'DEAD', '2026-03-29T21:59:59.999Z'),
@@ -67,7 +85,9 @@ describe('Function: runReport with DynamoDB', () => {
     await runReport({ kind: 'daily' }, fake.ctx, store);
 
     // Assess
-    const { Item: item } = await client.send(new GetItemCommand({ TableName: tables.reports, Key: { reportId: S('daily/2026-03-29') }, ConsistentRead: true }));
+    const { Item: item } = await client.send(
+      new GetItemCommand({ TableName: tables.reports, Key: { reportId: S('daily/2026-03-29') }, ConsistentRead: true }),
+    );
     expect(str(item, 'periodStart')).toBe('2026-03-28T23:00:00.000Z');
     expect(str(item, 'periodEnd')).toBe('2026-03-29T22:00:00.000Z');
     expect(str(item, 'createdAt')).toBe('2026-03-30T04:00:00.000Z');
@@ -88,6 +108,9 @@ describe('Function: runReport with DynamoDB', () => {
       ['send-email', 'report/daily/2026-03-29/ops@example.com'],
       ['send-email', 'report/daily/2026-03-29/cfo@example.com'],
     ]);
-    expect(fake.enqueued[1]?.payload).toMatchObject({ to: 'cfo@example.com', subject: 'Daily report 2026-03-29 (Europe/Berlin)' });
+    expect(fake.enqueued[1]?.payload).toMatchObject({
+      to: 'cfo@example.com',
+      subject: 'Daily report 2026-03-29 (Europe/Berlin)',
+    });
   });
 });

@@ -12,7 +12,12 @@ describe('Class: DynamoDbRunLedger (DynamoDB Local)', () => {
     // Each claim has its own client and connection, so the 16 requests really are in flight together.
     const claims = await Promise.all(
       Array.from({ length: 16 }, () =>
-        new DynamoDbRunLedger(dynamo(), table).claim({ key, now: NOW, leaseExpiresAt: NOW + 60_000, expiresAt: NOW + 86_400_000 }),
+        new DynamoDbRunLedger(dynamo(), table).claim({
+          key,
+          now: NOW,
+          leaseExpiresAt: NOW + 60_000,
+          expiresAt: NOW + 86_400_000,
+        }),
       ),
     );
     const outcomes = claims.map((claim) => claim.outcome);
@@ -23,7 +28,8 @@ describe('Class: DynamoDbRunLedger (DynamoDB Local)', () => {
   it('lets a second delivery reclaim a run whose lease expired, and not before', async () => {
     const ledger = new DynamoDbRunLedger(dynamo(), await createTable(ledgerTable));
     const key = { job: 'cleanup', id: 'lease-1' };
-    const claim = (now: number) => ledger.claim({ key, now, leaseExpiresAt: now + 30_000, expiresAt: now + 86_400_000 });
+    const claim = (now: number) =>
+      ledger.claim({ key, now, leaseExpiresAt: now + 30_000, expiresAt: now + 86_400_000 });
     expect(await claim(NOW)).toMatchObject({ outcome: 'claimed', fence: 1 });
     expect(await claim(NOW + 29_999)).toEqual({ outcome: 'busy', leaseExpiresAt: NOW + 30_000 });
     expect(await claim(NOW + 30_001)).toMatchObject({ outcome: 'claimed', fence: 2, attempt: 2 });
@@ -35,7 +41,9 @@ describe('Class: DynamoDbRunLedger (DynamoDB Local)', () => {
     await ledger.claim({ key, now: NOW, leaseExpiresAt: NOW + 1_000, expiresAt: NOW + 86_400_000 });
     expect(await ledger.checkpoint(key, 1, { shard: 3 })).toBe(true);
     await ledger.fail(key, 1, { now: NOW + 10, error: 'boom' });
-    expect(await ledger.claim({ key, now: NOW + 20, leaseExpiresAt: NOW + 1_000, expiresAt: NOW + 86_400_000 })).toMatchObject({
+    expect(
+      await ledger.claim({ key, now: NOW + 20, leaseExpiresAt: NOW + 1_000, expiresAt: NOW + 86_400_000 }),
+    ).toMatchObject({
       outcome: 'claimed',
       attempt: 2,
       checkpoint: { shard: 3 },

@@ -24,12 +24,22 @@ describe('Budget: DynamoDB write requests per successful job (counted by SDK mid
     const counter = meterRequests(client);
     const f = await createRuntimeFixture([], client);
     const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
-    const deps = f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, sender));
+    const deps = f.deps(sendEmailJob, (payload, ctx) =>
+      sendEmail(payload as Parameters<typeof sendEmail>[0], ctx, sender),
+    );
     const prefix = uniqueName('budget');
-    const records = Array.from({ length: JOBS }, (_, i) => sqsRecordFactory({ id: `${prefix}-${i}`, payload: { to: `${prefix}-${i}@example.com`, subject: 'Hi', text: 'x' } }));
+    const records = Array.from({ length: JOBS }, (_, i) =>
+      sqsRecordFactory({
+        id: `${prefix}-${i}`,
+        payload: { to: `${prefix}-${i}@example.com`, subject: 'Hi', text: 'x' },
+      }),
+    );
     for (let i = 0; i < JOBS; i += 10) await processBatch(deps, records.slice(i, i + 10));
     const perJob = counter.writes() / JOBS;
-    console.log(`send-email: ${perJob} DynamoDB write requests per successful job`, Object.fromEntries(counter.byCommand));
+    console.log(
+      `send-email: ${perJob} DynamoDB write requests per successful job`,
+      Object.fromEntries(counter.byCommand),
+    );
     expect(f.metrics.total('JobSucceeded')).toBe(JOBS);
     expect(perJob).toBeLessThanOrEqual(2);
   });
@@ -43,18 +53,30 @@ describe('Budget: DynamoDB write requests per successful job (counted by SDK mid
       await dynamo().send(
         new PutItemCommand({
           TableName: ordersTable,
-          Item: { orderId: S(`o-${i}`), status: S('PENDING'), customerEmail: S('ada@example.com'), currency: S('EUR'), totalCents: N(100), items: { L: [{ M: { sku: S('pen'), quantity: N(1), unitPriceCents: N(100) } }] } },
+          Item: {
+            orderId: S(`o-${i}`),
+            status: S('PENDING'),
+            customerEmail: S('ada@example.com'),
+            currency: S('EUR'),
+            totalCents: N(100),
+            items: { L: [{ M: { sku: S('pen'), quantity: N(1), unitPriceCents: N(100) } }] },
+          },
         }),
       );
     }
     const store = new DynamoDbOrderStore(client, { orders: ordersTable, ledger: f.ledgerName });
     const deps = f.deps(processOrderJob, (payload, ctx) => processOrder(payload as { orderId: string }, ctx, store), {
-    afterSuccess: (payload, ctx) => confirmOrder(payload as { orderId: string }, ctx, store),
-  });
-    const records = Array.from({ length: JOBS }, (_, i) => sqsRecordFactory({ id: `order/o-${i}`, payload: { orderId: `o-${i}` } }));
+      afterSuccess: (payload, ctx) => confirmOrder(payload as { orderId: string }, ctx, store),
+    });
+    const records = Array.from({ length: JOBS }, (_, i) =>
+      sqsRecordFactory({ id: `order/o-${i}`, payload: { orderId: `o-${i}` } }),
+    );
     for (let i = 0; i < JOBS; i += 10) await processBatch(deps, records.slice(i, i + 10));
     const perJob = counter.writes() / JOBS;
-    console.log(`process-order: ${perJob} DynamoDB write requests per successful job`, Object.fromEntries(counter.byCommand));
+    console.log(
+      `process-order: ${perJob} DynamoDB write requests per successful job`,
+      Object.fromEntries(counter.byCommand),
+    );
     expect(f.metrics.total('JobSucceeded')).toBe(JOBS);
     expect(perJob).toBeLessThanOrEqual(2);
   });

@@ -10,7 +10,8 @@ import { createRuntimeFixture, runPk, type RuntimeFixture } from '#test/helpers/
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
-const sendDeps = (f: RuntimeFixture) => f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as SendEmailPayload, ctx, sender));
+const sendDeps = (f: RuntimeFixture) =>
+  f.deps(sendEmailJob, (payload, ctx) => sendEmail(payload as SendEmailPayload, ctx, sender));
 const mailsTo = async (to: string) => (await sesStore()).filter((mail) => mail.destination.to.includes(to));
 
 async function message() {
@@ -29,24 +30,30 @@ async function expectOneRun(f: RuntimeFixture, id: string, to: string): Promise<
 }
 
 describe('Reliability matrix 1: duplicates (send-email on SES, DynamoDB Local, fauxqs)', () => {
-  it('1a: the same message delivered twice, one after the other, sends one e-mail and records one SUCCEEDED run', async () => {
-    const f = await createRuntimeFixture();
-    const { to, id, body } = await message();
-    const record = sqsRecordFactory(body);
-    const first = await processBatch(sendDeps(f), [record]);
-    const second = await processBatch(sendDeps(f), [{ ...record, receiptHandle: 'second-receipt' }]);
-    expect(first.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
-    expect(second.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
-    expect(second.response.batchItemFailures).toEqual([]);
-    await expectOneRun(f, id, to);
-  });
+  it(
+    '1a: the same message delivered twice, one after the other, sends one e-mail and records one ' + 'SUCCEEDED run',
+    async () => {
+      const f = await createRuntimeFixture();
+      const { to, id, body } = await message();
+      const record = sqsRecordFactory(body);
+      const first = await processBatch(sendDeps(f), [record]);
+      const second = await processBatch(sendDeps(f), [{ ...record, receiptHandle: 'second-receipt' }]);
+      expect(first.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
+      expect(second.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
+      expect(second.response.batchItemFailures).toEqual([]);
+      await expectOneRun(f, id, to);
+    },
+  );
 
   it('1b: the same message delivered twice in parallel, to two concurrent invocations, sends one e-mail', async () => {
     const f = await createRuntimeFixture();
     const { to, id, body } = await message();
     const record = sqsRecordFactory(body);
     // Two invocations of the function, each with its own copy of the record, at the same time.
-    const [a, b] = await Promise.all([processBatch(sendDeps(f), [record]), processBatch(sendDeps(f), [{ ...record, receiptHandle: 'other-receipt' }])]);
+    const [a, b] = await Promise.all([
+      processBatch(sendDeps(f), [record]),
+      processBatch(sendDeps(f), [{ ...record, receiptHandle: 'other-receipt' }]),
+    ]);
     const results = [a.outcomes[0], b.outcomes[0]].map((outcome) => outcome?.result).sort();
     // The loser either sees the finished run (DUPLICATE, acknowledged) or the run in progress (BUSY, handed
     // back until the lease ends); in both cases the handler did not run a second time.
@@ -63,7 +70,11 @@ describe('Reliability matrix 1: duplicates (send-email on SES, DynamoDB Local, f
   it('1b: sixteen copies delivered at once to sixteen invocations still send one e-mail', async () => {
     const f = await createRuntimeFixture();
     const { to, id, body } = await message();
-    const summaries = await Promise.all(Array.from({ length: 16 }, (_, i) => processBatch(sendDeps(f), [sqsRecordFactory(body, { receiptHandle: `r-${i}` })])));
+    const summaries = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        processBatch(sendDeps(f), [sqsRecordFactory(body, { receiptHandle: `r-${i}` })]),
+      ),
+    );
     expect(summaries.filter((s) => s.outcomes[0]?.result === 'SUCCEEDED')).toHaveLength(1);
     expect(await mailsTo(to)).toHaveLength(1);
     expect(await f.run(runPk({ job: 'send-email', id }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
@@ -71,20 +82,26 @@ describe('Reliability matrix 1: duplicates (send-email on SES, DynamoDB Local, f
     expect(f.metrics.total('JobDuplicate') + f.metrics.total('JobBusy')).toBe(15);
   });
 
-  it('1c: a producer re-send (a new SQS message with the same job ID) through the real queue sends one e-mail', async () => {
-    const f = await createRuntimeFixture();
-    const { to, id, body } = await message();
-    // Two distinct SQS messages (two message IDs) carrying the same job ID, as a retrying producer sends
-    // them: the re-send arrives after the first was processed (a parallel arrival is case 1b).
-    await sendBodies(f.queueUrl, [JSON.stringify(body)]);
-    const first = await pollOnce(sendDeps(f), f.queueUrl);
-    await sendBodies(f.queueUrl, [JSON.stringify({ ...body, enqueuedAt: new Date(f.clock.now()).toISOString() })]);
-    const second = await pollOnce(sendDeps(f), f.queueUrl);
-    expect([first.received, second.received]).toEqual([1, 1]);
-    expect([first.summary?.outcomes[0], second.summary?.outcomes[0]]).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }, { kind: 'ack', result: 'DUPLICATE' }]);
-    expect(await f.drain(f.queueUrl)).toEqual([]); // both acknowledged and deleted
-    await expectOneRun(f, id, to);
-  });
+  it(
+    '1c: a producer re-send (a new SQS message with the same job ID) through the real queue sends ' + 'one e-mail',
+    async () => {
+      const f = await createRuntimeFixture();
+      const { to, id, body } = await message();
+      // Two distinct SQS messages (two message IDs) carrying the same job ID, as a retrying producer sends
+      // them: the re-send arrives after the first was processed (a parallel arrival is case 1b).
+      await sendBodies(f.queueUrl, [JSON.stringify(body)]);
+      const first = await pollOnce(sendDeps(f), f.queueUrl);
+      await sendBodies(f.queueUrl, [JSON.stringify({ ...body, enqueuedAt: new Date(f.clock.now()).toISOString() })]);
+      const second = await pollOnce(sendDeps(f), f.queueUrl);
+      expect([first.received, second.received]).toEqual([1, 1]);
+      expect([first.summary?.outcomes[0], second.summary?.outcomes[0]]).toEqual([
+        { kind: 'ack', result: 'SUCCEEDED' },
+        { kind: 'ack', result: 'DUPLICATE' },
+      ]);
+      expect(await f.drain(f.queueUrl)).toEqual([]); // both acknowledged and deleted
+      await expectOneRun(f, id, to);
+    },
+  );
 
   it('1c: a re-send of a payload without an envelope, with the same jobId attribute, sends one e-mail', async () => {
     const f = await createRuntimeFixture();

@@ -29,7 +29,10 @@ interface Scenario {
 const behaviour = fc.constantFrom<Behaviour>('ok', 'ok', 'throw', 'crash-after-effect', 'timeout', 'permanent');
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   jobs: fc.array(
-    fc.record({ attempts: fc.array(behaviour, { minLength: 1, maxLength: 4 }), duplicateDelaysMs: fc.array(fc.integer({ min: 0, max: 120_000 }), { maxLength: 2 }) }),
+    fc.record({
+      attempts: fc.array(behaviour, { minLength: 1, maxLength: 4 }),
+      duplicateDelaysMs: fc.array(fc.integer({ min: 0, max: 120_000 }), { maxLength: 2 }),
+    }),
     { minLength: 1, maxLength: 10 },
   ),
   gapsMs: fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 20 }),
@@ -73,7 +76,11 @@ async function runScenario(f: RuntimeFixture, s: Scenario, prefix: string): Prom
   let hung: (() => void) | undefined;
 
   // The simulated queue owns visibility; the DLQ copies go to fauxqs.
-  const queue: JobQueue = { send: (job, jobs) => f.queue.send(job, jobs), deadLetter: (letter) => f.queue.deadLetter(letter), changeVisibility: async () => {} };
+  const queue: JobQueue = {
+    send: (job, jobs) => f.queue.send(job, jobs),
+    deadLetter: (letter) => f.queue.deadLetter(letter),
+    changeVisibility: async () => {},
+  };
   const deps = f.deps(
     matrixJob,
     async (_payload, ctx) => {
@@ -95,7 +102,8 @@ async function runScenario(f: RuntimeFixture, s: Scenario, prefix: string): Prom
   const messages: QueuedMessage[] = [];
   ids.forEach((id, i) => {
     messages.push({ record: sqsRecordFactory(matrixEnvelope(id)), visibleAt: start });
-    for (const delay of s.jobs[i]!.duplicateDelaysMs) messages.push({ record: sqsRecordFactory(matrixEnvelope(id)), visibleAt: start + delay });
+    for (const delay of s.jobs[i]!.duplicateDelaysMs)
+      messages.push({ record: sqsRecordFactory(matrixEnvelope(id)), visibleAt: start + delay });
   });
 
   for (let step = 0; messages.length > 0; step++) {
@@ -132,7 +140,9 @@ async function runScenario(f: RuntimeFixture, s: Scenario, prefix: string): Prom
     }
   }
   expect([...records.keys()].sort()).toEqual([...ids].sort());
-  const letters = (await f.drain(f.dlqUrl)).map((m) => m.MessageAttributes?.['sj-job-id']?.StringValue ?? m.MessageAttributes?.jobId?.StringValue ?? '');
+  const letters = (await f.drain(f.dlqUrl)).map(
+    (m) => m.MessageAttributes?.['sj-job-id']?.StringValue ?? m.MessageAttributes?.jobId?.StringValue ?? '',
+  );
   const completed = ids.filter((id) => records.get(id)?.status === 'SUCCEEDED');
   const dead = ids.filter((id) => records.get(id)?.status === 'DEAD');
   // completed ∪ dead-lettered = all jobs, disjoint; one DLQ copy per dead job.
@@ -149,7 +159,8 @@ async function runScenario(f: RuntimeFixture, s: Scenario, prefix: string): Prom
 }
 
 describe('Reliability matrix 11: randomized property test with a fake clock (DynamoDB Local + fauxqs)', () => {
-  it('11: with random duplicates, failures, crashes and timeouts, completed ∪ dead-lettered = all jobs, each with exactly one terminal ledger record', async () => {
+  it('11: with random duplicates, failures, crashes and timeouts, completed ∪ dead-lettered = all ' +
+    'jobs, each with exactly one terminal ledger record', async () => {
     const f = await createRuntimeFixture();
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
     let run = 0;

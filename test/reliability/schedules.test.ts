@@ -45,7 +45,13 @@ async function ledgerRuns(f: RuntimeFixture): Promise<Record<string, unknown>[]>
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo().send(
-      new QueryCommand({ TableName: f.ledgerName, IndexName: 'byJob', KeyConditionExpression: 'job = :j', ExpressionAttributeValues: { ':j': { S: 'cleanup' } }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: f.ledgerName,
+        IndexName: 'byJob',
+        KeyConditionExpression: 'job = :j',
+        ExpressionAttributeValues: { ':j': { S: 'cleanup' } },
+        ExclusiveStartKey: start,
+      }),
     );
     items.push(...(page.Items ?? []).map((item) => fromItem(item)));
     start = page.LastEvaluatedKey;
@@ -57,14 +63,25 @@ async function ledgerRuns(f: RuntimeFixture): Promise<Record<string, unknown>[]>
  * A Lambda-like consumer of the fixture's queue: receive, processBatch, delete what was acknowledged.
  * Runs until `done()` holds and the queue has stayed empty for two polls.
  */
-async function consume(f: RuntimeFixture, handler: JobHandler<unknown, unknown>, clock: Clock, done: () => boolean): Promise<number> {
+async function consume(
+  f: RuntimeFixture,
+  handler: JobHandler<unknown, unknown>,
+  clock: Clock,
+  done: () => boolean,
+): Promise<number> {
   const client = sqs();
   const deps = f.deps(cleanupJob, handler, { clock });
   let received = 0;
   let empty = 0;
   while (!done() || empty < 2) {
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: f.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) {
       empty = done() ? empty + 1 : 0;
@@ -73,18 +90,37 @@ async function consume(f: RuntimeFixture, handler: JobHandler<unknown, unknown>,
     }
     empty = 0;
     received += Messages.length;
-    const { outcomes } = await processBatch(deps, toSqsEvent(Messages, 'arn:aws:sqs:us-east-1:000000000000:jobs').Records);
+    const { outcomes } = await processBatch(
+      deps,
+      toSqsEvent(Messages, 'arn:aws:sqs:us-east-1:000000000000:jobs').Records,
+    );
     const acked = Messages.filter((_, i) => outcomes[i]?.kind === 'ack');
-    expect(outcomes.filter((o) => o.kind !== 'ack'), 'no schedule delivery is retried').toEqual([]);
+    expect(
+      outcomes.filter((o) => o.kind !== 'ack'),
+      'no schedule delivery is retried',
+    ).toEqual([]);
     if (acked.length > 0) {
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: f.queueUrl, Entries: acked.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: f.queueUrl,
+          Entries: acked.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
   }
   return received;
 }
 
-/** Runs the schedule runners on `clock` until virtual time `until`, with one consumer; returns the deliveries received. */
-async function runSchedules(f: RuntimeFixture, clock: VirtualClock, until: number, runners: ScheduleRunner[], handler: JobHandler<unknown, unknown>): Promise<number> {
+/**
+ * Runs the schedule runners on `clock` until virtual time `until`, with one consumer; returns the deliveries received.
+ */
+async function runSchedules(
+  f: RuntimeFixture,
+  clock: VirtualClock,
+  until: number,
+  runners: ScheduleRunner[],
+  handler: JobHandler<unknown, unknown>,
+): Promise<number> {
   for (const runner of runners) runner.start();
   // The runners stop the moment the window ends (at this clock speed, draining would let the next occurrence fire).
   const stopAt = setTimeout(() => runners.forEach((runner) => runner.stop()), clock.realDelayUntil(until));
@@ -113,28 +149,42 @@ describe('Reliability 7: schedules', () => {
     const veryLate = await processBatch(deps, [sqsRecordFactory(body)]);
 
     expect(first.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
-    for (const summary of [again, late, veryLate]) expect(summary.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
+    for (const summary of [again, late, veryLate])
+      expect(summary.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
     expect([...runs]).toEqual([['daily@2026-11-24T02:00:00Z', 1]]);
     const run = await f.run('cleanup/daily@2026-11-24T02:00:00Z');
-    expect(run).toMatchObject({ status: 'SUCCEEDED', attempt: 1, schedule: 'daily', occurrence: '2026-11-24T02:00:00Z' });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 1,
+      schedule: 'daily',
+      occurrence: '2026-11-24T02:00:00Z',
+    });
     expect(await ledgerRuns(f)).toHaveLength(1);
     expect(f.metrics.total('JobDuplicate')).toBe(3);
   });
 
-  it('a late first delivery (after its time, even after the next occurrence) still runs once, keyed by its own occurrence', async () => {
-    const f = await createRuntimeFixture();
-    const schedule = cleanupSchedule();
-    const { handler, runs } = countingHandler();
-    const deps = f.deps(cleanupJob, handler);
-    f.clock.set('2026-11-25T03:00:00Z'); // the 24th's occurrence arrives after the 25th's
-    const [day24, day25] = [Date.parse('2026-11-24T02:00:00Z'), Date.parse('2026-11-25T02:00:00Z')];
-    await processBatch(deps, [sqsRecordFactory(occurrenceInput(schedule, day25)), sqsRecordFactory(occurrenceInput(schedule, day24))]);
-    await processBatch(deps, [sqsRecordFactory(occurrenceInput(schedule, day24))]);
-    expect(Object.fromEntries(runs)).toEqual({ 'daily@2026-11-24T02:00:00Z': 1, 'daily@2026-11-25T02:00:00Z': 1 });
-    expect(f.metrics.values.get('ScheduleLateness')).toEqual(expect.arrayContaining([25 * 3_600_000]));
-  });
+  it(
+    'a late first delivery (after its time, even after the next occurrence) still runs once, keyed ' +
+      'by its own occurrence',
+    async () => {
+      const f = await createRuntimeFixture();
+      const schedule = cleanupSchedule();
+      const { handler, runs } = countingHandler();
+      const deps = f.deps(cleanupJob, handler);
+      f.clock.set('2026-11-25T03:00:00Z'); // the 24th's occurrence arrives after the 25th's
+      const [day24, day25] = [Date.parse('2026-11-24T02:00:00Z'), Date.parse('2026-11-25T02:00:00Z')];
+      await processBatch(deps, [
+        sqsRecordFactory(occurrenceInput(schedule, day25)),
+        sqsRecordFactory(occurrenceInput(schedule, day24)),
+      ]);
+      await processBatch(deps, [sqsRecordFactory(occurrenceInput(schedule, day24))]);
+      expect(Object.fromEntries(runs)).toEqual({ 'daily@2026-11-24T02:00:00Z': 1, 'daily@2026-11-25T02:00:00Z': 1 });
+      expect(f.metrics.values.get('ScheduleLateness')).toEqual(expect.arrayContaining([25 * 3_600_000]));
+    },
+  );
 
-  it('two local runners against one stack give exactly one SUCCEEDED run per occurrence over a simulated week (7 for a daily schedule)', async () => {
+  it('two local runners against one stack give exactly one SUCCEEDED run per occurrence over a ' +
+    'simulated week (7 for a daily schedule)', async () => {
     const f = await createRuntimeFixture();
     const schedule = cleanupSchedule();
     expect(schedule.expression).toBe('cron(0 2 * * ? *)');
@@ -144,12 +194,21 @@ describe('Reliability 7: schedules', () => {
     const clock = new VirtualClock(start, 86_400);
     const fired: string[][] = [[], []];
     const runners = [0, 1].map(
-      (n) => new ScheduleRunner({ client: sqs(), clock, schedules: [schedule], queueUrlOf: () => f.queueUrl, report: (_s, occurrence) => void fired[n]!.push(occurrence) }),
+      (n) =>
+        new ScheduleRunner({
+          client: sqs(),
+          clock,
+          schedules: [schedule],
+          queueUrlOf: () => f.queueUrl,
+          report: (_s, occurrence) => void fired[n]!.push(occurrence),
+        }),
     );
     const { handler, runs } = countingHandler();
     const received = await runSchedules(f, clock, end, runners, handler);
 
-    const expected = nextOccurrences(schedule.expression, schedule.timeZone, new Date(start), 8).filter((d) => d.getTime() <= end).map((d) => occurrenceTime(d.getTime()));
+    const expected = nextOccurrences(schedule.expression, schedule.timeZone, new Date(start), 8)
+      .filter((d) => d.getTime() <= end)
+      .map((d) => occurrenceTime(d.getTime()));
     expect(expected).toHaveLength(7);
     // Both runners fired every occurrence: 14 deliveries for 7 occurrences.
     for (const list of fired) expect(list, JSON.stringify(fired)).toEqual(expected);
@@ -167,18 +226,28 @@ describe('Reliability 7: schedules', () => {
     const clock = new VirtualClock(start, 86_400 * 4); // a virtual day per 250 ms
     const sent: string[] = [];
     // Each send takes 400 ms, longer than the 250 ms to the next occurrence.
-    const slowClient = { send: async (command: { input: { MessageBody?: string } }) => {
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      sent.push(JSON.parse(command.input.MessageBody ?? '{}').occurrence as string);
-      return {};
-    } };
-    const runner = new ScheduleRunner({ client: slowClient as unknown as SQSClient, clock, schedules: [schedule], queueUrlOf: () => 'memory://q', report: () => {} });
+    const slowClient = {
+      send: async (command: { input: { MessageBody?: string } }) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        sent.push(JSON.parse(command.input.MessageBody ?? '{}').occurrence as string);
+        return {};
+      },
+    };
+    const runner = new ScheduleRunner({
+      client: slowClient as unknown as SQSClient,
+      clock,
+      schedules: [schedule],
+      queueUrlOf: () => 'memory://q',
+      report: () => {},
+    });
     runner.start();
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     runner.stop();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sent.length).toBeGreaterThanOrEqual(4);
-    const expected = nextOccurrences(schedule.expression, 'UTC', new Date(start), sent.length).map((d) => occurrenceTime(d.getTime()));
+    const expected = nextOccurrences(schedule.expression, 'UTC', new Date(start), sent.length).map((d) =>
+      occurrenceTime(d.getTime()),
+    );
     expect(sent).toEqual(expected);
   }, 10_000);
 
@@ -187,25 +256,43 @@ describe('Reliability 7: schedules', () => {
     const zone = 'Europe/Berlin';
 
     /** Runs the schedule across one local day on a fast clock; returns the runs the ledger holds. */
-    async function runDay(localDay: string): Promise<{ expected: string[]; runs: Map<string, number>; ledger: Record<string, unknown>[] }> {
+    async function runDay(
+      localDay: string,
+    ): Promise<{ expected: string[]; runs: Map<string, number>; ledger: Record<string, unknown>[] }> {
       const f = await createRuntimeFixture();
       // 22:00 UTC the evening before is 23:00 (CET) in Berlin on both dates; run for 24 virtual hours.
       const start = Date.parse(`${localDay}T00:00:00Z`) - 2 * 3_600_000;
       const end = start + 24 * 3_600_000;
       const clock = new VirtualClock(start, 14_400); // 24 virtual hours in 6 s
-      const runner = new ScheduleRunner({ client: sqs(), clock, schedules: [cleanupSchedule()], queueUrlOf: () => f.queueUrl, report: () => {} });
+      const runner = new ScheduleRunner({
+        client: sqs(),
+        clock,
+        schedules: [cleanupSchedule()],
+        queueUrlOf: () => f.queueUrl,
+        report: () => {},
+      });
       runner.update(runner.states[0]!, expression, zone); // also arms it
       const { handler, runs } = countingHandler();
       await runSchedules(f, clock, end, [runner], handler);
-      const expected = nextOccurrences(expression, zone, new Date(start), 3).filter((d) => d.getTime() <= end).map((d) => occurrenceTime(d.getTime()));
+      const expected = nextOccurrences(expression, zone, new Date(start), 3)
+        .filter((d) => d.getTime() <= end)
+        .map((d) => occurrenceTime(d.getTime()));
       return { expected, runs, ledger: await ledgerRuns(f) };
     }
 
     // EventBridge Scheduler's documented behaviour, which the local runner emulates and RELIABILITY.md promises:
     // a local time that does not exist is skipped; one that happens twice runs once (here: at the first).
     const days = [
-      { day: '2027-03-28', runs: [], title: 'spring forward (2027-03-28, 02:30 does not exist): does not run that day, as on EventBridge' },
-      { day: '2027-10-31', runs: ['2027-10-31T00:30:00Z'], title: 'fall back (2027-10-31, 02:30 happens twice): runs once, at the first 02:30 (CEST) = 00:30 UTC' },
+      {
+        day: '2027-03-28',
+        runs: [],
+        title: 'spring forward (2027-03-28, 02:30 does not exist): does not run that day, as on EventBridge',
+      },
+      {
+        day: '2027-10-31',
+        runs: ['2027-10-31T00:30:00Z'],
+        title: 'fall back (2027-10-31, 02:30 happens twice): runs once, at the first 02:30 (CEST) = 00:30 UTC',
+      },
     ];
     for (const { day, runs: at, title } of days) {
       it(title, async () => {

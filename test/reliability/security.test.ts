@@ -6,7 +6,10 @@ import { escapeHtml } from '#shared/reports/escape-html';
 import { synthJobsApp, type SynthesizedJobsApp } from '#test/infra/support/synth-jobs-app';
 
 interface ValidationReport {
-  readonly pluginReports: readonly { readonly pluginName: string; readonly violations: readonly { readonly ruleName: string }[] }[];
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly violations: readonly { readonly ruleName: string }[];
+  }[];
 }
 interface Statement {
   readonly Effect?: string;
@@ -52,32 +55,45 @@ describe('Security', () => {
   it('cdk-nag: the AwsSolutions and Serverless packs both run and find 0 errors and 0 warnings', () => {
     const report = JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
     expect(report.pluginReports.map((plugin) => plugin.pluginName)).toContain('Serverless');
-    expect(report.pluginReports.flatMap((plugin) => plugin.violations.map((v) => `${plugin.pluginName}: ${v.ruleName}`))).toEqual([]);
+    expect(
+      report.pluginReports.flatMap((plugin) => plugin.violations.map((v) => `${plugin.pluginName}: ${v.ruleName}`)),
+    ).toEqual([]);
   });
 
   it('cdk-nag: every Serverless finding acknowledged has a reason, and no AwsSolutions finding is acknowledged', () => {
-    const metadata = JSON.parse(readFileSync(join(directory, `${synth.stack.artifactId}.metadata.json`), 'utf8')) as Record<string, { type: string; data: unknown }[]>;
+    const metadata = JSON.parse(
+      readFileSync(join(directory, `${synth.stack.artifactId}.metadata.json`), 'utf8'),
+    ) as Record<string, { type: string; data: unknown }[]>;
     // Each acknowledgement is recorded on the construct as { "<rule ID>": "<reason>" }.
     const acknowledgements = Object.values(metadata)
       .flat()
       .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]): Acknowledgement => ({ id, reason })));
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]): Acknowledgement => ({ id, reason })),
+      );
     expect(acknowledgements.length).toBeGreaterThan(0);
     expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(SERVERLESS_ACKNOWLEDGED);
-    for (const acknowledgement of acknowledgements) expect(acknowledgement.reason.length, acknowledgement.id).toBeGreaterThan(40);
+    for (const acknowledgement of acknowledgements)
+      expect(acknowledgement.reason.length, acknowledgement.id).toBeGreaterThan(40);
   });
 
   it('IAM: no statement has a wildcard action, and no wildcard resource appears without an acknowledgement', () => {
     const statements = statementsOf(synth.template.toJSON());
     const allows = statements.filter((statement) => statement.Effect === 'Allow');
     expect(allows.length).toBeGreaterThan(20);
-    const actions = allows.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action ?? '']));
+    const actions = allows.flatMap((statement) =>
+      Array.isArray(statement.Action) ? statement.Action : [statement.Action ?? ''],
+    );
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
     const wildcardResources = statements
-      .flatMap((statement) => (Array.isArray(statement.Resource) ? (statement.Resource as unknown[]) : [statement.Resource]))
+      .flatMap((statement) =>
+        Array.isArray(statement.Resource) ? (statement.Resource as unknown[]) : [statement.Resource],
+      )
       .map((resource) => JSON.stringify(resource) ?? '')
       .filter((resource) => resource.includes('*'));
-    const unacknowledged = wildcardResources.filter((resource) => !ACKNOWLEDGED_WILDCARD_RESOURCES.some(({ pattern }) => pattern.test(resource)));
+    const unacknowledged = wildcardResources.filter(
+      (resource) => !ACKNOWLEDGED_WILDCARD_RESOURCES.some(({ pattern }) => pattern.test(resource)),
+    );
     expect(unacknowledged).toEqual([]);
   });
 
@@ -86,10 +102,19 @@ describe('Security', () => {
     expect(text).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/); // access key IDs
     expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
     expect(text).not.toMatch(/aws_secret_access_key|secretAccessKey/i);
-    const functions = synth.template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
-    const variables = Object.values(functions).flatMap((fn) => Object.entries(fn.Properties.Environment?.Variables ?? {}));
+    const functions = synth.template.findResources('AWS::Lambda::Function') as Record<
+      string,
+      { Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+    >;
+    const variables = Object.values(functions).flatMap((fn) =>
+      Object.entries(fn.Properties.Environment?.Variables ?? {}),
+    );
     expect(variables.length).toBeGreaterThan(0);
-    expect(variables.map(([name]) => name).filter((name) => /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i.test(name))).toEqual([]);
+    expect(
+      variables
+        .map(([name]) => name)
+        .filter((name) => /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i.test(name)),
+    ).toEqual([]);
     for (const [name, value] of variables) {
       if (typeof value !== 'string') continue; // Ref / GetAtt of a resource name, resolved at deploy
       expect(value, name).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b|[A-Za-z0-9/+]{40}/);
@@ -111,6 +136,8 @@ describe('Security', () => {
   });
 
   it('input: report HTML escapes data', () => {
-    expect(escapeHtml('<script>alert("x")</script> & \'y\'')).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;');
+    expect(escapeHtml('<script>alert("x")</script> & \'y\'')).toBe(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;',
+    );
   });
 });

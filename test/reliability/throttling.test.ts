@@ -8,25 +8,36 @@ import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-
 import { createRuntimeFixture } from '#test/helpers/runtime-fixture';
 import { seededRandom } from '#infra/local/seeded-random';
 
-
 describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Local, real clock)', () => {
-  it('6: maximum concurrency at its floor (2) and a burst of 2,000 jobs with 5% of claims throttled: none in the DLQ, none lost, none run twice', async () => {
+  it('6: maximum concurrency at its floor (2) and a burst of 2,000 jobs with 5% of claims throttled: ' +
+    'none in the DLQ, none lost, none run twice', async () => {
     const JOBS = 2_000;
     const client = new DynamoDBClient({});
     const random = seededRandom(20261124);
     // 5% of claims are throttled past the SDK's retries: the error surfaces and the record is handed back.
-    const fault = injectFault(client, { match: (target) => ledgerWrite.claim(target) && random() < 0.05, times: Number.POSITIVE_INFINITY, error: throttlingError });
+    const fault = injectFault(client, {
+      match: (target) => ledgerWrite.claim(target) && random() < 0.05,
+      times: Number.POSITIVE_INFINITY,
+      error: throttlingError,
+    });
     const f = await createRuntimeFixture([], client);
     const effects = new EffectLog();
     const job = { ...matrixJob, maxConcurrency: 2 };
     expect(job.maxConcurrency).toBe(2); // the floor that defineJob allows
-    const deps = f.deps(job, async (_payload, ctx) => {
-      effects.record(ctx.jobId);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }, { clock: systemClock });
+    const deps = f.deps(
+      job,
+      async (_payload, ctx) => {
+        effects.record(ctx.jobId);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+      { clock: systemClock },
+    );
 
     const started = Date.now();
-    await sendBodies(f.queueUrl, Array.from({ length: JOBS }, (_, i) => JSON.stringify(matrixEnvelope(`burst-${i}`, i))));
+    await sendBodies(
+      f.queueUrl,
+      Array.from({ length: JOBS }, (_, i) => JSON.stringify(matrixEnvelope(`burst-${i}`, i))),
+    );
     let acknowledged = 0;
     let retried = 0;
     const deadline = started + 50_000;
@@ -42,13 +53,25 @@ describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Lo
     };
     await Promise.all(Array.from({ length: job.maxConcurrency }, lane));
     const seconds = (Date.now() - started) / 1000;
-    console.log(`burst: ${JOBS} jobs through 2 lanes in ${seconds.toFixed(1)} s; ${fault.thrown()} claims throttled, ${retried} records handed back`);
+    console.log(
+      `burst: ${JOBS} jobs through 2 lanes in ${seconds.toFixed(1)} s; ${fault.thrown()} claims ` +
+        `throttled, ${retried} records handed back`,
+    );
 
     expect(fault.thrown()).toBeGreaterThan(20);
     expect(acknowledged).toBe(JOBS);
     const statuses = new Map<string, number>();
-    for await (const page of paginateScan({ client: dynamo() }, { TableName: f.ledgerName, ConsistentRead: true, ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': 'status' } })) {
-      for (const item of page.Items ?? []) statuses.set(item.status?.S ?? '?', (statuses.get(item.status?.S ?? '?') ?? 0) + 1);
+    for await (const page of paginateScan(
+      { client: dynamo() },
+      {
+        TableName: f.ledgerName,
+        ConsistentRead: true,
+        ProjectionExpression: '#s',
+        ExpressionAttributeNames: { '#s': 'status' },
+      },
+    )) {
+      for (const item of page.Items ?? [])
+        statuses.set(item.status?.S ?? '?', (statuses.get(item.status?.S ?? '?') ?? 0) + 1);
     }
     expect(Object.fromEntries(statuses)).toEqual({ SUCCEEDED: JOBS });
     expect(effects.effects.size).toBe(JOBS);

@@ -39,7 +39,11 @@ describe('Reliability matrix 5: visibility timeout shorter than the runtime (fau
     expect(done.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
     expect(started).toBe(1);
     expect(effects.count('slow')).toBe(1);
-    expect(await f.run(runPk({ job: 'matrix-job', id: 'slow' }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
+    expect(await f.run(runPk({ job: 'matrix-job', id: 'slow' }))).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 1,
+      fence: 1,
+    });
 
     // The event source mapping deletes with the latest receipt handle; the next copy is a duplicate.
     await deleteAcknowledged(f.queueUrl, [overlapRecord], { ...done, response: { batchItemFailures: [] } });

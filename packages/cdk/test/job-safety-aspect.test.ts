@@ -83,27 +83,42 @@ describe('Aspect: JobSafetyAspect', () => {
 
   it('fails when the batching window pushes the minimum above the visibility timeout', () => {
     const stack = stackWith({ eventSource: { maxBatchingWindow: Duration.seconds(5) } });
-    Annotations.fromStack(stack).hasError('*', 'send-email: visibility timeout 180 s is below 6 × (timeout 30 s + window 5 s) = 210 s');
+    Annotations.fromStack(stack).hasError(
+      '*',
+      'send-email: visibility timeout 180 s is below 6 × (timeout 30 s + window 5 s) = 210 s',
+    );
   });
 
   it('fails when partial batch responses are off', () => {
     const stack = stackWith({ eventSource: { reportBatchItemFailures: false } });
-    Annotations.fromStack(stack).hasError('*', Match.stringLikeRegexp('^send-email: partial batch responses are off \\(FunctionResponseTypes is \\[\\]\\)'));
+    Annotations.fromStack(stack).hasError(
+      '*',
+      Match.stringLikeRegexp('^send-email: partial batch responses are off \\(FunctionResponseTypes is \\[\\]\\)'),
+    );
   });
 
   it('fails when the event source has no maximum concurrency', () => {
     const stack = stackWith({ eventSource: { maxConcurrency: undefined } });
-    Annotations.fromStack(stack).hasError('*', Match.stringLikeRegexp('^send-email: no maximum concurrency \\(ScalingConfig.MaximumConcurrency is undefined\\)'));
+    Annotations.fromStack(stack).hasError(
+      '*',
+      Match.stringLikeRegexp('^send-email: no maximum concurrency \\(ScalingConfig.MaximumConcurrency is undefined\\)'),
+    );
   });
 
   it('fails when the DLQ does not keep messages longer than its source queue', () => {
     const stack = stackWith({ queueRetentionDays: 14, dlqRetentionDays: 14 });
-    Annotations.fromStack(stack).hasError('*', Match.stringLikeRegexp("^send-email: DLQ retention 1209600 s is not longer than the queue's retention 1209600 s"));
+    Annotations.fromStack(stack).hasError(
+      '*',
+      Match.stringLikeRegexp("^send-email: DLQ retention 1209600 s is not longer than the queue's retention 1209600 s"),
+    );
   });
 
   it('fails when a schedule has an invalid cron expression, quoting it', () => {
     const stack = stackWith({}, (s) => cfnSchedule(s, 'cron(99 2 * * ? *)'));
-    Annotations.fromStack(stack).hasError('/Tiny/Nightly', Match.stringLikeRegexp('^Tiny/Nightly: Invalid minutes field "99" in "cron\\(99 2 \\* \\* \\? \\*\\)"'));
+    Annotations.fromStack(stack).hasError(
+      '/Tiny/Nightly',
+      Match.stringLikeRegexp('^Tiny/Nightly: Invalid minutes field "99" in "cron\\(99 2 \\* \\* \\? \\*\\)"'),
+    );
   });
 
   it('fails when a schedule has an unknown time zone, quoting it', () => {
@@ -121,10 +136,13 @@ describe('Aspect: JobSafetyAspect', () => {
       fn.addEnvironment('SCHEDULES', 'x'.repeat(3_000));
       for (let i = 0; i < count; i += 1) fn.addEnvironment(`QUEUE_URL_${i}`, new sqs.Queue(s, `Q${i}`).queueUrl);
     };
-    // As JSON: {"SCHEDULES":"…3,000…","QUEUE_URL_0":"…128…",…} = 2 + 3,014 + 8 × 144 + 8 commas = 4,176 bytes; with 7 queues, 4,031.
+    // As JSON: {"SCHEDULES":"…3,000…","QUEUE_URL_0":"…128…",…} = 2 + 3,014 + 8 × 144 + 8 commas = 4,176
+    // bytes; with 7 queues, 4,031.
     expect(errorsOf(stackWith({}, big(7)))).toEqual([]);
     expect(errorsOf(stackWith({}, big(8)))).toEqual([
-      "send-email: its environment is about 4176 bytes, over Lambda's 4096 (9 variables, 8 of them references counted as 128 bytes each; the largest: SCHEDULES 3014, QUEUE_URL_0 144, QUEUE_URL_1 144). Compile what grows with the jobs into the bundle instead (JobWorker inlinedEnvironment)",
+      "send-email: its environment is about 4176 bytes, over Lambda's 4096 (9 variables, 8 of them " +
+        'references counted as 128 bytes each; the largest: SCHEDULES 3014, QUEUE_URL_0 144, ' +
+        'QUEUE_URL_1 144). Compile what grows with the jobs into the bundle instead (JobWorker inlinedEnvironment)',
     ]);
   });
 
@@ -132,6 +150,8 @@ describe('Aspect: JobSafetyAspect', () => {
     const stack = stackWith({}, (s) => {
       new events.Rule(s, 'Hourly', { schedule: events.Schedule.expression('rate(1 hours)') });
     });
-    expect(errorsOf(stack)).toEqual([expect.stringMatching(/^Tiny\/Hourly\/Resource: Invalid rate expression "rate\(1 hours\)"/)]);
+    expect(errorsOf(stack)).toEqual([
+      expect.stringMatching(/^Tiny\/Hourly\/Resource: Invalid rate expression "rate\(1 hours\)"/),
+    ]);
   });
 });

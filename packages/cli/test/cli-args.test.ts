@@ -3,8 +3,25 @@ import { parseCommandLine, UsageError } from '@serverless-jobs/cli/commands';
 
 describe('Function: parseCommandLine', () => {
   it('reads send with data, id and a delay in seconds', () => {
-    const { command, global } = parseCommandLine(['send', 'process-order', '--data', '{"orderId":"o-1"}', '--id', 'o-1', '--delay', '2h', '--json']);
-    expect(command).toEqual({ name: 'send', job: 'process-order', data: '{"orderId":"o-1"}', file: undefined, id: 'o-1', delaySeconds: 7200 });
+    const { command, global } = parseCommandLine([
+      'send',
+      'process-order',
+      '--data',
+      '{"orderId":"o-1"}',
+      '--id',
+      'o-1',
+      '--delay',
+      '2h',
+      '--json',
+    ]);
+    expect(command).toEqual({
+      name: 'send',
+      job: 'process-order',
+      data: '{"orderId":"o-1"}',
+      file: undefined,
+      id: 'o-1',
+      delaySeconds: 7200,
+    });
     expect(global).toEqual({ local: undefined, stage: 'dev', dataDir: undefined, json: true });
   });
 
@@ -14,7 +31,9 @@ describe('Function: parseCommandLine', () => {
   });
 
   it('reads runs with statuses, since and limit', () => {
-    expect(parseCommandLine(['runs', 'cleanup', '--status', 'failed,DEAD', '--since', '1d', '--limit', '5']).command).toEqual({
+    expect(
+      parseCommandLine(['runs', 'cleanup', '--status', 'failed,DEAD', '--since', '1d', '--limit', '5']).command,
+    ).toEqual({
       name: 'runs',
       job: 'cleanup',
       statuses: ['FAILED', 'DEAD'],
@@ -24,11 +43,21 @@ describe('Function: parseCommandLine', () => {
   });
 
   it('reads schedule, redrive and health, and does not take an option value for the command', () => {
-    expect(parseCommandLine(['--stage', 'prod', 'schedule', 'cleanup', 'cron(0 3 * * ? *)', '--tz', 'Europe/Berlin'])).toEqual({
+    expect(
+      parseCommandLine(['--stage', 'prod', 'schedule', 'cleanup', 'cron(0 3 * * ? *)', '--tz', 'Europe/Berlin']),
+    ).toEqual({
       global: { local: undefined, stage: 'prod', dataDir: undefined, json: false },
-      command: { name: 'schedule', job: 'cleanup', expression: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berlin', schedule: undefined },
+      command: {
+        name: 'schedule',
+        job: 'cleanup',
+        expression: 'cron(0 3 * * ? *)',
+        timeZone: 'Europe/Berlin',
+        schedule: undefined,
+      },
     });
-    expect(parseCommandLine(['redrive', 'send-email', '--dry-run', '--rate', '2.5', '--filter', 'reason=timeout']).command).toEqual({
+    expect(
+      parseCommandLine(['redrive', 'send-email', '--dry-run', '--rate', '2.5', '--filter', 'reason=timeout']).command,
+    ).toEqual({
       name: 'redrive',
       job: 'send-email',
       dryRun: true,
@@ -42,7 +71,12 @@ describe('Function: parseCommandLine', () => {
   });
 
   it('reads next with its schedule and count, 5 by default', () => {
-    expect(parseCommandLine(['next', 'cleanup']).command).toEqual({ name: 'next', job: 'cleanup', schedule: undefined, count: 5 });
+    expect(parseCommandLine(['next', 'cleanup']).command).toEqual({
+      name: 'next',
+      job: 'cleanup',
+      schedule: undefined,
+      count: 5,
+    });
     expect(parseCommandLine(['next', 'cleanup', '--schedule', 'daily', '--count', '100', '--json'])).toEqual({
       global: { local: undefined, stage: 'dev', dataDir: undefined, json: true },
       command: { name: 'next', job: 'cleanup', schedule: 'daily', count: 100 },
@@ -50,7 +84,17 @@ describe('Function: parseCommandLine', () => {
   });
 
   it('reads backfill with its range, schedule and dry run', () => {
-    expect(parseCommandLine(['backfill', 'daily-report', '--from', '2027-02-01T00:00:00Z', '--to', '2027-02-04', '--dry-run']).command).toEqual({
+    expect(
+      parseCommandLine([
+        'backfill',
+        'daily-report',
+        '--from',
+        '2027-02-01T00:00:00Z',
+        '--to',
+        '2027-02-04',
+        '--dry-run',
+      ]).command,
+    ).toEqual({
       name: 'backfill',
       job: 'daily-report',
       schedule: undefined,
@@ -70,15 +114,30 @@ describe('Function: parseCommandLine', () => {
     [['runs'], 'runs needs <job> (given 0 of 1)'],
     [['list', 'extra'], 'list takes 0 argument(s) (given an extra "extra")'],
     [['send', 'process-order'], 'send needs exactly one of --data and --file (given neither)'],
-    [['send', 'process-order', '--data', '{}', '--delay', 'soon'], '--delay must be a duration such as 30s, 15m, 2h or 1d (given "soon")'],
-    [['runs', 'cleanup', '--status', 'LOST'], '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, PENDING, comma-separated (given "LOST")'],
+    [
+      ['send', 'process-order', '--data', '{}', '--delay', 'soon'],
+      '--delay must be a duration such as 30s, 15m, 2h or 1d (given "soon")',
+    ],
+    [
+      ['runs', 'cleanup', '--status', 'LOST'],
+      '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, PENDING, comma-separated (given "LOST")',
+    ],
     [['runs', 'cleanup', '--limit', '0'], '--limit must be a positive whole number (given "0")'],
     [['dlq', 'cleanup', '--peek', 'x'], '--peek must be a positive whole number (given "x")'],
     [['redrive', 'cleanup', '--rate', '0'], '--rate must be a positive number (given "0")'],
     [['next'], 'next needs <job> (given 0 of 1)'],
-    [['backfill', 'daily-report', '--to', '2027-02-04'], '--from is required: an ISO time such as 2027-02-01T06:00:00Z'],
-    [['backfill', 'daily-report', '--from', 'yesterday', '--to', '2027-02-04'], '--from must be an ISO time such as 2027-02-01T06:00:00Z (given "yesterday")'],
-    [['backfill', 'daily-report', '--from', '2027-02-01T06:00Z', '--to', '2027-02-31'], '--to must be an ISO time such as 2027-02-01T06:00:00Z (given "2027-02-31")'],
+    [
+      ['backfill', 'daily-report', '--to', '2027-02-04'],
+      '--from is required: an ISO time such as 2027-02-01T06:00:00Z',
+    ],
+    [
+      ['backfill', 'daily-report', '--from', 'yesterday', '--to', '2027-02-04'],
+      '--from must be an ISO time such as 2027-02-01T06:00:00Z (given "yesterday")',
+    ],
+    [
+      ['backfill', 'daily-report', '--from', '2027-02-01T06:00Z', '--to', '2027-02-31'],
+      '--to must be an ISO time such as 2027-02-01T06:00:00Z (given "2027-02-31")',
+    ],
     [['next', 'cleanup', '--count', '101'], '--count must be at most 100 (given 101)'],
     [['next', 'cleanup', '--count', '2.5'], '--count must be a positive whole number (given "2.5")'],
     [['list', '--local', '--aws'], '--local and --aws exclude each other'],

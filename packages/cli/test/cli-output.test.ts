@@ -17,38 +17,74 @@ async function textOf(command: Parameters<typeof runCommand>[0], ops: Partial<Jo
 describe('Function: runCommand (text output)', () => {
   it('says which statuses found no run', async () => {
     const runs = async () => [];
-    expect(await textOf({ name: 'runs', job: 'send-email', statuses: [RunStatus.DEAD, RunStatus.FAILED], sinceMs: 3_600_000, limit: 20 }, { runs })).toBe(
-      'No DEAD or FAILED runs of send-email since 2027-03-26T11:00:00Z',
+    expect(
+      await textOf(
+        {
+          name: 'runs',
+          job: 'send-email',
+          statuses: [RunStatus.DEAD, RunStatus.FAILED],
+          sinceMs: 3_600_000,
+          limit: 20,
+        },
+        { runs },
+      ),
+    ).toBe('No DEAD or FAILED runs of send-email since 2027-03-26T11:00:00Z');
+    expect(await textOf({ name: 'runs', job: 'send-email', statuses: [], limit: 20 }, { runs })).toBe(
+      'No runs of send-email',
     );
-    expect(await textOf({ name: 'runs', job: 'send-email', statuses: [], limit: 20 }, { runs })).toBe('No runs of send-email');
   });
 
-  it('shows the last error of a run that is not a success, and none for a success redriven out of the DLQ', async () => {
-    const run = { job: 'process-order', attempt: 1, createdAt: '2027-03-26T10:00:00.000Z', lastError: 'permanent failure: no such order' };
-    const runs = async () => [
-      { ...run, id: 'order/o-1', status: RunStatus.SUCCEEDED },
-      { ...run, id: 'order/o-2', status: RunStatus.DEAD },
-    ];
-    const [, succeeded, dead] = (await textOf({ name: 'runs', job: 'process-order', statuses: [], limit: 20 }, { runs })).split('\n');
-    expect(succeeded).toMatch(/order\/o-1\s+SUCCEEDED\s+1$/);
-    expect(dead).toMatch(/order\/o-2\s+DEAD\s+1\s+permanent failure: no such order$/);
-  });
+  it(
+    'shows the last error of a run that is not a success, and none for a success redriven out of ' + 'the DLQ',
+    async () => {
+      const run = {
+        job: 'process-order',
+        attempt: 1,
+        createdAt: '2027-03-26T10:00:00.000Z',
+        lastError: 'permanent failure: no such order',
+      };
+      const runs = async () => [
+        { ...run, id: 'order/o-1', status: RunStatus.SUCCEEDED },
+        { ...run, id: 'order/o-2', status: RunStatus.DEAD },
+      ];
+      const [, succeeded, dead] = (
+        await textOf({ name: 'runs', job: 'process-order', statuses: [], limit: 20 }, { runs })
+      ).split('\n');
+      expect(succeeded).toMatch(/order\/o-1\s+SUCCEEDED\s+1$/);
+      expect(dead).toMatch(/order\/o-2\s+DEAD\s+1\s+permanent failure: no such order$/);
+    },
+  );
 
-  it('lists the moved messages under the line that counts them, and the ones the filter left after the table', async () => {
-    const result: RedriveResult = {
-      job: 'process-order',
-      dryRun: false,
-      moved: [{ messageId: 'm-1', jobId: 'order/o-1', reason: 'no such order', attempts: 1, deadAt: '2027-03-26T10:00:00.000Z', body: '{}' }],
-      skipped: 2,
-    };
-    const text = await textOf({ name: 'redrive', job: 'process-order', dryRun: false, filter: 'jobId=order/o-1' }, { redrive: async () => result });
-    expect(text.split('\n')).toEqual([
-      'Moved 1 message(s) from the process-order DLQ to its queue:',
-      '',
-      expect.stringMatching(/^JOB ID\s+ATTEMPTS\s+DEAD AT\s+REASON$/),
-      expect.stringMatching(/^order\/o-1\s+1\s+2027-03-26T10:00:00Z\s+no such order$/),
-      '',
-      '2 left in the DLQ: the filter did not match them',
-    ]);
-  });
+  it(
+    'lists the moved messages under the line that counts them, and the ones the filter left after ' + 'the table',
+    async () => {
+      const result: RedriveResult = {
+        job: 'process-order',
+        dryRun: false,
+        moved: [
+          {
+            messageId: 'm-1',
+            jobId: 'order/o-1',
+            reason: 'no such order',
+            attempts: 1,
+            deadAt: '2027-03-26T10:00:00.000Z',
+            body: '{}',
+          },
+        ],
+        skipped: 2,
+      };
+      const text = await textOf(
+        { name: 'redrive', job: 'process-order', dryRun: false, filter: 'jobId=order/o-1' },
+        { redrive: async () => result },
+      );
+      expect(text.split('\n')).toEqual([
+        'Moved 1 message(s) from the process-order DLQ to its queue:',
+        '',
+        expect.stringMatching(/^JOB ID\s+ATTEMPTS\s+DEAD AT\s+REASON$/),
+        expect.stringMatching(/^order\/o-1\s+1\s+2027-03-26T10:00:00Z\s+no such order$/),
+        '',
+        '2 left in the DLQ: the filter did not match them',
+      ]);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** The logical ID a resolved `{ Ref }` or `{ "Fn::GetAtt": [id, attr] }` points at, if it is one. */
@@ -15,7 +15,11 @@ export function referencedLogicalId(resolved: unknown): string | undefined {
 type ElementClass<T extends CfnElement> = abstract new (...args: never[]) => T;
 
 /** The element of `type` in the stack whose logical ID is `logicalId`. */
-export function findByLogicalId<T extends CfnElement>(stack: Stack, logicalId: string, type: ElementClass<T>): T | undefined {
+export function findByLogicalId<T extends CfnElement>(
+  stack: Stack,
+  logicalId: string,
+  type: ElementClass<T>,
+): T | undefined {
   for (const child of stack.node.findAll()) {
     if (child instanceof type && stack.resolve(child.logicalId) === logicalId) return child;
   }
@@ -23,7 +27,11 @@ export function findByLogicalId<T extends CfnElement>(stack: Stack, logicalId: s
 }
 
 /** The element a property references, e.g. the CfnQueue behind an event source mapping's EventSourceArn. */
-export function referencedElement<T extends CfnElement>(node: IConstruct, value: unknown, type: ElementClass<T>): T | undefined {
+export function referencedElement<T extends CfnElement>(
+  node: IConstruct,
+  value: unknown,
+  type: ElementClass<T>,
+): T | undefined {
   const stack = Stack.of(node);
   const logicalId = referencedLogicalId(stack.resolve(value));
   return logicalId === undefined ? undefined : findByLogicalId(stack, logicalId, type);

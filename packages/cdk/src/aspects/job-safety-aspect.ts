@@ -36,18 +36,29 @@ export class JobSafetyAspect implements IAspect {
   /** Lambda refuses an environment over 4 KB at deploy, after the stack has started to change: say so at synth. */
   private checkEnvironmentSize(fn: lambda.CfnFunction): void {
     const resolved: unknown = Stack.of(fn).resolve(fn.environment);
-    const variables = (resolved as { variables?: Record<string, unknown>; Variables?: Record<string, unknown> } | undefined) ?? {};
+    const variables =
+      (resolved as { variables?: Record<string, unknown>; Variables?: Record<string, unknown> } | undefined) ?? {};
     const entries = Object.entries(variables.variables ?? variables.Variables ?? {});
     // Lambda measures the variables as one JSON object, quotes and escapes included.
-    const asDeployed = Object.fromEntries(entries.map(([name, value]) => [name, typeof value === 'string' ? value : REFERENCE_STANDIN]));
+    const asDeployed = Object.fromEntries(
+      entries.map(([name, value]) => [name, typeof value === 'string' ? value : REFERENCE_STANDIN]),
+    );
     const total = Buffer.byteLength(JSON.stringify(asDeployed));
     if (total <= ENVIRONMENT_LIMIT_BYTES) return;
-    const sizes = Object.entries(asDeployed).map(([name, value]) => ({ name, bytes: Buffer.byteLength(JSON.stringify({ [name]: value })) - 2 }));
-    const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((s) => `${s.name} ${s.bytes}`).join(', ');
+    const sizes = Object.entries(asDeployed).map(([name, value]) => ({
+      name,
+      bytes: Buffer.byteLength(JSON.stringify({ [name]: value })) - 2,
+    }));
+    const largest = [...sizes]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 3)
+      .map((s) => `${s.name} ${s.bytes}`)
+      .join(', ');
     const references = entries.filter(([, value]) => typeof value !== 'string').length;
     this.error(
       fn,
-      `${jobLabel(fn)}: its environment is about ${total} bytes, over Lambda's ${ENVIRONMENT_LIMIT_BYTES} (${entries.length} variables, ` +
+      `${jobLabel(fn)}: its environment is about ${total} bytes, over Lambda's ` +
+        `${ENVIRONMENT_LIMIT_BYTES} (${entries.length} variables, ` +
         `${references} of them references counted as ${REFERENCE_BYTES} bytes each; the largest: ${largest}). ` +
         'Compile what grows with the jobs into the bundle instead (JobWorker inlinedEnvironment)',
     );
@@ -61,11 +72,19 @@ export class JobSafetyAspect implements IAspect {
 
     const types = resolve(esm.functionResponseTypes);
     if (!Array.isArray(types) || !types.includes(REPORT_BATCH_ITEM_FAILURES)) {
-      this.error(esm, `${label}: partial batch responses are off (FunctionResponseTypes is ${JSON.stringify(types ?? [])}); set reportBatchItemFailures: true`);
+      this.error(
+        esm,
+        `${label}: partial batch responses are off (FunctionResponseTypes is ` +
+          `${JSON.stringify(types ?? [])}); set reportBatchItemFailures: true`,
+      );
     }
     const scaling = resolve(esm.scalingConfig) as { readonly maximumConcurrency?: unknown } | undefined;
     if (scaling?.maximumConcurrency === undefined) {
-      this.error(esm, `${label}: no maximum concurrency (ScalingConfig.MaximumConcurrency is ${JSON.stringify(scaling?.maximumConcurrency)}); set maxConcurrency (2 to 1000)`);
+      this.error(
+        esm,
+        `${label}: no maximum concurrency (ScalingConfig.MaximumConcurrency is ` +
+          `${JSON.stringify(scaling?.maximumConcurrency)}); set maxConcurrency (2 to 1000)`,
+      );
     }
 
     const fn = referencedElement(esm, esm.functionName, lambda.CfnFunction);
@@ -77,15 +96,22 @@ export class JobSafetyAspect implements IAspect {
     if (visibility < minimum) {
       this.error(
         esm,
-        `${label}: visibility timeout ${visibility} s is below ${VISIBILITY_FACTOR} × (timeout ${timeout} s + window ${window} s) = ${minimum} s`,
+        `${label}: visibility timeout ${visibility} s is below ${VISIBILITY_FACTOR} × (timeout ` +
+          `${timeout} s + window ${window} s) = ${minimum} s`,
       );
     }
   }
 
   private checkDeadLetterRetention(queue: sqs.CfnQueue): void {
-    const redrive = Stack.of(queue).resolve(queue.redrivePolicy) as { readonly deadLetterTargetArn?: unknown } | undefined;
+    const redrive = Stack.of(queue).resolve(queue.redrivePolicy) as
+      | { readonly deadLetterTargetArn?: unknown }
+      | undefined;
     if (!redrive) return;
-    const dlq = referencedElement(queue, redrive.deadLetterTargetArn ?? (redrive as Record<string, unknown>).DeadLetterTargetArn, sqs.CfnQueue);
+    const dlq = referencedElement(
+      queue,
+      redrive.deadLetterTargetArn ?? (redrive as Record<string, unknown>).DeadLetterTargetArn,
+      sqs.CfnQueue,
+    );
     if (!dlq) return;
     const retention = resolvedNumber(queue, queue.messageRetentionPeriod, DEFAULT_RETENTION_SECONDS);
     const dlqRetention = resolvedNumber(dlq, dlq.messageRetentionPeriod, DEFAULT_RETENTION_SECONDS);
@@ -93,7 +119,8 @@ export class JobSafetyAspect implements IAspect {
     if (dlqRetention <= retention) {
       this.error(
         queue,
-        `${jobLabel(queue)}: DLQ retention ${dlqRetention} s is not longer than the queue's retention ${retention} s; a message could expire before anyone redrives it`,
+        `${jobLabel(queue)}: DLQ retention ${dlqRetention} s is not longer than the queue's ` +
+          `retention ${retention} s; a message could expire before anyone redrives it`,
       );
     }
   }

@@ -45,15 +45,29 @@ function scheduleIndex(job: JobDeclaration, o: Override, errors: string[]): numb
   const names = job.schedules.map((s) => s.name);
   if (o.rest !== undefined) {
     const index = names.indexOf(o.rest);
-    if (index < 0) errors.push(problem(o, `job "${job.name}" has no schedule "${o.rest}"; its schedules are: ${names.join(', ') || 'none'}`));
+    if (index < 0)
+      errors.push(
+        problem(o, `job "${job.name}" has no schedule "${o.rest}"; its schedules are: ${names.join(', ') || 'none'}`),
+      );
     return index < 0 ? undefined : index;
   }
   if (names.length === 1) return 0;
-  errors.push(problem(o, `job "${job.name}" has ${names.length} schedules (${names.join(', ') || 'none'}); name one as "${o.key}.<schedule>"`));
+  errors.push(
+    problem(
+      o,
+      `job "${job.name}" has ${names.length} schedules (${names.join(', ') || 'none'}); name one as ` +
+        `"${o.key}.<schedule>"`,
+    ),
+  );
   return undefined;
 }
 
-function applyScheduleOverride(job: JobDeclaration, o: Override, schedules: JobDeclaration['schedules'][number][], errors: string[]): void {
+function applyScheduleOverride(
+  job: JobDeclaration,
+  o: Override,
+  schedules: JobDeclaration['schedules'][number][],
+  errors: string[],
+): void {
   const index = scheduleIndex(job, o, errors);
   if (index === undefined) return;
   if (typeof o.raw !== 'string') {
@@ -83,7 +97,12 @@ function resolveSettings(job: JobDeclaration, overrides: readonly Override[], er
   for (const o of overrides) {
     const name = o.rest;
     if (name === undefined || (known !== undefined && !known.includes(name))) {
-      errors.push(problem(o, `job "${job.name}" has no setting "${name ?? ''}"; its settings are: ${known?.join(', ') || 'none'}`));
+      errors.push(
+        problem(
+          o,
+          `job "${job.name}" has no setting "${name ?? ''}"; its settings are: ${known?.join(', ') || 'none'}`,
+        ),
+      );
       continue;
     }
     try {
@@ -111,9 +130,14 @@ function resolveJob(job: JobDeclaration, overrides: readonly Override[], errors:
   if (errors.length === before) {
     // The override may be valid alone but not together with the rest (e.g. a time zone on a UTC-only rule).
     const keys = overrides.filter((o) => o.kind !== 'settings').map((o) => quoteContext(o.key, o.raw));
-    for (const error of validateDeclaration(declaration, parseScheduleExpression)) errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
+    for (const error of validateDeclaration(declaration, parseScheduleExpression))
+      errors.push(keys.length > 0 ? `${keys.join(', ')}: ${error}` : error);
   }
-  const settings = resolveSettings(job, overrides.filter((o) => o.kind === 'settings'), errors);
+  const settings = resolveSettings(
+    job,
+    overrides.filter((o) => o.kind === 'settings'),
+    errors,
+  );
   return { declaration, settings };
 }
 
@@ -122,14 +146,23 @@ function resolveJob(job: JobDeclaration, overrides: readonly Override[], errors:
  * `settings.<job>.<key>` to the declarations, validates the result again, and parses each job's settings.
  * @throws ContextOverrideError quoting every bad key and value
  */
-export function resolveJobs(jobs: readonly JobDeclaration[], context: Readonly<Record<string, unknown>>): ResolvedJob[] {
+export function resolveJobs(
+  jobs: readonly JobDeclaration[],
+  context: Readonly<Record<string, unknown>>,
+): ResolvedJob[] {
   const overrides = collectOverrides(context);
   const errors: string[] = [];
   const names = jobs.map((job) => job.name);
   for (const o of overrides.filter((x) => !names.includes(x.job))) {
     errors.push(problem(o, `unknown job "${o.job}"; the jobs are: ${names.join(', ')}`));
   }
-  const resolved = jobs.map((job) => resolveJob(job, overrides.filter((o) => o.job === job.name), errors));
+  const resolved = jobs.map((job) =>
+    resolveJob(
+      job,
+      overrides.filter((o) => o.job === job.name),
+      errors,
+    ),
+  );
   if (errors.length > 0) throw new ContextOverrideError(errors);
   return resolved;
 }

@@ -49,7 +49,9 @@ export class FunctionBundle implements ILocalBundling {
       minify: true,
       sourcemap: false,
       logLevel: 'warning',
-      define: Object.fromEntries(Object.entries(this.inlined).map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)])),
+      define: Object.fromEntries(
+        Object.entries(this.inlined).map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)]),
+      ),
       // ESM output: CommonJS dependencies inside the bundle still call require().
       banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
       // No externals: the SDK is bundled, so its version is pinned by the lockfile, not by the runtime.

@@ -8,7 +8,10 @@ import type { JobWorker } from './job-worker.ts';
 
 export interface JobAlarmsProps {
   readonly workers: readonly JobWorker[];
-  /** The schedule watchdog's worker, which gets the WatchdogSilent alarm; its own schedule is not watched. @default - none */
+  /**
+   * The schedule watchdog's worker, which gets the WatchdogSilent alarm; its own schedule is not watched. @default -
+   * none
+   */
   readonly watchdog?: JobWorker;
   /** Period of every job alarm. @default Duration.minutes(5) */
   readonly period?: Duration;
@@ -43,7 +46,9 @@ export class JobAlarms extends Construct {
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'serverless-jobs alarms', enforceSSL: true });
     const action = new SnsAction(this.topic);
     this.byJob = new Map(props.workers.map((worker) => [worker.jobName, this.forJob(worker, period, props.watchdog)]));
-    const all = [...this.byJob.values()].flatMap((set) => Object.values(set).filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined));
+    const all = [...this.byJob.values()].flatMap((set) =>
+      Object.values(set).filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
+    );
     for (const alarm of all) alarm.addAlarmAction(action);
     this.healthy = new cloudwatch.CompositeAlarm(this, 'JobsHealthy', {
       alarmDescription: 'Jobs healthy: in ALARM while any job alarm is in ALARM.',
@@ -56,7 +61,11 @@ export class JobAlarms extends Construct {
   private forJob(worker: JobWorker, period: Duration, watchdog: JobWorker | undefined): JobAlarmSet {
     const job = worker.declaration;
     const scope = new Construct(this, job.name);
-    const alarm = (id: string, description: string, props: Omit<cloudwatch.AlarmProps, 'alarmDescription'>): cloudwatch.Alarm =>
+    const alarm = (
+      id: string,
+      description: string,
+      props: Omit<cloudwatch.AlarmProps, 'alarmDescription'>,
+    ): cloudwatch.Alarm =>
       new cloudwatch.Alarm(scope, id, {
         alarmDescription: `${job.name}: ${description}`,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -75,12 +84,16 @@ export class JobAlarms extends Construct {
     return {
       ...(scheduled
         ? {
-            missedOccurrences: alarm('MissedOccurrences', 'a scheduled occurrence left no run in the ledger (see the watchdog\'s log, `jobs health`)', {
-              metric: jobMetric(job.name, JobMetricName.MISSED_OCCURRENCES, { period }),
-              threshold: 1,
-              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-              evaluationPeriods: 1,
-            }),
+            missedOccurrences: alarm(
+              'MissedOccurrences',
+              "a scheduled occurrence left no run in the ledger (see the watchdog's log, `jobs health`)",
+              {
+                metric: jobMetric(job.name, JobMetricName.MISSED_OCCURRENCES, { period }),
+                threshold: 1,
+                comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluationPeriods: 1,
+              },
+            ),
           }
         : {}),
       ...(worker === watchdog
@@ -96,29 +109,40 @@ export class JobAlarms extends Construct {
           }
         : {}),
       deadLetters: alarm('DeadLetters', 'messages are waiting in the DLQ; fix, then `jobs redrive`', {
-        metric: worker.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        metric: worker.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
       }),
-      oldestMessage: alarm('OldestMessage', `the oldest message is older than ${job.alarms.oldestMessageAgeSeconds} s`, {
-        metric: worker.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
-        threshold: job.alarms.oldestMessageAgeSeconds,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      }),
+      oldestMessage: alarm(
+        'OldestMessage',
+        `the oldest message is older than ${job.alarms.oldestMessageAgeSeconds} s`,
+        {
+          metric: worker.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+          threshold: job.alarms.oldestMessageAgeSeconds,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      ),
       errorRate: alarm('ErrorRate', `more than ${job.alarms.errorRatePercent} % of started runs failed`, {
         metric: errorRate,
         threshold: job.alarms.errorRatePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
       }),
-      nearTimeout: alarm('NearTimeout', `an invocation took over ${job.alarms.durationOfTimeout} of the ${job.timeoutSeconds} s timeout`, {
-        metric: worker.fn.metricDuration({ period, statistic: 'Maximum' }),
-        threshold: Math.round(job.alarms.durationOfTimeout * job.timeoutSeconds * 1000),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      }),
+      nearTimeout: alarm(
+        'NearTimeout',
+        `an invocation took over ${job.alarms.durationOfTimeout} of the ${job.timeoutSeconds} s timeout`,
+        {
+          metric: worker.fn.metricDuration({ period, statistic: 'Maximum' }),
+          threshold: Math.round(job.alarms.durationOfTimeout * job.timeoutSeconds * 1000),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      ),
     };
   }
 }

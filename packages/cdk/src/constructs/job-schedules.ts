@@ -16,7 +16,9 @@ export interface JobSchedulesProps {
   readonly scheduleGroupName: string;
   /** Delivery retries before an occurrence goes to the job's DLQ. @default 3 (0 to 185) */
   readonly retryAttempts?: number;
-  /** How long an occurrence may wait for delivery before it goes to the DLQ. @default Duration.hours(1) (1 min to 1 day) */
+  /**
+   * How long an occurrence may wait for delivery before it goes to the DLQ. @default Duration.hours(1) (1 min to 1 day)
+   */
   readonly maxEventAge?: Duration;
 }
 
@@ -46,8 +48,11 @@ export class JobSchedules extends Construct {
     super(scope, id);
     this.group = new scheduler.ScheduleGroup(this, 'Group', { scheduleGroupName: props.scheduleGroupName });
     this.delayedSendRole = new iam.Role(this, 'DelayedSendRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: 'One-time schedules of jobs send --delay: delivers a delayed job to its queue, or to its DLQ on failure',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description:
+        'One-time schedules of jobs send --delay: delivers a delayed job to its queue, or to its DLQ on failure',
     });
     for (const worker of props.workers) {
       worker.queue.grantSendMessages(this.delayedSendRole);
@@ -71,7 +76,9 @@ export class JobSchedules extends Construct {
       schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timeZone)),
       timeWindow: scheduler.TimeWindow.off(),
       target: new SqsSendMessage(worker.queue, {
-        input: scheduler.ScheduleTargetInput.fromObject(envelope(worker, schedule, scheduler.ContextAttribute.scheduledTime)),
+        input: scheduler.ScheduleTargetInput.fromObject(
+          envelope(worker, schedule, scheduler.ContextAttribute.scheduledTime),
+        ),
         deadLetterQueue: worker.deadLetterQueue,
         ...delivery,
       }),
@@ -103,5 +110,10 @@ interface Target {
 
 /** The message body the runtime reads; `occurrence` makes the run ID deterministic per firing. */
 function envelope(worker: JobWorker, schedule: ScheduleDeclaration, time: string): Record<string, unknown> {
-  return { ...jobEnvelope(worker.jobName, { payload: schedule.payload, occurrence: { schedule: schedule.name, time, timeZone: schedule.timeZone } }) };
+  return {
+    ...jobEnvelope(worker.jobName, {
+      payload: schedule.payload,
+      occurrence: { schedule: schedule.name, time, timeZone: schedule.timeZone },
+    }),
+  };
 }

@@ -36,7 +36,8 @@ export class JobTables extends Construct {
     const designs = props.tables ?? [];
     const ids = [ledgerTable, ...designs].map((design) => design.id);
     const twice = ids.filter((name, index) => ids.indexOf(name) !== index);
-    if (twice.length > 0) throw new Error(`Table ids must be unique; "${twice[0]}" is given twice (the ledger is "${ledgerTable.id}")`);
+    if (twice.length > 0)
+      throw new Error(`Table ids must be unique; "${twice[0]}" is given twice (the ledger is "${ledgerTable.id}")`);
     this.ledger = this.create(ledgerTable, removalPolicy);
     this.app = new Map(designs.map((design) => [design.id, this.create(design, removalPolicy)]));
     this.all = [this.ledger, ...this.app.values()];
@@ -47,7 +48,9 @@ export class JobTables extends Construct {
     const table = this.app.get(design.id);
     if (!table) {
       const known = [...this.app.keys()].join(', ') || 'none';
-      throw new Error(`${job}: resources.tables names table "${design.id}", which the stack was not given (tables: ${known})`);
+      throw new Error(
+        `${job}: resources.tables names table "${design.id}", which the stack was not given (tables: ${known})`,
+      );
     }
     return table;
   }

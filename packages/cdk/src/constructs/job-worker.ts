@@ -55,7 +55,9 @@ export class JobWorker extends Construct {
     this.jobName = job.name;
     this.declaration = job;
     if (job.resources.sendsEmail && !props.emailFrom) {
-      throw new Error(`${job.name}: sends e-mail but no emailFrom was given (given ${JSON.stringify(props.emailFrom)})`);
+      throw new Error(
+        `${job.name}: sends e-mail but no emailFrom was given (given ${JSON.stringify(props.emailFrom)})`,
+      );
     }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -117,23 +119,34 @@ export class JobWorker extends Construct {
   private acknowledgeServerlessFindings(): void {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless::Serverless-SQSRedrivePolicy',
-      reason: 'This queue is the dead-letter queue: the end of the line. Its messages go back to the job queue only by an operator redrive (jobs-cli redrive), never automatically.',
+      reason:
+        'This queue is the dead-letter queue: the end of the line. Its messages go back to the job ' +
+        'queue only by an operator redrive (jobs-cli redrive), never automatically.',
     });
     Validations.of(this.fn).acknowledge(
       {
         id: 'Serverless::Serverless-LambdaDLQ',
-        reason: 'The function is invoked only by its SQS event source mapping (synchronously), never asynchronously, so a Lambda DLQ would never receive anything. Failed records go to the job DLQ: copied by the runtime with the reason, and by the queue redrive policy as a backstop.',
+        reason:
+          'The function is invoked only by its SQS event source mapping (synchronously), never ' +
+          'asynchronously, so a Lambda DLQ would never receive anything. Failed records go to the ' +
+          'job DLQ: copied by the runtime with the reason, and by the queue redrive policy as a backstop.',
       },
       {
         id: 'Serverless::Serverless-LambdaTracing',
-        reason: 'Active X-Ray tracing needs xray:PutTraceSegments on Resource "*", a wildcard grant this project keeps out of every role. Runs are traced by the run ledger (job ID, attempt, fence, errors) and by EMF metrics and logs that carry the job ID.',
+        reason:
+          'Active X-Ray tracing needs xray:PutTraceSegments on Resource "*", a wildcard grant this ' +
+          'project keeps out of every role. Runs are traced by the run ledger (job ID, attempt, ' +
+          'fence, errors) and by EMF metrics and logs that carry the job ID.',
       },
     );
     for (const child of this.fn.node.findAll()) {
       if (child instanceof lambda.CfnEventSourceMapping) {
         Validations.of(child).acknowledge({
           id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-          reason: 'An SQS event source mapping does not support an on-failure destination (only stream and Kafka sources do). Failed SQS records are handled by the runtime (DLQ copy with reason) and the queue redrive policy.',
+          reason:
+            'An SQS event source mapping does not support an on-failure destination (only stream and ' +
+            'Kafka sources do). Failed SQS records are handled by the runtime (DLQ copy with reason) ' +
+            'and the queue redrive policy.',
         });
       }
     }
@@ -154,7 +167,10 @@ export class JobWorker extends Construct {
       settings: props.job.settings,
       serviceName: SERVICE_NAME,
       metricsNamespace: METRICS_NAMESPACE,
-      tables: job.resources.tables.map((design) => ({ design, name: props.tables.of(design, job.name).table.tableName })),
+      tables: job.resources.tables.map((design) => ({
+        design,
+        name: props.tables.of(design, job.name).table.tableName,
+      })),
       ...(job.resources.sendsEmail && props.emailFrom ? { emailFrom: props.emailFrom } : {}),
     });
   }
@@ -166,7 +182,8 @@ export class JobWorker extends Construct {
     this.deadLetterQueue.grantSendMessages(this.role);
     if (job.schedules.length > 0) this.queue.grantSendMessages(this.role);
     grantTableActions(this.role, props.tables.ledger, LEDGER_ACTIONS);
-    for (const design of job.resources.tables) grantTableActions(this.role, props.tables.of(design, job.name), DOMAIN_TABLE_ACTIONS);
+    for (const design of job.resources.tables)
+      grantTableActions(this.role, props.tables.of(design, job.name), DOMAIN_TABLE_ACTIONS);
     if (job.resources.sendsEmail && props.emailFrom) this.grantSendEmail(props.emailFrom);
   }
 
@@ -174,7 +191,12 @@ export class JobWorker extends Construct {
   private grantSendEmail(emailFrom: string): void {
     const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
     const identity = (name: string): string =>
-      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      Stack.of(this).formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: name,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],

@@ -21,7 +21,8 @@ export class JobsDashboard extends Construct {
   constructor(scope: Construct, id: string, props: JobsDashboardProps) {
     super(scope, id);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
-    for (const worker of props.workers) this.dashboard.addWidgets(...row(worker, props.period ?? Duration.minutes(5), props.rowHeight ?? 6));
+    for (const worker of props.workers)
+      this.dashboard.addWidgets(...row(worker, props.period ?? Duration.minutes(5), props.rowHeight ?? 6));
   }
 }
 
@@ -39,7 +40,10 @@ function row(worker: JobWorker, period: Duration, height: number): cloudwatch.IW
       metric(JobMetricName.DEAD_LETTERED, 'Sum', 'dead-lettered'),
       metric(JobMetricName.DUPLICATE, 'Sum', 'duplicates'),
     ]),
-    graph('duration (ms)', [metric(JobMetricName.DURATION, 'p50', 'p50'), metric(JobMetricName.DURATION, 'p95', 'p95')]),
+    graph('duration (ms)', [
+      metric(JobMetricName.DURATION, 'p50', 'p50'),
+      metric(JobMetricName.DURATION, 'p95', 'p95'),
+    ]),
     graph(
       'queue',
       [

@@ -3,7 +3,12 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { StackOutputKey, WATCHED_SCHEDULES_VARIABLE } from '@serverless-jobs/runtime/contracts';
 import type { JobDeclaration, TableDesign } from '@serverless-jobs/runtime/jobs';
-import { defineScheduleWatchdog, SCHEDULE_WATCHDOG, type WatchedSchedule, watchedSchedules } from '@serverless-jobs/runtime/schedules';
+import {
+  defineScheduleWatchdog,
+  SCHEDULE_WATCHDOG,
+  type WatchedSchedule,
+  watchedSchedules,
+} from '@serverless-jobs/runtime/schedules';
 import { type ResolvedJob, resolveJobs } from '../config/resolve-jobs.ts';
 import { addOutput, addStackOutputs } from '../outputs/stack-outputs.ts';
 import { JobAlarms } from './job-alarms.ts';
@@ -14,7 +19,9 @@ import { JobsDashboard } from './jobs-dashboard.ts';
 import { grantTableActions } from './table-access.ts';
 
 // The watchdog's entry ships with this package: a .ts file beside this one in the sources, .js when compiled.
-const WATCHDOG_ENTRY = fileURLToPath(new URL(`../watchdog/handler${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+const WATCHDOG_ENTRY = fileURLToPath(
+  new URL(`../watchdog/handler${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
 
 export interface JobsStackProps extends StackProps {
   /** The app's jobs. The schedule watchdog joins them when any has a schedule. */
@@ -54,10 +61,14 @@ export class JobsStack extends Stack {
   constructor(scope: Construct, id: string, props: JobsStackProps) {
     super(scope, id, props);
     const own = props.jobs.find((job) => job.name === SCHEDULE_WATCHDOG);
-    if (own) throw new Error(`jobs: "${own.name}" is the framework's own job, which the stack adds; give only the app's jobs`);
+    if (own)
+      throw new Error(`jobs: "${own.name}" is the framework's own job, which the stack adds; give only the app's jobs`);
     const scheduled = props.jobs.some((job) => job.schedules.length > 0);
     const watchdogJob = scheduled ? defineScheduleWatchdog(props.jobs) : undefined;
-    this.jobs = resolveJobs(watchdogJob ? [...props.jobs, watchdogJob] : props.jobs, props.overrides ?? this.node.getAllContext());
+    this.jobs = resolveJobs(
+      watchdogJob ? [...props.jobs, watchdogJob] : props.jobs,
+      props.overrides ?? this.node.getAllContext(),
+    );
     const appJobs = this.jobs.slice(0, props.jobs.length);
     this.watchedSchedules = watchedSchedules(appJobs.map((job) => job.declaration));
     this.tables = new JobTables(this, 'Tables', { tables: props.tables ?? [] });
@@ -66,28 +77,42 @@ export class JobsStack extends Stack {
       ...(props.emailFrom ? { emailFrom: props.emailFrom } : {}),
       ...(props.conditions ? { conditions: props.conditions } : {}),
     };
-    const workers = appJobs.map((job) => new JobWorker(this, job.declaration.name, { ...common, job, entry: props.entryOf(job.declaration.name) }));
+    const workers = appJobs.map(
+      (job) =>
+        new JobWorker(this, job.declaration.name, { ...common, job, entry: props.entryOf(job.declaration.name) }),
+    );
     const watchdogResolved = this.jobs[props.jobs.length];
     this.watchdog = watchdogResolved
       ? new JobWorker(this, watchdogResolved.declaration.name, {
           ...common,
           job: watchdogResolved,
           entry: WATCHDOG_ENTRY,
-          // In the bundle, not the environment: with their queues' URLs, under ten scheduled jobs would fill Lambda's 4 KB.
+          // In the bundle, not the environment: with their queues' URLs, under ten scheduled jobs would fill Lambda's 4
+          // KB.
           inlinedEnvironment: { [WATCHED_SCHEDULES_VARIABLE]: JSON.stringify(this.watchedSchedules) },
         })
       : undefined;
     this.workers = this.watchdog ? [...workers, this.watchdog] : workers;
     this.wireEnqueues();
     // It reads the runs of many occurrences at once, and takes back the PENDING run of a catch-up it failed to send.
-    if (this.watchdog) grantTableActions(this.watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem']);
+    if (this.watchdog)
+      grantTableActions(this.watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem']);
     this.schedules = new JobSchedules(this, 'Schedules', {
       workers: this.workers,
       scheduleGroupName: props.scheduleGroupName ?? `serverless-jobs-${id}`,
     });
-    this.alarms = new JobAlarms(this, 'Alarms', { workers: this.workers, ...(this.watchdog ? { watchdog: this.watchdog } : {}) });
+    this.alarms = new JobAlarms(this, 'Alarms', {
+      workers: this.workers,
+      ...(this.watchdog ? { watchdog: this.watchdog } : {}),
+    });
     this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
-    addStackOutputs(this, { workers: this.workers, tables: this.tables, schedules: this.schedules, alarms: this.alarms, dashboard: this.dashboard });
+    addStackOutputs(this, {
+      workers: this.workers,
+      tables: this.tables,
+      schedules: this.schedules,
+      alarms: this.alarms,
+      dashboard: this.dashboard,
+    });
   }
 
   /** Adds an output under a key of the stack-output contract. */
@@ -101,7 +126,9 @@ export class JobsStack extends Stack {
       for (const target of worker.declaration.resources.enqueues) {
         const targetWorker = byName.get(target);
         if (!targetWorker) {
-          throw new Error(`${worker.jobName}: enqueues unknown job "${target}"; the jobs are: ${[...byName.keys()].join(', ')}`);
+          throw new Error(
+            `${worker.jobName}: enqueues unknown job "${target}"; the jobs are: ${[...byName.keys()].join(', ')}`,
+          );
         }
         worker.enqueuesTo(targetWorker);
       }

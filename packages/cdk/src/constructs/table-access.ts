@@ -30,7 +30,11 @@ export const DOMAIN_TABLE_ACTIONS = [
  * Grants the actions, written out, on the table and on each of its indexes by name. `Table.grant*` would
  * also work but adds `/index/*` and broader action sets.
  */
-export function grantTableActions(grantee: iam.IGrantable, { design, table }: DesignedTable, actions: readonly string[]): void {
+export function grantTableActions(
+  grantee: iam.IGrantable,
+  { design, table }: DesignedTable,
+  actions: readonly string[],
+): void {
   iam.Grant.addToPrincipal({
     grantee,
     actions: [...actions],

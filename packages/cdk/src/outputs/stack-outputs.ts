@@ -22,7 +22,12 @@ export function addOutput(scope: Construct, key: string, value: string, descript
 
 function scheduleOutput(scope: Construct, created: CreatedSchedule): void {
   const kind = created.via === 'rule' ? 'EventBridge rule' : 'EventBridge Scheduler schedule';
-  addOutput(scope, jobOutputKey.schedule(created.job, created.schedule), created.name, `${kind} ${created.job}/${created.schedule}`);
+  addOutput(
+    scope,
+    jobOutputKey.schedule(created.job, created.schedule),
+    created.name,
+    `${kind} ${created.job}/${created.schedule}`,
+  );
 }
 
 /** Every name the CLI and the local runner look up, under the keys of the runtime's stack-output contract. */
@@ -39,9 +44,24 @@ export function addStackOutputs(scope: Construct, props: StackOutputsProps): voi
     addOutput(scope, tableOutputKey(design.id), table.tableName, `${design.id} table name (${design.envVar})`);
   }
   for (const created of props.schedules.schedules) scheduleOutput(scope, created);
-  addOutput(scope, StackOutputKey.SCHEDULE_GROUP, props.schedules.group.scheduleGroupName, 'EventBridge Scheduler group of the job schedules');
-  addOutput(scope, StackOutputKey.DELAYED_SEND_ROLE_ARN, props.schedules.delayedSendRole.roleArn, 'Role of the one-time schedules of jobs send --delay');
-  addOutput(scope, StackOutputKey.DASHBOARD, props.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of the jobs');
+  addOutput(
+    scope,
+    StackOutputKey.SCHEDULE_GROUP,
+    props.schedules.group.scheduleGroupName,
+    'EventBridge Scheduler group of the job schedules',
+  );
+  addOutput(
+    scope,
+    StackOutputKey.DELAYED_SEND_ROLE_ARN,
+    props.schedules.delayedSendRole.roleArn,
+    'Role of the one-time schedules of jobs send --delay',
+  );
+  addOutput(
+    scope,
+    StackOutputKey.DASHBOARD,
+    props.dashboard.dashboard.dashboardName,
+    'CloudWatch dashboard of the jobs',
+  );
   addOutput(scope, StackOutputKey.ALARM_TOPIC_ARN, props.alarms.topic.topicArn, 'SNS topic every job alarm notifies');
   addOutput(scope, StackOutputKey.HEALTH_ALARM, props.alarms.healthy.alarmName, 'Composite "jobs healthy" alarm');
 }

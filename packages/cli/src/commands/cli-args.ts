@@ -25,14 +25,46 @@ export type Command =
   | { readonly name: 'help'; readonly text: string }
   | { readonly name: 'list' }
   | { readonly name: 'next'; readonly job: string; readonly schedule?: string; readonly count: number }
-  | { readonly name: 'send'; readonly job: string; readonly data?: string; readonly file?: string; readonly id?: string; readonly delaySeconds?: number }
+  | {
+      readonly name: 'send';
+      readonly job: string;
+      readonly data?: string;
+      readonly file?: string;
+      readonly id?: string;
+      readonly delaySeconds?: number;
+    }
   | { readonly name: 'trigger' | 'pause' | 'resume'; readonly job: string; readonly schedule?: string }
-  | { readonly name: 'schedule'; readonly job: string; readonly expression: string; readonly timeZone?: string; readonly schedule?: string }
-  | { readonly name: 'runs'; readonly job: string; readonly statuses: readonly RunStatus[]; readonly sinceMs?: number; readonly limit: number }
+  | {
+      readonly name: 'schedule';
+      readonly job: string;
+      readonly expression: string;
+      readonly timeZone?: string;
+      readonly schedule?: string;
+    }
+  | {
+      readonly name: 'runs';
+      readonly job: string;
+      readonly statuses: readonly RunStatus[];
+      readonly sinceMs?: number;
+      readonly limit: number;
+    }
   | { readonly name: 'dlq'; readonly job: string; readonly peek: number }
-  | { readonly name: 'redrive'; readonly job: string; readonly dryRun: boolean; readonly rate?: number; readonly filter?: string }
+  | {
+      readonly name: 'redrive';
+      readonly job: string;
+      readonly dryRun: boolean;
+      readonly rate?: number;
+      readonly filter?: string;
+    }
   | { readonly name: 'health'; readonly windowMs: number }
-  | { readonly name: 'backfill'; readonly job: string; readonly schedule?: string; readonly from: Date; readonly to: Date; readonly dryRun: boolean };
+  | {
+      readonly name: 'backfill';
+      readonly job: string;
+      readonly schedule?: string;
+      readonly from: Date;
+      readonly to: Date;
+      readonly dryRun: boolean;
+    };
 
 export type ParsedCommandLine = { readonly global: GlobalOptions; readonly command: Command };
 
@@ -81,7 +113,12 @@ const COMMAND_OPTIONS = {
   dlq: { peek: { type: 'string', default: '10' } },
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
-  backfill: { from: { type: 'string' }, to: { type: 'string' }, schedule: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  backfill: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    schedule: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
 type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -110,9 +147,14 @@ function positiveNumber(value: string | undefined, option: string, integer: bool
 function isoTime(value: string | undefined, option: string): Date {
   if (value === undefined) throw new UsageError(`--${option} is required: an ISO time such as 2027-02-01T06:00:00Z`);
   const [year, month, day] = value.slice(0, 10).split('-').map(Number);
-  const realDay = new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day; // Date.parse takes 2027-02-31 as March 3
-  const millis = realDay && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(millis)) throw new UsageError(`--${option} must be an ISO time such as 2027-02-01T06:00:00Z (given "${value}")`);
+  // Date.parse takes 2027-02-31 as March 3
+  const realDay = new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day;
+  const millis =
+    realDay && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)
+      ? Date.parse(value)
+      : Number.NaN;
+  if (!Number.isFinite(millis))
+    throw new UsageError(`--${option} must be an ISO time such as 2027-02-01T06:00:00Z (given "${value}")`);
   return new Date(millis);
 }
 
@@ -120,15 +162,23 @@ function statuses(value: string | undefined): RunStatus[] {
   if (value === undefined) return [];
   return value.split(',').map((raw) => {
     const status = raw.trim().toUpperCase();
-    if (!isRunStatus(status)) throw new UsageError(`--status takes ${Object.values(RunStatus).join(', ')}, comma-separated (given "${raw}")`);
+    if (!isRunStatus(status))
+      throw new UsageError(`--status takes ${Object.values(RunStatus).join(', ')}, comma-separated (given "${raw}")`);
     return status;
   });
 }
 
 /** The positionals a command needs, or a usage error naming the first one missing. */
 function needs(command: CommandName, positionals: readonly string[], names: readonly string[]): string[] {
-  if (positionals.length < names.length) throw new UsageError(`${command} needs <${names[positionals.length]}> (given ${positionals.length} of ${names.length}); see jobs --help`);
-  if (positionals.length > names.length) throw new UsageError(`${command} takes ${names.length} argument(s) (given an extra "${positionals[names.length]}")`);
+  if (positionals.length < names.length)
+    throw new UsageError(
+      `${command} needs <${names[positionals.length]}> (given ${positionals.length} of ` +
+        `${names.length}); see jobs --help`,
+    );
+  if (positionals.length > names.length)
+    throw new UsageError(
+      `${command} takes ${names.length} argument(s) (given an extra "${positionals[names.length]}")`,
+    );
   return [...positionals];
 }
 
@@ -136,7 +186,8 @@ function needs(command: CommandName, positionals: readonly string[], names: read
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   // A first, lenient pass finds the command without mistaking an option's value (`--stage prod`) for it.
   const allOptions = Object.assign({}, GLOBAL_OPTIONS, ...Object.values(COMMAND_OPTIONS)) as ParseArgsConfig['options'];
-  const name = parseArgs({ args: [...argv], options: allOptions, allowPositionals: true, strict: false }).positionals[0];
+  const name = parseArgs({ args: [...argv], options: allOptions, allowPositionals: true, strict: false })
+    .positionals[0];
   if (name !== undefined && !isCommandName(name)) {
     throw new UsageError(`Unknown command "${name}"; the commands are: ${Object.keys(COMMAND_OPTIONS).join(', ')}`);
   }
@@ -148,7 +199,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw new UsageError(`${(error as Error).message.split('\n')[0]}${name ? ` (command ${name})` : ''}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const str = (key: string): string | undefined =>
+    typeof values[key] === 'string' ? (values[key] as string) : undefined;
   if (values.local && values.aws) throw new UsageError('--local and --aws exclude each other (given both)');
   const global: GlobalOptions = {
     local: values.local ? true : values.aws ? false : undefined,
@@ -167,16 +219,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       case 'next': {
         const [job] = needs(name, args, ['job']);
         const count = positiveNumber(str('count'), 'count', true)!;
-        if (count > UPCOMING_OCCURRENCES.max) throw new UsageError(`--count must be at most ${UPCOMING_OCCURRENCES.max} (given ${count})`);
+        if (count > UPCOMING_OCCURRENCES.max)
+          throw new UsageError(`--count must be at most ${UPCOMING_OCCURRENCES.max} (given ${count})`);
         return { name, job: job!, schedule: str('schedule'), count };
       }
       case 'send': {
         const [job] = needs(name, args, ['job']);
         const data = str('data');
         const file = str('file');
-        if ((data === undefined) === (file === undefined)) throw new UsageError(`send needs exactly one of --data and --file (given ${data === undefined ? 'neither' : 'both'})`);
+        if ((data === undefined) === (file === undefined))
+          throw new UsageError(
+            `send needs exactly one of --data and --file (given ${data === undefined ? 'neither' : 'both'})`,
+          );
         const delay = str('delay');
-        const delaySeconds = delay === undefined ? undefined : Math.round(usage(() => parseDuration(delay, '--delay')) / 1000);
+        const delaySeconds =
+          delay === undefined ? undefined : Math.round(usage(() => parseDuration(delay, '--delay')) / 1000);
         return { name, job: job!, data, file, id: str('id'), delaySeconds };
       }
       case 'trigger':
@@ -206,11 +263,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       }
       case 'redrive': {
         const [job] = needs(name, args, ['job']);
-        return { name, job: job!, dryRun: values['dry-run'] === true, rate: positiveNumber(str('rate'), 'rate', false), filter: str('filter') };
+        return {
+          name,
+          job: job!,
+          dryRun: values['dry-run'] === true,
+          rate: positiveNumber(str('rate'), 'rate', false),
+          filter: str('filter'),
+        };
       }
       case 'backfill': {
         const [job] = needs(name, args, ['job']);
-        return { name, job: job!, schedule: str('schedule'), from: isoTime(str('from'), 'from'), to: isoTime(str('to'), 'to'), dryRun: values['dry-run'] === true };
+        return {
+          name,
+          job: job!,
+          schedule: str('schedule'),
+          from: isoTime(str('from'), 'from'),
+          to: isoTime(str('to'), 'to'),
+          dryRun: values['dry-run'] === true,
+        };
       }
       case 'health':
         needs(name, args, []);

@@ -1,6 +1,13 @@
 import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
 import type { JobsOps } from '../ops/jobs-ops.ts';
-import { HEALTH_EXIT_CODE, type DeadLetterView, type HealthReport, type JobHealth, type RunView, type ScheduleView } from '../ops/ops-types.ts';
+import {
+  HEALTH_EXIT_CODE,
+  type DeadLetterView,
+  type HealthReport,
+  type JobHealth,
+  type RunView,
+  type ScheduleView,
+} from '../ops/ops-types.ts';
 import type { Command } from './cli-args.ts';
 import { readEntries } from './payload-input.ts';
 import { type Column, formatTable } from './text-table.ts';
@@ -58,7 +65,10 @@ const healthColumns: Column<JobHealth>[] = [
   { header: 'NEXT', cell: (h) => short(h.nextOccurrence) },
   { header: 'FAILURES', cell: (h) => String(h.failuresInWindow) },
   { header: 'DLQ', cell: (h) => String(h.dlqDepth) },
-  { header: 'OLDEST', cell: (h) => (h.oldestMessageAgeSeconds === undefined ? '-' : `${Math.round(h.oldestMessageAgeSeconds)} s`) },
+  {
+    header: 'OLDEST',
+    cell: (h) => (h.oldestMessageAgeSeconds === undefined ? '-' : `${Math.round(h.oldestMessageAgeSeconds)} s`),
+  },
 ];
 
 type UpcomingOccurrence = ScheduleView['upcoming'][number];
@@ -69,14 +79,20 @@ const upcomingColumns = (zone: string): Column<UpcomingOccurrence>[] => [
   { header: 'DST', cell: (o) => dstFlag(o, zone) ?? '' },
 ];
 
-/** `jobs next`: per schedule, a heading, then its occurrences with their DST flags, then the offset changes among them. */
+/**
+ * `jobs next`: per schedule, a heading, then its occurrences with their DST flags, then the offset changes among them.
+ */
 export function formatUpcoming(views: readonly ScheduleView[]): string {
   return views
     .map((view) => {
       const heading = `${view.job}/${view.name}: ${view.expression} in ${view.timeZone}`;
       if (view.state !== 'ENABLED') return `${heading}: paused, no occurrences`;
       if (view.upcoming.length === 0) return `${heading}: no further occurrences`;
-      return [heading, formatTable(view.upcoming, upcomingColumns(view.timeZone)), ...view.dstShifts.map((note) => `  ${note}`)].join('\n');
+      return [
+        heading,
+        formatTable(view.upcoming, upcomingColumns(view.timeZone)),
+        ...view.dstShifts.map((note) => `  ${note}`),
+      ].join('\n');
     })
     .join('\n\n');
 }
@@ -84,15 +100,27 @@ export function formatUpcoming(views: readonly ScheduleView[]): string {
 const backfillColumns: Column<BackfilledOccurrence>[] = [
   { header: 'SCHEDULE', cell: (o) => o.schedule },
   { header: 'OCCURRENCE (UTC)', cell: (o) => o.time },
-  { header: 'RESULT', cell: (o) => (o.result === 'exists' ? `already in the ledger${o.status ? ` (${o.status})` : ''}` : o.result) },
-  { header: 'DST', cell: (o) => (o.dst === 'gap-shifted' ? 'shifted to the end of the gap' : o.dst === 'repeated-once' ? 'repeated local time: once' : '') },
+  {
+    header: 'RESULT',
+    cell: (o) => (o.result === 'exists' ? `already in the ledger${o.status ? ` (${o.status})` : ''}` : o.result),
+  },
+  {
+    header: 'DST',
+    cell: (o) =>
+      o.dst === 'gap-shifted'
+        ? 'shifted to the end of the gap'
+        : o.dst === 'repeated-once'
+          ? 'repeated local time: once'
+          : '',
+  },
 ];
 
 /** `jobs backfill`: each occurrence and what became of it, then the counts. */
 export function formatBackfill(result: BackfillResult): string {
   const count = (what: BackfilledOccurrence['result']) => result.occurrences.filter((o) => o.result === what).length;
   const summary = result.dryRun
-    ? `Dry run for ${result.job}: ${count('would enqueue')} would be enqueued, ${count('exists')} already in the ledger; nothing was sent`
+    ? `Dry run for ${result.job}: ${count('would enqueue')} would be enqueued, ${count('exists')} ` +
+      `already in the ledger; nothing was sent`
     : `Backfilled ${result.job}: ${count('enqueued')} enqueued, ${count('exists')} already in the ledger`;
   if (result.occurrences.length === 0) return `${result.job}: no occurrence in the range`;
   return [formatTable(result.occurrences, backfillColumns), '', summary].join('\n');
@@ -100,7 +128,12 @@ export function formatBackfill(result: BackfillResult): string {
 
 export function formatHealth(report: HealthReport): string {
   const reasons = report.jobs.flatMap((job) => job.reasons.map((reason) => `  ${job.job}: ${reason}`));
-  return [`${report.state} (checked ${short(report.checkedAt)})`, '', formatTable(report.jobs, healthColumns), ...(reasons.length > 0 ? ['', ...reasons] : [])].join('\n');
+  return [
+    `${report.state} (checked ${short(report.checkedAt)})`,
+    '',
+    formatTable(report.jobs, healthColumns),
+    ...(reasons.length > 0 ? ['', ...reasons] : []),
+  ].join('\n');
 }
 
 /** Runs one command against the ops core; returns the exit code. Errors are thrown to the entry point. */
@@ -113,8 +146,12 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
     case 'list': {
       const jobs = await ops.listJobs();
       print(jobs, () => {
-        const rows = jobs.flatMap((job) => (job.schedules.length === 0 ? [{ job: job.name }] : job.schedules.map((s) => ({ job: job.name, s }))));
-        const shifts = jobs.flatMap((job) => job.schedules.flatMap((s) => s.dstShifts.map((note) => `  DST ${job.name}/${s.name}: ${note}`)));
+        const rows = jobs.flatMap((job) =>
+          job.schedules.length === 0 ? [{ job: job.name }] : job.schedules.map((s) => ({ job: job.name, s })),
+        );
+        const shifts = jobs.flatMap((job) =>
+          job.schedules.flatMap((s) => s.dstShifts.map((note) => `  DST ${job.name}/${s.name}: ${note}`)),
+        );
         return [formatTable(rows, scheduleColumns), ...(shifts.length > 0 ? ['', ...shifts] : [])].join('\n');
       });
       return 0;
@@ -132,7 +169,10 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
       });
       if (many) io.err(`${io.errIsTty ? '\r' : ''}sent ${command.job}: ${result.ids.length}/${entries.length}\n`);
       print(result, () => {
-        const later = result.scheduled.length > 0 ? `; ${result.scheduled.length} delayed through one-time schedules: ${result.scheduled.join(', ')}` : '';
+        const later =
+          result.scheduled.length > 0
+            ? `; ${result.scheduled.length} delayed through one-time schedules: ${result.scheduled.join(', ')}`
+            : '';
         const ids = result.ids.length <= 10 ? `: ${result.ids.join(', ')}` : '';
         return `Sent ${result.ids.length} ${command.job} job(s)${ids}${later}`;
       });
@@ -140,23 +180,35 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
     }
     case 'trigger': {
       const { ref, occurrence } = await ops.trigger(command.job, command.schedule);
-      print({ job: ref.job, schedule: ref.schedule, occurrence, jobId: occurrenceJobId(ref.schedule, occurrence) }, () =>
-        `Triggered ${ref.job}/${ref.schedule}: occurrence ${occurrence} (job ID ${occurrenceJobId(ref.schedule, occurrence)})`,
+      print(
+        { job: ref.job, schedule: ref.schedule, occurrence, jobId: occurrenceJobId(ref.schedule, occurrence) },
+        () =>
+          `Triggered ${ref.job}/${ref.schedule}: occurrence ${occurrence} (job ID ` +
+          `${occurrenceJobId(ref.schedule, occurrence)})`,
       );
       return 0;
     }
     case 'pause':
     case 'resume': {
-      const refs = command.name === 'pause' ? await ops.pause(command.job, command.schedule) : await ops.resume(command.job, command.schedule);
+      const refs =
+        command.name === 'pause'
+          ? await ops.pause(command.job, command.schedule)
+          : await ops.resume(command.job, command.schedule);
       const verb = command.name === 'pause' ? 'Paused' : 'Resumed';
-      print({ [command.name === 'pause' ? 'paused' : 'resumed']: refs }, () => refs.map((ref) => `${verb} ${ref.job}/${ref.schedule} (${ref.name})`).join('\n'));
+      print({ [command.name === 'pause' ? 'paused' : 'resumed']: refs }, () =>
+        refs.map((ref) => `${verb} ${ref.job}/${ref.schedule} (${ref.name})`).join('\n'),
+      );
       return 0;
     }
     case 'schedule': {
-      const update = await ops.updateSchedule(command.job, command.expression, { timeZone: command.timeZone, schedule: command.schedule });
+      const update = await ops.updateSchedule(command.job, command.expression, {
+        timeZone: command.timeZone,
+        schedule: command.schedule,
+      });
       print(update, () =>
         [
-          `Updated ${update.job}/${update.schedule}: ${update.expression} in ${update.timeZone}; next ${update.next.map(short).join(', ')}`,
+          `Updated ${update.job}/${update.schedule}: ${update.expression} in ${update.timeZone}; ` +
+            `next ${update.next.map(short).join(', ')}`,
           '',
           `Warning: ${update.driftWarning}`,
           ...update.contextLines.map((line) => `  ${line}`),
@@ -169,35 +221,58 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
       const since = command.sinceMs === undefined ? undefined : new Date(now() - command.sinceMs).toISOString();
       const runs = await ops.runs(command.job, { statuses: command.statuses, since, limit: command.limit });
       const which = command.statuses.length > 0 ? `${command.statuses.join(' or ')} runs` : 'runs';
-      print(runs, () => (runs.length === 0 ? `No ${which} of ${command.job}${since ? ` since ${short(since)}` : ''}` : formatTable(runs, runColumns)));
+      print(runs, () =>
+        runs.length === 0
+          ? `No ${which} of ${command.job}${since ? ` since ${short(since)}` : ''}`
+          : formatTable(runs, runColumns),
+      );
       return 0;
     }
     case 'dlq': {
-      const [counts, letters] = await Promise.all([ops.queueCounts(command.job), ops.peekDlq(command.job, command.peek)]);
+      const [counts, letters] = await Promise.all([
+        ops.queueCounts(command.job),
+        ops.peekDlq(command.job, command.peek),
+      ]);
       print({ counts, messages: letters }, () =>
         [
-          `${command.job}: DLQ ${counts.dlqVisible} visible, ${counts.dlqInFlight} in flight; queue ${counts.visible} visible, ${counts.inFlight} in flight, ${counts.delayed} delayed`,
+          `${command.job}: DLQ ${counts.dlqVisible} visible, ${counts.dlqInFlight} in flight; queue ` +
+            `${counts.visible} visible, ${counts.inFlight} in flight, ${counts.delayed} delayed`,
           ...(letters.length > 0 ? ['', formatTable(letters, deadLetterColumns)] : []),
         ].join('\n'),
       );
       return 0;
     }
     case 'redrive': {
-      const result = await ops.redrive(command.job, { dryRun: command.dryRun, rate: command.rate, filter: command.filter });
+      const result = await ops.redrive(command.job, {
+        dryRun: command.dryRun,
+        rate: command.rate,
+        filter: command.filter,
+      });
       print(result, () => {
         if (result.moveTaskHandle !== undefined) {
-          return `Started a message move task for about ${result.approximateCount ?? '?'} message(s) from the ${command.job} DLQ to its queue (task handle ${result.moveTaskHandle})`;
+          return (
+            `Started a message move task for about ${result.approximateCount ?? '?'} message(s) ` +
+            `from the ${command.job} DLQ to its queue (task handle ${result.moveTaskHandle})`
+          );
         }
         const verb = result.dryRun ? 'Would move' : 'Moved';
-        const head = `${verb} ${result.moved.length} message(s) from the ${command.job} DLQ to its queue${result.dryRun ? ' (dry run: nothing moved)' : ''}`;
+        const head =
+          `${verb} ${result.moved.length} message(s) from the ${command.job} DLQ to its ` +
+          `queue${result.dryRun ? ' (dry run: nothing moved)' : ''}`;
         const table = result.moved.length > 0 ? ['', formatTable(result.moved, deadLetterColumns)] : [];
-        const skipped = result.skipped > 0 ? ['', `${result.skipped} left in the DLQ: the filter did not match them`] : [];
+        const skipped =
+          result.skipped > 0 ? ['', `${result.skipped} left in the DLQ: the filter did not match them`] : [];
         return [head + (table.length > 0 ? ':' : ''), ...table, ...skipped].join('\n');
       });
       return 0;
     }
     case 'backfill': {
-      const result = await ops.backfill(command.job, { schedule: command.schedule, from: command.from, to: command.to, dryRun: command.dryRun });
+      const result = await ops.backfill(command.job, {
+        schedule: command.schedule,
+        from: command.from,
+        to: command.to,
+        dryRun: command.dryRun,
+      });
       print(result, () => formatBackfill(result));
       return 0;
     }

@@ -23,7 +23,14 @@ export async function runJobsCli(argv: readonly string[], io: CliIo, options: Jo
   try {
     const { global, command } = parseCommandLine(argv);
     if (command.name === 'help') return runCommand(command, false, undefined as never, io);
-    const target = await openOpsTarget({ root, dataDir: global.dataDir && resolve(global.dataDir), local: global.local, stage: global.stage, ...(global.stack ? { stackName: global.stack } : {}), jobs: options.jobs });
+    const target = await openOpsTarget({
+      root,
+      dataDir: global.dataDir && resolve(global.dataDir),
+      local: global.local,
+      stage: global.stage,
+      ...(global.stack ? { stackName: global.stack } : {}),
+      jobs: options.jobs,
+    });
     return await runCommand(command, global.json, target.ops, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

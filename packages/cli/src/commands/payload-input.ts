@@ -24,7 +24,9 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${where} is not JSON: ${(error as Error).message} (given ${JSON.stringify(text.slice(0, 60))})`);
+    throw new UsageError(
+      `${where} is not JSON: ${(error as Error).message} (given ${JSON.stringify(text.slice(0, 60))})`,
+    );
   }
 }
 
@@ -52,10 +54,14 @@ export async function readEntries(source: PayloadSource): Promise<SendEntry[]> {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new UsageError(`--file cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (given "${file}")`);
+      throw new UsageError(
+        `--file cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (given "${file}")`,
+      );
     }
     if (/\.(ndjson|jsonl)$/i.test(file)) {
-      values = text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [parseJson(line, `line ${i + 1} of ${file}`)]));
+      values = text
+        .split('\n')
+        .flatMap((line, i) => (line.trim() === '' ? [] : [parseJson(line, `line ${i + 1} of ${file}`)]));
     } else {
       const value = parseJson(text, file);
       values = Array.isArray(value) ? value : [value];

@@ -52,7 +52,11 @@ export class AwsScheduleControl implements ScheduleControl {
   async describe(ref: ScheduleRef): Promise<DeployedSchedule> {
     if (ref.via === 'rule') {
       const rule = await this.options.events.send(new DescribeRuleCommand({ Name: ref.name }));
-      return { state: rule.State === 'DISABLED' ? 'DISABLED' : 'ENABLED', expression: rule.ScheduleExpression ?? '', timeZone: 'UTC' };
+      return {
+        state: rule.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        expression: rule.ScheduleExpression ?? '',
+        timeZone: 'UTC',
+      };
     }
     const schedule = await this.read(ref.name);
     return {
@@ -60,7 +64,8 @@ export class AwsScheduleControl implements ScheduleControl {
       expression: schedule.ScheduleExpression ?? '',
       timeZone: schedule.ScheduleExpressionTimezone ?? 'UTC',
       activeSince: (schedule.LastModificationDate ?? schedule.CreationDate)?.toISOString(),
-      // A rate without a StartDate starts when it is created (EventBridge Scheduler's user guide, rate-based schedules).
+      // A rate without a StartDate starts when it is created (EventBridge Scheduler's user guide, rate-based
+      // schedules).
       rateAnchor: (schedule.StartDate ?? schedule.CreationDate)?.toISOString(),
     };
   }
@@ -76,7 +81,10 @@ export class AwsScheduleControl implements ScheduleControl {
 
   async update(ref: ScheduleRef, expression: string, timeZone: string): Promise<void> {
     if (ref.via === 'rule') {
-      if (timeZone !== 'UTC') throw new OpsInputError(`${ref.job}/${ref.schedule} is an EventBridge rule, which runs in UTC only (given time zone "${timeZone}")`);
+      if (timeZone !== 'UTC')
+        throw new OpsInputError(
+          `${ref.job}/${ref.schedule} is an EventBridge rule, which runs in UTC only (given time zone "${timeZone}")`,
+        );
       const rule = await this.options.events.send(new DescribeRuleCommand({ Name: ref.name }));
       await this.options.events.send(
         new PutRuleCommand({
@@ -94,7 +102,10 @@ export class AwsScheduleControl implements ScheduleControl {
   }
 
   /** UpdateSchedule replaces the whole definition: read it, change only what is asked, write all of it back. */
-  private async rewrite(ref: ScheduleRef, change: { State?: 'ENABLED' | 'DISABLED'; ScheduleExpression?: string; ScheduleExpressionTimezone?: string }): Promise<void> {
+  private async rewrite(
+    ref: ScheduleRef,
+    change: { State?: 'ENABLED' | 'DISABLED'; ScheduleExpression?: string; ScheduleExpressionTimezone?: string },
+  ): Promise<void> {
     const current = await this.read(ref.name);
     if (!current.Target || !current.FlexibleTimeWindow || !current.ScheduleExpression) {
       throw new OpsTargetError(`GetSchedule of "${ref.name}" returned no target, time window or expression`);
@@ -123,8 +134,12 @@ export class AwsScheduleControl implements ScheduleControl {
     let body: string;
     if (ref.via === 'rule') {
       const { Targets = [] } = await this.options.events.send(new ListTargetsByRuleCommand({ Rule: ref.name }));
-      const target = Targets.find((t) => t.Arn === requireOutput(this.options.outputs, jobOutputKey.queueArn(ref.job))) ?? Targets[0];
-      body = (target?.InputTransformer?.InputTemplate ?? target?.Input ?? '{}').split(RULE_PLACEHOLDER).join(JSON.stringify(occurrence));
+      const target =
+        Targets.find((t) => t.Arn === requireOutput(this.options.outputs, jobOutputKey.queueArn(ref.job))) ??
+        Targets[0];
+      body = (target?.InputTransformer?.InputTemplate ?? target?.Input ?? '{}')
+        .split(RULE_PLACEHOLDER)
+        .join(JSON.stringify(occurrence));
     } else {
       const schedule = await this.read(ref.name);
       body = (schedule.Target?.Input ?? '{}').split(SCHEDULER_PLACEHOLDER).join(occurrence);
@@ -140,7 +155,10 @@ export class AwsScheduleControl implements ScheduleControl {
    */
   async sendAt(job: string, body: string, at: Date): Promise<string> {
     const roleArn = await this.roleFor(job);
-    const name = `sj-${job}-${occurrenceTime(at.getTime()).replace(/[^0-9]/g, '')}-${randomUUID().slice(0, 8)}`.slice(0, 64);
+    const name = `sj-${job}-${occurrenceTime(at.getTime()).replace(/[^0-9]/g, '')}-${randomUUID().slice(0, 8)}`.slice(
+      0,
+      64,
+    );
     await this.options.scheduler.send(
       new CreateScheduleCommand({
         Name: name,
@@ -164,7 +182,11 @@ export class AwsScheduleControl implements ScheduleControl {
 
   private async roleFor(job: string): Promise<string> {
     const role = this.options.outputs[StackOutputKey.DELAYED_SEND_ROLE_ARN];
-    if (!role) throw new OpsTargetError(`send ${job}: a delay above 900 s needs the stack output ${StackOutputKey.DELAYED_SEND_ROLE_ARN}; deploy the current stack`);
+    if (!role)
+      throw new OpsTargetError(
+        `send ${job}: a delay above 900 s needs the stack output ` +
+          `${StackOutputKey.DELAYED_SEND_ROLE_ARN}; deploy the current stack`,
+      );
     return role;
   }
 }

@@ -38,24 +38,42 @@ export interface BackfillResult {
  * earlier backfill, is left alone, so running it twice adds nothing. A DST gap follows the schedule's
  * `dstGap`; a rate schedule counts from its newest occurrence in the ledger.
  */
-export async function backfill(schedules: readonly WatchedSchedule[], sender: OccurrenceSender, range: BackfillRange, now: number): Promise<BackfillResult> {
+export async function backfill(
+  schedules: readonly WatchedSchedule[],
+  sender: OccurrenceSender,
+  range: BackfillRange,
+  now: number,
+): Promise<BackfillResult> {
   const { from, to } = range;
-  if (!(from.getTime() < to.getTime())) throw new OpsInputError(`--from must be before --to (given ${from.toISOString()} and ${to.toISOString()})`);
-  if (to.getTime() > now) throw new OpsInputError(`--to must not be in the future: a backfill enqueues past occurrences (given ${to.toISOString()}, now ${new Date(now).toISOString()})`);
+  if (!(from.getTime() < to.getTime()))
+    throw new OpsInputError(`--from must be before --to (given ${from.toISOString()} and ${to.toISOString()})`);
+  if (to.getTime() > now)
+    throw new OpsInputError(
+      `--to must not be in the future: a backfill enqueues past occurrences (given ` +
+        `${to.toISOString()}, now ${new Date(now).toISOString()})`,
+    );
   const perSchedule = await Promise.all(
     schedules.map(async (s) => {
       const anchor = parseScheduleSyntax(s.expression).kind === 'rate' ? await rateAnchor(s, sender) : undefined;
       const spec = { expression: s.expression, timeZone: s.timeZone, dstGap: s.dstGap, anchor };
-      const found = occurrencesBetween(spec, new Date(from.getTime() - 1), to, MAX_BACKFILL + 1).filter((o) => o.dst !== 'gap-skipped');
+      const found = occurrencesBetween(spec, new Date(from.getTime() - 1), to, MAX_BACKFILL + 1).filter(
+        (o) => o.dst !== 'gap-skipped',
+      );
       return found.map((o) => ({ s, time: occurrenceTime(o.at.getTime()), dst: o.dst }));
     }),
   );
   const planned = perSchedule.flat();
   const job = schedules[0]?.job ?? '';
   if (planned.length > MAX_BACKFILL) {
-    throw new OpsInputError(`${job}: the range holds more than ${MAX_BACKFILL} occurrences; narrow --from/--to (given ${from.toISOString()} to ${to.toISOString()})`);
+    throw new OpsInputError(
+      `${job}: the range holds more than ${MAX_BACKFILL} occurrences; narrow --from/--to (given ` +
+        `${from.toISOString()} to ${to.toISOString()})`,
+    );
   }
-  const existing = await sender.ledger.records(job, planned.map((p) => occurrenceJobId(p.s.schedule, p.time)));
+  const existing = await sender.ledger.records(
+    job,
+    planned.map((p) => occurrenceJobId(p.s.schedule, p.time)),
+  );
   const occurrences: BackfilledOccurrence[] = [];
   for (const { s, time, dst } of planned) {
     const id = occurrenceJobId(s.schedule, time);
@@ -66,7 +84,13 @@ export async function backfill(schedules: readonly WatchedSchedule[], sender: Oc
     } else if (range.dryRun) {
       occurrences.push({ ...base, result: 'would enqueue' });
     } else {
-      const sent = await enqueueOccurrence(sender, s, time, `backfill ${from.toISOString()} to ${to.toISOString()}`, now);
+      const sent = await enqueueOccurrence(
+        sender,
+        s,
+        time,
+        `backfill ${from.toISOString()} to ${to.toISOString()}`,
+        now,
+      );
       occurrences.push({ ...base, result: sent ? 'enqueued' : 'exists' });
     }
   }
@@ -80,7 +104,10 @@ export async function backfill(schedules: readonly WatchedSchedule[], sender: Oc
 async function rateAnchor(s: WatchedSchedule, sender: OccurrenceSender): Promise<Date> {
   const newest = await sender.ledger.latestOccurrence(s.job, s.schedule);
   if (newest === undefined) {
-    throw new OpsInputError(`${s.job}/${s.schedule}: ${s.expression} has no occurrence in the ledger to count from, so its occurrence times are unknown; send the jobs with jobs send instead`);
+    throw new OpsInputError(
+      `${s.job}/${s.schedule}: ${s.expression} has no occurrence in the ledger to count from, so its ` +
+        `occurrence times are unknown; send the jobs with jobs send instead`,
+    );
   }
   return new Date(newest);
 }

@@ -40,7 +40,10 @@ export function toDeadLetterView(message: Message): DeadLetterView {
   return {
     messageId: message.MessageId ?? '',
     jobId: attr(message, Attr.JOB_ID) ?? envelopeId(body) ?? message.MessageId ?? '',
-    reason: attr(message, Attr.REASON) ?? attr(message, SCHEDULER_ERROR) ?? '(no reason: moved by SQS after maxReceiveCount, or sent by hand)',
+    reason:
+      attr(message, Attr.REASON) ??
+      attr(message, SCHEDULER_ERROR) ??
+      '(no reason: moved by SQS after maxReceiveCount, or sent by hand)',
     attempts: Number(attr(message, Attr.ATTEMPTS) ?? message.Attributes?.ApproximateReceiveCount ?? 0),
     deadAt: attr(message, Attr.DEAD_AT) ?? (sent === undefined ? undefined : new Date(Number(sent)).toISOString()),
     body,
@@ -68,7 +71,10 @@ function copyAttributes(message: Message): Record<string, MessageAttributeValue>
   return copy;
 }
 
-/** Receives messages not seen before, hiding them for `visibility` seconds, until the queue is drained or `max` are held. */
+/**
+ * Receives messages not seen before, hiding them for `visibility` seconds, until the queue is drained or `max` are
+ * held.
+ */
 class DistinctReceiver {
   private readonly seen = new Map<string, string>();
 
@@ -150,7 +156,10 @@ function arrivedBy(message: Message, at: number): boolean {
  * among them) to the job's queue, and delete from the DLQ only what SQS accepted. A message that does
  * not match the filter, or that SQS refused, is handed back to the DLQ untouched.
  */
-export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions): Promise<{ moved: DeadLetterView[]; skipped: number }> {
+export async function redriveByCopy(
+  sqs: SQSClient,
+  options: CopyRedriveOptions,
+): Promise<{ moved: DeadLetterView[]; skipped: number }> {
   const matches = deadLetterFilter(options.filter);
   const receiver = new DistinctReceiver(sqs, options.dlqUrl, REDRIVE_VISIBILITY_SECONDS);
   const moved: DeadLetterView[] = [];
@@ -171,11 +180,16 @@ export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions)
         moved.push(...chosen.map(toDeadLetterView));
         continue;
       }
-      if (options.rate !== undefined) await options.sleep(Math.max(0, began + (moved.length / options.rate) * 1000 - options.now()));
+      if (options.rate !== undefined)
+        await options.sleep(Math.max(0, began + (moved.length / options.rate) * 1000 - options.now()));
       const { Failed = [] } = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: options.queueUrl,
-          Entries: chosen.map((message, i) => ({ Id: String(i), MessageBody: message.Body ?? '', MessageAttributes: copyAttributes(message) })),
+          Entries: chosen.map((message, i) => ({
+            Id: String(i),
+            MessageBody: message.Body ?? '',
+            MessageAttributes: copyAttributes(message),
+          })),
         }),
       );
       const failed = new Set(Failed.map((failure) => failure.Id));
@@ -189,7 +203,9 @@ export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions)
           }),
         );
         // Copied but still in the DLQ: it may be redriven twice, and the ledger runs it once.
-        undeleted.push(...(deletion.Failed ?? []).map((failure) => `${failure.Id}: ${failure.Message ?? failure.Code}`));
+        undeleted.push(
+          ...(deletion.Failed ?? []).map((failure) => `${failure.Id}: ${failure.Message ?? failure.Code}`),
+        );
       }
       receiver.forget(sent.map((message) => message.MessageId ?? ''));
       moved.push(...sent.map(toDeadLetterView));
@@ -199,14 +215,21 @@ export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions)
   }
   if (refused.length > 0 || undeleted.length > 0) {
     throw new OpsError(
-      `redrive: moved ${moved.length}; SQS refused to send ${refused.length} (still in the DLQ) and to delete ${undeleted.length} copied ones (still in the DLQ too; the ledger runs a copy once): ${[...refused, ...undeleted].slice(0, 3).join('; ')}`,
+      `redrive: moved ${moved.length}; SQS refused to send ${refused.length} (still in the DLQ) and ` +
+        `to delete ${undeleted.length} copied ones (still in the DLQ too; the ledger runs a copy ` +
+        `once): ${[...refused, ...undeleted].slice(0, 3).join('; ')}`,
     );
   }
   return { moved, skipped };
 }
 
 /** The AWS way for a whole DLQ: SQS moves every message itself, attributes included, at `rate` per second. */
-export async function startMoveTask(sqs: SQSClient, sourceArn: string, destinationArn: string, rate?: number): Promise<string> {
+export async function startMoveTask(
+  sqs: SQSClient,
+  sourceArn: string,
+  destinationArn: string,
+  rate?: number,
+): Promise<string> {
   const { TaskHandle } = await sqs.send(
     new StartMessageMoveTaskCommand({
       SourceArn: sourceArn,

@@ -7,7 +7,9 @@ export class OpsError extends Error {
   }
 }
 
-/** The operator gave a value that cannot work (unknown job, invalid payload, bad expression); names it and quotes it. */
+/**
+ * The operator gave a value that cannot work (unknown job, invalid payload, bad expression); names it and quotes it.
+ */
 export class OpsInputError extends OpsError {
   override readonly name: string = 'OpsInputError';
 }

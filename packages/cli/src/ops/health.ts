@@ -16,9 +16,15 @@ export interface JobHealthFacts {
   readonly oldestMessageAgeSeconds?: number;
   /** The job's backlog alarm threshold (`alarms.oldestMessageAgeSeconds`). */
   readonly oldestMessageAgeLimitSeconds: number;
-  /** Occurrences due longer ago than the tolerance that left no run in the ledger (by the last one's check, or the watchdog's). */
+  /**
+   * Occurrences due longer ago than the tolerance that left no run in the ledger (by the last one's check, or the
+   * watchdog's).
+   */
   readonly missed: readonly { readonly schedule: string; readonly occurrence: string }[];
-  /** From the watchdog, in the window: occurrences whose message arrived beyond `lateAfter`, or more than once. @default [] */
+  /**
+   * From the watchdog, in the window: occurrences whose message arrived beyond `lateAfter`, or more than once. @default
+   * []
+   */
   readonly late?: readonly { readonly schedule: string; readonly occurrence: string }[];
   readonly duplicated?: readonly { readonly schedule: string; readonly occurrence: string }[];
   readonly windowLabel: string;
@@ -37,13 +43,21 @@ export function judgeJobHealth(facts: JobHealthFacts): JobHealth {
   const unhealthy: string[] = [];
   const degraded: string[] = [];
   if (facts.dlqDepth > 0) unhealthy.push(`${facts.dlqDepth} message(s) in the DLQ`);
-  for (const miss of facts.missed) unhealthy.push(`schedule "${miss.schedule}" missed its occurrence ${miss.occurrence}: no run in the ledger`);
-  for (const late of facts.late ?? []) degraded.push(`schedule "${late.schedule}": occurrence ${late.occurrence} arrived late`);
-  for (const dup of facts.duplicated ?? []) degraded.push(`schedule "${dup.schedule}": occurrence ${dup.occurrence} was delivered more than once (it ran once)`);
-  if (facts.failuresInWindow > 0) degraded.push(`${facts.failuresInWindow} FAILED/DEAD run(s) in the last ${facts.windowLabel}`);
+  for (const miss of facts.missed)
+    unhealthy.push(`schedule "${miss.schedule}" missed its occurrence ${miss.occurrence}: no run in the ledger`);
+  for (const late of facts.late ?? [])
+    degraded.push(`schedule "${late.schedule}": occurrence ${late.occurrence} arrived late`);
+  for (const dup of facts.duplicated ?? [])
+    degraded.push(
+      `schedule "${dup.schedule}": occurrence ${dup.occurrence} was delivered more than once (it ran once)`,
+    );
+  if (facts.failuresInWindow > 0)
+    degraded.push(`${facts.failuresInWindow} FAILED/DEAD run(s) in the last ${facts.windowLabel}`);
   const age = facts.oldestMessageAgeSeconds;
   if (age !== undefined && age > facts.oldestMessageAgeLimitSeconds) {
-    degraded.push(`the oldest queued message has waited ${Math.round(age)} s (alarm at ${facts.oldestMessageAgeLimitSeconds} s)`);
+    degraded.push(
+      `the oldest queued message has waited ${Math.round(age)} s (alarm at ${facts.oldestMessageAgeLimitSeconds} s)`,
+    );
   }
   const state: HealthState = unhealthy.length > 0 ? 'Unhealthy' : degraded.length > 0 ? 'Degraded' : 'Healthy';
   return {
@@ -82,14 +96,22 @@ export function occurrenceOwed(deployed: DeployedSchedule, now: Date, toleranceM
 
 type Finding = { readonly schedule: string; readonly occurrence: string };
 
-/** What the watchdog stored for a job's schedules: the missed, late and duplicated occurrences due inside the window. */
-export function watchdogFindings(states: readonly ScheduleWatchState[], now: Date, windowMs: number): Record<'missed' | 'late' | 'duplicated', Finding[]> {
+/**
+ * What the watchdog stored for a job's schedules: the missed, late and duplicated occurrences due inside the window.
+ */
+export function watchdogFindings(
+  states: readonly ScheduleWatchState[],
+  now: Date,
+  windowMs: number,
+): Record<'missed' | 'late' | 'duplicated', Finding[]> {
   const inWindow = (ids: readonly string[]): Finding[] =>
     ids.flatMap((id) => {
       const at = id.indexOf('@');
       const occurrence = id.slice(at + 1);
       const time = Date.parse(occurrence);
-      return time >= now.getTime() - windowMs && time <= now.getTime() ? [{ schedule: id.slice(0, at), occurrence }] : [];
+      return time >= now.getTime() - windowMs && time <= now.getTime()
+        ? [{ schedule: id.slice(0, at), occurrence }]
+        : [];
     });
   return {
     missed: states.flatMap((state) => inWindow(state.recent.missed)),

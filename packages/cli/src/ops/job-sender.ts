@@ -36,11 +36,16 @@ export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]
     const parsed = z.safeParse(job.payload, entry.payload);
     if (!parsed.success) problems.push(`${where}: ${describeIssues(parsed.error.issues, entry.payload)}`);
     if (entry.id !== undefined && !ID_PATTERN.test(entry.id)) {
-      problems.push(`${where}: field "id": must be 1-512 characters without control characters (given ${JSON.stringify(entry.id.slice(0, 80))})`);
+      problems.push(
+        `${where}: field "id": must be 1-512 characters without control characters (given ` +
+          `${JSON.stringify(entry.id.slice(0, 80))})`,
+      );
     }
     const delay = entry.delaySeconds;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS)) {
-      problems.push(`${where}: field "delaySeconds": must be a whole number from 0 to ${MAX_DELAY_SECONDS} (given ${delay})`);
+      problems.push(
+        `${where}: field "delaySeconds": must be a whole number from 0 to ${MAX_DELAY_SECONDS} (given ${delay})`,
+      );
     }
   });
   return problems;
@@ -50,16 +55,32 @@ export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]
  * Validates every entry first and sends nothing if one is invalid; then sends in SQS batches of 10
  * (DelaySeconds up to 900 s) and creates a one-time schedule for each entry delayed longer.
  */
-export async function sendJobs(job: JobDeclaration, entries: readonly SendEntry[], options: JobSenderOptions): Promise<SendResult> {
+export async function sendJobs(
+  job: JobDeclaration,
+  entries: readonly SendEntry[],
+  options: JobSenderOptions,
+): Promise<SendResult> {
   if (entries.length === 0) throw new OpsInputError(`send ${job.name}: nothing to send (given 0 entries)`);
   const problems = entryProblems(job, entries);
   if (problems.length > 0) {
     const more = problems.length > SHOWN_PROBLEMS ? `; and ${problems.length - SHOWN_PROBLEMS} more` : '';
-    throw new OpsInputError(`send ${job.name}: nothing sent, ${problems.length} invalid: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}`);
+    throw new OpsInputError(
+      `send ${job.name}: nothing sent, ${problems.length} invalid: ` +
+        `${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}`,
+    );
   }
-  const outgoing: OutgoingJob[] = entries.map((entry) => ({ id: entry.id ?? randomUUID(), payload: entry.payload, delaySeconds: entry.delaySeconds }));
+  const outgoing: OutgoingJob[] = entries.map((entry) => ({
+    id: entry.id ?? randomUUID(),
+    payload: entry.payload,
+    delaySeconds: entry.delaySeconds,
+  }));
   const now = () => options.clock.now();
-  const queue = new SqsJobQueue(options.sqs, { ownQueueUrl: options.queueUrl, deadLetterQueueUrl: options.dlqUrl, queueUrlOf: () => options.queueUrl, now });
+  const queue = new SqsJobQueue(options.sqs, {
+    ownQueueUrl: options.queueUrl,
+    deadLetterQueueUrl: options.dlqUrl,
+    queueUrlOf: () => options.queueUrl,
+    now,
+  });
   const direct = outgoing.filter((entry) => (entry.delaySeconds ?? 0) <= MAX_SQS_DELAY_SECONDS);
   const later = outgoing.filter((entry) => (entry.delaySeconds ?? 0) > MAX_SQS_DELAY_SECONDS);
   let done = 0;

@@ -23,7 +23,10 @@ const scheduleEntry = z.looseObject({
   activeSince: z.string().optional(),
   rateAnchor: z.string().optional(),
 });
-const scheduleList = z.union([z.array(scheduleEntry), z.looseObject({ schedules: z.array(scheduleEntry) }).transform((o) => o.schedules)]);
+const scheduleList = z.union([
+  z.array(scheduleEntry),
+  z.looseObject({ schedules: z.array(scheduleEntry) }).transform((o) => o.schedules),
+]);
 const triggerAnswer = z.looseObject({ occurrence: z.string().optional() });
 const sendAtAnswer = z.looseObject({ id: z.string().optional(), name: z.string().optional() });
 
@@ -37,40 +40,69 @@ export class LocalScheduleControl implements ScheduleControl {
 
   private async call(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
     if (!this.endpoint) {
-      throw new OpsTargetError('The running npm start has no control API (runner.json has no "dashboard"); restart it with the current version');
+      throw new OpsTargetError(
+        'The running npm start has no control API (runner.json has no "dashboard"); restart it with ' +
+          'the current version',
+      );
     }
     const url = new URL(path, this.endpoint.url).toString();
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: { 'content-type': 'application/json', ...(method === 'GET' ? {} : { [TOKEN_HEADER]: this.endpoint.token }) },
+        headers: {
+          'content-type': 'application/json',
+          ...(method === 'GET' ? {} : { [TOKEN_HEADER]: this.endpoint.token }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new OpsTargetError(`npm start's control API at ${this.endpoint.url} does not answer (${(error as Error).message}); is npm start still running?`, { cause: error });
+      throw new OpsTargetError(
+        `npm start's control API at ${this.endpoint.url} does not answer ` +
+          `(${(error as Error).message}); is npm start still running?`,
+        { cause: error },
+      );
     }
     const text = await response.text();
-    if (!response.ok) throw new OpsTargetError(`npm start's control API: ${method} ${path} answered ${response.status} ${text.slice(0, 300)}`);
+    if (!response.ok)
+      throw new OpsTargetError(
+        `npm start's control API: ${method} ${path} answered ${response.status} ${text.slice(0, 300)}`,
+      );
     if (text === '') return {};
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new OpsTargetError(`npm start's control API: ${method} ${path} answered with something other than JSON: ${text.slice(0, 120)}`);
+      throw new OpsTargetError(
+        `npm start's control API: ${method} ${path} answered with something other than JSON: ${text.slice(0, 120)}`,
+      );
     }
   }
 
   private path(ref: ScheduleRef, action?: string): string {
-    return `/api/schedules/${encodeURIComponent(ref.job)}/${encodeURIComponent(ref.schedule)}${action ? `/${action}` : ''}`;
+    const path = `/api/schedules/${encodeURIComponent(ref.job)}/${encodeURIComponent(ref.schedule)}`;
+    return action ? `${path}/${action}` : path;
   }
 
   async describe(ref: ScheduleRef): Promise<DeployedSchedule> {
     const parsed = scheduleList.safeParse(await this.call('GET', '/api/schedules'));
-    if (!parsed.success) throw new OpsTargetError(`npm start's control API: GET /api/schedules answered an unexpected shape: ${parsed.error.message.slice(0, 200)}`);
+    if (!parsed.success)
+      throw new OpsTargetError(
+        `npm start's control API: GET /api/schedules answered an unexpected shape: ` +
+          `${parsed.error.message.slice(0, 200)}`,
+      );
     const entry = parsed.data.find((e) => e.job === ref.job && (e.schedule ?? e.name) === ref.schedule);
-    if (!entry) throw new OpsTargetError(`npm start runs no schedule ${ref.job}/${ref.schedule}; restart it after changing the declarations`);
+    if (!entry)
+      throw new OpsTargetError(
+        `npm start runs no schedule ${ref.job}/${ref.schedule}; restart it after changing the declarations`,
+      );
     const enabled = entry.state === undefined ? entry.enabled !== false : entry.state === 'ENABLED';
-    return { state: enabled ? 'ENABLED' : 'DISABLED', expression: entry.expression, timeZone: entry.timeZone, activeSince: entry.activeSince, rateAnchor: entry.rateAnchor };
+    return {
+      state: enabled ? 'ENABLED' : 'DISABLED',
+      expression: entry.expression,
+      timeZone: entry.timeZone,
+      activeSince: entry.activeSince,
+      rateAnchor: entry.rateAnchor,
+    };
   }
 
   async setEnabled(ref: ScheduleRef, enabled: boolean): Promise<void> {
@@ -88,6 +120,8 @@ export class LocalScheduleControl implements ScheduleControl {
 
   async sendAt(job: string, body: string, at: Date): Promise<string> {
     const answer = sendAtAnswer.safeParse(await this.call('POST', '/api/send-at', { job, body, at: at.toISOString() }));
-    return (answer.success ? (answer.data.id ?? answer.data.name) : undefined) ?? `local delayed send at ${at.toISOString()}`;
+    return (
+      (answer.success ? (answer.data.id ?? answer.data.name) : undefined) ?? `local delayed send at ${at.toISOString()}`
+    );
   }
 }

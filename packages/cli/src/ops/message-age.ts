@@ -26,7 +26,11 @@ export class CloudWatchMessageAge implements MessageAgeSource {
           {
             Id: 'age',
             MetricStat: {
-              Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }] },
+              Metric: {
+                Namespace: 'AWS/SQS',
+                MetricName: 'ApproximateAgeOfOldestMessage',
+                Dimensions: [{ Name: 'QueueName', Value: queueName }],
+              },
               Period: 60,
               Stat: 'Maximum',
             },

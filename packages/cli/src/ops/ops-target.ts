@@ -81,7 +81,11 @@ export async function runnerClock(state: RunnerState, real: Clock = systemClock)
 }
 
 /** JobsOps on the running npm start: its emulators, its outputs, its control API and its schedules' clock. */
-export async function localTarget(state: RunnerState, jobs: readonly JobDeclaration[], clock: Clock = systemClock): Promise<OpsTarget> {
+export async function localTarget(
+  state: RunnerState,
+  jobs: readonly JobDeclaration[],
+  clock: Clock = systemClock,
+): Promise<OpsTarget> {
   const common = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
   const ops = new JobsOps({
     sqs: new SQSClient({ ...common, endpoint: state.endpoints.sqs, useQueueUrlAsEndpoint: false }),
@@ -97,7 +101,11 @@ export async function localTarget(state: RunnerState, jobs: readonly JobDeclarat
 }
 
 /** JobsOps on AWS: the default credential chain and region, resources found through the stack's outputs. */
-export async function awsTarget(stackName: string, jobs: readonly JobDeclaration[], clock: Clock = systemClock): Promise<OpsTarget> {
+export async function awsTarget(
+  stackName: string,
+  jobs: readonly JobDeclaration[],
+  clock: Clock = systemClock,
+): Promise<OpsTarget> {
   const outputs = await loadStackOutputs(new CloudFormationClient({}), stackName);
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const ops = new JobsOps({
@@ -106,7 +114,14 @@ export async function awsTarget(stackName: string, jobs: readonly JobDeclaration
     outputs,
     jobs,
     clock,
-    schedules: new AwsScheduleControl({ scheduler: new SchedulerClient({}), events: new EventBridgeClient({}), sqs, outputs, jobs, clock }),
+    schedules: new AwsScheduleControl({
+      scheduler: new SchedulerClient({}),
+      events: new EventBridgeClient({}),
+      sqs,
+      outputs,
+      jobs,
+      clock,
+    }),
     target: 'aws',
     messageAge: new CloudWatchMessageAge(new CloudWatchClient({}), () => clock.now()),
   });
@@ -119,7 +134,10 @@ export async function openOpsTarget(options: OpsTargetOptions): Promise<OpsTarge
   if (options.local !== false) {
     const state = readRunnerState(file);
     if (state) return localTarget(state, options.jobs, options.clock);
-    if (options.local === true) throw new OpsTargetError(`No running npm start: ${file} is missing or names a process that has exited; start it with npm start`);
+    if (options.local === true)
+      throw new OpsTargetError(
+        `No running npm start: ${file} is missing or names a process that has exited; start it with npm start`,
+      );
   }
   return awsTarget(options.stackName ?? stackNameOf(options.stage ?? 'dev'), options.jobs, options.clock);
 }

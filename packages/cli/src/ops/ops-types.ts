@@ -19,7 +19,9 @@ export interface ScheduleView {
    * DST change touches it. A `gap-skipped` one is listed although it does not fire.
    */
   readonly upcoming: readonly { readonly at: string; readonly local: string; readonly dst?: DstNote }[];
-  /** Human notes on daylight-saving shifts among the next occurrences, e.g. "2027-03-28: Europe/Berlin moves to UTC+2". */
+  /**
+   * Human notes on daylight-saving shifts among the next occurrences, e.g. "2027-03-28: Europe/Berlin moves to UTC+2".
+   */
   readonly dstShifts: readonly string[];
 }
 

@@ -40,7 +40,12 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
  * A job's runs, newest first, from the `byJob` index (job, createdAt); the status filter is applied by
  * DynamoDB, and pages are read until the limit is reached, since Limit counts items before the filter.
  */
-export async function queryRuns(client: DynamoDBClient, tableName: string, job: string, query: RunsQuery = {}): Promise<RunView[]> {
+export async function queryRuns(
+  client: DynamoDBClient,
+  tableName: string,
+  job: string,
+  query: RunsQuery = {},
+): Promise<RunView[]> {
   const limit = query.limit ?? DEFAULT_RUNS_LIMIT;
   const names: Record<string, string> = { '#job': BY_JOB.partitionKey };
   const values: Record<string, AttributeValue> = { ':job': S(job) };

@@ -28,7 +28,9 @@ export function formatOffset(minutes: number): string {
 
 /** The calendar date of `at` in `zone`, `yyyy-mm-dd`. */
 export function localDate(at: Date, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    at,
+  );
 }
 
 /**
@@ -41,7 +43,11 @@ export function dstShifts(occurrences: readonly Date[], zone: string): string[] 
   for (let i = 1; i < occurrences.length; i++) {
     const before = utcOffsetMinutes(occurrences[i - 1]!, zone);
     const after = utcOffsetMinutes(occurrences[i]!, zone);
-    if (before !== after) notes.push(`${localDate(offsetChange(occurrences[i - 1]!, occurrences[i]!, zone), zone)}: ${zone} moves to ${formatOffset(after)}`);
+    if (before !== after)
+      notes.push(
+        `${localDate(offsetChange(occurrences[i - 1]!, occurrences[i]!, zone), zone)}: ${zone} moves ` +
+          `to ${formatOffset(after)}`,
+      );
   }
   return notes;
 }
@@ -63,7 +69,10 @@ function offsetChange(before: Date, after: Date, zone: string): Date {
  * `DST gap: 02:30 does not exist, skipped (EventBridge)`, `DST gap: shifted to 03:00`,
  * `DST repeat: 02:30 happens twice, runs once (the first)`.
  */
-export function dstFlag(occurrence: { readonly at: string | Date; readonly local: string; readonly dst?: Occurrence['dst'] }, zone: string): string | undefined {
+export function dstFlag(
+  occurrence: { readonly at: string | Date; readonly local: string; readonly dst?: Occurrence['dst'] },
+  zone: string,
+): string | undefined {
   const named = occurrence.local.slice(11);
   switch (occurrence.dst) {
     case 'gap-skipped':
@@ -90,7 +99,12 @@ export function scheduleView(
 ): ScheduleView {
   // A rate counts from its anchor (its creation on AWS, the runner's start or last update locally), when known.
   const anchor = deployed.rateAnchor === undefined ? undefined : new Date(deployed.rateAnchor);
-  const spec: ScheduleSpec = { expression: deployed.expression, timeZone: deployed.timeZone, dstGap: schedule.dstGap, anchor };
+  const spec: ScheduleSpec = {
+    expression: deployed.expression,
+    timeZone: deployed.timeZone,
+    dstGap: schedule.dstGap,
+    anchor,
+  };
   const enabled = deployed.state === 'ENABLED';
   const next = enabled ? safely(() => nextFiring(spec, now, count).map((o) => o.at)) : [];
   const upcoming = enabled ? safely(() => occurrencesBetween(spec, now, END_OF_TIME, count)) : [];
@@ -102,12 +116,17 @@ export function scheduleView(
     via: schedule.via,
     state: deployed.state,
     next: next.map((date) => date.toISOString()),
-    upcoming: upcoming.map(({ at, local, dst }) => (dst ? { at: at.toISOString(), local, dst } : { at: at.toISOString(), local })),
+    upcoming: upcoming.map(({ at, local, dst }) =>
+      dst ? { at: at.toISOString(), local, dst } : { at: at.toISOString(), local },
+    ),
     dstShifts: dstShifts(next, deployed.timeZone),
   };
 }
 
-/** A deployed expression this code cannot evaluate (an AWS feature it lacks) shows no occurrences rather than failing `list`. */
+/**
+ * A deployed expression this code cannot evaluate (an AWS feature it lacks) shows no occurrences rather than failing
+ * `list`.
+ */
 function safely<T>(list: () => T[]): T[] {
   try {
     return list();
@@ -135,7 +154,9 @@ export function lastDueOccurrence(expression: string, zone: string, now: Date): 
   return undefined;
 }
 
-/** The context key of a schedule: `schedule.cleanup` for a job's only schedule, `schedule.<job>.<schedule>` otherwise. */
+/**
+ * The context key of a schedule: `schedule.cleanup` for a job's only schedule, `schedule.<job>.<schedule>` otherwise.
+ */
 export function contextKey(kind: 'schedule' | 'timezone', job: JobDeclaration, schedule: string): string {
   return job.schedules.length === 1 ? `${kind}.${job.name}` : `${kind}.${job.name}.${schedule}`;
 }
@@ -144,6 +165,7 @@ export function contextKey(kind: 'schedule' | 'timezone', job: JobDeclaration, s
 export function contextLines(job: JobDeclaration, schedule: string, expression: string, timeZone: string): string[] {
   const declared = job.schedules.find((s) => s.name === schedule);
   const lines = [`${JSON.stringify(contextKey('schedule', job, schedule))}: ${JSON.stringify(expression)}`];
-  if (declared?.timeZone !== timeZone) lines.push(`${JSON.stringify(contextKey('timezone', job, schedule))}: ${JSON.stringify(timeZone)}`);
+  if (declared?.timeZone !== timeZone)
+    lines.push(`${JSON.stringify(contextKey('timezone', job, schedule))}: ${JSON.stringify(timeZone)}`);
   return lines;
 }

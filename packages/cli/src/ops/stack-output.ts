@@ -8,21 +8,33 @@ export const stackNameOf = (stage: string): string => `ServerlessJobs-${stage}`;
 export function requireOutput(outputs: Readonly<Record<string, string>>, key: string): string {
   const value = outputs[key];
   if (value === undefined || value === '') {
-    throw new OpsTargetError(`The stack has no output "${key}"; deploy the current version of the app (cdk deploy) and try again`);
+    throw new OpsTargetError(
+      `The stack has no output "${key}"; deploy the current version of the app (cdk deploy) and try again`,
+    );
   }
   return value;
 }
 
 /** The outputs of a deployed stack, by key. */
-export async function loadStackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+export async function loadStackOutputs(
+  client: CloudFormationClient,
+  stackName: string,
+): Promise<Record<string, string>> {
   let stacks: Stack[];
   try {
     ({ Stacks: stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName })));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new OpsTargetError(`Cannot read stack "${stackName}" (${message}); check --stage, the region and the credentials`, { cause: error });
+    throw new OpsTargetError(
+      `Cannot read stack "${stackName}" (${message}); check --stage, the region and the credentials`,
+      { cause: error },
+    );
   }
   const stack = stacks[0];
   if (!stack) throw new OpsTargetError(`Stack "${stackName}" not found; check --stage and the region`);
-  return Object.fromEntries((stack.Outputs ?? []).flatMap((o) => (o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [])));
+  return Object.fromEntries(
+    (stack.Outputs ?? []).flatMap((o) =>
+      o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [],
+    ),
+  );
 }

@@ -37,8 +37,12 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.
 
 const scheduleParams = z.object({ job: z.string(), schedule: z.string() });
 const scheduleBody = z.object({ expression: z.string().min(1), timeZone: z.string().min(1) }).strict();
-const sendAtBody = z.object({ job: z.string(), body: z.string().min(1), at: z.iso.datetime({ offset: true }) }).strict();
-const sendBody = z.object({ job: z.string(), payload: z.unknown(), id: z.string().min(1).max(512).optional() }).strict();
+const sendAtBody = z
+  .object({ job: z.string(), body: z.string().min(1), at: z.iso.datetime({ offset: true }) })
+  .strict();
+const sendBody = z
+  .object({ job: z.string(), payload: z.unknown(), id: z.string().min(1).max(512).optional() })
+  .strict();
 const redriveBody = z.object({ job: z.string(), dryRun: z.boolean().default(false) }).strict();
 const runsQuery = z.object({
   job: z.string().optional(),
@@ -46,7 +50,14 @@ const runsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 const clockAdvanceBody = z.object({ by: z.string() }).strict();
-const metricsQuery = z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(METRICS_MINUTES) });
+const metricsQuery = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(METRICS_MINUTES),
+});
 
 /** The JSON API of the dashboard page, and the schedule control API the `jobs` CLI uses under `npm start`. */
 export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOptions): void {
@@ -55,7 +66,10 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   const deployed = options.jobs.map((job) => job.name);
   const jobNamed = (name: string): JobDeclaration => {
     const job = options.jobs.find((candidate) => candidate.name === name);
-    if (!job) throw new BadRequestError(`field "job": unknown job (given ${JSON.stringify(name)}); the jobs are: ${deployed.join(', ')}`);
+    if (!job)
+      throw new BadRequestError(
+        `field "job": unknown job (given ${JSON.stringify(name)}); the jobs are: ${deployed.join(', ')}`,
+      );
     return job;
   };
   const refOf = (params: unknown): ScheduleRef => {
@@ -63,14 +77,18 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     const state = schedules.find(job, schedule);
     return { job, schedule, via: state.schedule.kind, name: state.schedule.name };
   };
-  const rowOf = (ref: ScheduleRef): ScheduleRow => schedules.rows().find((row) => row.job === ref.job && row.schedule === ref.schedule)!;
+  const rowOf = (ref: ScheduleRef): ScheduleRow =>
+    schedules.rows().find((row) => row.job === ref.job && row.schedule === ref.schedule)!;
 
   app.get('/health', () => ops.health(HEALTH_WINDOW_MS));
   app.get('/api/clock', () => ({ now: new Date(clock.now()).toISOString(), speed: clock.speed }));
   app.post('/api/clock/advance', async (request) => {
     const { by } = parse(clockAdvanceBody, request.body, 'clock advance');
     const ms = durationMs(by);
-    if (!(ms! > 0)) throw new BadRequestError(`clock advance: field "by" must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(by)})`);
+    if (!(ms! > 0))
+      throw new BadRequestError(
+        `clock advance: field "by" must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(by)})`,
+      );
     schedules.advanceClock(ms!);
     return { now: new Date(clock.now()).toISOString(), speed: clock.speed };
   });
@@ -86,7 +104,9 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       return rowOf(ref);
     });
   }
-  app.post('/api/schedules/:job/:schedule/trigger', async (request) => ({ occurrence: await schedules.trigger(refOf(request.params)) }));
+  app.post('/api/schedules/:job/:schedule/trigger', async (request) => ({
+    occurrence: await schedules.trigger(refOf(request.params)),
+  }));
   app.put('/api/schedules/:job/:schedule', async (request) => {
     const ref = refOf(request.params);
     const { expression, timeZone } = parse(scheduleBody, request.body, 'schedule update');
@@ -125,7 +145,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     const { job: name, payload, id } = parse(sendBody, request.body, 'send');
     const job = jobNamed(name);
     const checked = z.safeParse(job.payload, payload);
-    if (!checked.success) throw new BadRequestError(`${name}: invalid payload: ${describeIssues(checked.error.issues, payload)}`);
+    if (!checked.success)
+      throw new BadRequestError(`${name}: invalid payload: ${describeIssues(checked.error.issues, payload)}`);
     return ops.send(name, [{ payload, id }]);
   });
   app.post('/api/redrive', async (request) => {

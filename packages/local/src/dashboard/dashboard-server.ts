@@ -26,7 +26,8 @@ const TOKEN_PLACEHOLDER = '__JOBS_TOKEN__';
 /** The page loads only its own files; no inline script runs, and no other site may frame it. */
 const SECURITY_HEADERS = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -94,7 +95,9 @@ export class DashboardServer {
       if (status === 500) console.error(`dashboard: ${error.stack ?? error.message}`);
       return reply.code(status).send({ error: error.message });
     });
-    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ error: `no route ${request.method} ${request.url}` }),
+    );
 
     app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
     for (const [path, asset] of assets) app.get(path, (_request, reply) => reply.type(asset.type).send(asset.body));

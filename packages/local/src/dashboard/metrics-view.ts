@@ -34,7 +34,13 @@ export function percentile(samples: readonly number[], p: number): number | null
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function add(buckets: Map<string, Map<number, Bucket>>, job: string, minute: number, metrics: Set<string>, document: Record<string, unknown>): void {
+function add(
+  buckets: Map<string, Map<number, Bucket>>,
+  job: string,
+  minute: number,
+  metrics: Set<string>,
+  document: Record<string, unknown>,
+): void {
   const byMinute = buckets.get(job) ?? new Map<number, Bucket>();
   buckets.set(job, byMinute);
   const bucket = byMinute.get(minute) ?? { succeeded: 0, failed: 0, durations: [], lags: [] };

@@ -32,17 +32,24 @@ function sameToken(given: string | undefined, expected: string): boolean {
  *   127.0.0.1 or localhost). Without an
  *   Origin it passes on the token alone (curl, the `jobs` CLI); browsers always send one on such requests.
  */
-export function refusal(method: string, headers: IncomingHttpHeaders, options: RequestGuardOptions): string | undefined {
+export function refusal(
+  method: string,
+  headers: IncomingHttpHeaders,
+  options: RequestGuardOptions,
+): string | undefined {
   const { host: ownHost, port } = new URL(options.origin);
   // localhost is the same loopback server; a page opened under that name sends that Origin.
   const hosts = [ownHost, `localhost:${port}`];
   const host = header(headers, 'host');
   if (host === undefined || !hosts.includes(host)) return `host "${host ?? ''}" is not this dashboard's (${ownHost})`;
   if (SAFE_METHODS.has(method.toUpperCase())) return undefined;
-  if (!sameToken(header(headers, TOKEN_HEADER), options.token)) return `a ${method} needs the ${TOKEN_HEADER} header of this run (see .local/runner.json)`;
+  if (!sameToken(header(headers, TOKEN_HEADER), options.token))
+    return `a ${method} needs the ${TOKEN_HEADER} header of this run (see .local/runner.json)`;
   const origin = header(headers, 'origin');
-  if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return `cross-origin request from "${origin}" refused`;
+  if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`))
+    return `cross-origin request from "${origin}" refused`;
   const site = header(headers, 'sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request (sec-fetch-site: ${site}) refused`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `cross-site request (sec-fetch-site: ${site}) refused`;
   return undefined;
 }

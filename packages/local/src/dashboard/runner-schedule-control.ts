@@ -97,7 +97,9 @@ export class RunnerScheduleControl implements ScheduleControl {
     return entry.id;
   }
 
-  /** Jumps the virtual clock forward by `ms`: the schedules skip what lies between; one-time sends that fall due go now. */
+  /**
+   * Jumps the virtual clock forward by `ms`: the schedules skip what lies between; one-time sends that fall due go now.
+   */
   advanceClock(ms: number): void {
     this.options.clock.advance(ms);
     this.options.runner.rearm();
@@ -120,14 +122,19 @@ export class RunnerScheduleControl implements ScheduleControl {
   private arm(entry: Pending): void {
     const { clock, client, queueUrlOf } = this.options;
     const due = Date.parse(entry.at);
-    entry.timer = setTimeout(() => {
-      if (!this.pending.has(entry.id)) return;
-      if (clock.now() + 1 < due) return this.arm(entry);
-      this.pending.delete(entry.id);
-      client
-        .send(new SendMessageCommand({ QueueUrl: queueUrlOf(entry.job), MessageBody: entry.body }))
-        .catch((error: unknown) => console.error(`send-at ${entry.job} ${entry.id}: could not send: ${String(error)}`));
-    }, Math.min(clock.realDelayUntil(due), MAX_TIMER_MS));
+    entry.timer = setTimeout(
+      () => {
+        if (!this.pending.has(entry.id)) return;
+        if (clock.now() + 1 < due) return this.arm(entry);
+        this.pending.delete(entry.id);
+        client
+          .send(new SendMessageCommand({ QueueUrl: queueUrlOf(entry.job), MessageBody: entry.body }))
+          .catch((error: unknown) =>
+            console.error(`send-at ${entry.job} ${entry.id}: could not send: ${String(error)}`),
+          );
+      },
+      Math.min(clock.realDelayUntil(due), MAX_TIMER_MS),
+    );
     entry.timer.unref();
   }
 
@@ -158,9 +165,11 @@ export class RunnerScheduleControl implements ScheduleControl {
     const { expression, timeZone } = state.schedule;
     const after = new Date(Math.min(this.options.clock.now(), state.next - 1));
     const count = this.options.upcoming ?? UPCOMING_OCCURRENCES.default;
-    return occurrencesBetween({ expression, timeZone, anchor: new Date(state.next) }, after, END_OF_TIME, count).map((o) => {
-      const note = dstFlag(o, timeZone);
-      return { at: o.at.toISOString(), local: o.local, ...(o.dst && { dst: o.dst }), ...(note && { note }) };
-    });
+    return occurrencesBetween({ expression, timeZone, anchor: new Date(state.next) }, after, END_OF_TIME, count).map(
+      (o) => {
+        const note = dstFlag(o, timeZone);
+        return { at: o.at.toISOString(), local: o.local, ...(o.dst && { dst: o.dst }), ...(note && { note }) };
+      },
+    );
   }
 }

@@ -13,7 +13,12 @@ export interface ScheduleRow {
   /** The next few occurrences that fire, ISO in UTC (those of `occurrences` that are not skipped). */
   readonly upcoming: readonly string[];
   /** The next few occurrences, for the page: ISO in UTC, the local wall time, and the DST note and its wording. */
-  readonly occurrences: readonly { readonly at: string; readonly local: string; readonly dst?: DstNote; readonly note?: string }[];
+  readonly occurrences: readonly {
+    readonly at: string;
+    readonly local: string;
+    readonly dst?: DstNote;
+    readonly note?: string;
+  }[];
   readonly via: 'scheduler' | 'rule';
   /** When the schedule was last armed by a resume or an update, ISO on the virtual clock. */
   readonly activeSince: string;
@@ -43,4 +48,7 @@ export interface MetricsMinute {
 }
 
 /** What the dashboard needs of the ops core; tests may pass a stand-in with the same methods. */
-export type DashboardOps = Pick<JobsOps, 'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health' | 'pause' | 'resume'>;
+export type DashboardOps = Pick<
+  JobsOps,
+  'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health' | 'pause' | 'resume'
+>;

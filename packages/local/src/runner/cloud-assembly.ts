@@ -21,16 +21,23 @@ export interface CloudAssembly {
 }
 
 interface Manifest {
-  readonly artifacts?: Record<string, { readonly type: string; readonly properties?: { readonly templateFile?: string } }>;
+  readonly artifacts?: Record<
+    string,
+    { readonly type: string; readonly properties?: { readonly templateFile?: string } }
+  >;
 }
 
 /** The stack template of a synthesized app; the first CloudFormation stack in the manifest. */
 export function readCloudAssembly(dir: string): CloudAssembly {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const stack = Object.entries(manifest.artifacts ?? {}).find(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
+  const stack = Object.entries(manifest.artifacts ?? {}).find(
+    ([, artifact]) => artifact.type === 'aws:cloudformation:stack',
+  );
   if (!stack) throw new Error(`${dir}/manifest.json names no CloudFormation stack`);
   const [stackName, artifact] = stack;
-  const template = JSON.parse(readFileSync(join(dir, artifact.properties?.templateFile ?? `${stackName}.template.json`), 'utf8')) as Template;
+  const template = JSON.parse(
+    readFileSync(join(dir, artifact.properties?.templateFile ?? `${stackName}.template.json`), 'utf8'),
+  ) as Template;
   return { dir, stackName, template };
 }
 
@@ -43,7 +50,8 @@ function newestMtime(path: string): number {
 
 const WILDCARD = /[*?[\]{}!]/;
 const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
-const children = (path: string): string[] => (isDirectory(path) ? readdirSync(path).map((name) => join(path, name)) : []);
+const children = (path: string): string[] =>
+  isDirectory(path) ? readdirSync(path).map((name) => join(path, name)) : [];
 
 /** Where a `watch.include` pattern starts: its literal folders, each `*` expanded, up to any other wildcard. */
 function patternRoots(root: string, pattern: string): string[] {
@@ -89,7 +97,9 @@ export function isStale(dir: string, root: string): boolean {
   return appSources(dir, root).some((source) => newestMtime(source) > built);
 }
 
-/** Runs `cdk synth` offline (no version check, no notices); its output streams, or is kept for the error when `quiet`. */
+/**
+ * Runs `cdk synth` offline (no version check, no notices); its output streams, or is kept for the error when `quiet`.
+ */
 export function synthesize(root: string, dir: string, context: readonly string[] = [], quiet = false): Promise<void> {
   const args = ['cdk', 'synth', '--quiet', '--output', dir, ...context.flatMap((entry) => ['-c', entry])];
   return new Promise((resolve, reject) => {
@@ -102,6 +112,8 @@ export function synthesize(root: string, dir: string, context: readonly string[]
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cdk synth exited with code ${code}\n${output.slice(-4000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`cdk synth exited with code ${code}\n${output.slice(-4000)}`)),
+    );
   });
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
@@ -40,7 +40,8 @@ export async function portOrFree(preferred: number | undefined): Promise<number>
 async function waitForHttp(url: string, child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`${url}: the process exited with code ${child.exitCode} before it listened`);
+    if (child && child.exitCode !== null)
+      throw new Error(`${url}: the process exited with code ${child.exitCode} before it listened`);
     try {
       await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1000) });
       return;
@@ -56,7 +57,8 @@ const childListeners = new Set<() => void>();
 
 /** If this process exits without stopping a child (an uncaught error), the child goes too. */
 export function killOnExit(child: ChildProcess): void {
-  if (children.size === 0) process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+  if (children.size === 0)
+    process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
   children.add(child);
   child.once('exit', () => children.delete(child));
   childListeners.forEach((listener) => listener());
@@ -84,7 +86,9 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 
 export interface DynamoDbLocalOptions {
   readonly port?: number;
-  /** Folder for the database file; in memory when absent. Created if missing (DynamoDB Local exits silently otherwise). */
+  /**
+   * Folder for the database file; in memory when absent. Created if missing (DynamoDB Local exits silently otherwise).
+   */
   readonly dbPath?: string;
 }
 
@@ -133,7 +137,12 @@ export async function startFauxqs(options: { port?: number } = {}): Promise<Emul
   acceptSqsQueryProtocol(app);
   const port = await portOrFree(options.port);
   await app.listen({ port, host: LOOPBACK });
-  return { name: 'sqs', endpoint: `http://${LOOPBACK}:${port}`, pid: process.pid, stop: async () => void (await app.close()) };
+  return {
+    name: 'sqs',
+    endpoint: `http://${LOOPBACK}:${port}`,
+    pid: process.pid,
+    stop: async () => void (await app.close()),
+  };
 }
 
 /**
@@ -147,10 +156,9 @@ export function fauxqsQueueUrl(endpoint: string, name: string): string {
 /** aws-ses-v2-local (SES), in this process; `GET /store` lists what it received. */
 export async function startSesLocal(options: { port?: number } = {}): Promise<Emulator> {
   const module = (await import('aws-ses-v2-local')) as unknown as { default: unknown };
-  const start = (typeof module.default === 'function' ? module.default : (module.default as { default: unknown }).default) as (config: {
-    host: string;
-    port: number;
-  }) => Promise<import('node:http').Server>;
+  const start = (
+    typeof module.default === 'function' ? module.default : (module.default as { default: unknown }).default
+  ) as (config: { host: string; port: number }) => Promise<import('node:http').Server>;
   const port = await portOrFree(options.port);
   const server = await start({ host: LOOPBACK, port });
   return {
@@ -173,7 +181,9 @@ export interface EmulatorSet {
 }
 
 /** DynamoDB Local, fauxqs and SES, started together; on a failure, whatever did start is stopped again. */
-export async function startEmulatorSet(starting: readonly [Promise<Emulator>, Promise<Emulator>, Promise<Emulator>]): Promise<EmulatorSet> {
+export async function startEmulatorSet(
+  starting: readonly [Promise<Emulator>, Promise<Emulator>, Promise<Emulator>],
+): Promise<EmulatorSet> {
   const results = await Promise.allSettled(starting);
   const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -201,7 +211,9 @@ export interface EmulatorsOptions {
 /** All three, in this process but DynamoDB Local (Java). */
 export function startEmulators(options: EmulatorsOptions = {}): Promise<EmulatorSet> {
   return startEmulatorSet([
-    options.dynamodb ? Promise.resolve(borrowedEmulator(options.dynamodb)) : startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
+    options.dynamodb
+      ? Promise.resolve(borrowedEmulator(options.dynamodb))
+      : startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
     startFauxqs({ port: options.ports?.sqs }),
     startSesLocal({ port: options.ports?.ses }),
   ]);

@@ -11,7 +11,20 @@ export interface EmfRecord {
 
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[91m', '\x1b[96m', '\x1b[95m'];
 const RESET = '\x1b[0m';
-const HIDDEN_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'job']);
+const HIDDEN_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'job',
+]);
 
 /**
  * Routes what functions print: EMF lines are kept (in memory and in an NDJSON file) for the dashboard,
@@ -36,18 +49,21 @@ export class FunctionOutput {
     let parsed: Record<string, unknown> | undefined;
     try {
       const value: unknown = JSON.parse(text);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        parsed = value as Record<string, unknown>;
     } catch {
       parsed = undefined;
     }
     if (parsed && '_aws' in parsed) return this.keepMetrics({ label, document: parsed });
-    if (this.format === 'json') return this.write(`${JSON.stringify({ job: label, ...(parsed ?? { message: text }) })}\n`);
+    if (this.format === 'json')
+      return this.write(`${JSON.stringify({ job: label, ...(parsed ?? { message: text }) })}\n`);
     this.write(`${this.prefix(label)} ${parsed ? this.pretty(parsed) : text}\n`);
   }
 
   /** Runner-level news (batches, abandoned invocations, schedule firings) in the same stream. */
   note(label: string, message: string, fields: Record<string, unknown> = {}): void {
-    if (this.format === 'json') return this.write(`${JSON.stringify({ job: label, source: 'runner', message, ...fields })}\n`);
+    if (this.format === 'json')
+      return this.write(`${JSON.stringify({ job: label, source: 'runner', message, ...fields })}\n`);
     const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
     this.write(`${this.prefix(label)} ${[message, ...extra].join(' ')}\n`);
   }

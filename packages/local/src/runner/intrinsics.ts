@@ -50,7 +50,10 @@ export function resolveIntrinsics(value: Json, resolver: IntrinsicResolver): Jso
       }
       case 'Fn::GetAtt': {
         const [id, attribute] = Array.isArray(argument) ? argument : asString(argument, 'Fn::GetAtt').split('.');
-        return resolver.getAtt(asString(id ?? null, 'Fn::GetAtt'), asString(resolveIntrinsics(attribute ?? null, resolver), 'Fn::GetAtt'));
+        return resolver.getAtt(
+          asString(id ?? null, 'Fn::GetAtt'),
+          asString(resolveIntrinsics(attribute ?? null, resolver), 'Fn::GetAtt'),
+        );
       }
       case 'Fn::Join': {
         const [separator, items] = argument as [Json, Json];
@@ -71,11 +74,14 @@ export function resolveIntrinsics(value: Json, resolver: IntrinsicResolver): Jso
       case 'Fn::Sub': {
         if (typeof argument === 'string') return substitute(argument, {}, resolver);
         const [template, variables] = argument as [Json, Record<string, Json>];
-        const resolved = Object.fromEntries(Object.entries(variables ?? {}).map(([k, v]) => [k, resolveIntrinsics(v, resolver)]));
+        const resolved = Object.fromEntries(
+          Object.entries(variables ?? {}).map(([k, v]) => [k, resolveIntrinsics(v, resolver)]),
+        );
         return substitute(asString(template, 'Fn::Sub'), resolved, resolver);
       }
       default:
-        if (key.startsWith('Fn::')) throw new IntrinsicError(`${key} is not supported locally (given ${JSON.stringify(value)})`);
+        if (key.startsWith('Fn::'))
+          throw new IntrinsicError(`${key} is not supported locally (given ${JSON.stringify(value)})`);
     }
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveIntrinsics(v, resolver)]));

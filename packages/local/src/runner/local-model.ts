@@ -79,14 +79,18 @@ function physicalName(stackName: string, logicalId: string, max: number): string
 function logicalIdOf(value: Json | undefined, what: string): string {
   const ref = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
   const id = ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
-  if (!id) throw new Error(`${what}: expected a Ref or Fn::GetAtt to a resource in the stack (given ${JSON.stringify(value)})`);
+  if (!id)
+    throw new Error(
+      `${what}: expected a Ref or Fn::GetAtt to a resource in the stack (given ${JSON.stringify(value)})`,
+    );
   return id;
 }
 
 export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoints): LocalModel {
   const { stackName, template } = assembly;
   const entries = Object.entries(template.Resources);
-  const ofType = (type: string): [string, TemplateResource][] => entries.filter(([, resource]) => resource.Type === type);
+  const ofType = (type: string): [string, TemplateResource][] =>
+    entries.filter(([, resource]) => resource.Type === type);
   const names = new Map<string, string>();
   const nameOf = (logicalId: string): string => {
     const max = template.Resources[logicalId]?.Type === 'AWS::SQS::Queue' ? 80 : 255;
@@ -105,18 +109,24 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       if (type === 'AWS::SQS::Queue' && attribute === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${nameOf(id)}`;
       if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return queueUrl(id);
       if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return nameOf(id);
-      if (type === 'AWS::DynamoDB::Table' && attribute === 'Arn') return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${nameOf(id)}`;
+      if (type === 'AWS::DynamoDB::Table' && attribute === 'Arn')
+        return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${nameOf(id)}`;
       return `arn:aws:local:${REGION}:${ACCOUNT}:${nameOf(id)}/${attribute}`;
     },
   };
-  const props = (resource: TemplateResource): Record<string, Json> => resolveIntrinsics(resource.Properties ?? {}, resolver) as Record<string, Json>;
+  const props = (resource: TemplateResource): Record<string, Json> =>
+    resolveIntrinsics(resource.Properties ?? {}, resolver) as Record<string, Json>;
 
   const functions = ofType('AWS::Lambda::Function').map(([logicalId, resource]): LocalFunction => {
     const p = props(resource);
     const asset = resource.Metadata?.['aws:asset:path'];
-    if (typeof asset !== 'string') throw new Error(`Function ${logicalId} has no aws:asset:path metadata; synthesize with bundling`);
+    if (typeof asset !== 'string')
+      throw new Error(`Function ${logicalId} has no aws:asset:path metadata; synthesize with bundling`);
     const path = resource.Metadata?.['aws:cdk:path'];
-    const variables = ((p.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<string, Json>;
+    const variables = ((p.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      Json
+    >;
     return {
       logicalId,
       name: nameOf(logicalId),
@@ -125,7 +135,9 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       handler: String(p.Handler ?? 'index.handler'),
       timeoutSeconds: Number(p.Timeout ?? 3),
       memoryMb: Number(p.MemorySize ?? 128),
-      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+      environment: Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      ),
     };
   });
 
@@ -137,7 +149,9 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       queueLogicalId: logicalIdOf(p.EventSourceArn, `${logicalId}.EventSourceArn`),
       batchSize: Number(p.BatchSize ?? 10),
       batchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
-      maxConcurrency: Number((p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 1000),
+      maxConcurrency: Number(
+        (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 1000,
+      ),
       reportBatchItemFailures: ((p.FunctionResponseTypes ?? []) as Json[]).includes('ReportBatchItemFailures'),
     };
   });
@@ -153,7 +167,10 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       timeZone: String(p.ScheduleExpressionTimezone ?? 'UTC'),
       enabled: p.State !== 'DISABLED',
       queueLogicalId: logicalIdOf(target?.Arn, `${logicalId}.Target.Arn`),
-      input: typeof target?.Input === 'string' ? target.Input : JSON.stringify(resolveIntrinsics(target?.Input ?? {}, resolver)),
+      input:
+        typeof target?.Input === 'string'
+          ? target.Input
+          : JSON.stringify(resolveIntrinsics(target?.Input ?? {}, resolver)),
       placeholder: '<aws.scheduler.scheduled-time>',
     };
   });
@@ -162,26 +179,35 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
     .filter(([, resource]) => typeof resource.Properties?.ScheduleExpression === 'string')
     .flatMap(([logicalId, resource]) => {
       const p = resource.Properties ?? {};
-      return ((p.Targets ?? []) as { Arn?: Json; Input?: Json; InputTransformer?: { InputTemplate?: Json } }[]).map((target, index): LocalSchedule => ({
-        logicalId: `${logicalId}#${index}`,
-        name: nameOf(logicalId),
-        kind: 'rule',
-        expression: String(p.ScheduleExpression),
-        timeZone: 'UTC',
-        enabled: p.State !== 'DISABLED',
-        queueLogicalId: logicalIdOf(target.Arn, `${logicalId}.Targets[${index}].Arn`),
-        input: String(target.InputTransformer?.InputTemplate ?? target.Input ?? '{}'),
-        placeholder: '<time>',
-      }));
+      return ((p.Targets ?? []) as { Arn?: Json; Input?: Json; InputTransformer?: { InputTemplate?: Json } }[]).map(
+        (target, index): LocalSchedule => ({
+          logicalId: `${logicalId}#${index}`,
+          name: nameOf(logicalId),
+          kind: 'rule',
+          expression: String(p.ScheduleExpression),
+          timeZone: 'UTC',
+          enabled: p.State !== 'DISABLED',
+          queueLogicalId: logicalIdOf(target.Arn, `${logicalId}.Targets[${index}].Arn`),
+          input: String(target.InputTransformer?.InputTemplate ?? target.Input ?? '{}'),
+          placeholder: '<time>',
+        }),
+      );
     });
 
   const outputs = Object.fromEntries(
-    Object.entries(template.Outputs ?? {}).map(([key, output]) => [key, String(resolveIntrinsics(output.Value, resolver))]),
+    Object.entries(template.Outputs ?? {}).map(([key, output]) => [
+      key,
+      String(resolveIntrinsics(output.Value, resolver)),
+    ]),
   );
 
   return {
     stackName,
-    tables: ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({ logicalId, name: nameOf(logicalId), properties: props(resource) })),
+    tables: ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({
+      logicalId,
+      name: nameOf(logicalId),
+      properties: props(resource),
+    })),
     queues: ofType('AWS::SQS::Queue').map(([logicalId, resource]) => ({
       logicalId,
       name: nameOf(logicalId),

@@ -6,10 +6,23 @@ import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { RUNNER_STATE_FILE, type RunnerState } from '@serverless-jobs/runtime/contracts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
-import { childPids, type Emulator, type EmulatorSet, emulatorEnvironment, onChildStarted, startEmulators } from './emulators.ts';
+import {
+  childPids,
+  type Emulator,
+  type EmulatorSet,
+  emulatorEnvironment,
+  onChildStarted,
+  startEmulators,
+} from './emulators.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
-import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel, type LocalSchedule } from './local-model.ts';
+import {
+  buildLocalModel,
+  type LocalFunction,
+  type LocalMapping,
+  type LocalModel,
+  type LocalSchedule,
+} from './local-model.ts';
 import { provision } from './provision.ts';
 import { Sandbox } from './sandbox.ts';
 import { scheduleIdentity, ScheduleRunner } from './schedule-runner.ts';
@@ -51,7 +64,10 @@ export interface LocalStackOptions {
   readonly clockSpeed?: number;
   /** Virtual start time of the schedules' clock. @default now */
   readonly startAt?: number;
-  /** Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed. @default [] */
+  /**
+   * Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed.
+   * @default []
+   */
   readonly pausedSchedules?: readonly string[];
   /** @default 'pretty' */
   readonly logFormat?: LogFormat;
@@ -132,17 +148,36 @@ export class LocalStack {
     progress('Starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES) on 127.0.0.1…');
     const dataDir = options.dataDir ?? join(options.root, '.local');
     mkdirSync(dataDir, { recursive: true });
-    const emulators = await startEmulators({ dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined, ports: options.ports, dynamodb: options.dynamodb });
+    const emulators = await startEmulators({
+      dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined,
+      ports: options.ports,
+      dynamodb: options.dynamodb,
+    });
     try {
       const env = emulatorEnvironment(emulators);
-      const clientConfig = { endpoint: '', region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const clientConfig = {
+        endpoint: '',
+        region: env.AWS_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      };
       const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.sqs.endpoint, useQueueUrlAsEndpoint: false });
       const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.dynamodb.endpoint });
       options.instrument?.sqsClient?.(sqs);
       const built = buildLocalModel(assembly, { sqs: emulators.sqs.endpoint });
       const adjust = options.instrument?.mapping;
-      const model: LocalModel = adjust ? { ...built, mappings: built.mappings.map((m) => adjust(m, built.functions.find((f) => f.logicalId === m.functionLogicalId))) } : built;
-      progress(`Creating ${model.tables.length} tables and ${model.queues.length} queues from ${assembly.stackName}…`);
+      const model: LocalModel = adjust
+        ? {
+            ...built,
+            mappings: built.mappings.map((m) =>
+              adjust(
+                m,
+                built.functions.find((f) => f.logicalId === m.functionLogicalId),
+              ),
+            ),
+          }
+        : built;
+      const { tables, queues } = model;
+      progress(`Creating ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, 'metrics.ndjson'), options.write);
       const queueUrl = (logicalId: string): string => {
@@ -154,7 +189,8 @@ export class LocalStack {
       const pollers = model.mappings.map((mapping) => {
         const fn = model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
         const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
-        if (!fn || !queue) throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
+        if (!fn || !queue)
+          throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
         const sandboxEnv = functionEnvironment(fn, env);
         return new SqsPoller({
           client: sqs,
@@ -167,7 +203,10 @@ export class LocalStack {
           report: (event) => {
             options.instrument?.report?.(event);
             if (event.kind === 'abandoned') {
-              output.note(event.label, `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`);
+              output.note(
+                event.label,
+                `invocation abandoned: ${event.reason}; its ${event.size} records return after the visibility timeout`,
+              );
             }
           },
         });
@@ -180,14 +219,33 @@ export class LocalStack {
         queueUrlOf: queueUrl,
         report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
       });
-      for (const state of schedules.states) if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
+      for (const state of schedules.states)
+        if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
       // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
       for (const poller of pollers) poller.start();
       schedules.start();
-      const stack = new LocalStack(model, emulators, output, schedules, pollers, clock, join(dataDir, RUNNER_STATE_FILE), maxLanes);
+      const stack = new LocalStack(
+        model,
+        emulators,
+        output,
+        schedules,
+        pollers,
+        clock,
+        join(dataDir, RUNNER_STATE_FILE),
+        maxLanes,
+      );
       if (options.dashboard !== false) {
         try {
-          stack.dashboard = await startLocalDashboard({ model, schedules, clock, output, sqs, dynamodb, jobs: options.jobs ?? [], port: options.dashboard?.port });
+          stack.dashboard = await startLocalDashboard({
+            model,
+            schedules,
+            clock,
+            output,
+            sqs,
+            dynamodb,
+            jobs: options.jobs ?? [],
+            port: options.dashboard?.port,
+          });
         } catch (error) {
           schedules.stop();
           await Promise.all(pollers.map((poller) => poller.stop(0)));
@@ -209,13 +267,19 @@ export class LocalStack {
       pid: process.pid,
       childPids: childPids(),
       stackName: this.model.stackName,
-      endpoints: { sqs: this.emulators.sqs.endpoint, dynamodb: this.emulators.dynamodb.endpoint, ses: this.emulators.ses.endpoint },
+      endpoints: {
+        sqs: this.emulators.sqs.endpoint,
+        dynamodb: this.emulators.dynamodb.endpoint,
+        ses: this.emulators.ses.endpoint,
+      },
       outputs: this.model.outputs,
       ...(this.dashboard ? { dashboard: { url: this.dashboard.url, token: this.dashboard.token } } : {}),
     };
   }
 
-  /** Stops polling and schedules, waits for in-flight invocations up to `graceMs`, then stops every emulator it started. */
+  /**
+   * Stops polling and schedules, waits for in-flight invocations up to `graceMs`, then stops every emulator it started.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     await this.dashboard?.stop();
     this.schedules.stop();

@@ -13,7 +13,13 @@ import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type
 import type { Json } from './intrinsics.ts';
 import type { LocalModel, LocalQueue, LocalTable } from './local-model.ts';
 
-const QUEUE_ATTRIBUTES = ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize'] as const;
+const QUEUE_ATTRIBUTES = [
+  'VisibilityTimeout',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'MaximumMessageSize',
+] as const;
 
 /** SQS attributes from the template's queue properties; RedrivePolicy's ARN is already resolved to the local DLQ. */
 export function queueAttributes(queue: LocalQueue): Record<string, string> {
@@ -34,7 +40,11 @@ async function provisionQueue(client: SQSClient, queue: LocalQueue): Promise<voi
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queue.name }));
     await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
   } catch (error) {
-    if ((error as Error).name !== 'QueueDoesNotExist' && (error as Error).name !== 'AWS.SimpleQueueService.NonExistentQueue') throw error;
+    if (
+      (error as Error).name !== 'QueueDoesNotExist' &&
+      (error as Error).name !== 'AWS.SimpleQueueService.NonExistentQueue'
+    )
+      throw error;
     await client.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes }));
   }
 }
@@ -48,7 +58,13 @@ function tableInput(table: LocalTable): CreateTableCommandInput {
     KeySchema: p.KeySchema as unknown as KeySchemaElement[],
     AttributeDefinitions: p.AttributeDefinitions as unknown as AttributeDefinition[],
     GlobalSecondaryIndexes:
-      indexes.length > 0 ? indexes.map((index) => ({ IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection })) : undefined,
+      indexes.length > 0
+        ? indexes.map((index) => ({
+            IndexName: index.IndexName,
+            KeySchema: index.KeySchema,
+            Projection: index.Projection,
+          }))
+        : undefined,
   };
 }
 
@@ -58,7 +74,12 @@ async function provisionTable(client: DynamoDBClient, table: LocalTable, existin
   if (ttl?.Enabled && typeof ttl.AttributeName === 'string') {
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
     if (TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: table.name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: table.name,
+          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+        }),
+      );
     }
   }
 }
@@ -75,10 +96,16 @@ async function listTables(client: DynamoDBClient): Promise<Set<string>> {
 }
 
 /** Creates every table and queue of the template; running it again changes nothing that is already right. */
-export async function provision(model: LocalModel, clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): Promise<void> {
+export async function provision(
+  model: LocalModel,
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient },
+): Promise<void> {
   const existing = await listTables(clients.dynamodb);
   await Promise.all(model.tables.map((table) => provisionTable(clients.dynamodb, table, existing)));
-  const isTarget = (queue: LocalQueue) => model.queues.some((other) => JSON.stringify(other.properties.RedrivePolicy ?? '').includes(queue.arn));
+  const isTarget = (queue: LocalQueue) =>
+    model.queues.some((other) => JSON.stringify(other.properties.RedrivePolicy ?? '').includes(queue.arn));
   for (const queue of model.queues.filter(isTarget)) await provisionQueue(clients.sqs, queue);
-  await Promise.all(model.queues.filter((queue) => !isTarget(queue)).map((queue) => provisionQueue(clients.sqs, queue)));
+  await Promise.all(
+    model.queues.filter((queue) => !isTarget(queue)).map((queue) => provisionQueue(clients.sqs, queue)),
+  );
 }

@@ -10,7 +10,10 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId);
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
     const lanes = fn && stack.pollerOf(fn.label)?.laneCount;
-    const capped = lanes !== undefined && lanes < mapping.maxConcurrency ? `   (${lanes} lanes of its ${mapping.maxConcurrency}, --max-lanes)` : '';
+    const capped =
+      lanes !== undefined && lanes < mapping.maxConcurrency
+        ? `   (${lanes} lanes of its ${mapping.maxConcurrency}, --max-lanes)`
+        : '';
     return { name: fn?.label ?? mapping.logicalId, rest: `${queue?.url}${capped}` };
   });
   const width = Math.max(0, ...rows.map((row) => row.name.length));
@@ -21,12 +24,17 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     .map(([name, value]) => `export ${name}=${value}`);
   return [
     '',
-    `serverless-jobs is running locally (ready in ${seconds.toFixed(1)} s): ${stack.model.functions.length} functions, ${stack.model.schedules.length} schedules, clock ×${stack.clock.speed}`,
+    `serverless-jobs is running locally (ready in ${seconds.toFixed(1)} s): ` +
+      `${stack.model.functions.length} functions, ${stack.model.schedules.length} schedules, clock ` +
+      `×${stack.clock.speed}`,
     `  SQS (fauxqs)              ${sqs.endpoint}`,
     `  DynamoDB Local            ${dynamodb.endpoint}`,
     `  SES (aws-ses-v2-local)    ${ses.endpoint}   e-mails received: ${ses.endpoint}/  (JSON: ${ses.endpoint}/store)`,
     ...(stack.dashboard
-      ? [`  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in ${relative(process.cwd(), stack.stateFile)})`]
+      ? [
+          `  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in ` +
+            `${relative(process.cwd(), stack.stateFile)})`,
+        ]
       : []),
     '  Job queues:',
     ...queues,
@@ -36,7 +44,8 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     ...(orders
       ? [
           '  Then, for example (the AWS CLI older than 2.13 needs --endpoint-url):',
-          `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url ${orders.url} --message-body '{"orderId":"o-1"}'`,
+          `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url ${orders.url} ` +
+            `--message-body '{"orderId":"o-1"}'`,
         ]
       : []),
   ].join('\n');

@@ -8,7 +8,8 @@ import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
  * Runs inside a child process: one Lambda execution environment. It loads the bundled asset once,
  * then runs one invocation at a time, as Lambda does.
  */
-const [bundleDir = '', handlerSpec = 'index.handler', functionName = 'function', memory = '128'] = process.argv.slice(2);
+const [bundleDir = '', handlerSpec = 'index.handler', functionName = 'function', memory = '128'] =
+  process.argv.slice(2);
 const dot = handlerSpec.lastIndexOf('.');
 const [file, exportName] = [handlerSpec.slice(0, dot), handlerSpec.slice(dot + 1)];
 const candidates = ['.mjs', '.js', '.cjs'].map((extension) => join(bundleDir, `${file}${extension}`));
@@ -40,7 +41,11 @@ process.on('message', (request: SandboxRequest) => {
   handler(request.event, context).then(
     (result) => send({ type: 'result', requestId: request.requestId, result }),
     (error: unknown) =>
-      send({ type: 'error', requestId: request.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+      send({
+        type: 'error',
+        requestId: request.requestId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
   );
 });
 send({ type: 'ready' });

@@ -30,7 +30,15 @@ let entryScript: string | undefined;
 function sandboxEntry(): string {
   if (COMPILED) return ENTRY_SOURCE;
   if (entryScript) return entryScript;
-  const [output] = buildSync({ entryPoints: [ENTRY_SOURCE], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent' }).outputFiles;
+  const [output] = buildSync({
+    entryPoints: [ENTRY_SOURCE],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles;
   const code = output!.contents;
   const file = join(CACHE, `sandbox-entry-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
@@ -40,7 +48,8 @@ function sandboxEntry(): string {
     writeFileSync(partial, code);
     renameSync(partial, file);
   }
-  return (entryScript = file);
+  entryScript = file;
+  return entryScript;
 }
 
 /**
@@ -56,7 +65,9 @@ export class Sandbox {
   ) {
     child.on('message', (reply: SandboxReply) => {
       if (reply.type === 'ready' || reply.requestId !== this.pending?.requestId) return;
-      this.finish(reply.type === 'result' ? { kind: 'ok', result: reply.result } : { kind: 'error', error: reply.error });
+      this.finish(
+        reply.type === 'result' ? { kind: 'ok', result: reply.result } : { kind: 'error', error: reply.error },
+      );
     });
     child.once('exit', (code) => this.finish({ kind: 'crash', code }));
     child.on('error', () => this.finish({ kind: 'crash', code: null }));
@@ -85,9 +96,11 @@ export class Sandbox {
       detached: true,
     });
     killOnExit(child);
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
+    for (const stream of [child.stdout, child.stderr])
+      if (stream) createInterface({ input: stream }).on('line', onLine);
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`${fn.label}: the sandbox exited with code ${code} before it was ready`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`${fn.label}: the sandbox exited with code ${code} before it was ready`));
       child.once('exit', onExit);
       child.once('message', (reply: SandboxReply) => {
         if (reply.type !== 'ready') return;

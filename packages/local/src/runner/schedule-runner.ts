@@ -1,11 +1,18 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { assertTimeZone, nextOccurrences, parseScheduleExpression, ScheduleExpressionError } from '@serverless-jobs/runtime/cron';
+import {
+  assertTimeZone,
+  nextOccurrences,
+  parseScheduleExpression,
+  ScheduleExpressionError,
+} from '@serverless-jobs/runtime/cron';
 import { occurrenceTime } from '@serverless-jobs/runtime/schedules';
 import type { LocalSchedule } from './local-model.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
-
-/** The message body AWS would deliver for this occurrence. A rule's `<time>` is a quoted JSON string inside the template. */
+/**
+ * The message body AWS would deliver for this occurrence. A rule's `<time>` is a quoted JSON string inside the
+ * template.
+ */
 export function occurrenceInput(schedule: LocalSchedule, at: number): string {
   const time = occurrenceTime(at);
   const value = schedule.kind === 'rule' ? JSON.stringify(time) : time;
@@ -15,8 +22,12 @@ export function occurrenceInput(schedule: LocalSchedule, at: number): string {
 /** The job and schedule a schedule's input names (`{"job":"cleanup","schedule":"daily",...}`), if it names them. */
 export function scheduleIdentity(schedule: LocalSchedule): { job: string; schedule: string } | undefined {
   try {
-    const input = JSON.parse(schedule.input.split(schedule.placeholder).join('')) as { job?: unknown; schedule?: unknown };
-    if (typeof input.job === 'string' && typeof input.schedule === 'string') return { job: input.job, schedule: input.schedule };
+    const input = JSON.parse(schedule.input.split(schedule.placeholder).join('')) as {
+      job?: unknown;
+      schedule?: unknown;
+    };
+    if (typeof input.job === 'string' && typeof input.schedule === 'string')
+      return { job: input.job, schedule: input.schedule };
   } catch {
     // a rule's template is not JSON until its placeholder is filled
   }
@@ -27,7 +38,8 @@ export function scheduleIdentity(schedule: LocalSchedule): { job: string; schedu
 function withTimeZone(input: string, timeZone: string): string {
   try {
     const parsed = JSON.parse(input) as unknown;
-    if (parsed !== null && typeof parsed === 'object' && 'timeZone' in parsed) return JSON.stringify({ ...parsed, timeZone });
+    if (parsed !== null && typeof parsed === 'object' && 'timeZone' in parsed)
+      return JSON.stringify({ ...parsed, timeZone });
   } catch {
     // not JSON until its placeholder is filled (a rule's template): leave it
   }
@@ -89,7 +101,10 @@ export class ScheduleRunner {
   async fire(state: ScheduleState, at: number = this.options.clock.now()): Promise<string> {
     const occurrence = occurrenceTime(at);
     await this.options.client.send(
-      new SendMessageCommand({ QueueUrl: this.options.queueUrlOf(state.schedule.queueLogicalId), MessageBody: occurrenceInput(state.schedule, at) }),
+      new SendMessageCommand({
+        QueueUrl: this.options.queueUrlOf(state.schedule.queueLogicalId),
+        MessageBody: occurrenceInput(state.schedule, at),
+      }),
     );
     this.options.report(state.schedule, occurrence);
     return occurrence;
@@ -121,7 +136,9 @@ export class ScheduleRunner {
     parseScheduleExpression(expression);
     assertTimeZone(timeZone);
     if (state.schedule.kind === 'rule' && timeZone !== 'UTC') {
-      throw new ScheduleExpressionError(`Invalid time zone "${timeZone}" for ${state.schedule.name}: EventBridge rules run in UTC only`);
+      throw new ScheduleExpressionError(
+        `Invalid time zone "${timeZone}" for ${state.schedule.name}: EventBridge rules run in UTC only`,
+      );
     }
     state.schedule = { ...state.schedule, expression, timeZone, input: withTimeZone(state.schedule.input, timeZone) };
     this.anchors.set(state.schedule.logicalId, this.options.clock.now());
@@ -141,7 +158,13 @@ export class ScheduleRunner {
     if (!state.enabled || this.stopped) return;
     const { clock } = this.options;
     const from = new Date(after ?? clock.now());
-    const [next] = nextOccurrences(state.schedule.expression, state.schedule.timeZone, from, 1, new Date(this.anchorOf(state)));
+    const [next] = nextOccurrences(
+      state.schedule.expression,
+      state.schedule.timeZone,
+      from,
+      1,
+      new Date(this.anchorOf(state)),
+    );
     if (!next) return;
     state.next = next.getTime();
     // Timers are capped so a far occurrence (a monthly one at high clock speed) is re-armed, not overflowed.
@@ -151,7 +174,9 @@ export class ScheduleRunner {
       if (clock.now() + 1 < due) return this.arm(state, after);
       const schedule = state.schedule;
       this.fire(state, due)
-        .catch((error: unknown) => console.error(`schedule ${state.schedule.name}: could not send the occurrence: ${String(error)}`))
+        .catch((error: unknown) =>
+          console.error(`schedule ${state.schedule.name}: could not send the occurrence: ${String(error)}`),
+        )
         // Unless the schedule was updated, paused or resumed meanwhile (which re-armed it from the clock).
         .finally(() => state.schedule === schedule && state.enabled && state.next === due && this.arm(state, due));
     }, delay);

@@ -17,7 +17,13 @@ export interface PollerOptions {
 }
 
 export type PollerEvent =
-  | { readonly kind: 'invoked'; readonly label: string; readonly size: number; readonly failed: number; readonly ms: number }
+  | {
+      readonly kind: 'invoked';
+      readonly label: string;
+      readonly size: number;
+      readonly failed: number;
+      readonly ms: number;
+    }
   | { readonly kind: 'abandoned'; readonly label: string; readonly size: number; readonly reason: string };
 
 /**
@@ -37,7 +43,10 @@ export class SqsPoller {
   constructor(private readonly options: PollerOptions) {
     this.laneCount = Math.min(options.lanes ?? Infinity, options.mapping.maxConcurrency);
     if (!Number.isInteger(this.laneCount) || this.laneCount < 1) {
-      throw new Error(`${options.fn.label}: lanes must be a whole number of at least 1 (given lanes ${String(options.lanes)}, maximum concurrency ${options.mapping.maxConcurrency})`);
+      throw new Error(
+        `${options.fn.label}: lanes must be a whole number of at least 1 (given lanes ` +
+          `${String(options.lanes)}, maximum concurrency ${options.mapping.maxConcurrency})`,
+      );
     }
   }
 
@@ -87,7 +96,8 @@ export class SqsPoller {
       batch.push(...Messages);
       if (mapping.batchingWindowSeconds === 0 && batch.length > 0) break;
       // A short poll that found nothing: wait a little, not spin, for the rest of a window under a second.
-      if (Messages.length === 0 && waitSeconds === 0 && batch.length > 0) await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
+      if (Messages.length === 0 && waitSeconds === 0 && batch.length > 0)
+        await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
     }
     return batch;
   }
@@ -106,12 +116,21 @@ export class SqsPoller {
           this.sandboxes.add(sandbox);
         }
         const started = Date.now();
-        const result = await sandbox.invoke(toSqsEvent(batch, this.options.queueArn), this.options.fn.timeoutSeconds * 1000);
+        const result = await sandbox.invoke(
+          toSqsEvent(batch, this.options.queueArn),
+          this.options.fn.timeoutSeconds * 1000,
+        );
         await this.settle(batch, result, Date.now() - started);
       } catch (error) {
         if (this.stopping) break;
         // One line per outage, not one per retry; whatever was received comes back after its visibility timeout.
-        if (!failing) this.options.report({ kind: 'abandoned', label: this.options.fn.label, size: 0, reason: (error as Error).message });
+        if (!failing)
+          this.options.report({
+            kind: 'abandoned',
+            label: this.options.fn.label,
+            size: 0,
+            reason: (error as Error).message,
+          });
         failing = true;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -123,16 +142,28 @@ export class SqsPoller {
   private async settle(batch: readonly Message[], result: InvokeResult, ms: number): Promise<void> {
     const { fn, mapping, client, queueUrl, report } = this.options;
     if (result.kind !== 'ok') {
-      const reason = result.kind === 'error' ? result.error : result.kind === 'timeout' ? `timed out after ${fn.timeoutSeconds} s` : `crashed (exit ${result.code})`;
+      const reason =
+        result.kind === 'error'
+          ? result.error
+          : result.kind === 'timeout'
+            ? `timed out after ${fn.timeoutSeconds} s`
+            : `crashed (exit ${result.code})`;
       report({ kind: 'abandoned', label: fn.label, size: batch.length, reason });
       return;
     }
-    const failed = failedMessageIds(result.result, batch.map((message) => message.MessageId ?? ''), mapping.reportBatchItemFailures);
+    const failed = failedMessageIds(
+      result.result,
+      batch.map((message) => message.MessageId ?? ''),
+      mapping.reportBatchItemFailures,
+    );
     const succeeded = batch.filter((message) => !failed.has(message.MessageId ?? ''));
     for (let i = 0; i < succeeded.length; i += 10) {
       const group = succeeded.slice(i, i + 10);
       await client.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: group.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
       );
     }
     report({ kind: 'invoked', label: fn.label, size: batch.length, failed: failed.size, ms });

@@ -22,23 +22,25 @@ const usage = (extra: string): string => `npm start -- [options]
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number (given "${value}")`);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new Error(`--${name} must be a positive number (given "${value}")`);
   return parsed;
 }
 
 function wholeNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a whole number of at least 1 (given "${value}")`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`--${name} must be a whole number of at least 1 (given "${value}")`);
   return parsed;
 }
-
 
 /** A port: 0 means any free one. */
 function port(value: string | undefined, name: string, fallback: number): number | undefined {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`--${name} must be a port from 0 to 65535 (given "${value}")`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`--${name} must be a port from 0 to 65535 (given "${value}")`);
   return parsed === 0 ? undefined : parsed;
 }
 
@@ -83,11 +85,14 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return void console.log(usage(appFlags.map(([name, flag]) => `\n  --${name.padEnd(21)}${flag.help}`).join('')));
+  if (values.help)
+    return void console.log(usage(appFlags.map(([name, flag]) => `\n  --${name.padEnd(21)}${flag.help}`).join('')));
   const logFormat = values['log-format'];
-  if (logFormat !== 'pretty' && logFormat !== 'json') throw new Error(`--log-format must be "pretty" or "json" (given "${logFormat}")`);
+  if (logFormat !== 'pretty' && logFormat !== 'json')
+    throw new Error(`--log-format must be "pretty" or "json" (given "${logFormat}")`);
   const startAt = values['start-at'] === undefined ? undefined : Date.parse(values['start-at']);
-  if (startAt !== undefined && Number.isNaN(startAt)) throw new Error(`--start-at must be an ISO date-time (given "${values['start-at']}")`);
+  if (startAt !== undefined && Number.isNaN(startAt))
+    throw new Error(`--start-at must be an ISO date-time (given "${values['start-at']}")`);
   const root = options.root;
   const began = Date.now();
   const graceMs = (number(values['grace-seconds'], 'grace-seconds') ?? 10) * 1000;
@@ -99,7 +104,9 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
     if (stopping) return;
     stopping = true;
     if (!stack) return void console.log(`\n${signal}: stopping as soon as start-up has finished…`);
-    console.log(`\n${signal}: stopping pollers and schedules; waiting up to ${graceMs / 1000} s for running invocations…`);
+    console.log(
+      `\n${signal}: stopping pollers and schedules; waiting up to ${graceMs / 1000} s for running invocations…`,
+    );
     stack.stop(graceMs).then(
       () => {
         console.log('Stopped: every emulator and sandbox the runner started has exited.');
@@ -139,9 +146,10 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
     stopping = false;
     return shutdown('SIGINT');
   }
-  const given = new Set(appFlags.map(([name]) => name).filter((name) => (values as Record<string, unknown>)[name] === true));
+  const given = new Set(
+    appFlags.map(([name]) => name).filter((name) => (values as Record<string, unknown>)[name] === true),
+  );
   await options.afterStart?.(stack, given);
   console.log(readyMessage(stack, (Date.now() - began) / 1000));
   console.log('\nPress Ctrl-C to stop.\n');
 }
-

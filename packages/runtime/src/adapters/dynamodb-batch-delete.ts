@@ -5,7 +5,9 @@ import { chunk } from '../runtime/chunk.ts';
 export const BATCH_WRITE_LIMIT = 25;
 
 /** Sends one BatchWriteItem and returns what DynamoDB left unprocessed. */
-export type BatchWrite = (requests: Record<string, WriteRequest[]>) => Promise<Record<string, WriteRequest[]> | undefined>;
+export type BatchWrite = (
+  requests: Record<string, WriteRequest[]>,
+) => Promise<Record<string, WriteRequest[]> | undefined>;
 
 export interface BatchDeleteOptions {
   /** Writes per chunk before giving up with an error. @default 8 */
@@ -41,11 +43,21 @@ export async function batchDelete(
   options: BatchDeleteOptions = {},
 ): Promise<void> {
   for (const group of chunk(keys, BATCH_WRITE_LIMIT)) {
-    await writeChunk(write, table, group.map((key): WriteRequest => ({ DeleteRequest: { Key: key } })), options);
+    await writeChunk(
+      write,
+      table,
+      group.map((key): WriteRequest => ({ DeleteRequest: { Key: key } })),
+      options,
+    );
   }
 }
 
-async function writeChunk(write: BatchWrite, table: string, chunk: WriteRequest[], options: BatchDeleteOptions): Promise<void> {
+async function writeChunk(
+  write: BatchWrite,
+  table: string,
+  chunk: WriteRequest[],
+  options: BatchDeleteOptions,
+): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 8;
   const sleep = options.sleep ?? defaultSleep;
   const baseMs = options.baseDelayMs ?? 50;

@@ -48,7 +48,9 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
   ) {}
 
   async state(job: string, schedule: string): Promise<ScheduleWatchState> {
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(watchPk(job, schedule)) }, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: S(watchPk(job, schedule)) }, ConsistentRead: true }),
+    );
     return {
       checkedUntil: num(Item, 'checkedUntil'),
       watchedSince: num(Item, 'watchedSince'),
@@ -64,11 +66,20 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
   async records(job: string, ids: readonly string[]): Promise<Map<string, OccurrenceRecord>> {
     const found = new Map<string, OccurrenceRecord>();
     for (let i = 0; i < ids.length; i += BATCH_GET) {
-      let keys: Record<string, AttributeValue>[] | undefined = ids.slice(i, i + BATCH_GET).map((id) => ({ pk: S(runPk({ job, id })) }));
+      let keys: Record<string, AttributeValue>[] | undefined = ids
+        .slice(i, i + BATCH_GET)
+        .map((id) => ({ pk: S(runPk({ job, id })) }));
       for (let round = 0; keys && keys.length > 0; round++) {
         const answer: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#id, #status, #enqueuedAt, #duplicates', ExpressionAttributeNames: names('id', 'status', 'enqueuedAt', 'duplicates') } },
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#id, #status, #enqueuedAt, #duplicates',
+                ExpressionAttributeNames: names('id', 'status', 'enqueuedAt', 'duplicates'),
+              },
+            },
           }),
         );
         for (const item of answer.Responses?.[this.tableName] ?? []) {
@@ -135,8 +146,13 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
           TableName: this.tableName,
           Key: { pk: S(watchPk(job, schedule)) },
           // Never backwards: a late or redriven watchdog message has an older `until`, and must not count a span twice.
-          ConditionExpression: expected === undefined ? 'attribute_not_exists(#checkedUntil)' : '#checkedUntil = :expected AND :until >= #checkedUntil',
-          UpdateExpression: 'SET #checkedUntil = :until, #watchedSince = if_not_exists(#watchedSince, :at), #last = :last, #recent = :recent, #superseded = :superseded',
+          ConditionExpression:
+            expected === undefined
+              ? 'attribute_not_exists(#checkedUntil)'
+              : '#checkedUntil = :expected AND :until >= #checkedUntil',
+          UpdateExpression:
+            'SET #checkedUntil = :until, #watchedSince = if_not_exists(#watchedSince, :at), #last = ' +
+            ':last, #recent = :recent, #superseded = :superseded',
           ExpressionAttributeNames: names('checkedUntil', 'watchedSince', 'last', 'recent', 'superseded'),
           ExpressionAttributeValues: values,
         }),
@@ -158,11 +174,30 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
           TableName: this.tableName,
           Key: { pk: S(runPk({ job, id })) },
           ConditionExpression: 'attribute_not_exists(#pk)',
-          UpdateExpression: 'SET #status = :status, #job = :job, #id = :id, #schedule = :schedule, #occurrence = :occurrence, #reason = :reason, #createdAt = :at, #updatedAt = :at, #expiresAt = :ttl',
-          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'schedule', 'occurrence', 'reason', 'createdAt', 'updatedAt', 'expiresAt'),
+          UpdateExpression:
+            'SET #status = :status, #job = :job, #id = :id, #schedule = :schedule, #occurrence = ' +
+            ':occurrence, #reason = :reason, #createdAt = :at, #updatedAt = :at, #expiresAt = :ttl',
+          ExpressionAttributeNames: names(
+            'pk',
+            'status',
+            'job',
+            'id',
+            'schedule',
+            'occurrence',
+            'reason',
+            'createdAt',
+            'updatedAt',
+            'expiresAt',
+          ),
           ExpressionAttributeValues: {
-            ':status': S(status), ':job': S(job), ':id': S(id), ':schedule': S(occurrence.schedule), ':occurrence': S(occurrence.time),
-            ':reason': S(marker.reason.slice(0, 1000)), ':at': at, ':ttl': N(Math.floor(marker.expiresAt / 1000)),
+            ':status': S(status),
+            ':job': S(job),
+            ':id': S(id),
+            ':schedule': S(occurrence.schedule),
+            ':occurrence': S(occurrence.time),
+            ':reason': S(marker.reason.slice(0, 1000)),
+            ':at': at,
+            ':ttl': N(Math.floor(marker.expiresAt / 1000)),
           },
         }),
       );

@@ -27,12 +27,17 @@ const ttl = (millis: number): number => Math.floor(millis / 1000);
 const FINISH_NAMES = names('status', 'fence', 'finishedAt', 'durationMs', 'leaseExpiresAt', 'checkpoint', 'updatedAt');
 
 /** The completion write; also used inside a domain transaction (see JobContext.completeWith). */
-export function completionUpdate(tableName: string, completion: RunCompletion): NonNullable<TransactWriteItem['Update']> {
+export function completionUpdate(
+  tableName: string,
+  completion: RunCompletion,
+): NonNullable<TransactWriteItem['Update']> {
   return {
     TableName: tableName,
     Key: { pk: S(runPk(completion.key)) },
     ConditionExpression: '#fence = :fence AND #status = :running',
-    UpdateExpression: 'SET #status = :succeeded, #finishedAt = :at, #updatedAt = :at, #durationMs = :duration REMOVE #leaseExpiresAt, #checkpoint',
+    UpdateExpression:
+      'SET #status = :succeeded, #finishedAt = :at, #updatedAt = :at, #durationMs = :duration REMOVE ' +
+      '#leaseExpiresAt, #checkpoint',
     ExpressionAttributeNames: FINISH_NAMES,
     ExpressionAttributeValues: {
       ':fence': N(completion.fence),
@@ -78,11 +83,28 @@ export class DynamoDbRunLedger implements RunLedger {
       ':ttl': N(ttl(request.expiresAt)),
     };
     const sets = [
-      '#status = :running', '#job = :job', '#id = :id', '#leaseExpiresAt = :lease', '#startedAt = :startedAt',
-      '#updatedAt = :startedAt', '#createdAt = if_not_exists(#createdAt, :startedAt)', '#expiresAt = :ttl',
+      '#status = :running',
+      '#job = :job',
+      '#id = :id',
+      '#leaseExpiresAt = :lease',
+      '#startedAt = :startedAt',
+      '#updatedAt = :startedAt',
+      '#createdAt = if_not_exists(#createdAt, :startedAt)',
+      '#expiresAt = :ttl',
       '#fence = if_not_exists(#fence, :zero) + :one',
     ];
-    const attributeNames = ['status', 'job', 'id', 'leaseExpiresAt', 'startedAt', 'updatedAt', 'createdAt', 'expiresAt', 'fence', 'attempt'];
+    const attributeNames = [
+      'status',
+      'job',
+      'id',
+      'leaseExpiresAt',
+      'startedAt',
+      'updatedAt',
+      'createdAt',
+      'expiresAt',
+      'fence',
+      'attempt',
+    ];
     if (request.enqueuedAt !== undefined) {
       sets.push('#enqueuedAt = if_not_exists(#enqueuedAt, :enqueuedAt)');
       values[':enqueuedAt'] = S(iso(request.enqueuedAt));
@@ -104,7 +126,9 @@ export class DynamoDbRunLedger implements RunLedger {
       values[':deadFence'] = N(request.redriveOfFence ?? -1);
       attributeNames.push('deadFence', 'redrives');
     } else {
-      condition = 'attribute_not_exists(#pk) OR #status IN (:failed, :pending) OR (#status = :running AND #leaseExpiresAt < :now)';
+      condition =
+        'attribute_not_exists(#pk) OR #status IN (:failed, :pending) OR (#status = :running AND ' +
+        '#leaseExpiresAt < :now)';
       sets.push('#attempt = if_not_exists(#attempt, :zero) + :one');
       values[':failed'] = S(RunStatus.FAILED);
       values[':pending'] = S(RunStatus.PENDING);
@@ -134,7 +158,8 @@ export class DynamoDbRunLedger implements RunLedger {
       if (!isConditionFailure(error)) throw error;
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
       const status = (str(old, 'status') ?? RunStatus.SUCCEEDED) as RunStatus;
-      if (status === RunStatus.RUNNING) return { outcome: 'busy', leaseExpiresAt: num(old, 'leaseExpiresAt') ?? request.now };
+      if (status === RunStatus.RUNNING)
+        return { outcome: 'busy', leaseExpiresAt: num(old, 'leaseExpiresAt') ?? request.now };
       return { outcome: 'duplicate', status };
     }
   }
@@ -160,11 +185,32 @@ export class DynamoDbRunLedger implements RunLedger {
           Key: { pk: S(runPk(key)) },
           ConditionExpression: 'attribute_not_exists(#pk)',
           UpdateExpression:
-            'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, #deadFence = :rejected, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, #lastError = :error, #expiresAt = :ttl',
-          ExpressionAttributeNames: names('pk', 'status', 'job', 'id', 'attempt', 'fence', 'deadFence', 'createdAt', 'updatedAt', 'finishedAt', 'lastError', 'expiresAt'),
+            'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, ' +
+            '#deadFence = :rejected, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, ' +
+            '#lastError = :error, #expiresAt = :ttl',
+          ExpressionAttributeNames: names(
+            'pk',
+            'status',
+            'job',
+            'id',
+            'attempt',
+            'fence',
+            'deadFence',
+            'createdAt',
+            'updatedAt',
+            'finishedAt',
+            'lastError',
+            'expiresAt',
+          ),
           ExpressionAttributeValues: {
-            ':dead': S(RunStatus.DEAD), ':job': S(key.job), ':id': S(key.id), ':zero': N(0), ':rejected': N(REJECTED_FENCE), ':at': at,
-            ':error': S(failure.error.slice(0, 4000)), ':ttl': N(ttl(failure.expiresAt)),
+            ':dead': S(RunStatus.DEAD),
+            ':job': S(key.job),
+            ':id': S(key.id),
+            ':zero': N(0),
+            ':rejected': N(REJECTED_FENCE),
+            ':at': at,
+            ':error': S(failure.error.slice(0, 4000)),
+            ':ttl': N(ttl(failure.expiresAt)),
           },
         }),
       );
@@ -181,7 +227,11 @@ export class DynamoDbRunLedger implements RunLedger {
       ConditionExpression: '#fence = :fence AND #status = :running',
       UpdateExpression: 'SET #checkpoint = :state',
       ExpressionAttributeNames: names('fence', 'status', 'checkpoint'),
-      ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':state': S(JSON.stringify(state)) },
+      ExpressionAttributeValues: {
+        ':fence': N(fence),
+        ':running': S(RunStatus.RUNNING),
+        ':state': S(JSON.stringify(state)),
+      },
     });
   }
 
@@ -191,10 +241,25 @@ export class DynamoDbRunLedger implements RunLedger {
       Key: { pk: S(runPk(key)) },
       ConditionExpression: '#fence = :fence AND #status = :running',
       // It never ran: the claim's attempt is given back, as on a run catch-up skipped without claiming (attempt 0).
-      UpdateExpression: 'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
-      ExpressionAttributeNames: names('fence', 'status', 'reason', 'finishedAt', 'updatedAt', 'attempt', 'leaseExpiresAt'),
+      UpdateExpression:
+        'SET #status = :skipped, #reason = :reason, #finishedAt = :at, #updatedAt = :at, #attempt = ' +
+        '#attempt - :one REMOVE #leaseExpiresAt',
+      ExpressionAttributeNames: names(
+        'fence',
+        'status',
+        'reason',
+        'finishedAt',
+        'updatedAt',
+        'attempt',
+        'leaseExpiresAt',
+      ),
       ExpressionAttributeValues: {
-        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':skipped': S(RunStatus.SKIPPED), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
+        ':fence': N(fence),
+        ':running': S(RunStatus.RUNNING),
+        ':skipped': S(RunStatus.SKIPPED),
+        ':reason': S(at.reason.slice(0, 1000)),
+        ':at': S(iso(at.now)),
+        ':one': N(1),
       },
     });
   }
@@ -205,10 +270,17 @@ export class DynamoDbRunLedger implements RunLedger {
       Key: { pk: S(runPk(key)) },
       ConditionExpression: '#fence = :fence AND #status = :running',
       // The claim counted an attempt; waiting is not one, so the next claim counts the same attempt again.
-      UpdateExpression: 'SET #status = :pending, #reason = :reason, #updatedAt = :at, #attempt = #attempt - :one REMOVE #leaseExpiresAt',
+      UpdateExpression:
+        'SET #status = :pending, #reason = :reason, #updatedAt = :at, #attempt = #attempt - :one ' +
+        'REMOVE #leaseExpiresAt',
       ExpressionAttributeNames: names('fence', 'status', 'reason', 'updatedAt', 'attempt', 'leaseExpiresAt'),
       ExpressionAttributeValues: {
-        ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':pending': S(RunStatus.PENDING), ':reason': S(at.reason.slice(0, 1000)), ':at': S(iso(at.now)), ':one': N(1),
+        ':fence': N(fence),
+        ':running': S(RunStatus.RUNNING),
+        ':pending': S(RunStatus.PENDING),
+        ':reason': S(at.reason.slice(0, 1000)),
+        ':at': S(iso(at.now)),
+        ':one': N(1),
       },
     });
   }
@@ -249,7 +321,9 @@ export class DynamoDbRunLedger implements RunLedger {
       TableName: this.tableName,
       Key: { pk: S(runPk(key)) },
       ConditionExpression: '#fence = :fence AND #status = :running',
-      UpdateExpression: `SET #status = :status, #finishedAt = :at, #updatedAt = :at, #lastError = :error, #errors = list_append(if_not_exists(#errors, :empty), :entry)${extra} REMOVE #leaseExpiresAt`,
+      UpdateExpression:
+        `SET #status = :status, #finishedAt = :at, #updatedAt = :at, #lastError = ` +
+        `:error, #errors = list_append(if_not_exists(#errors, :empty), :entry)${extra} REMOVE #leaseExpiresAt`,
       ExpressionAttributeNames: names(...attributeNames),
       ExpressionAttributeValues: values,
     });

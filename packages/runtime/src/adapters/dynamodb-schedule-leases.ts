@@ -8,7 +8,6 @@ import type { LeaseAnswer, LeaseRequest, ScheduleLeases } from '../runtime/run-l
  */
 export const leasePk = (job: string, schedule: string): string => `#lease/${job}/${schedule}`;
 
-
 export class DynamoDbScheduleLeases implements ScheduleLeases {
   constructor(
     private readonly client: DynamoDBClient,
@@ -32,9 +31,19 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
           Key: key,
           // Free (never held, released, or expired) and not promised to a buffered occurrence, or already ours.
           ConditionExpression:
-            '#holder = :me OR ((attribute_not_exists(#holder) OR #leaseExpiresAt < :now) AND (attribute_not_exists(#buffered) OR #buffered = :me OR #bufferedUntil < :now))',
-          UpdateExpression: 'SET #holder = :me, #leaseExpiresAt = :expires, #token = if_not_exists(#token, :zero) + :one, #updatedAt = :at',
-          ExpressionAttributeNames: names('holder', 'leaseExpiresAt', 'token', 'buffered', 'bufferedUntil', 'updatedAt'),
+            '#holder = :me OR ((attribute_not_exists(#holder) OR #leaseExpiresAt < :now) AND ' +
+            '(attribute_not_exists(#buffered) OR #buffered = :me OR #bufferedUntil < :now))',
+          UpdateExpression:
+            'SET #holder = :me, #leaseExpiresAt = :expires, #token = if_not_exists(#token, :zero) + ' +
+            ':one, #updatedAt = :at',
+          ExpressionAttributeNames: names(
+            'holder',
+            'leaseExpiresAt',
+            'token',
+            'buffered',
+            'bufferedUntil',
+            'updatedAt',
+          ),
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -45,7 +54,12 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      return { acquired: false, holder: str(old, 'holder'), expiresAt: num(old, 'leaseExpiresAt'), buffered: str(old, 'buffered') };
+      return {
+        acquired: false,
+        holder: str(old, 'holder'),
+        expiresAt: num(old, 'leaseExpiresAt'),
+        buffered: str(old, 'buffered'),
+      };
     }
   }
 
@@ -58,7 +72,11 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
           ConditionExpression: 'attribute_not_exists(#buffered) OR #buffered = :me OR #bufferedUntil < :now',
           UpdateExpression: 'SET #buffered = :me, #bufferedUntil = :until',
           ExpressionAttributeNames: names('buffered', 'bufferedUntil'),
-          ExpressionAttributeValues: { ':me': S(request.holder), ':now': N(request.now), ':until': N(request.expiresAt) },
+          ExpressionAttributeValues: {
+            ':me': S(request.holder),
+            ':now': N(request.now),
+            ':until': N(request.expiresAt),
+          },
         }),
       );
       return true;
@@ -68,7 +86,12 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
     }
   }
 
-  async release(request: { readonly job: string; readonly schedule: string; readonly holder: string; readonly token: number }): Promise<void> {
+  async release(request: {
+    readonly job: string;
+    readonly schedule: string;
+    readonly holder: string;
+    readonly token: number;
+  }): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -103,4 +126,3 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
     }
   }
 }
-

@@ -24,13 +24,18 @@ const text = (value: string): MessageAttributeValue => ({ DataType: 'String', St
 function messageBytes(message: { body: string; attributes: Record<string, MessageAttributeValue> }): number {
   let bytes = Buffer.byteLength(message.body);
   for (const [name, value] of Object.entries(message.attributes)) {
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+    bytes +=
+      Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
   }
   return bytes;
 }
 
 /** The body and attributes every producer sends: the CLI, other jobs and the runtime's continuations. */
-export function envelopeMessage(job: string, entry: OutgoingJob, now: number): { body: string; attributes: Record<string, MessageAttributeValue> } {
+export function envelopeMessage(
+  job: string,
+  entry: OutgoingJob,
+  now: number,
+): { body: string; attributes: Record<string, MessageAttributeValue> } {
   const envelope = jobEnvelope(job, { ...entry, enqueuedAt: new Date(now).toISOString() });
   return { body: JSON.stringify(envelope), attributes: { [Attr.JOB_ID]: text(entry.id) } };
 }
@@ -66,7 +71,9 @@ function fitBody(body: string, attributes: Record<string, MessageAttributeValue>
   const bytes = Buffer.byteLength(body);
   if (bytes <= room) return body;
   attributes[Attr.TRUNCATED] = { DataType: 'Number', StringValue: String(bytes) };
-  let cut = Buffer.from(body).subarray(0, room - 64).toString('utf8');
+  let cut = Buffer.from(body)
+    .subarray(0, room - 64)
+    .toString('utf8');
   // A cut inside a multi-byte character decodes to U+FFFD at the end; drop it.
   if (cut.endsWith('\ufffd')) cut = cut.slice(0, -1);
   return cut;
@@ -92,7 +99,9 @@ export class SqsJobQueue implements JobQueue {
     const messages = jobs.map((entry) => ({ entry, ...envelopeMessage(job, entry, this.now()) }));
     const tooLarge = messages.find((message) => messageBytes(message) > SQS_MAX_BYTES);
     if (tooLarge) {
-      throw new PermanentJobError(`${job} job "${tooLarge.entry.id}" is ${messageBytes(tooLarge)} bytes; SQS takes at most ${SQS_MAX_BYTES}`);
+      throw new PermanentJobError(
+        `${job} job "${tooLarge.entry.id}" is ${messageBytes(tooLarge)} bytes; SQS takes at most ${SQS_MAX_BYTES}`,
+      );
     }
     for (const group of chunkByWeight(messages, BATCH, SQS_MAX_BYTES, messageBytes)) {
       let pending = group.map((message, index) => ({ message, id: String(index) }));
@@ -111,7 +120,10 @@ export class SqsJobQueue implements JobQueue {
         const failedIds = new Set(Failed.map((failure) => failure.Id));
         pending = pending.filter(({ id }) => failedIds.has(id));
         if (pending.length > 0 && attempt >= SEND_TRIES) {
-          throw new Error(`SQS refused ${pending.length} of ${group.length} ${job} messages: ${Failed.map((f) => f.Message ?? f.Code).join('; ')}`);
+          throw new Error(
+            `SQS refused ${pending.length} of ${group.length} ${job} messages: ` +
+              `${Failed.map((f) => f.Message ?? f.Code).join('; ')}`,
+          );
         }
         if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       }
@@ -127,9 +139,14 @@ export class SqsJobQueue implements JobQueue {
     attributes[Attr.REASON] = text(sqsText(letter.reason.slice(0, 2000)));
     attributes[Attr.ATTEMPTS] = { DataType: 'Number', StringValue: String(letter.attempts) };
     attributes[Attr.DEAD_AT] = text(new Date(letter.at).toISOString());
-    if (letter.fence !== undefined) attributes[Attr.DEAD_FENCE] = { DataType: 'Number', StringValue: String(letter.fence) };
+    if (letter.fence !== undefined)
+      attributes[Attr.DEAD_FENCE] = { DataType: 'Number', StringValue: String(letter.fence) };
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, MessageBody: fitBody(letter.record.body, attributes), MessageAttributes: attributes }),
+      new SendMessageCommand({
+        QueueUrl: this.options.deadLetterQueueUrl,
+        MessageBody: fitBody(letter.record.body, attributes),
+        MessageAttributes: attributes,
+      }),
     );
   }
 
@@ -138,7 +155,11 @@ export class SqsJobQueue implements JobQueue {
       await this.client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.options.ownQueueUrl,
-          Entries: group.map((change, index) => ({ Id: String(index), ReceiptHandle: change.receiptHandle, VisibilityTimeout: change.seconds })),
+          Entries: group.map((change, index) => ({
+            Id: String(index),
+            ReceiptHandle: change.receiptHandle,
+            VisibilityTimeout: change.seconds,
+          })),
         }),
       );
     }

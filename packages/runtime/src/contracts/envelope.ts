@@ -38,7 +38,9 @@ export function jobEnvelope(job: string, input: EnvelopeInput): JobEnvelope {
   return {
     ...(input.id === undefined ? {} : { id: input.id }),
     job,
-    ...(occurrence ? { schedule: occurrence.schedule, occurrence: occurrence.time, timeZone: occurrence.timeZone } : {}),
+    ...(occurrence
+      ? { schedule: occurrence.schedule, occurrence: occurrence.time, timeZone: occurrence.timeZone }
+      : {}),
     payload: input.payload,
     ...(input.enqueuedAt === undefined ? {} : { enqueuedAt: input.enqueuedAt }),
     ...(input.resume === undefined ? {} : { resume: input.resume }),
@@ -46,7 +48,17 @@ export function jobEnvelope(job: string, input: EnvelopeInput): JobEnvelope {
   };
 }
 
-const ENVELOPE_KEYS = new Set(['payload', 'id', 'job', 'enqueuedAt', 'schedule', 'occurrence', 'timeZone', 'resume', 'waitTurn']);
+const ENVELOPE_KEYS = new Set([
+  'payload',
+  'id',
+  'job',
+  'enqueuedAt',
+  'schedule',
+  'occurrence',
+  'timeZone',
+  'resume',
+  'waitTurn',
+]);
 
 /** Message attributes the runtime reads and writes. */
 export const Attr = {
@@ -115,18 +127,33 @@ export function parseMessage(record: IncomingRecord, jobName: string): ParseResu
   try {
     body = JSON.parse(record.body);
   } catch {
-    return { ok: false, jobId: fallbackId, reason: `body is not JSON (given ${JSON.stringify(record.body.slice(0, 80))})` };
+    return {
+      ok: false,
+      jobId: fallbackId,
+      reason: `body is not JSON (given ${JSON.stringify(record.body.slice(0, 80))})`,
+    };
   }
   const envelope: JobEnvelope = isEnvelope(body) ? body : { payload: body };
   if (envelope.job !== undefined && envelope.job !== jobName) {
-    return { ok: false, jobId: fallbackId, reason: `field "job": this is the queue of "${jobName}" (given ${JSON.stringify(envelope.job)})` };
+    return {
+      ok: false,
+      jobId: fallbackId,
+      reason: `field "job": this is the queue of "${jobName}" (given ${JSON.stringify(envelope.job)})`,
+    };
   }
   const schedule = optionalString(envelope.schedule);
   const occurrenceTime = optionalString(envelope.occurrence);
   const jobId =
-    optionalString(envelope.id) ?? (schedule && occurrenceTime ? occurrenceJobId(schedule, occurrenceTime) : fallbackId);
+    optionalString(envelope.id) ??
+    (schedule && occurrenceTime ? occurrenceJobId(schedule, occurrenceTime) : fallbackId);
   if (!ID_PATTERN.test(jobId) || NOT_SQS_TEXT.test(jobId)) {
-    return { ok: false, jobId: record.messageId, reason: `field "id": must be 1-512 characters without control characters (given ${JSON.stringify(jobId.slice(0, 80))})` };
+    return {
+      ok: false,
+      jobId: record.messageId,
+      reason:
+        `field "id": must be 1-512 characters without control characters (given ` +
+        `${JSON.stringify(jobId.slice(0, 80))})`,
+    };
   }
   const fence = record.attributes[Attr.DEAD_FENCE];
   return {

@@ -13,9 +13,15 @@ import { formatWall, gapEnd, instantsOf, wallTime } from './wall-time.ts';
 export type DstNote = 'gap-skipped' | 'gap-shifted' | 'repeated-once';
 
 export interface Occurrence {
-  /** The UTC instant it fires. For 'gap-skipped' (which never fires) and 'gap-shifted': the end of the DST gap, i.e. the next valid local time. */
+  /**
+   * The UTC instant it fires. For 'gap-skipped' (which never fires) and 'gap-shifted': the end of the DST gap, i.e. the
+   * next valid local time.
+   */
   readonly at: Date;
-  /** The local wall time the expression named, `yyyy-mm-ddTHH:MM` (for a shifted one: the nonexistent time it was named for). */
+  /**
+   * The local wall time the expression named, `yyyy-mm-ddTHH:MM` (for a shifted one: the nonexistent time it was named
+   * for).
+   */
   readonly local: string;
   readonly dst?: DstNote;
 }
@@ -25,7 +31,10 @@ export interface ScheduleSpec {
   readonly expression: string;
   /** IANA zone the expression's wall times are in. */
   readonly timeZone: string;
-  /** What a wall time in a spring-forward gap does: `skip` (EventBridge) or `shift` to the end of the gap. @default 'skip' */
+  /**
+   * What a wall time in a spring-forward gap does: `skip` (EventBridge) or `shift` to the end of the gap. @default
+   * 'skip'
+   */
   readonly dstGap?: 'skip' | 'shift';
   /** Rate schedules fire at anchor + k × period. @default new Date(0) */
   readonly anchor?: Date;
@@ -38,7 +47,10 @@ export const DEFAULT_LIMIT = 10_000;
 const SEARCH_MARGIN_MS = 3 * 3_600_000;
 const RATE_UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
-/** Every occurrence with after < at <= until, in time order, at most `limit` (default 10_000). Includes 'gap-skipped' entries (they do not fire) so callers can count them. */
+/**
+ * Every occurrence with after < at <= until, in time order, at most `limit` (default 10_000). Includes 'gap-skipped'
+ * entries (they do not fire) so callers can count them.
+ */
 export function occurrencesBetween(spec: ScheduleSpec, after: Date, until: Date, limit = DEFAULT_LIMIT): Occurrence[] {
   const found: Occurrence[] = [];
   for (const occurrence of occurrencesAfter(spec, after.getTime())) {
@@ -63,14 +75,21 @@ export function nextFiring(spec: ScheduleSpec, after: Date, count: number): Occu
 function occurrencesAfter(spec: ScheduleSpec, after: number): Iterable<Occurrence> {
   const expression = parseScheduleSyntax(spec.expression);
   assertTimeZone(spec.timeZone);
-  if (expression.kind === 'rate') return rateOccurrences(expression, spec.timeZone, (spec.anchor ?? new Date(0)).getTime(), after);
+  if (expression.kind === 'rate')
+    return rateOccurrences(expression, spec.timeZone, (spec.anchor ?? new Date(0)).getTime(), after);
   const from = wallTime(after, spec.timeZone) - SEARCH_MARGIN_MS;
-  const walls = expression.kind === 'cron' ? cronWallTimes(cronerFor(expression), from) : onceWallTime(expression.localTime, from);
+  const walls =
+    expression.kind === 'cron' ? cronWallTimes(cronerFor(expression), from) : onceWallTime(expression.localTime, from);
   const located = locate(walls, spec.timeZone, spec.dstGap ?? 'skip', after);
   return spec.dstGap === 'shift' ? collapseShifted(located) : located;
 }
 
-function* rateOccurrences(expression: Extract<ScheduleExpression, { kind: 'rate' }>, zone: string, anchor: number, after: number): Generator<Occurrence> {
+function* rateOccurrences(
+  expression: Extract<ScheduleExpression, { kind: 'rate' }>,
+  zone: string,
+  anchor: number,
+  after: number,
+): Generator<Occurrence> {
   const period = expression.value * RATE_UNIT_MS[expression.unit];
   for (let k = Math.floor((after - anchor) / period) + 1; ; k++) {
     const at = anchor + k * period;
@@ -90,8 +109,16 @@ function onceWallTime(localTime: string, from: number): number[] {
   return wall > from ? [wall] : [];
 }
 
-/** Each wall time as an occurrence in `zone`, dropping those at or before `after`. Instants never decrease as wall times increase. */
-function* locate(walls: Iterable<number>, zone: string, dstGap: 'skip' | 'shift', after: number): Generator<Occurrence> {
+/**
+ * Each wall time as an occurrence in `zone`, dropping those at or before `after`. Instants never decrease as wall times
+ * increase.
+ */
+function* locate(
+  walls: Iterable<number>,
+  zone: string,
+  dstGap: 'skip' | 'shift',
+  after: number,
+): Generator<Occurrence> {
   for (const wall of walls) {
     const occurrence = occurrenceOf(wall, zone, dstGap);
     if (occurrence.at.getTime() > after) yield occurrence;
@@ -101,7 +128,8 @@ function* locate(walls: Iterable<number>, zone: string, dstGap: 'skip' | 'shift'
 function occurrenceOf(wall: number, zone: string, dstGap: 'skip' | 'shift'): Occurrence {
   const local = formatWall(wall);
   const [first, second] = instantsOf(wall, zone);
-  if (first === undefined) return { at: new Date(gapEnd(wall, zone)), local, dst: dstGap === 'shift' ? 'gap-shifted' : 'gap-skipped' };
+  if (first === undefined)
+    return { at: new Date(gapEnd(wall, zone)), local, dst: dstGap === 'shift' ? 'gap-shifted' : 'gap-skipped' };
   // Clocks went back and the time happens twice: it runs at the first, as EventBridge runs it only once.
   return second === undefined ? { at: new Date(first), local } : { at: new Date(first), local, dst: 'repeated-once' };
 }

@@ -1,6 +1,11 @@
 import { cronerFor } from './croner-pattern.ts';
 import { nextFiring } from './occurrences.ts';
-import { type ScheduleExpression, ScheduleExpressionError, assertTimeZone, parseScheduleSyntax } from './schedule-syntax.ts';
+import {
+  type ScheduleExpression,
+  ScheduleExpressionError,
+  assertTimeZone,
+  parseScheduleSyntax,
+} from './schedule-syntax.ts';
 
 export { type ScheduleExpression, ScheduleExpressionError, assertTimeZone };
 
@@ -19,6 +24,12 @@ export function parseScheduleExpression(source: string): ScheduleExpression {
  * local time in a spring-forward gap is skipped, one that happens twice fires once (see `nextFiring`).
  * Rate schedules are anchored at `anchor` (when the schedule was created), as AWS anchors them.
  */
-export function nextOccurrences(source: string, timeZone: string, after: Date, count: number, anchor = new Date(0)): Date[] {
+export function nextOccurrences(
+  source: string,
+  timeZone: string,
+  after: Date,
+  count: number,
+  anchor = new Date(0),
+): Date[] {
   return nextFiring({ expression: source, timeZone, anchor }, after, count).map((occurrence) => occurrence.at);
 }

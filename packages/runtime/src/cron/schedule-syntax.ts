@@ -26,7 +26,13 @@ const FIELD_RULES: readonly FieldRule[] = [
   { label: 'hours', min: 0, max: 23, special: /^$/ },
   { label: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|\d{1,2}W)$/ },
   { label: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
-  { label: 'day-of-week', min: 1, max: 7, names: DAYS, special: new RegExp(`^(\\?|L|([1-7]|${DAYS})L|([1-7]|${DAYS})#[1-5])$`) },
+  {
+    label: 'day-of-week',
+    min: 1,
+    max: 7,
+    names: DAYS,
+    special: new RegExp(`^(\\?|L|([1-7]|${DAYS})L|([1-7]|${DAYS})#[1-5])$`),
+  },
   { label: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
 
@@ -37,7 +43,9 @@ function fieldValue(token: string, rule: FieldRule): number | undefined {
   return index < 0 ? undefined : index + 1;
 }
 
-/** The number a cron field's token stands for (`FRI` in day-of-week: 6), or undefined; `field` counts from 0 (minutes). */
+/**
+ * The number a cron field's token stands for (`FRI` in day-of-week: 6), or undefined; `field` counts from 0 (minutes).
+ */
 export function cronFieldValue(token: string, field: number): number | undefined {
   const rule = FIELD_RULES[field];
   return rule === undefined ? undefined : fieldValue(token, rule);
@@ -56,7 +64,8 @@ function checkField(raw: string, rule: FieldRule, source: string): void {
   for (const part of raw.split(',')) {
     if (rule.special.test(part.toUpperCase())) continue;
     // Quartz has L-<n>, but AWS documents only L, LW and <n>W, and croner cannot evaluate it: refused, not guessed.
-    if (/^L-\d+$/i.test(part)) fail(`"${part}" (days before the last) is not in AWS's documented syntax; use L, LW or <n>W`);
+    if (/^L-\d+$/i.test(part))
+      fail(`"${part}" (days before the last) is not in AWS's documented syntax; use L, LW or <n>W`);
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === undefined || range === '') fail('malformed step');
     if (step !== undefined && !/^\d+$/.test(step)) fail(`step "${step}" is not a number`);
@@ -65,11 +74,13 @@ function checkField(raw: string, rule: FieldRule, source: string): void {
     if (bounds.length > 2) fail(`malformed range "${range}"`);
     const values = bounds.map((bound) => {
       const value = fieldValue(bound, rule);
-      if (value === undefined || value < rule.min || value > rule.max) fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
+      if (value === undefined || value < rule.min || value > rule.max)
+        fail(`"${bound}" is outside ${rule.min}-${rule.max}`);
       return value!;
     });
     // Other fields wrap around (hours 20-2 is 20-23 and 0-2, as in AWS's examples); a year cannot.
-    if (rule.label === 'year' && values.length === 2 && values[0]! > values[1]!) fail(`the range "${range}" runs backwards`);
+    if (rule.label === 'year' && values.length === 2 && values[0]! > values[1]!)
+      fail(`the range "${range}" runs backwards`);
   }
 }
 
@@ -77,14 +88,16 @@ function parseCron(body: string, source: string): ScheduleExpression {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
     throw new ScheduleExpressionError(
-      `Invalid cron expression "${source}": expected 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+      `Invalid cron expression "${source}": expected 6 fields (minutes hours day-of-month month ` +
+        `day-of-week year), got ${fields.length}`,
     );
   }
   fields.forEach((field, i) => checkField(field, FIELD_RULES[i]!, source));
   const [, , dom, , dow] = fields;
   if ((dom === '?') === (dow === '?')) {
     throw new ScheduleExpressionError(
-      `Invalid cron expression "${source}": exactly one of day-of-month ("${dom}") and day-of-week ("${dow}") must be "?"`,
+      `Invalid cron expression "${source}": exactly one of day-of-month ("${dom}") and day-of-week ` +
+        `("${dow}") must be "?"`,
     );
   }
   return { kind: 'cron', fields, source };
@@ -92,12 +105,16 @@ function parseCron(body: string, source: string): ScheduleExpression {
 
 function parseRate(body: string, source: string): ScheduleExpression {
   const match = /^\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*$/.exec(body);
-  if (!match) throw new ScheduleExpressionError(`Invalid rate expression "${source}": expected "rate(<n> <minute|hour|day>s)"`);
+  if (!match)
+    throw new ScheduleExpressionError(`Invalid rate expression "${source}": expected "rate(<n> <minute|hour|day>s)"`);
   const value = Number(match[1]);
   const plural = match[2]!.endsWith('s');
   if (value < 1) throw new ScheduleExpressionError(`Invalid rate expression "${source}": the value must be at least 1`);
   if ((value === 1) === plural) {
-    throw new ScheduleExpressionError(`Invalid rate expression "${source}": AWS wants "${value === 1 ? 'minute/hour/day' : 'minutes/hours/days'}" for ${value}`);
+    throw new ScheduleExpressionError(
+      `Invalid rate expression "${source}": AWS wants ` +
+        `"${value === 1 ? 'minute/hour/day' : 'minutes/hours/days'}" for ${value}`,
+    );
   }
   const unit = match[2]!.replace(/s$/, '') as 'minute' | 'hour' | 'day';
   return { kind: 'rate', value, unit, source };
@@ -110,7 +127,10 @@ function parseRate(body: string, source: string): ScheduleExpression {
  */
 export function parseScheduleSyntax(source: string): ScheduleExpression {
   const match = /^(cron|rate|at)\((.*)\)$/.exec(source.trim());
-  if (!match) throw new ScheduleExpressionError(`Invalid schedule expression "${source}": expected cron(...), rate(...) or at(...)`);
+  if (!match)
+    throw new ScheduleExpressionError(
+      `Invalid schedule expression "${source}": expected cron(...), rate(...) or at(...)`,
+    );
   const [, kind, body] = match;
   if (kind === 'cron') return parseCron(body!, source);
   if (kind === 'rate') return parseRate(body!, source);
@@ -128,7 +148,8 @@ export function assertTimeZone(zone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
   } catch {
-    throw new ScheduleExpressionError(`Invalid time zone "${zone}": expected an IANA name such as "Europe/Berlin" or "UTC"`);
+    throw new ScheduleExpressionError(
+      `Invalid time zone "${zone}": expected an IANA name such as "Europe/Berlin" or "UTC"`,
+    );
   }
 }
-

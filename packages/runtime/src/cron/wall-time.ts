@@ -20,7 +20,14 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string): Intl.DateTimeFormat {
   let cached = formatters.get(zone);
   if (!cached) {
-    const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' } as const;
+    const fields = {
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    } as const;
     cached = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', ...fields });
     formatters.set(zone, cached);
   }
@@ -50,7 +57,8 @@ const offsetAt = (instant: number, zone: string): number => wallTime(instant, zo
 export function instantsOf(wall: number, zone: string): number[] {
   const before = offsetAt(wall - PROBE_BEFORE, zone);
   const after = offsetAt(wall + PROBE_AFTER, zone);
-  const candidates = before === after ? [wall - before] : [wall - Math.max(before, after), wall - Math.min(before, after)];
+  const candidates =
+    before === after ? [wall - before] : [wall - Math.max(before, after), wall - Math.min(before, after)];
   // Each candidate is checked: near UTC+13 a probe that missed the change would otherwise return a wrong instant.
   return candidates.filter((instant) => wallTime(instant, zone) === wall);
 }
@@ -62,7 +70,8 @@ export function instantsOf(wall: number, zone: string): number[] {
 export function gapEnd(wall: number, zone: string): number {
   const before = offsetAt(wall - PROBE_BEFORE, zone);
   const after = offsetAt(wall + PROBE_AFTER, zone);
-  // The change lies between the instant `wall` would be on the later offset and on the earlier one; offsets change on a minute.
+  // The change lies between the instant `wall` would be on the later offset and on the earlier one; offsets change on a
+  // minute.
   let low = wall - after;
   let high = wall - before;
   while (high - low > MINUTE) {

@@ -68,7 +68,9 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
   const errors = validateDeclaration(declaration);
   for (const target of input.resources?.enqueues ?? []) {
     if (typeof target === 'string' && target !== input.name) {
-      errors.push(`${input.name}: resources.enqueues names another job by its name; give its declaration (given "${target}")`);
+      errors.push(
+        `${input.name}: resources.enqueues names another job by its name; give its declaration (given "${target}")`,
+      );
     }
   }
   if (errors.length > 0) throw new JobDeclarationError(`Invalid job declaration:\n- ${errors.join('\n- ')}`);
@@ -81,10 +83,14 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
  *   @default parseScheduleSyntax, AWS's syntax table: what a function bundle can carry. The synth passes
  *   parseScheduleExpression, which adds croner's second opinion, so nothing deploys without it.
  */
-export function validateDeclaration(job: JobDeclaration, parseExpression: (source: string) => unknown = parseScheduleSyntax): string[] {
+export function validateDeclaration(
+  job: JobDeclaration,
+  parseExpression: (source: string) => unknown = parseScheduleSyntax,
+): string[] {
   const errors: string[] = [];
   const name = job.name;
-  if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) errors.push(`job name must be kebab-case, 2-41 characters (given "${name}")`);
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(name))
+    errors.push(`job name must be kebab-case, 2-41 characters (given "${name}")`);
   range(errors, name, 'timeoutSeconds', job.timeoutSeconds, 1, 900);
   range(errors, name, 'memoryMb', job.memoryMb, 128, 10240);
   range(errors, name, 'batchSize', job.batchSize, 1, 10000);
@@ -96,11 +102,17 @@ export function validateDeclaration(job: JobDeclaration, parseExpression: (sourc
   range(errors, name, 'retry.backoff.jitter', job.retry.backoff.jitter ?? 0.2, 0, 1);
   range(errors, name, 'queueRetentionDays', job.queueRetentionDays, 1, job.dlqRetentionDays - 1);
   if (job.batchSize > 10 && job.batchingWindowSeconds < 1) {
-    errors.push(`${name}: a batchSize above 10 needs a batchingWindowSeconds of at least 1 (given batchSize ${job.batchSize}, window ${job.batchingWindowSeconds})`);
+    errors.push(
+      `${name}: a batchSize above 10 needs a batchingWindowSeconds of at least 1 (given batchSize ` +
+        `${job.batchSize}, window ${job.batchingWindowSeconds})`,
+    );
   }
   const mustOutlive = job.queueRetentionDays + job.dlqRetentionDays + job.redriveWindowDays;
   if (job.ledgerRetentionDays <= mustOutlive) {
-    errors.push(`${name}: ledgerRetentionDays must exceed queue + DLQ retention + redrive window = ${mustOutlive} days, or a redriven message could run twice (given ${job.ledgerRetentionDays})`);
+    errors.push(
+      `${name}: ledgerRetentionDays must exceed queue + DLQ retention + redrive window = ` +
+        `${mustOutlive} days, or a redriven message could run twice (given ${job.ledgerRetentionDays})`,
+    );
   }
   const seen = new Set<string>();
   for (const schedule of job.schedules) {
@@ -115,13 +127,27 @@ export function validateDeclaration(job: JobDeclaration, parseExpression: (sourc
         errors.push(`${where}: ${(error as Error).message}`);
       }
     }
-    if (!['skip', 'bufferOne', 'allow'].includes(schedule.overlap)) errors.push(`${where}: overlap must be skip, bufferOne or allow (given ${JSON.stringify(schedule.overlap)})`);
-    if (!['latest', 'all', 'none'].includes(schedule.catchUp.mode)) errors.push(`${where}: catchUp.mode must be latest, all or none (given ${JSON.stringify(schedule.catchUp.mode)})`);
-    if (!(durationMs(schedule.catchUp.window)! > 0)) errors.push(`${where}: catchUp.window must be a duration such as 30m, 6h or 2d (given ${JSON.stringify(schedule.catchUp.window)})`);
-    if (!['skip', 'shift'].includes(schedule.dstGap)) errors.push(`${where}: dstGap must be skip or shift (given ${JSON.stringify(schedule.dstGap)})`);
-    if (!(durationMs(schedule.lateAfter)! > 0)) errors.push(`${where}: lateAfter must be a duration such as 5m or 1h (given ${JSON.stringify(schedule.lateAfter)})`);
+    if (!['skip', 'bufferOne', 'allow'].includes(schedule.overlap))
+      errors.push(`${where}: overlap must be skip, bufferOne or allow (given ${JSON.stringify(schedule.overlap)})`);
+    if (!['latest', 'all', 'none'].includes(schedule.catchUp.mode))
+      errors.push(
+        `${where}: catchUp.mode must be latest, all or none (given ${JSON.stringify(schedule.catchUp.mode)})`,
+      );
+    if (!(durationMs(schedule.catchUp.window)! > 0))
+      errors.push(
+        `${where}: catchUp.window must be a duration such as 30m, 6h or 2d (given ` +
+          `${JSON.stringify(schedule.catchUp.window)})`,
+      );
+    if (!['skip', 'shift'].includes(schedule.dstGap))
+      errors.push(`${where}: dstGap must be skip or shift (given ${JSON.stringify(schedule.dstGap)})`);
+    if (!(durationMs(schedule.lateAfter)! > 0))
+      errors.push(
+        `${where}: lateAfter must be a duration such as 5m or 1h (given ${JSON.stringify(schedule.lateAfter)})`,
+      );
     if (schedule.via === 'rule' && schedule.timeZone !== 'UTC') {
-      errors.push(`${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`);
+      errors.push(
+        `${where}: EventBridge rules run in UTC only; use via 'scheduler' for time zone "${schedule.timeZone}"`,
+      );
     }
     const parsed = z.safeParse(job.payload, schedule.payload);
     if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);

@@ -38,7 +38,10 @@ export type OverlapPolicy = 'skip' | 'bufferOne' | 'allow';
 export interface CatchUpPolicy {
   /** How far back a missed occurrence is still worth running: `30m`, `6h`, `2d`. */
   readonly window: string;
-  /** `latest`: only the most recent missed one runs (the older ones are passed over, not caught up); `all`: each runs; `none`: none. */
+  /**
+   * `latest`: only the most recent missed one runs (the older ones are passed over, not caught up); `all`: each runs;
+   * `none`: none.
+   */
   readonly mode: 'latest' | 'all' | 'none';
 }
 
@@ -81,7 +84,9 @@ export interface AlarmThresholds {
 
 /** What a job touches besides the ledger and its own queues; the CDK constructs grant exactly these. */
 export interface JobResources {
-  /** The app's tables it reads and writes, as designs; the function learns each name from `design.envVar`. @default [] */
+  /**
+   * The app's tables it reads and writes, as designs; the function learns each name from `design.envVar`. @default []
+   */
   readonly tables?: readonly TableDesign[];
   /**
    * Jobs this one enqueues: their declarations, so that the function validates what it sends with their

@@ -7,7 +7,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * Splits `items` into groups of at most `maxCount` items whose weights add up to at most `maxWeight`
  * (an SQS batch: 10 entries and 256 KiB). An item heavier than `maxWeight` on its own gets a group of its own.
  */
-export function chunkByWeight<T>(items: readonly T[], maxCount: number, maxWeight: number, weightOf: (item: T) => number): T[][] {
+export function chunkByWeight<T>(
+  items: readonly T[],
+  maxCount: number,
+  maxWeight: number,
+  weightOf: (item: T) => number,
+): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];
   let weight = 0;

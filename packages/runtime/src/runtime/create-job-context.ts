@@ -24,10 +24,13 @@ function validated(from: JobDeclaration, job: string, payload: unknown): unknown
   const declaration = job === from.name ? from : from.resources.enqueueTargets.find((target) => target.name === job);
   if (!declaration) {
     const declared = from.resources.enqueues.join(', ') || 'none';
-    throw new PermanentJobError(`Cannot enqueue "${job}": ${from.name} declares no such job in resources.enqueues (declared: ${declared})`);
+    throw new PermanentJobError(
+      `Cannot enqueue "${job}": ${from.name} declares no such job in resources.enqueues (declared: ${declared})`,
+    );
   }
   const result = z.safeParse(declaration.payload, payload);
-  if (!result.success) throw new PermanentJobError(`Refused to enqueue ${job}: ${describeIssues(result.error.issues, payload)}`);
+  if (!result.success)
+    throw new PermanentJobError(`Refused to enqueue ${job}: ${describeIssues(result.error.issues, payload)}`);
   return result.data;
 }
 
@@ -40,10 +43,17 @@ export function continuationId(jobId: string): string {
   return `${jobId.replace(CONTINUATION, '')}~${next}`;
 }
 
-export function createJobContext(deps: RuntimeDeps, message: ParsedMessage, run: RunState, logger: JobLogger): JobContext {
+export function createJobContext(
+  deps: RuntimeDeps,
+  message: ParsedMessage,
+  run: RunState,
+  logger: JobLogger,
+): JobContext {
   const { job, clock, ledger, queue } = deps;
   const enqueue = async (target: string, payload: unknown, options: EnqueueOptions): Promise<void> => {
-    await queue.send(target, [{ id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds }]);
+    await queue.send(target, [
+      { id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds },
+    ]);
   };
   return {
     job: job.name,
@@ -60,7 +70,10 @@ export function createJobContext(deps: RuntimeDeps, message: ParsedMessage, run:
     remainingMs: deps.remainingMs,
     enqueue,
     enqueueMany: async (target, jobs) => {
-      await queue.send(target, jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload) })));
+      await queue.send(
+        target,
+        jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload) })),
+      );
     },
     checkpoint: async (state) => {
       if (!(await ledger.checkpoint(run.key, run.fence, state))) throw new LeaseLostError(run.key);
@@ -70,7 +83,12 @@ export function createJobContext(deps: RuntimeDeps, message: ParsedMessage, run:
     },
     completeWith: async (commit) => {
       const finishedAt = clock.now();
-      const completion: RunCompletion = { key: run.key, fence: run.fence, finishedAt, durationMs: finishedAt - run.startedAt };
+      const completion: RunCompletion = {
+        key: run.key,
+        fence: run.fence,
+        finishedAt,
+        durationMs: finishedAt - run.startedAt,
+      };
       run.committed = await commit(completion);
       if (run.committed) run.committedDurationMs = completion.durationMs;
       return run.committed;

@@ -23,7 +23,8 @@ export const metricsNamespace = (): string => process.env[EnvVar.POWERTOOLS_METR
 function parseSettings<C extends JobSchema>(job: JobDeclaration<JobSchema, C>, env: FunctionEnvironment): z.output<C> {
   const raw = env.settings;
   const result = z.safeParse(job.settings, raw);
-  if (!result.success) throw new Error(`${EnvVar.JOB_SETTINGS} of ${job.name}: ${describeIssues(result.error.issues, raw)}`);
+  if (!result.success)
+    throw new Error(`${EnvVar.JOB_SETTINGS} of ${job.name}: ${describeIssues(result.error.issues, raw)}`);
   return result.data;
 }
 
@@ -37,7 +38,11 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   options: { readonly afterSuccess?: JobHandler<z.output<S>, z.output<C>> } = {},
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { job: job.name } });
-  const metrics = new Metrics({ namespace: metricsNamespace(), serviceName: SERVICE_NAME, defaultDimensions: { job: job.name } });
+  const metrics = new Metrics({
+    namespace: metricsNamespace(),
+    serviceName: SERVICE_NAME,
+    defaultDimensions: { job: job.name },
+  });
   const jobMetrics: JobMetrics = {
     count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
     milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
@@ -49,7 +54,10 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
   const queue = new LazyJobQueue(async () => {
     const { createSqsJobQueue } = await import('../adapters/sqs-job-queue.ts');
-    return createSqsJobQueue({ ...urls, queueUrlOf: (target) => (target === job.name ? urls.ownQueueUrl : env.queueUrlOf(target)) });
+    return createSqsJobQueue({
+      ...urls,
+      queueUrlOf: (target) => (target === job.name ? urls.ownQueueUrl : env.queueUrlOf(target)),
+    });
   });
   // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
   // a failed load is retried on first use.

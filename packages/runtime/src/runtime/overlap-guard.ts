@@ -30,7 +30,13 @@ export async function guardOverlap(
   const policy = occurrence && deps.job.schedules.find((s) => s.name === occurrence.schedule)?.overlap;
   if (!occurrence || policy === undefined || policy === 'allow') return FREE;
   const now = deps.clock.now();
-  const lease = { job: deps.job.name, schedule: occurrence.schedule, holder: message.jobId, now, expiresAt: run.leaseExpiresAt };
+  const lease = {
+    job: deps.job.name,
+    schedule: occurrence.schedule,
+    holder: message.jobId,
+    now,
+    expiresAt: run.leaseExpiresAt,
+  };
   const answer = await deps.ledger.leases.acquire(lease);
   if (answer.acquired) {
     return {
@@ -48,7 +54,13 @@ export async function guardOverlap(
   const wait = async (reason: string): Promise<OverlapDecision> => {
     await deps.ledger.wait(run.key, run.fence, { now, reason });
     // A fresh copy, delayed, rather than the same message kept in flight: waiting spends no receive count.
-    const copy = { id: message.jobId, payload: message.payload, delaySeconds: BUFFER_RECHECK_SECONDS, occurrence, waitTurn: message.waitTurn };
+    const copy = {
+      id: message.jobId,
+      payload: message.payload,
+      delaySeconds: BUFFER_RECHECK_SECONDS,
+      occurrence,
+      waitTurn: message.waitTurn,
+    };
     await deps.queue.send(deps.job.name, [copy]);
     deps.metrics.count('JobBuffered');
     log.info('Occurrence waits for the running one', { reason });
@@ -56,11 +68,16 @@ export async function guardOverlap(
   };
   // Catch-up and backfill enqueue occurrences so that they run: each waits its turn, in no particular order.
   if (message.waitTurn) return wait(`overlap ${policy}: waiting its turn (a retry, catch-up or backfill), ${ahead}`);
-  if (policy === 'bufferOne' && (await deps.ledger.leases.buffer({ ...lease, expiresAt: now + (BUFFER_RECHECK_SECONDS + 60) * 1000 }))) {
+  if (
+    policy === 'bufferOne' &&
+    (await deps.ledger.leases.buffer({ ...lease, expiresAt: now + (BUFFER_RECHECK_SECONDS + 60) * 1000 }))
+  ) {
     return wait(`overlap bufferOne: waiting, ${ahead}`);
   }
   const reason =
-    policy === 'bufferOne' ? `overlap bufferOne: ${ahead}, and ${answer.buffered ?? 'another occurrence'} is buffered already` : `overlap skip: ${ahead}`;
+    policy === 'bufferOne'
+      ? `overlap bufferOne: ${ahead}, and ${answer.buffered ?? 'another occurrence'} is buffered already`
+      : `overlap skip: ${ahead}`;
   await deps.ledger.skip(run.key, run.fence, { now, reason });
   deps.metrics.count('JobSkipped');
   log.info('Occurrence skipped', { reason });

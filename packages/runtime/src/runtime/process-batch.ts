@@ -13,7 +13,12 @@ export interface BatchSummary {
 export function toIncoming(record: SQSRecord): IncomingRecord {
   const attributes: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) attributes[name] = value.stringValue;
-  return { messageId: record.messageId, body: record.body, sentTimestamp: record.attributes?.SentTimestamp, attributes };
+  return {
+    messageId: record.messageId,
+    body: record.body,
+    sentTimestamp: record.attributes?.SentTimestamp,
+    attributes,
+  };
 }
 
 async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutcome> {
@@ -32,7 +37,11 @@ async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutco
     });
     // The delay grows with each delivery, so an outage of the ledger outlasts SQS's maxReceiveCount safety net longer.
     const deliveries = Number(record.attributes?.ApproximateReceiveCount) || 1;
-    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, deliveries, deps.random) };
+    return {
+      kind: 'retry',
+      result: 'ERROR',
+      visibilitySeconds: backoffSeconds(deps.job.retry.backoff, deliveries, deps.random),
+    };
   }
 }
 
@@ -65,7 +74,9 @@ export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecor
       await deps.queue.changeVisibility(changes);
     } catch (error) {
       // The messages still come back, after the queue's visibility timeout instead of the backoff.
-      deps.logger.warn('Could not set the retry delay', { error: error instanceof Error ? error.message : String(error) });
+      deps.logger.warn('Could not set the retry delay', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return { response: { batchItemFailures }, outcomes };

@@ -11,8 +11,15 @@ import * as z from './zod-mini.ts';
 
 /** What became of one record: acknowledged (deleted from the queue) or handed back to SQS after `visibilitySeconds`. */
 export type RecordOutcome =
-  | { readonly kind: 'ack'; readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED' }
-  | { readonly kind: 'retry'; readonly result: 'FAILED' | 'BUSY' | 'HANDED_BACK' | 'ERROR'; readonly visibilitySeconds: number };
+  | {
+      readonly kind: 'ack';
+      readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED';
+    }
+  | {
+      readonly kind: 'retry';
+      readonly result: 'FAILED' | 'BUSY' | 'HANDED_BACK' | 'ERROR';
+      readonly visibilitySeconds: number;
+    };
 
 type AckResult = Extract<RecordOutcome, { kind: 'ack' }>['result'];
 const ack = (result: AckResult): RecordOutcome => ({ kind: 'ack', result });
@@ -26,7 +33,12 @@ function errorText(error: unknown): string {
  * A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged.
  * Its DEAD record and DLQ copy carry fence 0, so a redrive after the producer is fixed runs it once.
  */
-async function rejectMessage(deps: RuntimeDeps, record: IncomingRecord, jobId: string, reason: string): Promise<RecordOutcome> {
+async function rejectMessage(
+  deps: RuntimeDeps,
+  record: IncomingRecord,
+  jobId: string,
+  reason: string,
+): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const key: RunKey = { job: deps.job.name, id: jobId };
   deps.logger.warn('Message rejected', { jobId, reason });
@@ -36,7 +48,13 @@ async function rejectMessage(deps: RuntimeDeps, record: IncomingRecord, jobId: s
   return ack('DEAD');
 }
 
-async function deadLetter(deps: RuntimeDeps, record: IncomingRecord, run: RunState, reason: string, log: JobLogger): Promise<RecordOutcome> {
+async function deadLetter(
+  deps: RuntimeDeps,
+  record: IncomingRecord,
+  run: RunState,
+  reason: string,
+  log: JobLogger,
+): Promise<RecordOutcome> {
   const now = deps.clock.now();
   // The copy goes first: if the process dies before the ledger write, the message returns and is dead-lettered again.
   await deps.queue.deadLetter({ record, jobId: run.key.id, reason, attempts: run.attempt, fence: run.fence, at: now });
@@ -47,15 +65,28 @@ async function deadLetter(deps: RuntimeDeps, record: IncomingRecord, run: RunSta
   return ack('DEAD');
 }
 
-async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: ParsedMessage, payload: unknown, run: RunState): Promise<RecordOutcome> {
+async function runClaimed(
+  deps: RuntimeDeps,
+  record: IncomingRecord,
+  message: ParsedMessage,
+  payload: unknown,
+  run: RunState,
+): Promise<RecordOutcome> {
   const { job, clock, metrics } = deps;
   const log = deps.logger.child({ jobId: message.jobId, attempt: run.attempt, fence: run.fence });
   if (run.attempt > job.retry.attempts) {
-    return deadLetter(deps, record, run, `attempts exhausted (${run.attempt - 1} of ${job.retry.attempts}) without completing`, log);
+    return deadLetter(
+      deps,
+      record,
+      run,
+      `attempts exhausted (${run.attempt - 1} of ${job.retry.attempts}) without completing`,
+      log,
+    );
   }
   metrics.count('JobStarted');
   if (message.enqueuedAt !== undefined) metrics.milliseconds('JobLag', Math.max(0, run.startedAt - message.enqueuedAt));
-  if (message.occurrence) metrics.milliseconds('ScheduleLateness', Math.max(0, run.startedAt - Date.parse(message.occurrence.time)));
+  if (message.occurrence)
+    metrics.milliseconds('ScheduleLateness', Math.max(0, run.startedAt - Date.parse(message.occurrence.time)));
   try {
     await deps.handler(payload, createJobContext(deps, message, run, log));
   } catch (error) {
@@ -64,7 +95,13 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
     const reason = errorText(error);
     if (isPermanent(error)) return deadLetter(deps, record, run, `permanent failure: ${reason}`, log);
     if (run.attempt >= job.retry.attempts) {
-      return deadLetter(deps, record, run, `attempts exhausted (${run.attempt} of ${job.retry.attempts}): ${reason}`, log);
+      return deadLetter(
+        deps,
+        record,
+        run,
+        `attempts exhausted (${run.attempt} of ${job.retry.attempts}): ${reason}`,
+        log,
+      );
     }
     const delay = backoffSeconds(job.retry.backoff, run.attempt, deps.random);
     const now = clock.now();
@@ -78,7 +115,8 @@ async function runClaimed(deps: RuntimeDeps, record: IncomingRecord, message: Pa
   const finishedAt = clock.now();
   // One duration for the ledger, the metric and the log: a handler that committed its run stopped the clock then.
   const durationMs = run.committedDurationMs ?? finishedAt - run.startedAt;
-  const written = run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs }));
+  const written =
+    run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs }));
   if (!written) return leaseLost(deps, log);
   metrics.count('JobSucceeded');
   metrics.milliseconds('JobDuration', durationMs);
@@ -110,7 +148,11 @@ async function followUp(
     return ack(result);
   } catch (error) {
     log.warn('After-success effects failed; the delivery will replay them', { error: errorText(error) });
-    return { kind: 'retry', result: 'ERROR', visibilitySeconds: backoffSeconds(deps.job.retry.backoff, 1, deps.random) };
+    return {
+      kind: 'retry',
+      result: 'ERROR',
+      visibilitySeconds: backoffSeconds(deps.job.retry.backoff, 1, deps.random),
+    };
   }
 }
 
@@ -122,7 +164,12 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
   const message = parsed.message;
   const validation = z.safeParse(job.payload, message.payload);
   if (!validation.success) {
-    return rejectMessage(deps, record, message.jobId, `invalid payload: ${describeIssues(validation.error.issues, message.payload)}`);
+    return rejectMessage(
+      deps,
+      record,
+      message.jobId,
+      `invalid payload: ${describeIssues(validation.error.issues, message.payload)}`,
+    );
   }
   const now = clock.now();
   const key: RunKey = { job: job.name, id: message.jobId };
@@ -143,16 +190,35 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     deps.logger.info('Duplicate delivery acknowledged', { jobId: message.jobId, status: claim.status });
     if (claim.status !== RunStatus.SUCCEEDED) return ack('DUPLICATE');
     const done: RunState = { key, attempt: 0, fence: 0, startedAt: now, committed: true };
-    return followUp(deps, message, validation.data, done, deps.logger.child({ jobId: message.jobId, replay: true }), 'DUPLICATE');
+    return followUp(
+      deps,
+      message,
+      validation.data,
+      done,
+      deps.logger.child({ jobId: message.jobId, replay: true }),
+      'DUPLICATE',
+    );
   }
   if (claim.outcome === 'busy') {
     deps.metrics.count('JobBusy');
     const wait = Math.ceil((claim.leaseExpiresAt - now) / 1000) + 1;
     return { kind: 'retry', result: 'BUSY', visibilitySeconds: Math.min(Math.max(wait, 1), MAX_VISIBILITY_SECONDS) };
   }
-  const run: RunState = { key, attempt: claim.attempt, fence: claim.fence, startedAt: now, checkpoint: claim.checkpoint, committed: false };
+  const run: RunState = {
+    key,
+    attempt: claim.attempt,
+    fence: claim.fence,
+    startedAt: now,
+    checkpoint: claim.checkpoint,
+    committed: false,
+  };
   // A retry is not a new occurrence: it waits its turn rather than being skipped behind a later one.
-  const overlap = await guardOverlap(deps, claim.attempt > 1 ? { ...message, waitTurn: true } : message, { key, fence: claim.fence, leaseExpiresAt }, deps.logger.child({ jobId: message.jobId }));
+  const overlap = await guardOverlap(
+    deps,
+    claim.attempt > 1 ? { ...message, waitTurn: true } : message,
+    { key, fence: claim.fence, leaseExpiresAt },
+    deps.logger.child({ jobId: message.jobId }),
+  );
   if (overlap.kind === 'skipped') return ack('SKIPPED');
   if (overlap.kind === 'buffered') return ack('BUFFERED');
   const { release } = overlap;
@@ -162,4 +228,3 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     await release();
   }
 }
-

@@ -101,7 +101,12 @@ export interface ScheduleLeases {
   acquire(request: LeaseRequest): Promise<LeaseAnswer>;
   /** Takes the one buffered place behind the holder, until `expiresAt`; false when another occurrence has it. */
   buffer(request: LeaseRequest): Promise<boolean>;
-  release(request: { readonly job: string; readonly schedule: string; readonly holder: string; readonly token: number }): Promise<void>;
+  release(request: {
+    readonly job: string;
+    readonly schedule: string;
+    readonly holder: string;
+    readonly token: number;
+  }): Promise<void>;
 }
 
 /** The run lost its lease to another delivery; its result must not be written. */

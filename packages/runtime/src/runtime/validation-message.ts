@@ -37,7 +37,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
   return issues
     .flatMap((issue) =>
       // A key the schema does not have is named as the field, with its value, rather than as its parent's issue.
-      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => clause([...issue.path, key], 'not a known field')) : [clause(issue.path, issue.message)],
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => clause([...issue.path, key], 'not a known field'))
+        : [clause(issue.path, issue.message)],
     )
     .join('; ');
 }

@@ -23,7 +23,13 @@ export interface OccurrenceSender {
  * again, and throws an error that names the occurrence and the send's error. The occurrence stays PENDING only
  * when taking the run back fails too (the error says so), or when the sender dies between the two steps.
  */
-export async function enqueueOccurrence(sender: OccurrenceSender, s: WatchedSchedule, time: string, reason: string, now: number): Promise<boolean> {
+export async function enqueueOccurrence(
+  sender: OccurrenceSender,
+  s: WatchedSchedule,
+  time: string,
+  reason: string,
+  now: number,
+): Promise<boolean> {
   const occurrence = occurrenceOf(s, time);
   const stamped = sender.recordedAt?.() ?? now;
   const marker = { now: stamped, reason, expiresAt: stamped + s.ledgerRetentionDays * DAY_MS };
@@ -37,7 +43,10 @@ export async function enqueueOccurrence(sender: OccurrenceSender, s: WatchedSche
     try {
       await sender.ledger.unmarkPending(s.job, occurrence, marker);
     } catch (unmarkError) {
-      throw new AggregateError([error, unmarkError], `${failed}; taking back its PENDING run failed too, so it stays PENDING: ${String(unmarkError)}`);
+      throw new AggregateError(
+        [error, unmarkError],
+        `${failed}; taking back its PENDING run failed too, so it stays PENDING: ${String(unmarkError)}`,
+      );
     }
     throw new Error(`${failed} (its PENDING run was taken back, so it can be enqueued again)`, { cause: error });
   }

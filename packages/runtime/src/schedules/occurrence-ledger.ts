@@ -32,7 +32,10 @@ export interface WatchReport {
   readonly paused: number;
   /** Enqueued now: catch-up of missed ones, and DST-shifted ones. */
   readonly enqueued: readonly string[];
-  /** Missed ones a `latest` catch-up passed over: never enqueued by catch-up, though a late message of theirs still runs. */
+  /**
+   * Missed ones a `latest` catch-up passed over: never enqueued by catch-up, though a late message of theirs still
+   * runs.
+   */
   readonly superseded: readonly string[];
 }
 
@@ -49,13 +52,19 @@ export interface ScheduleWatchState {
   /** Occurrences a `latest` catch-up passed over, newest last: later checks do not catch them up either. */
   readonly superseded: readonly string[];
   /** The most recent missed, late and duplicated occurrences, newest last, for health. */
-  readonly recent: { readonly missed: readonly string[]; readonly late: readonly string[]; readonly duplicated: readonly string[] };
+  readonly recent: {
+    readonly missed: readonly string[];
+    readonly late: readonly string[];
+    readonly duplicated: readonly string[];
+  };
 }
 
 export interface ScheduleChange {
   readonly expression: string;
   readonly timeZone: string;
-  /** The expression and zone it replaced; the watchdog follows the change only while its own (deployed) ones are these. */
+  /**
+   * The expression and zone it replaced; the watchdog follows the change only while its own (deployed) ones are these.
+   */
   readonly replaces: { readonly expression: string; readonly timeZone: string };
   readonly since: number;
 }
@@ -71,7 +80,9 @@ export interface OccurrenceLedger {
   advance(job: string, schedule: string, expected: number | undefined, report: WatchReport): Promise<boolean>;
   /** Writes a PENDING run for an occurrence that has none; false if it has one (so it is enqueued at most once). */
   markPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<boolean>;
-  /** Takes back the PENDING run that this marker wrote, if it is still PENDING, so the occurrence can be enqueued again. */
+  /**
+   * Takes back the PENDING run that this marker wrote, if it is still PENDING, so the occurrence can be enqueued again.
+   */
   unmarkPending(job: string, occurrence: ScheduledOccurrence, marker: OccurrenceMarker): Promise<void>;
   pause(job: string, schedule: string, now: number): Promise<void>;
   /** Records a `jobs schedule` change, or clears it (`undefined`) once the deployed schedule is found in force. */

@@ -44,15 +44,23 @@ export async function runWatchdog(
         CaughtUpOccurrences: (before?.CaughtUpOccurrences ?? 0) + report.enqueued.length,
       });
       // `watched`, not `job`: every line of the watchdog already carries its own job name under `job`.
-      const line = { watched: `${s.job}/${s.schedule}`, ...report, at: new Date(report.at).toISOString(), from: new Date(report.from).toISOString(), until: new Date(report.until).toISOString() };
+      const line = {
+        watched: `${s.job}/${s.schedule}`,
+        ...report,
+        at: new Date(report.at).toISOString(),
+        from: new Date(report.from).toISOString(),
+        until: new Date(report.until).toISOString(),
+      };
       if (report.missed.length > 0) options.logger.error('Missed occurrences: no run in the ledger', line);
-      else if (report.late.length > 0 || report.duplicates > 0) options.logger.warn('Late or duplicated occurrences', line);
+      else if (report.late.length > 0 || report.duplicates > 0)
+        options.logger.warn('Late or duplicated occurrences', line);
       else options.logger.info('Schedule checked', line);
     } catch (error) {
       failures.push(`${s.job}/${s.schedule}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   for (const [job, figures] of byJob) options.metrics(job, figures);
-  if (failures.length > 0) throw new Error(`The watchdog could not check ${failures.length} schedule(s): ${failures.join('; ')}`);
+  if (failures.length > 0)
+    throw new Error(`The watchdog could not check ${failures.length} schedule(s): ${failures.join('; ')}`);
   return reports;
 }

@@ -25,7 +25,15 @@ export function defineScheduleWatchdog(watched: readonly JobDeclaration[]) {
     maxConcurrency: 2,
     retry: { attempts: 2, backoff: { type: 'fixed', delaySeconds: 30, jitter: 0.2 } },
     // Its own occurrences are not watched; one it misses is covered by the next, which checks from where it stopped.
-    schedules: [{ name: 'every-5-minutes', expression: 'rate(5 minutes)', payload: {}, overlap: 'skip', catchUp: { window: '5m', mode: 'none' } }],
+    schedules: [
+      {
+        name: 'every-5-minutes',
+        expression: 'rate(5 minutes)',
+        payload: {},
+        overlap: 'skip',
+        catchUp: { window: '5m', mode: 'none' },
+      },
+    ],
     resources: { enqueues: watched.filter((job) => job.schedules.length > 0) },
   });
 }

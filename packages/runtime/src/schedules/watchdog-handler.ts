@@ -17,7 +17,11 @@ import type { WatchedSchedule } from './watched-schedule.ts';
 export function createWatchdogHandler(): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const env = readFunctionEnvironment();
   const ledger = new DynamoDbOccurrenceLedger(new DynamoDBClient(runtimeClientConfig), env.ledgerTable);
-  const queue = createSqsJobQueue({ ownQueueUrl: env.queueUrl, deadLetterQueueUrl: env.deadLetterQueueUrl, queueUrlOf: env.queueUrlOf });
+  const queue = createSqsJobQueue({
+    ownQueueUrl: env.queueUrl,
+    deadLetterQueueUrl: env.deadLetterQueueUrl,
+    queueUrlOf: env.queueUrlOf,
+  });
   const raw = process.env.WATCHED_SCHEDULES ?? process.env[WATCHED_SCHEDULES_VARIABLE];
   if (!raw) throw new Error(`Environment variable ${WATCHED_SCHEDULES_VARIABLE} is not set`);
   const schedules = JSON.parse(raw) as WatchedSchedule[];
@@ -35,7 +39,11 @@ export function createWatchdogHandler(): (event: SQSEvent, context: Context) => 
           missedAfterMs: ctx.settings.missedAfterMinutes * 60_000,
           logger: ctx.logger,
           metrics: (job, figures) => {
-            const perJob = new Metrics({ namespace: metricsNamespace(), serviceName: SERVICE_NAME, defaultDimensions: { job } });
+            const perJob = new Metrics({
+              namespace: metricsNamespace(),
+              serviceName: SERVICE_NAME,
+              defaultDimensions: { job },
+            });
             for (const [name, value] of Object.entries(figures)) perJob.addMetric(name, MetricUnit.Count, value);
             metrics.set(job, perJob);
           },

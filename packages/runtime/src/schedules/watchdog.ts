@@ -3,7 +3,12 @@ import { parseScheduleSyntax } from '../cron/schedule-syntax.ts';
 import { occurrenceJobId } from '../contracts/envelope.ts';
 import { DAY_MS } from '../runtime/runtime-deps.ts';
 import { enqueueOccurrence, type OccurrenceSender } from './enqueue-occurrence.ts';
-import { occurrenceTime, type OccurrenceRecord, type ScheduleWatchState, type WatchReport } from './occurrence-ledger.ts';
+import {
+  occurrenceTime,
+  type OccurrenceRecord,
+  type ScheduleWatchState,
+  type WatchReport,
+} from './occurrence-ledger.ts';
 import { catchUpWindowMs, lateAfterMs, type WatchedSchedule } from './watched-schedule.ts';
 
 export interface WatchdogOptions {
@@ -28,7 +33,8 @@ export interface WatchOutcome {
 }
 
 const isPaused = (state: ScheduleWatchState, at: number): boolean =>
-  (state.pausedSince !== undefined && at >= state.pausedSince) || state.pauses.some((w) => at >= w.from && at <= (w.to ?? Infinity));
+  (state.pausedSince !== undefined && at >= state.pausedSince) ||
+  state.pauses.some((w) => at >= w.from && at <= (w.to ?? Infinity));
 
 /**
  * One check of one schedule: the occurrences due since the last check, compared
@@ -36,7 +42,11 @@ const isPaused = (state: ScheduleWatchState, at: number): boolean =>
  * skipped by a DST gap, or paused. Then the catch-up policy enqueues missed ones inside its window, once the
  * schedule runs again, and `dstGap: 'shift'` enqueues a gap occurrence at the end of the gap; each at most once.
  */
-export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender, options: WatchdogOptions): Promise<WatchOutcome> {
+export async function watchSchedule(
+  s: WatchedSchedule,
+  sender: OccurrenceSender,
+  options: WatchdogOptions,
+): Promise<WatchOutcome> {
   const { ledger } = sender;
   const { now } = options;
   const state = await ledger.state(s.job, s.schedule);
@@ -46,10 +56,15 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
   s = await scheduleInForce(s, state, sender, until);
   const spec = await specOf(s, sender);
 
-  const between = (after: number, to: number): Occurrence[] => (spec && to > after ? occurrencesBetween(spec, new Date(after), new Date(to)) : []);
+  const between = (after: number, to: number): Occurrence[] =>
+    spec && to > after ? occurrencesBetween(spec, new Date(after), new Date(to)) : [];
   const checked = between(from, until);
-  const catchUp = s.catchUp.mode !== 'none' && state.pausedSince === undefined ? between(Math.max(now - catchUpWindowMs(s), since), until) : [];
-  const shifted = s.dstGap === 'shift' ? between(Math.max(now - DAY_MS, since), now).filter((o) => o.dst === 'gap-shifted') : [];
+  const catchUp =
+    s.catchUp.mode !== 'none' && state.pausedSince === undefined
+      ? between(Math.max(now - catchUpWindowMs(s), since), until)
+      : [];
+  const shifted =
+    s.dstGap === 'shift' ? between(Math.max(now - DAY_MS, since), now).filter((o) => o.dst === 'gap-shifted') : [];
   const id = (o: Occurrence): string => occurrenceJobId(s.schedule, occurrenceTime(o.at.getTime()));
   const ids = [...new Set([...checked, ...catchUp, ...shifted].filter((o) => o.dst !== 'gap-skipped').map(id))];
   const records = ids.length > 0 ? await ledger.records(s.job, ids) : new Map<string, OccurrenceRecord>();
@@ -66,12 +81,16 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
     }
   };
   for (const o of shifted) {
-    if (!records.has(id(o))) await enqueue(o, `dstGap shift: local ${o.local} does not exist in ${s.timeZone}; runs at the end of the gap`);
+    if (!records.has(id(o)))
+      await enqueue(o, `dstGap shift: local ${o.local} does not exist in ${s.timeZone}; runs at the end of the gap`);
   }
   const passedOver = new Set(state.superseded);
-  const owed = catchUp.filter((o) => o.dst !== 'gap-skipped' && o.dst !== 'gap-shifted' && !records.has(id(o)) && !passedOver.has(id(o)));
+  const owed = catchUp.filter(
+    (o) => o.dst !== 'gap-skipped' && o.dst !== 'gap-shifted' && !records.has(id(o)) && !passedOver.has(id(o)),
+  );
   const toRun = s.catchUp.mode === 'latest' ? owed.slice(-1) : owed;
-  for (const o of toRun) await enqueue(o, `catch-up ${s.catchUp.mode} (window ${s.catchUp.window}): no run by ${occurrenceTime(until)}`);
+  for (const o of toRun)
+    await enqueue(o, `catch-up ${s.catchUp.mode} (window ${s.catchUp.window}): no run by ${occurrenceTime(until)}`);
   // Passed over, not SKIPPED: a message that was only late (a backed-up queue) still runs when it comes.
   if (s.catchUp.mode === 'latest') superseded.push(...owed.slice(0, -1).map(id));
   const report: WatchReport = { at: now, from, until, ...figures, enqueued, superseded };
@@ -83,7 +102,12 @@ export async function watchSchedule(s: WatchedSchedule, sender: OccurrenceSender
  * still the one it replaced and no run of the declared occurrences since the change says that a deploy put the
  * declared schedule back. Otherwise the declaration, and a stale change is cleared.
  */
-async function scheduleInForce(s: WatchedSchedule, state: ScheduleWatchState, sender: OccurrenceSender, until: number): Promise<WatchedSchedule> {
+async function scheduleInForce(
+  s: WatchedSchedule,
+  state: ScheduleWatchState,
+  sender: OccurrenceSender,
+  until: number,
+): Promise<WatchedSchedule> {
   const live = state.live;
   if (!live) return s;
   const changed: WatchedSchedule = { ...s, expression: live.expression, timeZone: live.timeZone };
@@ -95,14 +119,19 @@ async function scheduleInForce(s: WatchedSchedule, state: ScheduleWatchState, se
         .filter((o) => o.dst !== 'gap-skipped')
         .map((o) => occurrenceTime(o.at.getTime()));
     const ofChange = new Set(times(changed));
-    const onlyDeclared = times(s).filter((time) => !ofChange.has(time)).map((time) => occurrenceJobId(s.schedule, time));
+    const onlyDeclared = times(s)
+      .filter((time) => !ofChange.has(time))
+      .map((time) => occurrenceJobId(s.schedule, time));
     if (onlyDeclared.length === 0 || (await sender.ledger.records(s.job, onlyDeclared)).size === 0) return changed;
   }
   await sender.ledger.recordChange(s.job, s.schedule, undefined);
   return s;
 }
 
-/** A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at creation, unknown here). */
+/**
+ * A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at creation, unknown
+ * here).
+ */
 async function specOf(s: WatchedSchedule, sender: OccurrenceSender): Promise<ScheduleSpec | undefined> {
   const spec: ScheduleSpec = { expression: s.expression, timeZone: s.timeZone, dstGap: s.dstGap };
   if (parseScheduleSyntax(s.expression).kind !== 'rate') return spec;

@@ -36,4 +36,8 @@ export function watchedSchedules(jobs: readonly JobDeclaration[]): WatchedSchedu
 export const lateAfterMs = (s: WatchedSchedule): number => durationMs(s.lateAfter) ?? 300_000;
 export const catchUpWindowMs = (s: WatchedSchedule): number => durationMs(s.catchUp.window) ?? 0;
 
-export const occurrenceOf = (s: WatchedSchedule, time: string): ScheduledOccurrence => ({ schedule: s.schedule, time, timeZone: s.timeZone });
+export const occurrenceOf = (s: WatchedSchedule, time: string): ScheduledOccurrence => ({
+  schedule: s.schedule,
+  time,
+  timeZone: s.timeZone,
+});

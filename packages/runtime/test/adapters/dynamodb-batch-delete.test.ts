@@ -4,7 +4,8 @@ import { S } from '@serverless-jobs/runtime/adapters';
 import { type BatchWrite, batchDelete, UnprocessedDeletesError } from '@serverless-jobs/runtime/adapters';
 
 const keys = (count: number) => Array.from({ length: count }, (_, n) => ({ id: S(`item-${n}`) }));
-const idsOf = (requests: readonly WriteRequest[]): string[] => requests.map((request) => request.DeleteRequest?.Key?.id?.S ?? '?');
+const idsOf = (requests: readonly WriteRequest[]): string[] =>
+  requests.map((request) => request.DeleteRequest?.Key?.id?.S ?? '?');
 
 /** A BatchWriteItem that leaves the last `unprocessed[n]` requests of call n unprocessed, as throttling does. */
 function throttlingWrite(unprocessed: readonly number[]): { write: BatchWrite; calls: string[][] } {
@@ -39,7 +40,11 @@ describe('Function: batchDelete', () => {
     await batchDelete(write, 'audit', keys(5), { sleep: async (ms) => void sleeps.push(ms), random: () => 0 });
 
     // Assess
-    expect(calls).toEqual([['item-0', 'item-1', 'item-2', 'item-3', 'item-4'], ['item-2', 'item-3', 'item-4'], ['item-4']]);
+    expect(calls).toEqual([
+      ['item-0', 'item-1', 'item-2', 'item-3', 'item-4'],
+      ['item-2', 'item-3', 'item-4'],
+      ['item-4'],
+    ]);
     expect(sleeps).toEqual([50, 100]);
   });
 

@@ -18,6 +18,10 @@ describe('Module: output-names', () => {
   it('computes table keys from the design id and keeps the stack-wide keys fixed', () => {
     expect(tableOutputKey('Orders')).toBe('TableOrders');
     expect(tableOutputKey('Ledger')).toBe('TableLedger');
-    expect(StackOutputKey).toMatchObject({ SCHEDULE_GROUP: 'ScheduleGroup', DASHBOARD: 'DashboardName', ALARM_TOPIC_ARN: 'AlarmTopicArn' });
+    expect(StackOutputKey).toMatchObject({
+      SCHEDULE_GROUP: 'ScheduleGroup',
+      DASHBOARD: 'DashboardName',
+      ALARM_TOPIC_ARN: 'AlarmTopicArn',
+    });
   });
 });

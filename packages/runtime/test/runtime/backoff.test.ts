@@ -13,11 +13,15 @@ describe('Function: backoffSeconds', () => {
   });
 
   it('never exceeds the 12 h SQS visibility limit, whatever the policy says', () => {
-    expect(backoffSeconds({ type: 'fixed', delaySeconds: 100_000, maxDelaySeconds: 100_000, jitter: 0 }, 1)).toBe(43_200);
+    expect(backoffSeconds({ type: 'fixed', delaySeconds: 100_000, maxDelaySeconds: 100_000, jitter: 0 }, 1)).toBe(
+      43_200,
+    );
   });
 
   it('keeps the delay constant when the backoff is fixed', () => {
-    expect([1, 5, 9].map((attempt) => backoffSeconds({ type: 'fixed', delaySeconds: 30, jitter: 0 }, attempt))).toEqual([30, 30, 30]);
+    expect([1, 5, 9].map((attempt) => backoffSeconds({ type: 'fixed', delaySeconds: 30, jitter: 0 }, attempt))).toEqual(
+      [30, 30, 30],
+    );
   });
 
   it('takes off at most the jitter fraction, as the injected random number says', () => {

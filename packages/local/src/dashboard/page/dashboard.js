@@ -34,11 +34,20 @@ const badge = (text) => el('span', { className: `badge ${text}` }, text);
 
 function formatIn(iso, timeZone) {
   if (!iso) return '—';
-  const options = { timeZone, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  const options = {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  };
   return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
 }
 const local = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { hourCycle: 'h23' }) : '—');
-const duration = (ms) => (ms === undefined || ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+const duration = (ms) =>
+  ms === undefined || ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 
 function fillSelect(select, names) {
   for (const name of names) select.append(el('option', { value: name }, name));
@@ -54,9 +63,15 @@ let jobs = [];
 async function scheduleAction(row, action) {
   const message = $('#jobs-message');
   try {
-    const result = await api('POST', `/api/schedules/${encodeURIComponent(row.job)}/${encodeURIComponent(row.schedule)}/${action}`);
+    const result = await api(
+      'POST',
+      `/api/schedules/${encodeURIComponent(row.job)}/${encodeURIComponent(row.schedule)}/${action}`,
+    );
     message.className = 'message ok';
-    message.textContent = action === 'trigger' ? `${row.job}/${row.schedule} triggered for ${result.occurrence}` : `${row.job}/${row.schedule}: ${result.state}`;
+    message.textContent =
+      action === 'trigger'
+        ? `${row.job}/${row.schedule} triggered for ${result.occurrence}`
+        : `${row.job}/${row.schedule}: ${result.state}`;
   } catch (error) {
     message.className = 'message error';
     message.textContent = error.message;
@@ -69,30 +84,84 @@ const DST_BADGES = { 'gap-skipped': 'DST skipped', 'gap-shifted': 'DST shifted',
 /** One occurrence in the schedule's zone; one a DST change touches carries a badge whose title says how. */
 function occurrence(o, timeZone) {
   if (!o.dst) return el('div', {}, formatIn(o.at, timeZone));
-  return el('div', { className: `dst ${o.dst}`, title: o.note ?? '' }, formatIn(o.at, timeZone), ' ', el('span', { className: 'badge dst' }, DST_BADGES[o.dst] ?? 'DST'));
+  return el(
+    'div',
+    { className: `dst ${o.dst}`, title: o.note ?? '' },
+    formatIn(o.at, timeZone),
+    ' ',
+    el('span', { className: 'badge dst' }, DST_BADGES[o.dst] ?? 'DST'),
+  );
 }
 
 function jobRows(schedules) {
   return jobs.flatMap((job) => {
     const own = schedules.filter((s) => s.job === job.name);
     const name = el('td', {}, el('strong', {}, job.name), el('div', { className: 'muted small' }, job.description));
-    if (own.length === 0) return [el('tr', { dataset: { job: job.name } }, name, el('td', { className: 'muted' }, 'on demand'), el('td'), el('td'), el('td'))];
+    if (own.length === 0)
+      return [
+        el(
+          'tr',
+          { dataset: { job: job.name } },
+          name,
+          el('td', { className: 'muted' }, 'on demand'),
+          el('td'),
+          el('td'),
+          el('td'),
+        ),
+      ];
     return own.map((row) => {
       const next = el('div', { className: 'next' }, ...row.occurrences.map((o) => occurrence(o, row.timeZone)));
       const actions = el(
         'td',
         { className: 'actions' },
-        el('button', { type: 'button', dataset: { action: 'trigger', job: row.job }, onclick: () => scheduleAction(row, 'trigger') }, 'Trigger'),
+        el(
+          'button',
+          {
+            type: 'button',
+            dataset: { action: 'trigger', job: row.job },
+            onclick: () => scheduleAction(row, 'trigger'),
+          },
+          'Trigger',
+        ),
         row.state === 'ENABLED'
-          ? el('button', { type: 'button', className: 'secondary', dataset: { action: 'pause', job: row.job }, onclick: () => scheduleAction(row, 'pause') }, 'Pause')
-          : el('button', { type: 'button', className: 'secondary', dataset: { action: 'resume', job: row.job }, onclick: () => scheduleAction(row, 'resume') }, 'Resume'),
+          ? el(
+              'button',
+              {
+                type: 'button',
+                className: 'secondary',
+                dataset: { action: 'pause', job: row.job },
+                onclick: () => scheduleAction(row, 'pause'),
+              },
+              'Pause',
+            )
+          : el(
+              'button',
+              {
+                type: 'button',
+                className: 'secondary',
+                dataset: { action: 'resume', job: row.job },
+                onclick: () => scheduleAction(row, 'resume'),
+              },
+              'Resume',
+            ),
       );
       return el(
         'tr',
         { dataset: { job: row.job, schedule: row.schedule } },
         name,
-        el('td', {}, `${row.schedule}: `, el('code', {}, row.expression), el('div', { className: 'muted small' }, row.timeZone)),
-        el('td', {}, badge(row.state === 'ENABLED' ? 'ENABLED' : 'DISABLED'), row.state === 'ENABLED' ? '' : el('div', { className: 'muted small' }, 'paused')),
+        el(
+          'td',
+          {},
+          `${row.schedule}: `,
+          el('code', {}, row.expression),
+          el('div', { className: 'muted small' }, row.timeZone),
+        ),
+        el(
+          'td',
+          {},
+          badge(row.state === 'ENABLED' ? 'ENABLED' : 'DISABLED'),
+          row.state === 'ENABLED' ? '' : el('div', { className: 'muted small' }, 'paused'),
+        ),
         el('td', {}, row.occurrences.length > 0 ? next : el('span', { className: 'muted' }, 'paused: none')),
         actions,
       );
@@ -103,7 +172,7 @@ function jobRows(schedules) {
 async function refreshSchedules() {
   const [schedules, clock] = await Promise.all([api('GET', '/api/schedules'), api('GET', '/api/clock')]);
   replaceRows($('#jobs tbody'), jobRows(schedules));
-  $('#clock').textContent = formatIn(clock.now, 'UTC') + ' UTC';
+  $('#clock').textContent = `${formatIn(clock.now, 'UTC')} UTC`;
   $('#clock-speed').textContent = clock.speed === 1 ? '' : `×${clock.speed}`;
 }
 
@@ -136,10 +205,20 @@ async function refreshHealth() {
   replaceRows(
     $('#health tbody'),
     report.jobs.map((j) =>
-      el('tr', { dataset: { job: j.job } }, el('td', {}, j.job), el('td', {}, badge(j.state)), el('td', {}, local(j.lastSuccess)), el('td', { className: 'num' }, j.failuresInWindow), el('td', { className: 'num' }, j.dlqDepth)),
+      el(
+        'tr',
+        { dataset: { job: j.job } },
+        el('td', {}, j.job),
+        el('td', {}, badge(j.state)),
+        el('td', {}, local(j.lastSuccess)),
+        el('td', { className: 'num' }, j.failuresInWindow),
+        el('td', { className: 'num' }, j.dlqDepth),
+      ),
     ),
   );
-  $('#health-reasons').replaceChildren(...report.jobs.flatMap((j) => j.reasons.map((reason) => el('li', {}, `${j.job}: ${reason}`))));
+  $('#health-reasons').replaceChildren(
+    ...report.jobs.flatMap((j) => j.reasons.map((reason) => el('li', {}, `${j.job}: ${reason}`))),
+  );
 }
 
 // ---- Runs ------------------------------------------------------------------------------------------
@@ -160,7 +239,11 @@ async function refreshRuns() {
         el('td', {}, badge(run.status)),
         el('td', { className: 'num attempt' }, run.attempt),
         el('td', { className: 'num' }, duration(run.durationMs)),
-        el('td', { className: waiting ? 'reason' : 'error' }, failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : ''),
+        el(
+          'td',
+          { className: waiting ? 'reason' : 'error' },
+          failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : '',
+        ),
       );
     }),
   );
@@ -178,7 +261,8 @@ function msLabels(splits, step) {
   return splits.map((v) => (v == null ? '' : `${(v / 1000).toFixed(decimals)} s`));
 }
 /** Minutes on the 24-hour clock, as the tables show times. */
-const minuteLabel = (s) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const minuteLabel = (s) =>
+  new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /**
  * Percentile series have gaps (minutes without runs), so their points are drawn; count series are continuous.
@@ -186,12 +270,28 @@ const minuteLabel = (s) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-
  */
 function makeChart(id, labels, colors, points, inMs) {
   const target = document.getElementById(id);
-  const series = [{}, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 2, spanGaps: true, points: { show: points, size: 5 } }))];
-  const axes = [
-    { values: (u, splits) => splits.map(minuteLabel) },
-    inMs ? { size: 64, values: (u, splits, axis, space, step) => msLabels(splits, step) } : {},
+  const series = [
+    {},
+    ...labels.map((label, i) => ({
+      label,
+      stroke: colors[i],
+      width: 2,
+      spanGaps: true,
+      points: { show: points, size: 5 },
+    })),
   ];
-  const options = { width: Math.max(240, target.clientWidth), height: 180, series, axes, scales: { x: { time: true } }, legend: { live: false } };
+  const axes = [
+    { values: (_u, splits) => splits.map(minuteLabel) },
+    inMs ? { size: 64, values: (_u, splits, _axis, _space, step) => msLabels(splits, step) } : {},
+  ];
+  const options = {
+    width: Math.max(240, target.clientWidth),
+    height: 180,
+    series,
+    axes,
+    scales: { x: { time: true } },
+    legend: { live: false },
+  };
   return new window.uPlot(options, [[], ...labels.map(() => [])], target);
 }
 
@@ -246,8 +346,12 @@ async function redrive(dryRun) {
     const outcome = await api('POST', '/api/redrive', { job, dryRun });
     const verb = dryRun ? 'would move' : 'moved';
     result.className = 'message ok';
-    result.textContent = `${job}: ${verb} ${outcome.moved.length} message(s) back to the queue${outcome.skipped ? `, ${outcome.skipped} skipped` : ''}${dryRun ? ' (dry run: nothing moved)' : ''}`;
-    list.replaceChildren(...outcome.moved.map((m) => el('li', {}, `${m.jobId} — ${m.reason} (attempts ${m.attempts})`)));
+    result.textContent =
+      `${job}: ${verb} ${outcome.moved.length} message(s) back to the ` +
+      `queue${outcome.skipped ? `, ${outcome.skipped} skipped` : ''}${dryRun ? ' (dry run: nothing moved)' : ''}`;
+    list.replaceChildren(
+      ...outcome.moved.map((m) => el('li', {}, `${m.jobId} — ${m.reason} (attempts ${m.attempts})`)),
+    );
   } catch (error) {
     result.className = 'message error';
     result.textContent = error.message;
