@@ -71,6 +71,36 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       expect(source).toContain(expected);
     }
   });
+
+  it('bundles into each function its own declaration and those of the jobs it enqueues, never the registry', () => {
+    const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
+    const resources = Object.values(
+      (JSON.parse(readFileSync(join(synth.outdir, template), 'utf8')) as { Resources: Record<string, Resource> })
+        .Resources,
+    );
+    for (const job of allJobs) {
+      const fn = resources.find(
+        (r) => r.Type === 'AWS::Lambda::Function' && String(r.Metadata?.['aws:cdk:path']).includes(`/${job.name}/`),
+      )!;
+      const asset = join(synth.outdir, String(fn.Metadata?.['aws:asset:path']));
+      const code = [
+        join(asset, 'index.mjs'),
+        ...readdirSync(join(asset, 'chunks')).map((c) => join(asset, 'chunks', c)),
+      ]
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('\n');
+      // A declaration's description is in the bundle exactly when its declaration is.
+      const carried = allJobs.filter((other) => code.includes(JSON.stringify(other.description).slice(1, -1)));
+      // The watchdog sends through its own queue client, so it carries none of the jobs it enqueues.
+      const allowed = [job.name, ...job.resources.enqueueTargets.map((target) => target.name)];
+      const names = carried.map((other) => other.name);
+      expect(names, job.name).toContain(job.name);
+      expect(
+        names.filter((name) => !allowed.includes(name)),
+        job.name,
+      ).toEqual([]);
+    }
+  });
 });
 
 interface Resource {

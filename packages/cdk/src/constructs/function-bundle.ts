@@ -45,7 +45,8 @@ export class FunctionBundle implements ILocalBundling {
       platform: 'node',
       target: 'node20',
       mainFields: ['module', 'main'],
-      conditions: [...this.conditions],
+      // esbuild drops its default `module` condition once any is given; the SDK's ESM builds need it.
+      conditions: [...this.conditions, 'module'],
       minify: true,
       sourcemap: false,
       logLevel: 'warning',
