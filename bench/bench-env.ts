@@ -30,7 +30,8 @@ export interface BenchEnv {
 /** The SES emulator in a child process (bench/ses-server.ts), on loopback, stopped by its PID. */
 async function startSesProcess(): Promise<Emulator> {
   const child = fork(fileURLToPath(new URL('./ses-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    // As npm run bench runs: the workspace packages from their sources.
+    execArgv: ['--conditions=@serverless-jobs/source', '--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   killOnExit(child);

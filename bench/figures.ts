@@ -36,7 +36,7 @@ export interface BenchResults {
   };
 }
 
-/** The goals of the performance issue. */
+/** The goals each figure is judged against. */
 export const GOALS = {
   writesPerJob: 2,
   baselineWritesPerJob: 3,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every figure of the performance issue in one run, ours beside the Powertools baseline,
+ * `npm run bench`: every figure of BENCHMARKS.md in one run, ours beside the Powertools baseline,
  * printed as a table and written to bench/results.json. See BENCHMARKS.md for the latest table.
  */
 import { cpus } from 'node:os';
