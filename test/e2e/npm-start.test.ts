@@ -15,6 +15,8 @@ describe('Command: npm start', () => {
     const child = spawn(
       process.execPath,
       [
+        // The command line of npm start (package.json), with fixed test options.
+        '--conditions=@serverless-jobs/source',
         '--import',
         'tsx',
         'infra/local/start.ts',

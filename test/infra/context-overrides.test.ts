@@ -162,10 +162,14 @@ describe('App: context overrides at synth', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'jobs-bad-context-'));
     try {
       const context = { ...BASE_CONTEXT, 'aws:cdk:bundling-stacks': [], 'schedule.cleanup': 'cron(99 2 * * ? *)' };
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
-        env: { ...withoutAws(process.env), CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--conditions=@serverless-jobs/source', '--import', 'tsx', 'infra/app.ts'],
+        {
+          env: { ...withoutAws(process.env), CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+          encoding: 'utf8',
+        },
+      );
       expect(run.status).toBe(1);
       expect(run.stderr.trim()).toBe(
         'Invalid context:\n- Context "schedule.cleanup" = "cron(99 2 * * ? *)": Invalid minutes ' +
