@@ -2,12 +2,14 @@ import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand
 import { N, names, S } from '@serverless-jobs/runtime/adapters';
 import { completionUpdate } from '@serverless-jobs/runtime/adapters';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
-import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
+import { domainTables } from '#shared/domain/tables';
 import { LeaseLostError } from '@serverless-jobs/runtime/runtime';
 import { soakJob } from './soak-job';
 
 const client = new DynamoDBClient({});
-const tables = { effects: requireEnv('TABLE_ORDERS'), ledger: requireEnv('LEDGER_TABLE') };
+const env = readFunctionEnvironment();
+const tables = { effects: env.tableName(domainTables.orders), ledger: env.ledgerTable };
 
 /** Effect item `soak/<job ID>`: `effects` counts how often the effect was committed. */
 export const effectKey = (jobId: string): string => `soak/${jobId}`;

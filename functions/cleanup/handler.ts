@@ -4,13 +4,14 @@ import { runCleanup } from '#shared/cleanup/run-cleanup';
 import { domainTables } from '#shared/domain/tables';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
-import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 // Built once per container, so warm invocations reuse the client's connections.
+const env = readFunctionEnvironment();
 const store = new DynamoDbCleanupStore(new DynamoDBClient(runtimeClientConfig), {
-  auditLog: requireEnv(domainTables.auditLog.envVar),
-  customers: requireEnv(domainTables.customers.envVar),
+  auditLog: env.tableName(domainTables.auditLog),
+  customers: env.tableName(domainTables.customers),
 });
 
 export const handler = createLambdaHandler(cleanupJob, async (payload, ctx) => {

@@ -2,13 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbOrderStore } from '#shared/adapters/dynamodb-order-store';
 import { processOrderJob } from '#shared/jobs/process-order';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
-import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
+import { domainTables } from '#shared/domain/tables';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
+const env = readFunctionEnvironment();
 const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), {
-  orders: requireEnv('TABLE_ORDERS'),
-  ledger: requireEnv('LEDGER_TABLE'),
+  orders: env.tableName(domainTables.orders),
+  ledger: env.ledgerTable,
 });
 
 export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders), {

@@ -10,7 +10,7 @@ import { domainTables } from '#shared/domain/tables';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 import type { IsoRange, ProcessedOrder, ReportStore, RunRecord, StoredReport } from '#shared/reports/report-store';
-import { requireEnv } from '@serverless-jobs/runtime/contracts';
+import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
 
 export interface ReportTableNames {
   readonly orders: string;
@@ -36,10 +36,11 @@ const byJob = indexOf(ledgerTable, 'byJob');
 
 /** The report's tables as the function's environment names them. */
 export function reportTablesFromEnvironment(): ReportTableNames {
+  const env = readFunctionEnvironment();
   return {
-    orders: requireEnv(domainTables.orders.envVar),
-    ledger: requireEnv(ledgerTable.envVar),
-    reports: requireEnv(domainTables.reports.envVar),
+    orders: env.tableName(domainTables.orders),
+    ledger: env.ledgerTable,
+    reports: env.tableName(domainTables.reports),
   };
 }
 
