@@ -19,8 +19,8 @@ export function sqsUse(throughput: ThroughputFigures): SqsRequestUse[] {
 }
 
 /**
- * send-email's use per job with its default settings: DynamoDB and duration from `requests`, SQS and logs from the
- * local run.
+ * send-email's use per job with its default settings: DynamoDB and duration from `requests`, SQS and logs
+ * from the local run.
  */
 export function sendEmailUsage(requests: RequestFigures, throughput: ThroughputFigures): JobUsage {
   return {

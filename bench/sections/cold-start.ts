@@ -41,8 +41,8 @@ const DUMMY_ENDPOINTS = {
 };
 
 /**
- * A static `import … from "./x.mjs"` or `import "./x.mjs"` in esbuild's minified output; `import("…")` is not
- * one.
+ * A static `import … from "./x.mjs"` or `import "./x.mjs"` in esbuild's minified output; `import("…")`
+ * is not one.
  */
 const STATIC_IMPORT = /(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g;
 

@@ -25,8 +25,8 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     expect(bundles).toHaveLength(allJobs.length);
     for (const bundle of bundles) {
       const source = readFileSync(bundle, 'utf8');
-      // Minified: a few very long lines (template strings keep their line breaks); unminified code averages ~40
-      // characters.
+      // Minified: a few very long lines (template strings keep their line breaks); unminified code
+      // averages ~40 characters.
       expect(source.length / source.split('\n').length, bundle).toBeGreaterThan(2000);
       // The chunks that load on first use (the SQS adapter, the SDK's credential providers) must load here too.
       const chunksDir = join(dirname(bundle), 'chunks');

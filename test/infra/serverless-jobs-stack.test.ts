@@ -301,8 +301,8 @@ describe('Stack: ServerlessJobs', () => {
           Variables: Record<string, string>;
         }
       ).Variables;
-      // The schedules go into its bundle (test/infra/cdk-synth.test.ts), not its environment, which Lambda caps
-      // at 4 KB.
+      // The schedules go into its bundle (test/infra/cdk-synth.test.ts), not its environment, which
+      // Lambda caps at 4 KB.
       expect(env.WATCHED_SCHEDULES).toBeUndefined();
       const watched = synth.stack.watchedSchedules;
       expect(watched.map((s) => `${s.job}/${s.schedule} ${s.expression}`)).toEqual([

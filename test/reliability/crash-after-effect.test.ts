@@ -102,8 +102,8 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       expect((await processBatch(deps, [sqsRecordFactory(body)])).outcomes).toEqual([
         { kind: 'ack', result: 'SUCCEEDED' },
       ]);
-      // The README's at-least-once guarantee, observed: the crash inside the window gives a second e-mail, and one
-      // SUCCEEDED run.
+      // The README's at-least-once guarantee, observed: the crash inside the window gives a second e-mail,
+      // and one SUCCEEDED run.
       expect(await mailsTo(to)).toHaveLength(2);
       expect(await f.run(runPk({ job: 'send-email', id: body.id }))).toMatchObject({
         status: 'SUCCEEDED',

@@ -9,8 +9,8 @@ import type { JobWorker } from './job-worker.ts';
 export interface JobAlarmsProps {
   readonly workers: readonly JobWorker[];
   /**
-   * The schedule watchdog's worker, which gets the WatchdogSilent alarm; its own schedule is not watched. @default -
-   * none
+   * The schedule watchdog's worker, which gets the WatchdogSilent alarm; its own schedule is not watched.
+   * @default - none
    */
   readonly watchdog?: JobWorker;
   /** Period of every job alarm. @default Duration.minutes(5) */

@@ -87,8 +87,8 @@ export class JobsStack extends Stack {
           ...common,
           job: watchdogResolved,
           entry: WATCHDOG_ENTRY,
-          // In the bundle, not the environment: with their queues' URLs, under ten scheduled jobs would fill Lambda's 4
-          // KB.
+          // In the bundle, not the environment: with their queues' URLs, under ten scheduled jobs
+          // would fill Lambda's 4 KB.
           inlinedEnvironment: { [WATCHED_SCHEDULES_VARIABLE]: JSON.stringify(this.watchedSchedules) },
         })
       : undefined;

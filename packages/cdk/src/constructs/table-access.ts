@@ -12,8 +12,8 @@ export const LEDGER_ACTIONS = [
 
 /**
  * What a job may do to a domain table it declares: item reads and writes, key-range queries, batch deletes
- * (cleanup) and condition checks (a side effect committed with the run's completion). No Scan, no table-level
- * actions.
+ * (cleanup) and condition checks (a side effect committed with the run's completion). No Scan,
+ * no table-level actions.
  */
 export const DOMAIN_TABLE_ACTIONS = [
   'dynamodb:GetItem',

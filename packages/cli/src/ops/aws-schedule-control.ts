@@ -64,8 +64,8 @@ export class AwsScheduleControl implements ScheduleControl {
       expression: schedule.ScheduleExpression ?? '',
       timeZone: schedule.ScheduleExpressionTimezone ?? 'UTC',
       activeSince: (schedule.LastModificationDate ?? schedule.CreationDate)?.toISOString(),
-      // A rate without a StartDate starts when it is created (EventBridge Scheduler's user guide, rate-based
-      // schedules).
+      // A rate without a StartDate starts when it is created (EventBridge Scheduler's user
+      // guide, rate-based schedules).
       rateAnchor: (schedule.StartDate ?? schedule.CreationDate)?.toISOString(),
     };
   }

@@ -72,8 +72,8 @@ function copyAttributes(message: Message): Record<string, MessageAttributeValue>
 }
 
 /**
- * Receives messages not seen before, hiding them for `visibility` seconds, until the queue is drained or `max` are
- * held.
+ * Receives messages not seen before, hiding them for `visibility` seconds, until the queue is drained or
+ * `max` are held.
  */
 class DistinctReceiver {
   private readonly seen = new Map<string, string>();

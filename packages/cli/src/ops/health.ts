@@ -17,13 +17,13 @@ export interface JobHealthFacts {
   /** The job's backlog alarm threshold (`alarms.oldestMessageAgeSeconds`). */
   readonly oldestMessageAgeLimitSeconds: number;
   /**
-   * Occurrences due longer ago than the tolerance that left no run in the ledger (by the last one's check, or the
-   * watchdog's).
+   * Occurrences due longer ago than the tolerance that left no run in the ledger (by the last one's check,
+   * or the watchdog's).
    */
   readonly missed: readonly { readonly schedule: string; readonly occurrence: string }[];
   /**
-   * From the watchdog, in the window: occurrences whose message arrived beyond `lateAfter`, or more than once. @default
-   * []
+   * From the watchdog, in the window: occurrences whose message arrived beyond `lateAfter`, or more than
+   * once. @default []
    */
   readonly late?: readonly { readonly schedule: string; readonly occurrence: string }[];
   readonly duplicated?: readonly { readonly schedule: string; readonly occurrence: string }[];

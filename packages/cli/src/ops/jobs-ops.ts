@@ -39,8 +39,8 @@ export interface JobsOpsOptions {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   /**
-   * Stack outputs (`QueueUrlSendEmail`, `TableLedger`, `ScheduleCleanupDaily`, …), resolved to local values under npm
-   * start.
+   * Stack outputs (`QueueUrlSendEmail`, `TableLedger`, `ScheduleCleanupDaily`, …), resolved to local values
+   * under npm start.
    */
   readonly outputs: Readonly<Record<string, string>>;
   /** The declarations, normally `allJobs`. */

@@ -10,8 +10,8 @@ import type { LocalSchedule } from './local-model.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /**
- * The message body AWS would deliver for this occurrence. A rule's `<time>` is a quoted JSON string inside the
- * template.
+ * The message body AWS would deliver for this occurrence. A rule's `<time>` is a quoted JSON string
+ * inside the template.
  */
 export function occurrenceInput(schedule: LocalSchedule, at: number): string {
   const time = occurrenceTime(at);

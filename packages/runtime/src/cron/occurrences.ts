@@ -19,8 +19,8 @@ export interface Occurrence {
    */
   readonly at: Date;
   /**
-   * The local wall time the expression named, `yyyy-mm-ddTHH:MM` (for a shifted one: the nonexistent time it was named
-   * for).
+   * The local wall time the expression named, `yyyy-mm-ddTHH:MM` (for a shifted one: the nonexistent time it
+   * was named for).
    */
   readonly local: string;
   readonly dst?: DstNote;
@@ -32,8 +32,8 @@ export interface ScheduleSpec {
   /** IANA zone the expression's wall times are in. */
   readonly timeZone: string;
   /**
-   * What a wall time in a spring-forward gap does: `skip` (EventBridge) or `shift` to the end of the gap. @default
-   * 'skip'
+   * What a wall time in a spring-forward gap does: `skip` (EventBridge) or `shift` to the end of the
+   * gap. @default 'skip'
    */
   readonly dstGap?: 'skip' | 'shift';
   /** Rate schedules fire at anchor + k × period. @default new Date(0) */
@@ -110,8 +110,8 @@ function onceWallTime(localTime: string, from: number): number[] {
 }
 
 /**
- * Each wall time as an occurrence in `zone`, dropping those at or before `after`. Instants never decrease as wall times
- * increase.
+ * Each wall time as an occurrence in `zone`, dropping those at or before `after`. Instants never decrease as
+ * wall times increase.
  */
 function* locate(
   walls: Iterable<number>,

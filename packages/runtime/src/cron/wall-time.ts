@@ -70,8 +70,8 @@ export function instantsOf(wall: number, zone: string): number[] {
 export function gapEnd(wall: number, zone: string): number {
   const before = offsetAt(wall - PROBE_BEFORE, zone);
   const after = offsetAt(wall + PROBE_AFTER, zone);
-  // The change lies between the instant `wall` would be on the later offset and on the earlier one; offsets change on a
-  // minute.
+  // The change lies between the instant `wall` would be on the later offset and on the earlier one; offsets change
+  // on a minute.
   let low = wall - after;
   let high = wall - before;
   while (high - low > MINUTE) {

@@ -32,8 +32,8 @@ export interface RuntimeDeps {
   /** Added to the invocation's remaining time to make the lease. @default 30000 */
   readonly leaseGraceMs?: number;
   /**
-   * A record is not started with less time than this left; it is handed back unspent. @default max(2000, 10% of the
-   * timeout)
+   * A record is not started with less time than this left; it is handed back unspent. @default max(2000, 10%
+   * of the timeout)
    */
   readonly minRemainingMs?: number;
 }

@@ -33,8 +33,8 @@ export interface WatchReport {
   /** Enqueued now: catch-up of missed ones, and DST-shifted ones. */
   readonly enqueued: readonly string[];
   /**
-   * Missed ones a `latest` catch-up passed over: never enqueued by catch-up, though a late message of theirs still
-   * runs.
+   * Missed ones a `latest` catch-up passed over: never enqueued by catch-up, though a late message of
+   * theirs still runs.
    */
   readonly superseded: readonly string[];
 }

@@ -129,8 +129,8 @@ async function scheduleInForce(
 }
 
 /**
- * A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at creation, unknown
- * here).
+ * A cron as declared; a rate anchored at its newest occurrence in the ledger (AWS anchors it at
+ * creation, unknown here).
  */
 async function specOf(s: WatchedSchedule, sender: OccurrenceSender): Promise<ScheduleSpec | undefined> {
   const spec: ScheduleSpec = { expression: s.expression, timeZone: s.timeZone, dstGap: s.dstGap };
