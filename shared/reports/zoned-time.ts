@@ -1,3 +1,5 @@
+import { wallTime } from '@serverless-jobs/runtime/cron';
+
 /** A calendar date with a 1-based month, independent of any zone. */
 export interface LocalDate {
   readonly year: number;
@@ -5,38 +7,8 @@ export interface LocalDate {
   readonly day: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let cached = formatters.get(timeZone);
-  if (!cached) {
-    cached = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, cached);
-  }
-  return cached;
-}
-
-/** The wall-clock reading of `millis` in `timeZone`, expressed as if it were UTC. */
-function wallClockAsUtc(millis: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(millis))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const part = (name: string): number => parts[name] ?? 0;
-  return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-}
-
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
-  const wall = new Date(wallClockAsUtc(instant.getTime(), timeZone));
+  const wall = new Date(wallTime(instant.getTime(), timeZone));
   return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 
@@ -55,8 +27,8 @@ const sameDate = (a: LocalDate, b: LocalDate): boolean => a.year === b.year && a
  */
 export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
   const naive = Date.UTC(date.year, date.month - 1, date.day);
-  const first = naive - (wallClockAsUtc(naive, timeZone) - naive);
-  const second = naive - (wallClockAsUtc(first, timeZone) - first);
+  const first = naive - (wallTime(naive, timeZone) - naive);
+  const second = naive - (wallTime(first, timeZone) - first);
   const candidates = [first, second].filter((millis) => sameDate(localDateOf(new Date(millis), timeZone), date));
   // Both candidates landing on the previous day means midnight was skipped: the day starts at the switch.
   const start = candidates.length > 0 ? Math.min(...candidates) : Math.max(first, second);
