@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +77,53 @@ describe('Command: npm start', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 120_000);
+
+  // npm passes a signal on to its script; `exec` in the start script makes that the runner itself.
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'refuses a second npm start on the same data folder, and stops ' + 'everything on a %s to the npm process alone',
+    async (signal) => {
+      const cdkOut = synthesizedApp();
+      const dataDir = mkdtempSync(join(tmpdir(), 'sj-npm-'));
+      const args = ['start', '--', '--no-synth', '--cdk-out', cdkOut, '--data-dir', dataDir, '--in-memory'];
+      const ports = ['--sqs-port', '0', '--dynamodb-port', '0', '--ses-port', '0', '--dashboard-port', '0'];
+      const env = { PATH: process.env.PATH, HOME: tmpdir(), npm_config_update_notifier: 'false' };
+      const npm = spawn('npm', [...args, ...ports], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => npm.once('exit', resolve));
+      let pids: number[] = [];
+      try {
+        await eventually(
+          async () => (output.includes('Press Ctrl-C to stop.') ? true : undefined),
+          60_000,
+          `the ready line; output so far:\n${output}`,
+        );
+        const state = JSON.parse(readFileSync(join(dataDir, 'runner.json'), 'utf8')) as {
+          pid: number;
+          childPids: number[];
+        };
+        pids = [state.pid, ...state.childPids];
+
+        const second = spawnSync('npm', [...args, ...ports], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+        expect(second.status).not.toBe(0);
+        expect(`${second.stdout}${second.stderr}`).toContain(`Another npm start (pid ${state.pid}) is running`);
+
+        // As a process manager stops it: a signal to npm's own PID, not to its process group.
+        npm.kill(signal);
+        // Bounded, so that a runner that ignores the signal fails below and is killed in `finally`.
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+        await eventually(
+          async () => (pids.every((pid) => !isRunning(pid)) ? true : undefined),
+          20_000,
+          `every process of the stack to exit; output:\n${output}`,
+        );
+        expect(output).toContain('Stopped: every emulator and sandbox the runner started has exited.');
+      } finally {
+        if (npm.exitCode === null) npm.kill('SIGKILL');
+        for (const pid of pids.filter(isRunning)) process.kill(pid, 'SIGKILL');
+      }
+    },
+    150_000,
+  );
 });

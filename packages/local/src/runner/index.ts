@@ -1,4 +1,5 @@
 export * from './cloud-assembly.ts';
+export * from './data-dir-lock.ts';
 export * from './emulators.ts';
 export * from './function-environment.ts';
 export * from './function-output.ts';
@@ -13,5 +14,5 @@ export * from './schedule-runner.ts';
 export * from './sqs-event.ts';
 export * from './sqs-poller.ts';
 export * from './sqs-query-protocol.ts';
-export * from './virtual-clock.ts';
 export * from './start-command.ts';
+export * from './virtual-clock.ts';

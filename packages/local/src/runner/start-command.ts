@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { lockDataDir } from './data-dir-lock.ts';
 import { defaultLanes, LocalStack } from './local-stack.ts';
 import { readyMessage } from './ready-message.ts';
 
@@ -100,6 +101,9 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
   // what it started (DynamoDB Local runs in its own process group and would otherwise outlive us).
   let stack: LocalStack | undefined;
   let stopping = false;
+  const dataDir = resolve(root, values['data-dir'] ?? '.local');
+  const releaseLock = lockDataDir(dataDir);
+  process.once('exit', releaseLock);
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -120,11 +124,14 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A parent that dies (npm killed, a process manager's wrapper) takes the stack with it: we are re-parented.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && shutdown('parent exited'), 1000).unref();
   stack = await LocalStack.start(
     {
       root,
       jobs: options.jobs,
-      dataDir: resolve(root, values['data-dir'] ?? '.local'),
+      dataDir,
       cdkOut: resolve(root, values['cdk-out'] ?? 'cdk.out'),
       persistDynamoDb: !values['in-memory'],
       synth: values.synth ? 'always' : values['no-synth'] ? 'never' : 'auto',
