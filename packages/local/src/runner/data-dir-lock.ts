@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@serverless-jobs/cli/ops';
 import { parseRunnerState, RUNNER_STATE_FILE } from '@serverless-jobs/runtime/contracts';
 
 /** The file that holds the PID of the runner that owns a data folder. */
@@ -9,15 +10,6 @@ export const LOCK_FILE = 'runner.lock';
 export class DataDirLockedError extends Error {
   override readonly name = 'DataDirLockedError';
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 function describeOwner(dataDir: string, pid: number): string {
   let state: ReturnType<typeof parseRunnerState>;
@@ -49,7 +41,7 @@ export function lockDataDir(dataDir: string, pid: number = process.pid): () => v
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(owner) && owner > 0 && owner !== pid && alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && owner !== pid && isAlive(owner)) {
       throw new DataDirLockedError(
         `Another npm start (pid ${owner}) is running on ${dataDir}${describeOwner(dataDir, owner)}. ` +
           'Stop it first, or start a second stack on its own folder: npm start -- --data-dir <folder> ' +
