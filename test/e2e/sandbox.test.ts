@@ -47,6 +47,25 @@ describe('Class: Sandbox (a real child process)', () => {
     }
   });
 
+  it("runs on Lambda's Node, 24: its own process and a `node` it spawns from its PATH", async () => {
+    const fn = bundleImporting('mjs');
+    writeFileSync(
+      join(fn.bundleDir, 'index.mjs'),
+      "import { execFileSync } from 'node:child_process';\n" +
+        'export const handler = async () => ({ own: process.version, ' +
+        "onPath: execFileSync('node', ['--version'], { encoding: 'utf8' }).trim() });\n",
+    );
+    const sandbox = await Sandbox.start(fn, { PATH: process.env.PATH }, () => {});
+    try {
+      expect(await sandbox.invoke({}, 5_000)).toEqual({
+        kind: 'ok',
+        result: { own: expect.stringMatching(/^v24\./), onPath: expect.stringMatching(/^v24\./) },
+      });
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it(
     'loads no TypeScript loader, as Lambda does not: a bundle that imports TypeScript needing a ' +
       'transform fails to start',

@@ -35,7 +35,7 @@ function sandboxEntry(): string {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     write: false,
     logLevel: 'silent',
   }).outputFiles;
