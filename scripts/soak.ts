@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     cdkOut,
     synth: 'never',
     dataDir,
-    persistDynamoDb: false,
+    persist: false,
     dashboard: false,
     write: (text) => {
       if (/abandoned|crash/i.test(text)) notes.push(text.trim());

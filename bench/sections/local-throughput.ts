@@ -154,7 +154,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     cdkOut: options.cdkOut,
     synth: 'never',
     dataDir,
-    persistDynamoDb: false,
+    persist: false,
     dashboard: false,
     dynamodb: options.dynamodb,
     maxLanes: options.maxLanes,

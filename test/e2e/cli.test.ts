@@ -39,7 +39,7 @@ describe('CLI: jobs against npm start', () => {
       cdkOut: synthesizedApp(),
       synth: 'never',
       dataDir,
-      persistDynamoDb: false,
+      persist: false,
       write: () => {},
     });
   }, 180_000);

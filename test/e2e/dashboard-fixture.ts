@@ -25,7 +25,7 @@ export async function startDashboardStack(prefix: string): Promise<DashboardStac
     cdkOut: synthesizedApp(),
     synth: 'never',
     dataDir,
-    persistDynamoDb: false,
+    persist: false,
     write: (text) => void output.push(text),
   });
   // The dashboard is found the way the CLI finds it: through runner.json.

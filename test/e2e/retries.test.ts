@@ -19,7 +19,7 @@ describe('Local stack: a handler that keeps failing transiently', () => {
       cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'),
       synth: 'never',
       dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')),
-      persistDynamoDb: false,
+      persist: false,
       write: () => {},
     });
   }, 120_000);

@@ -27,7 +27,7 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
       cdkOut: synthesizedApp(),
       synth: 'never',
       dataDir: mkdtempSync(join(tmpdir(), 'sj-watchdog-')),
-      persistDynamoDb: false,
+      persist: false,
       clockSpeed: 1,
       // Ten seconds before daily-report's 06:00.
       startAt: Date.parse('2027-02-01T05:59:50Z'),

@@ -42,7 +42,7 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
       cdkOut: synthesizedApp(),
       synth: 'never',
       dataDir: mkdtempSync(join(tmpdir(), 'sj-seed-')),
-      persistDynamoDb: false,
+      persist: false,
       write: () => {},
     });
     expect(await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now)).toEqual({

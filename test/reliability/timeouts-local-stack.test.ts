@@ -23,7 +23,7 @@ describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by
       ),
       synth: 'never',
       dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')),
-      persistDynamoDb: false,
+      persist: false,
       write: () => {},
     });
   }, 120_000);

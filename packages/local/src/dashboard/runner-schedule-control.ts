@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { occurrencesBetween } from '@serverless-jobs/runtime/cron';
 import { scheduleIdentity, type ScheduleRunner, type ScheduleState } from '../runner/schedule-runner.ts';
+import type { SavedSend } from '../runner/saved-state.ts';
 import type { VirtualClock } from '../runner/virtual-clock.ts';
 import { NotFoundError } from './errors.ts';
 import type { PendingSend, ScheduleRow } from './types.ts';
@@ -16,13 +17,17 @@ export interface RunnerScheduleControlOptions {
   readonly queueUrlOf: (job: string) => string;
   /** How many occurrences a row lists in `occurrences`. @default 5 */
   readonly upcoming?: number;
+  /**
+   * One-time sends a previous run left waiting, and where to keep the list whenever it changes, as
+   * EventBridge Scheduler keeps a one-time schedule across anything but its own time. @default none
+   */
+  readonly sends?: { readonly saved: readonly SavedSend[]; readonly save: (sends: readonly SavedSend[]) => void };
 }
 
 /** Timers are capped so a far `at` (a month ahead at ×1) is re-armed instead of overflowing setTimeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Pending extends PendingSend {
-  readonly body: string;
+interface Pending extends SavedSend {
   timer?: NodeJS.Timeout;
 }
 
@@ -36,11 +41,21 @@ const END_OF_TIME = new Date(8.64e15);
  */
 export class RunnerScheduleControl implements ScheduleControl {
   private readonly pending = new Map<string, Pending>();
-  private readonly activeSince = new Map<string, number>();
-  private readonly started: number;
 
   constructor(private readonly options: RunnerScheduleControlOptions) {
-    this.started = options.clock.now();
+    for (const { id, job, at, body } of options.sends?.saved ?? []) {
+      const entry: Pending = { id, job, at, body };
+      this.pending.set(id, entry);
+      this.arm(entry);
+    }
+  }
+
+  private stopped = false;
+
+  private saveSends(): void {
+    // After stop, the list in memory is cleared, not done: the saved one stands for the next start.
+    if (this.stopped) return;
+    this.options.sends?.save([...this.pending.values()].map(({ id, job, at, body }) => ({ id, job, at, body })));
   }
 
   /** Every schedule that names its job and schedule in its input, in template order. */
@@ -66,15 +81,13 @@ export class RunnerScheduleControl implements ScheduleControl {
       state: state.enabled ? 'ENABLED' : 'DISABLED',
       expression: state.schedule.expression,
       timeZone: state.schedule.timeZone,
-      activeSince: iso(this.activeSince.get(state.schedule.logicalId) ?? this.started),
+      activeSince: iso(this.options.runner.activeSinceOf(state)),
       rateAnchor: iso(this.options.runner.anchorOf(state)),
     };
   }
 
   async setEnabled(ref: ScheduleRef, enabled: boolean): Promise<void> {
-    const state = this.find(ref.job, ref.schedule);
-    if (enabled && !state.enabled) this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
-    this.options.runner.setEnabled(state, enabled);
+    this.options.runner.setEnabled(this.find(ref.job, ref.schedule), enabled);
   }
 
   trigger(ref: ScheduleRef): Promise<string> {
@@ -83,9 +96,7 @@ export class RunnerScheduleControl implements ScheduleControl {
 
   /** Throws a ScheduleExpressionError quoting the value when AWS would refuse the expression or zone. */
   async update(ref: ScheduleRef, expression: string, timeZone: string): Promise<void> {
-    const state = this.find(ref.job, ref.schedule);
-    this.options.runner.update(state, expression, timeZone);
-    this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
+    this.options.runner.update(this.find(ref.job, ref.schedule), expression, timeZone);
   }
 
   /** Sends `body` to the job's queue when the virtual clock reaches `at`; returns the pending send's ID. */
@@ -93,6 +104,7 @@ export class RunnerScheduleControl implements ScheduleControl {
     this.options.queueUrlOf(job);
     const entry: Pending = { id: randomUUID(), job, at: at.toISOString(), body };
     this.pending.set(entry.id, entry);
+    this.saveSends();
     this.arm(entry);
     return entry.id;
   }
@@ -113,8 +125,9 @@ export class RunnerScheduleControl implements ScheduleControl {
     return [...this.pending.values()].map(({ id, job, at }) => ({ id, job, at }));
   }
 
-  /** Drops every pending send; called when the stack stops. */
+  /** Disarms every pending send, which stays saved for the next start; called when the stack stops. */
   stop(): void {
+    this.stopped = true;
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
   }
@@ -127,11 +140,13 @@ export class RunnerScheduleControl implements ScheduleControl {
         if (!this.pending.has(entry.id)) return;
         if (clock.now() + 1 < due) return this.arm(entry);
         this.pending.delete(entry.id);
+        // Saved once sent: a stop in between sends it again on the next start (at least once, as SQS delivers).
         client
           .send(new SendMessageCommand({ QueueUrl: queueUrlOf(entry.job), MessageBody: entry.body }))
           .catch((error: unknown) =>
             console.error(`send-at ${entry.job} ${entry.id}: could not send: ${String(error)}`),
-          );
+          )
+          .finally(() => this.saveSends());
       },
       Math.min(clock.realDelayUntil(due), MAX_TIMER_MS),
     );
@@ -139,7 +154,7 @@ export class RunnerScheduleControl implements ScheduleControl {
   }
 
   private row(job: string, schedule: string, state: ScheduleState): ScheduleRow {
-    const { expression, timeZone, kind, logicalId } = state.schedule;
+    const { expression, timeZone, kind } = state.schedule;
     const occurrences = this.occurrences(state);
     return {
       job,
@@ -151,7 +166,7 @@ export class RunnerScheduleControl implements ScheduleControl {
       upcoming: occurrences.flatMap((o) => (o.dst === 'gap-skipped' ? [] : [o.at])),
       occurrences,
       via: kind,
-      activeSince: iso(this.activeSince.get(logicalId) ?? this.started),
+      activeSince: iso(this.options.runner.activeSinceOf(state)),
       rateAnchor: iso(this.options.runner.anchorOf(state)),
     };
   }

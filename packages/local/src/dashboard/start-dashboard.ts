@@ -11,7 +11,7 @@ import { JobsOps } from '@serverless-jobs/cli/ops';
 import { requireOutput } from '@serverless-jobs/cli/ops';
 import { deployedJobs } from './api-routes.ts';
 import { DashboardServer } from './dashboard-server.ts';
-import { RunnerScheduleControl } from './runner-schedule-control.ts';
+import { RunnerScheduleControl, type RunnerScheduleControlOptions } from './runner-schedule-control.ts';
 
 export interface LocalDashboardOptions {
   readonly model: LocalModel;
@@ -24,6 +24,8 @@ export interface LocalDashboardOptions {
   readonly jobs: readonly JobDeclaration[];
   /** A fixed port (a free one if taken), or undefined for any free port. @default undefined */
   readonly port?: number;
+  /** One-time sends kept across restarts. @default none */
+  readonly sends?: RunnerScheduleControlOptions['sends'];
 }
 
 /** The dashboard of a running local stack, and what must stop with it. */
@@ -42,6 +44,7 @@ export async function startLocalDashboard(options: LocalDashboardOptions): Promi
     clock,
     client: sqs,
     queueUrlOf: (job) => requireOutput(model.outputs, jobOutputKey.queueUrl(job)),
+    sends: options.sends,
   });
   // Runs and queues are on real time; occurrences on the runner's virtual clock.
   const ops = new JobsOps({

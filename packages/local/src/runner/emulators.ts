@@ -2,7 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { persistentFauxqsStores } from './fauxqs-stores.ts';
+import { persistSesStore } from './ses-store-file.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 
 /** A running emulator; `stop()` ends exactly what was started, by PID for a child process. */
@@ -130,10 +133,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return { name: 'dynamodb', endpoint, pid: child.pid, stop: () => stopChild(child) };
 }
 
-/** fauxqs (SQS), in this process, bound to loopback (its CLI would bind 0.0.0.0). */
-export async function startFauxqs(options: { port?: number } = {}): Promise<Emulator> {
+/**
+ * fauxqs (SQS), in this process, bound to loopback (its CLI would bind 0.0.0.0). With `dataDir`, it keeps queues
+ * and their messages (delayed and in flight included) in SQLite there, written through on every change.
+ */
+export async function startFauxqs(options: { port?: number; dataDir?: string } = {}): Promise<Emulator> {
   const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false });
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const persistent = options.dataDir ? await persistentFauxqsStores(options.dataDir) : undefined;
+  const app = buildApp({ logger: false, ...(persistent && { stores: persistent.stores }) });
+  if (persistent) app.addHook('preClose', () => persistent.close());
   acceptSqsQueryProtocol(app);
   const port = await portOrFree(options.port);
   await app.listen({ port, host: LOOPBACK });
@@ -153,20 +162,25 @@ export function fauxqsQueueUrl(endpoint: string, name: string): string {
   return `http://sqs.us-east-1.localhost:${new URL(endpoint).port}/000000000000/${name}`;
 }
 
-/** aws-ses-v2-local (SES), in this process; `GET /store` lists what it received. */
-export async function startSesLocal(options: { port?: number } = {}): Promise<Emulator> {
+/**
+ * aws-ses-v2-local (SES), in this process; `GET /store` lists what it received. With `storeDir`, the store is kept
+ * there across restarts.
+ */
+export async function startSesLocal(options: { port?: number; storeDir?: string } = {}): Promise<Emulator> {
   const module = (await import('aws-ses-v2-local')) as unknown as { default: unknown };
   const start = (
     typeof module.default === 'function' ? module.default : (module.default as { default: unknown }).default
   ) as (config: { host: string; port: number }) => Promise<import('node:http').Server>;
   const port = await portOrFree(options.port);
   const server = await start({ host: LOOPBACK, port });
+  const storeFile = options.storeDir ? persistSesStore(options.storeDir) : undefined;
   return {
     name: 'ses',
     endpoint: `http://${LOOPBACK}:${port}`,
     pid: process.pid,
     stop: () =>
       new Promise<void>((resolve) => {
+        storeFile?.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -202,20 +216,28 @@ export function borrowedEmulator(emulator: Emulator): Emulator {
 }
 
 export interface EmulatorsOptions {
-  readonly dbPath?: string;
+  /**
+   * Where the emulators keep their data across restarts: `dynamodb/`, `sqs/` and `ses/` in it. In memory when absent.
+   */
+  readonly dataDir?: string;
   readonly ports?: { readonly sqs?: number; readonly dynamodb?: number; readonly ses?: number };
   /** A DynamoDB Local already running, used instead of starting one, and left running. */
   readonly dynamodb?: Emulator;
 }
+
+const under = (dir: string | undefined, name: string): string | undefined => dir && join(dir, name);
+
+/** The folders and files of `dataDir` that hold the emulators' data. */
+export const EMULATOR_DATA = ['dynamodb', 'sqs', 'ses'] as const;
 
 /** All three, in this process but DynamoDB Local (Java). */
 export function startEmulators(options: EmulatorsOptions = {}): Promise<EmulatorSet> {
   return startEmulatorSet([
     options.dynamodb
       ? Promise.resolve(borrowedEmulator(options.dynamodb))
-      : startDynamoDbLocal({ dbPath: options.dbPath, port: options.ports?.dynamodb }),
-    startFauxqs({ port: options.ports?.sqs }),
-    startSesLocal({ port: options.ports?.ses }),
+      : startDynamoDbLocal({ dbPath: under(options.dataDir, 'dynamodb'), port: options.ports?.dynamodb }),
+    startFauxqs({ port: options.ports?.sqs, dataDir: under(options.dataDir, 'sqs') }),
+    startSesLocal({ port: options.ports?.ses, storeDir: under(options.dataDir, 'ses') }),
   ]);
 }
 

@@ -10,6 +10,7 @@ export * from './provision.ts';
 export * from './ready-message.ts';
 export * from './sandbox-protocol.ts';
 export * from './sandbox.ts';
+export * from './saved-state.ts';
 export * from './schedule-runner.ts';
 export * from './sqs-event.ts';
 export * from './sqs-poller.ts';

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
 import {
   childPids,
+  EMULATOR_DATA,
   type Emulator,
   type EmulatorSet,
   emulatorEnvironment,
@@ -24,6 +25,7 @@ import {
   type LocalSchedule,
 } from './local-model.ts';
 import { provision } from './provision.ts';
+import { SavedStateFile } from './saved-state.ts';
 import { Sandbox } from './sandbox.ts';
 import { scheduleIdentity, ScheduleRunner } from './schedule-runner.ts';
 import { type PollerEvent, SqsPoller } from './sqs-poller.ts';
@@ -40,10 +42,15 @@ export interface LocalStackOptions {
   readonly jobs?: readonly JobDeclaration[];
   /** @default '<root>/cdk.out' */
   readonly cdkOut?: string;
-  /** Runner state (runner.json, metrics.ndjson) and, when persisted, the DynamoDB data. @default '<root>/.local' */
+  /** Runner state (runner.json, metrics.ndjson) and, when persisted, what a restart keeps. @default '<root>/.local' */
   readonly dataDir?: string;
-  /** Keep DynamoDB's data in `<dataDir>/dynamodb` across restarts, instead of in memory. @default true */
-  readonly persistDynamoDb?: boolean;
+  /**
+   * Keep in `dataDir`, across restarts, what AWS keeps: tables (`dynamodb/`), queues with their messages (`sqs/`),
+   * schedule changes and one-time sends (`schedules.json`), and the e-mails received (`ses/`). @default true
+   */
+  readonly persist?: boolean;
+  /** Drop what an earlier run kept in `dataDir` before starting. @default false */
+  readonly reset?: boolean;
   /** `auto` synthesizes when cdk.out is older than the sources. @default 'auto' */
   readonly synth?: 'auto' | 'always' | 'never';
   /** Extra `-c key=value` for the synth. @default [] */
@@ -51,7 +58,7 @@ export interface LocalStackOptions {
   readonly ports?: { readonly sqs?: number; readonly dynamodb?: number; readonly ses?: number };
   /**
    * For benchmarks: a DynamoDB Local already running (its JIT warmed up), used instead of starting one; the
-   * stack creates its tables in it if missing and leaves it running. `persistDynamoDb` then does not apply.
+   * stack creates its tables in it if missing and leaves it running. `persist` then does not apply to it.
    */
   readonly dynamodb?: Emulator;
   /**
@@ -90,6 +97,9 @@ export interface LocalStackOptions {
     readonly report?: (event: PollerEvent) => void;
   };
 }
+
+const SAVED_STATE_FILE = 'schedules.json';
+const METRICS_FILE = 'metrics.ndjson';
 
 /** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
 function scheduleLabel(schedule: LocalSchedule): string {
@@ -148,8 +158,14 @@ export class LocalStack {
     progress('Starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES) on 127.0.0.1…');
     const dataDir = options.dataDir ?? join(options.root, '.local');
     mkdirSync(dataDir, { recursive: true });
+    if (options.reset) {
+      for (const name of [...EMULATOR_DATA, SAVED_STATE_FILE, METRICS_FILE])
+        rmSync(join(dataDir, name), { recursive: true, force: true });
+    }
+    const persist = options.persist ?? true;
+    const saved = new SavedStateFile(persist ? join(dataDir, SAVED_STATE_FILE) : undefined);
     const emulators = await startEmulators({
-      dbPath: (options.persistDynamoDb ?? true) ? join(dataDir, 'dynamodb') : undefined,
+      dataDir: persist ? dataDir : undefined,
       ports: options.ports,
       dynamodb: options.dynamodb,
     });
@@ -179,7 +195,7 @@ export class LocalStack {
       const { tables, queues } = model;
       progress(`Creating ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
-      const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, 'metrics.ndjson'), options.write);
+      const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, METRICS_FILE), options.write);
       const queueUrl = (logicalId: string): string => {
         const queue = model.queues.find((q) => q.logicalId === logicalId);
         if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
@@ -218,7 +234,12 @@ export class LocalStack {
         schedules: model.schedules,
         queueUrlOf: queueUrl,
         report: (schedule, occurrence) => output.note(scheduleLabel(schedule), 'schedule fired', { occurrence }),
+        onChange: (changes) => saved.saveSchedules(changes),
       });
+      const { restored, dropped } = schedules.restore(saved.schedules);
+      if (restored.length > 0) progress(`Schedule changes kept from the last run: ${restored.join(', ')}`);
+      if (dropped.length > 0)
+        progress(`Schedule changes dropped, as a deploy drops them (the template changed): ${dropped.join(', ')}`);
       for (const state of schedules.states)
         if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
       // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
@@ -245,6 +266,7 @@ export class LocalStack {
             dynamodb,
             jobs: options.jobs ?? [],
             port: options.dashboard?.port,
+            sends: { saved: saved.sends, save: (sends) => saved.saveSends(sends) },
           });
         } catch (error) {
           schedules.stop();

@@ -7,6 +7,7 @@ import {
 } from '@serverless-jobs/runtime/cron';
 import { occurrenceTime } from '@serverless-jobs/runtime/schedules';
 import type { LocalSchedule } from './local-model.ts';
+import type { SavedSchedule, ScheduleSettings } from './saved-state.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /**
@@ -59,7 +60,16 @@ export interface ScheduleRunnerOptions {
   readonly schedules: readonly LocalSchedule[];
   readonly queueUrlOf: (logicalId: string) => string;
   readonly report: (schedule: LocalSchedule, occurrence: string) => void;
+  /** After a pause, a resume or an update: what differs from the template, to keep across a restart. */
+  readonly onChange?: (changes: Record<string, SavedSchedule>) => void;
 }
+
+function settingsOf(schedule: LocalSchedule, enabled: boolean): ScheduleSettings {
+  return { expression: schedule.expression, timeZone: schedule.timeZone, enabled };
+}
+
+const sameSettings = (a: ScheduleSettings, b: ScheduleSettings): boolean =>
+  a.expression === b.expression && a.timeZone === b.timeZone && a.enabled === b.enabled;
 
 /** Fires every schedule of the template from its cron or rate, in its time zone, on the virtual clock. */
 export class ScheduleRunner {
@@ -67,6 +77,8 @@ export class ScheduleRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Rate schedules count from here: the runner's start, or the schedule's last update (as AWS re-anchors). */
   private readonly anchors = new Map<string, number>();
+  /** When a schedule was last updated or resumed; the runner's start for the others. */
+  private readonly activeSince = new Map<string, number>();
   private readonly anchor: number;
 
   constructor(private readonly options: ScheduleRunnerOptions) {
@@ -110,6 +122,60 @@ export class ScheduleRunner {
     return occurrence;
   }
 
+  /** Since when the schedule has run as it is: its last update or resume, or the runner's start. */
+  activeSinceOf(state: ScheduleState): number {
+    return this.activeSince.get(state.schedule.logicalId) ?? this.anchor;
+  }
+
+  /**
+   * Applies changes saved by an earlier run, before `start()`, as EventBridge keeps a schedule's state until the
+   * next deploy: a change whose schedule the template no longer has, or has with other settings (a deploy), is
+   * dropped. Returns the names of the schedules changed and of those whose changes were dropped.
+   */
+  restore(saved: Readonly<Record<string, SavedSchedule>>): { restored: string[]; dropped: string[] } {
+    const restored: string[] = [];
+    const dropped = Object.keys(saved).filter((id) => !this.states.some((s) => s.schedule.logicalId === id));
+    for (const state of this.states) {
+      const { logicalId } = state.schedule;
+      const change = saved[logicalId];
+      if (!change) continue;
+      if (!sameSettings(change.deployed, settingsOf(state.schedule, state.enabled))) {
+        dropped.push(state.schedule.name);
+        continue;
+      }
+      const { expression, timeZone, enabled } = change.current;
+      state.enabled = enabled;
+      if (expression !== state.schedule.expression || timeZone !== state.schedule.timeZone)
+        state.schedule = {
+          ...state.schedule,
+          expression,
+          timeZone,
+          input: withTimeZone(state.schedule.input, timeZone),
+        };
+      if (change.anchor !== undefined) this.anchors.set(logicalId, change.anchor);
+      if (change.activeSince !== undefined) this.activeSince.set(logicalId, change.activeSince);
+      restored.push(state.schedule.name);
+    }
+    return { restored, dropped };
+  }
+
+  /** Each schedule that differs from the template or was changed, with the template's settings beside it. */
+  changes(): Record<string, SavedSchedule> {
+    const changes: Record<string, SavedSchedule> = {};
+    for (const state of this.states) {
+      const { logicalId } = state.schedule;
+      const template = this.options.schedules.find((s) => s.logicalId === logicalId);
+      if (!template) continue;
+      const deployed = settingsOf(template, template.enabled);
+      const current = settingsOf(state.schedule, state.enabled);
+      const anchor = this.anchors.get(logicalId);
+      const activeSince = this.activeSince.get(logicalId);
+      if (sameSettings(deployed, current) && anchor === undefined && activeSince === undefined) continue;
+      changes[logicalId] = { deployed, current, anchor, activeSince };
+    }
+    return changes;
+  }
+
   /** Where the schedule's rate counts from: the runner's start, or the schedule's last update. */
   anchorOf(state: ScheduleState): number {
     return this.anchors.get(state.schedule.logicalId) ?? this.anchor;
@@ -124,8 +190,10 @@ export class ScheduleRunner {
   }
 
   setEnabled(state: ScheduleState, enabled: boolean): void {
+    if (enabled && !state.enabled) this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
     state.enabled = enabled;
     this.arm(state);
+    this.options.onChange?.(this.changes());
   }
 
   /**
@@ -142,7 +210,9 @@ export class ScheduleRunner {
     }
     state.schedule = { ...state.schedule, expression, timeZone, input: withTimeZone(state.schedule.input, timeZone) };
     this.anchors.set(state.schedule.logicalId, this.options.clock.now());
+    this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
     this.arm(state);
+    this.options.onChange?.(this.changes());
   }
 
   /**

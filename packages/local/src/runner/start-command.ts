@@ -16,8 +16,9 @@ const usage = (extra: string): string => `npm start -- [options]
   -c key=value           CDK context for the synth, as with cdk (repeatable)
   --sqs-port, --dynamodb-port, --ses-port N   fixed ports (default 9324, 8000, 8005; a free one if taken; 0 = any)
   --dashboard-port N     the dashboard and control API (default 8090; a free one if taken; 0 = any)
-  --in-memory            keep DynamoDB data in memory instead of .local/
-  --data-dir DIR         where DynamoDB data, runner.json and metrics.ndjson live (default .local)
+  --data-dir DIR         where the stack keeps its data, runner.json and metrics.ndjson (default .local)
+  --reset                start clean: drop the tables, queues, schedule changes and e-mails kept in the data dir
+  --in-memory            keep nothing: tables, queues, schedule changes and e-mails live in memory only
   --cdk-out DIR          the cloud assembly to run (default cdk.out)${extra}`;
 
 function number(value: string | undefined, name: string): number | undefined {
@@ -80,6 +81,7 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
       'ses-port': { type: 'string' },
       'dashboard-port': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      reset: { type: 'boolean' },
       'data-dir': { type: 'string' },
       'cdk-out': { type: 'string' },
       ...Object.fromEntries(appFlags.map(([name]) => [name, { type: 'boolean' as const }])),
@@ -133,7 +135,8 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
       jobs: options.jobs,
       dataDir,
       cdkOut: resolve(root, values['cdk-out'] ?? 'cdk.out'),
-      persistDynamoDb: !values['in-memory'],
+      persist: !values['in-memory'],
+      reset: values.reset,
       synth: values.synth ? 'always' : values['no-synth'] ? 'never' : 'auto',
       context: values.context ?? [],
       ports: {

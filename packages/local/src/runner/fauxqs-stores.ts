@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BuildAppOptions } from 'fauxqs';
+
+type Stores = NonNullable<BuildAppOptions['stores']>;
+
+interface PersistenceManager {
+  load(sqs: Stores['sqsStore'], sns: Stores['snsStore'], s3: Stores['s3Store']): void;
+  close(): void;
+}
+
+interface Persistent {
+  persistence?: PersistenceManager;
+}
+
+/** fauxqs's installed `dist/` folder. */
+function fauxqsDist(): string {
+  const paths = createRequire(import.meta.url).resolve.paths('fauxqs') ?? [];
+  const root = paths.map((dir) => join(dir, 'fauxqs')).find((dir) => existsSync(join(dir, 'package.json')));
+  if (!root) throw new Error('fauxqs is not installed');
+  return join(root, 'dist');
+}
+
+const load = async <T>(dist: string, file: string): Promise<T> =>
+  (await import(pathToFileURL(join(dist, file)).href)) as T;
+
+/**
+ * fauxqs's stores, loaded from SQLite in `dataDir` and writing every change through to it, for `buildApp`.
+ *
+ * fauxqs offers persistence only through `startFauxqs`, which listens on every interface; `buildApp` listens where
+ * it is told but keeps memory only. This wires the stores as `startFauxqs` does. The package exports only its app
+ * entry, so the stores' modules are loaded by file from the installed version (pinned in package.json); the
+ * restart test (test/e2e/restart.test.ts) fails if a new version moves them.
+ */
+export async function persistentFauxqsStores(dataDir: string): Promise<{ stores: Stores; close: () => void }> {
+  const dist = fauxqsDist();
+  const [{ SqsStore }, { SnsStore }, { S3Store }, { PersistenceManager }] = await Promise.all([
+    load<{ SqsStore: new () => Stores['sqsStore'] }>(dist, 'sqs/sqsStore.js'),
+    load<{ SnsStore: new () => Stores['snsStore'] }>(dist, 'sns/snsStore.js'),
+    load<{ S3Store: new () => Stores['s3Store'] }>(dist, 's3/s3Store.js'),
+    load<{ PersistenceManager: new (dir: string) => PersistenceManager }>(dist, 'persistence.js'),
+  ]);
+  const stores: Stores = { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
+  const manager = new PersistenceManager(dataDir);
+  // Loaded before the stores write through: loading with persistence on would rewrite every row.
+  manager.load(stores.sqsStore, stores.snsStore, stores.s3Store);
+  for (const store of Object.values(stores)) (store as Persistent).persistence = manager;
+  for (const queue of stores.sqsStore.allQueues()) (queue as Persistent).persistence = manager;
+  return { stores, close: () => manager.close() };
+}
