@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { runStartCommand } from '@serverless-jobs/local/runner';
-import { seed } from '#infra/local/seed';
+import { describeSeed, seed } from '#infra/local/seed';
 import { allJobs } from '#shared/jobs/registry';
 
 // npm start: the framework's local runner over this app, plus the app's own --seed.
@@ -11,12 +11,7 @@ runStartCommand(process.argv.slice(2), {
   afterStart: async (stack, flags) => {
     if (!flags.has('seed')) return;
     const { endpoints, outputs } = stack.describe();
-    const written = await seed(endpoints.dynamodb!, outputs);
-    console.log(
-      `Seeded demo data: ${Object.entries(written)
-        .map(([name, n]) => `${n} ${name}`)
-        .join(', ')}.`,
-    );
+    console.log(describeSeed(await seed(endpoints.dynamodb!, outputs)));
   },
 }).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

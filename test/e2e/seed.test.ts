@@ -6,7 +6,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '#infra/local/demo-data';
 import { LocalStack } from '@serverless-jobs/local/runner';
-import { seed } from '#infra/local/seed';
+import { describeSeed, seed } from '#infra/local/seed';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { clientsFor, eventually, getItem, ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
@@ -15,6 +15,7 @@ const DAY_MS = 86_400_000;
 
 describe('Command: npm run seed, then the jobs that use the data', () => {
   let stack: LocalStack;
+  let firstSeed: Awaited<ReturnType<typeof seed>>;
   const now = Date.now();
   const clients = () => clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
   const table = (id: string) => stack.model.outputs[tableOutputKey(id)]!;
@@ -45,16 +46,54 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
       persist: false,
       write: () => {},
     });
-    expect(await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now)).toEqual({
-      customers: 20,
-      orders: 30,
-      auditLog: 200,
-    });
+    firstSeed = await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now);
   }, 120_000);
 
   afterAll(async () => {
     await stack?.stop(2_000);
   }, 30_000);
+
+  it('writes every demo item into empty tables', () => {
+    expect(firstSeed).toEqual({
+      customers: { written: 20, present: 0 },
+      orders: { written: 30, present: 0 },
+      auditLog: { written: 200, present: 0 },
+    });
+  });
+
+  // Runs before cleanup deletes anything, so a second seed finds every demo item still there.
+  it('never moves a processed order back when seeded again: the order and its runs stay as they are', async () => {
+    await send('process-order', { id: 'seeded-order', payload: { orderId: 'demo-001' } });
+    await succeeded('process-order/seeded-order');
+    await succeeded('send-email/order-confirmation/demo-001');
+    const read = async () => ({
+      order: await getItem(clients().dynamodb, table('Orders'), { orderId: 'demo-001' }),
+      run: await getItem(clients().dynamodb, table('Ledger'), { pk: 'process-order/seeded-order' }),
+      email: await getItem(clients().dynamodb, table('Ledger'), { pk: 'send-email/order-confirmation/demo-001' }),
+      auditEntries: (await clients().dynamodb.send(new ScanCommand({ TableName: table('AuditLog'), Select: 'COUNT' })))
+        .Count,
+    });
+    const before = await read();
+    expect(before.order).toMatchObject({ status: 'PROCESSED', processedAt: expect.any(String) });
+    expect(before.run).toMatchObject({ status: 'SUCCEEDED' });
+
+    // An hour later, so every demo item it would write differs from the first seed's.
+    const again = await seed(stack.describe().endpoints.dynamodb!, stack.model.outputs, now + 3_600_000);
+
+    const after = await read();
+    expect(after.order).toMatchObject({ status: 'PROCESSED' });
+    expect(after).toEqual(before);
+    expect(after.auditEntries).toBe(200);
+    expect(again).toEqual({
+      customers: { written: 0, present: 20 },
+      orders: { written: 0, present: 30 },
+      auditLog: { written: 0, present: 200 },
+    });
+    expect(describeSeed(again)).toBe(
+      'Seeded demo data: 0 customers written, 20 already there and left as they are; 0 orders written, 30 already ' +
+        'there and left as they are; 0 audit-log entries written, 200 already there and left as they are.',
+    );
+  }, 90_000);
 
   it('gives cleanup work on both sides of its cutoffs, and it deletes exactly the expired items', async () => {
     await send('cleanup', { id: 'seeded-cleanup', payload: {} });
