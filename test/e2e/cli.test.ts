@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import { USAGE } from '@serverless-jobs/cli/commands';
 import { HEALTH_EXIT_CODE, type HealthReport, type JobView, type RunView } from '@serverless-jobs/cli/ops';
 import { clientsFor, eventually, getItem, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
@@ -108,5 +109,64 @@ describe('CLI: jobs against npm start', () => {
     const report = json<HealthReport>(result);
     expect(report.jobs.map((j) => j.job)).toContain('process-order');
     expect(result.code).toBe(HEALTH_EXIT_CODE[report.state]);
+  }, 30_000);
+});
+
+describe('CLI: jobs with nothing to talk to', () => {
+  /** Above Linux's highest PID: no process has it, as none has the PID of a crashed npm start. */
+  const GONE = 2 ** 22 + 1;
+  let cwd: string;
+
+  /** The real bin on a machine with no npm start running and no AWS configuration: no region, no credentials. */
+  const bare = (...args: string[]): Promise<CliResult> => {
+    const env: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
+    );
+    Object.assign(env, {
+      AWS_CONFIG_FILE: join(cwd, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'no-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NO_COLOR: '1',
+    });
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(ROOT, 'bin/jobs.mjs'), ...args], { cwd, env }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  };
+
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'sj-cli-bare-'));
+  });
+
+  it('says that no npm start runs in the data folder, how to start one or reach AWS, and exits 3', async () => {
+    const health = await bare('health', '--data-dir', 'data');
+    expect(health.code).toBe(3);
+    expect(health.stdout).toBe('');
+    const lead =
+      'jobs-cli: No npm start is running in data (it has no runner.json); start one with npm start, or pass ' +
+      '--aws to reach the deployed stack (tried AWS as well: ServerlessJobs-dev: ';
+    expect(health.stderr.startsWith(lead), health.stderr).toBe(true);
+    expect(health.stderr.slice(lead.length)).toMatch(/^[^\n]+\)\n$/);
+
+    mkdirSync(join(cwd, 'data'), { recursive: true });
+    const state = { pid: GONE, stackName: 'ServerlessJobs-dev', endpoints: {}, outputs: {} };
+    writeFileSync(join(cwd, 'data', 'runner.json'), JSON.stringify(state));
+    const stale = await bare('list', '--data-dir', 'data');
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toContain(
+      'jobs-cli: No npm start is running in data (its runner.json is stale: the npm start that wrote it, ' +
+        `PID ${GONE}, is gone); start one with npm start, or pass --aws to reach the deployed stack`,
+    );
+  }, 30_000);
+
+  it('with --aws and a stack it cannot read, exits 3 too', async () => {
+    const aws = await bare('--aws', 'dlq', 'process-order');
+    expect(aws.code).toBe(3);
+    expect(aws.stderr).toMatch(/^jobs-cli: Cannot read stack "ServerlessJobs-dev" \(.+\); check --stage, the region/);
+  }, 30_000);
+
+  it('without a command, prints the usage and exits 2', async () => {
+    expect(await bare()).toEqual({ code: 2, stdout: '', stderr: `${USAGE}\n` });
   }, 30_000);
 });

@@ -317,7 +317,7 @@ describe('Function: redriveByCopy', () => {
         sleep: async () => {},
         wallClock: () => began,
       });
-      expect(result).toEqual({ moved: [], skipped: 1 });
+      expect(result).toEqual({ moved: [], skipped: 0, failedAgain: 0, arrivedMeanwhile: 1 });
       expect(await messageCount(f.sqs, f.dlqUrl('process-order'))).toBe(1);
     },
   );

@@ -72,6 +72,8 @@ describe('Function: runCommand (text output)', () => {
           },
         ],
         skipped: 2,
+        failedAgain: 0,
+        arrivedMeanwhile: 0,
       };
       const text = await textOf(
         { name: 'redrive', job: 'process-order', dryRun: false, filter: 'jobId=order/o-1' },
@@ -84,6 +86,45 @@ describe('Function: runCommand (text output)', () => {
         expect.stringMatching(/^order\/o-1\s+1\s+2027-03-26T10:00:00Z\s+no such order$/),
         '',
         '2 left in the DLQ: the filter did not match them',
+      ]);
+    },
+  );
+
+  it(
+    'without a filter, never blames one: counts the moved messages that failed again and came back, and ' +
+      'the other dead letters that arrived meanwhile',
+    async () => {
+      const result: RedriveResult = {
+        job: 'process-order',
+        dryRun: false,
+        moved: [
+          {
+            messageId: 'm-1',
+            jobId: 'order/ghost-1',
+            reason: 'no such order',
+            attempts: 1,
+            deadAt: '2027-03-26T10:00:00.000Z',
+            body: '{}',
+          },
+        ],
+        skipped: 0,
+        failedAgain: 1,
+        arrivedMeanwhile: 2,
+      };
+      const text = await textOf(
+        { name: 'redrive', job: 'process-order', dryRun: false },
+        { redrive: async () => result },
+      );
+      expect(text).not.toContain('filter');
+      expect(text.split('\n')).toEqual([
+        'Moved 1 message(s) from the process-order DLQ to its queue:',
+        '',
+        expect.stringMatching(/^JOB ID\s+ATTEMPTS\s+DEAD AT\s+REASON$/),
+        expect.stringMatching(/^order\/ghost-1\s+1\s+2027-03-26T10:00:00Z\s+no such order$/),
+        '',
+        '1 of the moved message(s) failed again and came back to the DLQ while the redrive ran (see jobs-cli ' +
+          'dlq process-order)',
+        '2 other dead letter(s) reached the DLQ while the redrive ran; left there',
       ]);
     },
   );

@@ -22,7 +22,8 @@ export interface GlobalOptions {
 }
 
 export type Command =
-  | { readonly name: 'help'; readonly text: string }
+  /** `requested`: --help, which exits 0; without a command it is a usage error, printed to stderr. */
+  | { readonly name: 'help'; readonly text: string; readonly requested: boolean }
   | { readonly name: 'list' }
   | { readonly name: 'next'; readonly job: string; readonly schedule?: string; readonly count: number }
   | {
@@ -89,7 +90,10 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   --aws           AWS even when npm start runs: default credentials and region
   --stage S       the stack ServerlessJobs-<S> (default dev)
   --stack NAME    the stack NAME, for an app that names its stack otherwise
-  --data-dir DIR  npm start's --data-dir (default .local)`;
+  --data-dir DIR  npm start's --data-dir (default .local)
+
+  exit codes: 0 done (health: Healthy); 1 an error (health: Degraded); 2 a command line or value refused,
+  nothing sent (health: Unhealthy); 3 nothing to talk to: no npm start running, and no AWS stack reachable`;
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -209,7 +213,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     dataDir: str('data-dir'),
     json: values.json === true,
   };
-  if (name === undefined || values.help) return { global, command: { name: 'help', text: USAGE } };
+  if (name === undefined || values.help)
+    return { global, command: { name: 'help', text: USAGE, requested: values.help === true } };
   const args = parsed.positionals.slice(1);
   const command = ((): Command => {
     switch (name) {

@@ -5,10 +5,12 @@ import {
   type DeadLetterView,
   type HealthReport,
   type JobHealth,
+  type RedriveResult,
   type RunView,
   type ScheduleView,
 } from '../ops/ops-types.ts';
 import type { Command } from './cli-args.ts';
+import { USAGE_EXIT_CODE } from './exit-codes.ts';
 import { readEntries } from './payload-input.ts';
 import { type Column, formatTable } from './text-table.ts';
 import { dstFlag } from '../ops/schedule-views.ts';
@@ -136,11 +138,31 @@ export function formatHealth(report: HealthReport): string {
   ].join('\n');
 }
 
+/** What a redrive left in the DLQ, one line per reason; the filter is named only for what it did not match. */
+function redriveLeftovers(result: RedriveResult, job: string): string[] {
+  return [
+    ...(result.skipped > 0 ? [`${result.skipped} left in the DLQ: the filter did not match them`] : []),
+    ...(result.failedAgain > 0
+      ? [
+          `${result.failedAgain} of the moved message(s) failed again and came back to the DLQ while the ` +
+            `redrive ran (see jobs-cli dlq ${job})`,
+        ]
+      : []),
+    ...(result.arrivedMeanwhile > 0
+      ? [`${result.arrivedMeanwhile} other dead letter(s) reached the DLQ while the redrive ran; left there`]
+      : []),
+  ];
+}
+
 /** Runs one command against the ops core; returns the exit code. Errors are thrown to the entry point. */
 export async function runCommand(command: Command, asJson: boolean, ops: JobsOps, io: CliIo): Promise<number> {
   const print = (value: unknown, text: () => string) => io.out(asJson ? json(value) : text());
   switch (command.name) {
     case 'help':
+      if (!command.requested) {
+        io.err(`${command.text}\n`);
+        return USAGE_EXIT_CODE;
+      }
       io.out(command.text);
       return 0;
     case 'list': {
@@ -260,9 +282,8 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
           `${verb} ${result.moved.length} message(s) from the ${command.job} DLQ to its ` +
           `queue${result.dryRun ? ' (dry run: nothing moved)' : ''}`;
         const table = result.moved.length > 0 ? ['', formatTable(result.moved, deadLetterColumns)] : [];
-        const skipped =
-          result.skipped > 0 ? ['', `${result.skipped} left in the DLQ: the filter did not match them`] : [];
-        return [head + (table.length > 0 ? ':' : ''), ...table, ...skipped].join('\n');
+        const left = redriveLeftovers(result, command.job);
+        return [head + (table.length > 0 ? ':' : ''), ...table, ...(left.length > 0 ? ['', ...left] : [])].join('\n');
       });
       return 0;
     }

@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
-import { OpsInputError } from '../ops/errors.ts';
+import { OpsInputError, OpsUnreachableError } from '../ops/errors.ts';
 import { openOpsTarget } from '../ops/ops-target.ts';
 import { parseCommandLine, UsageError } from './cli-args.ts';
 import { type CliIo, runCommand } from './commands.ts';
-
-/** Exit code of a command line that cannot work, or a value the ops core refused. */
-export const USAGE_EXIT_CODE = 2;
+import { ERROR_EXIT_CODE, UNREACHABLE_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes.ts';
 
 export interface JobsCliOptions {
   /** The app's job declarations, the framework's included (`withScheduleWatchdog`). */
@@ -35,7 +33,8 @@ export async function runJobsCli(argv: readonly string[], io: CliIo, options: Jo
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`jobs-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-    return error instanceof UsageError || error instanceof OpsInputError ? USAGE_EXIT_CODE : 1;
+    if (error instanceof OpsUnreachableError) return UNREACHABLE_EXIT_CODE;
+    return error instanceof UsageError || error instanceof OpsInputError ? USAGE_EXIT_CODE : ERROR_EXIT_CODE;
   }
 }
 

@@ -151,21 +151,36 @@ function arrivedBy(message: Message, at: number): boolean {
   return !Number.isFinite(sent) || sent <= at;
 }
 
+/** What a redrive by copy did, and what it left in the DLQ and why. */
+export interface CopyRedriveTally {
+  /** The messages moved (or, in a dry run, that would move). */
+  readonly moved: DeadLetterView[];
+  /** In the DLQ when the redrive began, and left there because the filter did not match them. */
+  readonly skipped: number;
+  /**
+   * Reached the DLQ while the redrive ran under the job ID of a message it moved (or its copy's message ID,
+   * which the runtime takes when the message has no job ID): moved, run, and failed again. Left there.
+   */
+  readonly failedAgain: number;
+  /** Other dead letters that reached the DLQ while the redrive ran; left for the next one. */
+  readonly arrivedMeanwhile: number;
+}
+
 /**
  * Moves dead letters back by copy: receive from the DLQ, send body and every attribute (the dead fence
  * among them) to the job's queue, and delete from the DLQ only what SQS accepted. A message that does
- * not match the filter, or that SQS refused, is handed back to the DLQ untouched.
+ * not match the filter, or that SQS refused, is handed back to the DLQ untouched. Counts what it left
+ * and why.
  */
-export async function redriveByCopy(
-  sqs: SQSClient,
-  options: CopyRedriveOptions,
-): Promise<{ moved: DeadLetterView[]; skipped: number }> {
+export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions): Promise<CopyRedriveTally> {
   const matches = deadLetterFilter(options.filter);
   const receiver = new DistinctReceiver(sqs, options.dlqUrl, REDRIVE_VISIBILITY_SECONDS);
   const moved: DeadLetterView[] = [];
+  // A moved message that fails again comes back under its job ID or, lacking one, its copy's message ID.
+  const movedIds = new Set<string>();
   const refused: string[] = [];
   const undeleted: string[] = [];
-  let skipped = 0;
+  const left = { skipped: 0, failedAgain: 0, arrivedMeanwhile: 0 };
   const began = options.now();
   const startedAt = (options.wallClock ?? Date.now)();
   const perReceive = options.rate === undefined ? 10 : Math.max(1, Math.min(10, Math.floor(options.rate)));
@@ -174,15 +189,20 @@ export async function redriveByCopy(
       // Only what was in the DLQ when the redrive began: a message that fails again at once comes back
       // as a new DLQ message, and moving it again would loop for ever.
       // SentTimestamp is the queue's wall clock, so it is compared with the wall clock, not the injected one.
-      const chosen = batch.filter((message) => arrivedBy(message, startedAt) && matches(toDeadLetterView(message)));
-      skipped += batch.length - chosen.length;
+      const present = batch.filter((message) => arrivedBy(message, startedAt));
+      for (const late of batch.filter((message) => !present.includes(message))) {
+        if (movedIds.has(toDeadLetterView(late).jobId)) left.failedAgain++;
+        else left.arrivedMeanwhile++;
+      }
+      const chosen = present.filter((message) => matches(toDeadLetterView(message)));
+      left.skipped += present.length - chosen.length;
       if (options.dryRun || chosen.length === 0) {
         moved.push(...chosen.map(toDeadLetterView));
         continue;
       }
       if (options.rate !== undefined)
         await options.sleep(Math.max(0, began + (moved.length / options.rate) * 1000 - options.now()));
-      const { Failed = [] } = await sqs.send(
+      const { Successful = [], Failed = [] } = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: options.queueUrl,
           Entries: chosen.map((message, i) => ({
@@ -195,6 +215,7 @@ export async function redriveByCopy(
       const failed = new Set(Failed.map((failure) => failure.Id));
       const sent = chosen.filter((_, i) => !failed.has(String(i)));
       refused.push(...Failed.map((failure) => `${failure.Id}: ${failure.Message ?? failure.Code}`));
+      for (const copy of Successful) if (copy.MessageId) movedIds.add(copy.MessageId);
       if (sent.length > 0) {
         const deletion = await sqs.send(
           new DeleteMessageBatchCommand({
@@ -208,7 +229,9 @@ export async function redriveByCopy(
         );
       }
       receiver.forget(sent.map((message) => message.MessageId ?? ''));
-      moved.push(...sent.map(toDeadLetterView));
+      const views = sent.map(toDeadLetterView);
+      for (const view of views) movedIds.add(view.jobId);
+      moved.push(...views);
     }
   } finally {
     await receiver.release();
@@ -220,7 +243,7 @@ export async function redriveByCopy(
         `once): ${[...refused, ...undeleted].slice(0, 3).join('; ')}`,
     );
   }
-  return { moved, skipped };
+  return { moved, ...left };
 }
 
 /** The AWS way for a whole DLQ: SQS moves every message itself, attributes included, at `rate` per second. */

@@ -18,3 +18,18 @@ export class OpsInputError extends OpsError {
 export class OpsTargetError extends OpsError {
   override readonly name: string = 'OpsTargetError';
 }
+
+/**
+ * Nothing to talk to: no running npm start, or an AWS stack that cannot be read. The CLI exits 3, so a script
+ * (or `health`, whose 1 and 2 mean Degraded and Unhealthy) can tell "nothing answered" from an answer.
+ */
+export class OpsUnreachableError extends OpsTargetError {
+  override readonly name: string = 'OpsUnreachableError';
+  /** Why, in a few words, for a message that puts it after its own (`ServerlessJobs-dev: Region is missing`). */
+  readonly detail: string;
+
+  constructor(message: string, options?: { cause?: unknown; detail?: string }) {
+    super(message, options);
+    this.detail = options?.detail ?? message;
+  }
+}

@@ -353,16 +353,17 @@ export class JobsOps {
         this.output(jobOutputKey.queueArn(job.name)),
         options.rate,
       );
-      return { job: job.name, dryRun, moved: [], skipped: 0, moveTaskHandle: handle, approximateCount: dlqVisible };
+      const none = { moved: [], skipped: 0, failedAgain: 0, arrivedMeanwhile: 0 };
+      return { job: job.name, dryRun, ...none, moveTaskHandle: handle, approximateCount: dlqVisible };
     }
-    const { moved, skipped } = await redriveByCopy(this.options.sqs, {
+    const tally = await redriveByCopy(this.options.sqs, {
       ...options,
       dlqUrl: this.output(jobOutputKey.dlqUrl(job.name)),
       queueUrl: this.output(jobOutputKey.queueUrl(job.name)),
       now: () => this.options.clock.now(),
       sleep: this.sleep,
     });
-    return { job: job.name, dryRun, moved, skipped };
+    return { job: job.name, dryRun, ...tally };
   }
 
   /** Healthy, Degraded or Unhealthy, per job and overall, over the last `windowMs`. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,7 +11,7 @@ import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { type Clock, systemClock } from '@serverless-jobs/runtime/runtime';
 import { parseRunnerState, RUNNER_STATE_FILE, type RunnerState } from '@serverless-jobs/runtime/contracts';
 import { AwsScheduleControl } from './aws-schedule-control.ts';
-import { OpsTargetError } from './errors.ts';
+import { OpsUnreachableError } from './errors.ts';
 import { JobsOps } from './jobs-ops.ts';
 import { LocalScheduleControl } from './local-schedule-control.ts';
 import { CloudWatchMessageAge } from './message-age.ts';
@@ -51,17 +51,33 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The state of a running npm start, or undefined when there is none (no file, or its process has exited). */
-export function readRunnerState(file: string): RunnerState | undefined {
-  if (!existsSync(file)) return undefined;
+/** What a data folder says about npm start: running, or why not. */
+export type RunnerLookup =
+  | { readonly kind: 'running'; readonly state: RunnerState }
+  | { readonly kind: 'missing' }
+  /** runner.json names a process that has exited: npm start was killed, or crashed, before it could clean up. */
+  | { readonly kind: 'stale'; readonly pid: number }
+  /** Being rewritten, left half-written by a crash, or not a runner state. */
+  | { readonly kind: 'unreadable' };
+
+/** Reads `<dataDir>/runner.json`: the npm start it names, or why there is none to talk to. */
+export function findRunner(file: string): RunnerLookup {
+  if (!existsSync(file)) return { kind: 'missing' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    return undefined; // being rewritten, or left half-written by a crash
+    return { kind: 'unreadable' };
   }
   const state = parseRunnerState(parsed);
-  return state && isAlive(state.pid) ? state : undefined;
+  if (!state) return { kind: 'unreadable' };
+  return isAlive(state.pid) ? { kind: 'running', state } : { kind: 'stale', pid: state.pid };
+}
+
+/** The state of a running npm start, or undefined when there is none (no file, or its process has exited). */
+export function readRunnerState(file: string): RunnerState | undefined {
+  const lookup = findRunner(file);
+  return lookup.kind === 'running' ? lookup.state : undefined;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -128,16 +144,45 @@ export async function awsTarget(
   return { ops, kind: 'aws', description: `AWS stack ${stackName}` };
 }
 
-/** `--local`, or npm start when its runner.json names a live process, or AWS. */
+/** The folder as the operator typed or knows it: relative to the working folder when under it. */
+function shownFolder(dir: string): string {
+  const path = relative(process.cwd(), dir);
+  if (path === '') return '.';
+  return path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path) ? dir : path;
+}
+
+function noRunner(dataDir: string, lookup: Exclude<RunnerLookup, { kind: 'running' }>): string {
+  const why =
+    lookup.kind === 'stale'
+      ? `its runner.json is stale: the npm start that wrote it, PID ${lookup.pid}, is gone`
+      : lookup.kind === 'unreadable'
+        ? 'its runner.json cannot be read'
+        : 'it has no runner.json';
+  return `No npm start is running in ${shownFolder(dataDir)} (${why}); start one with npm start`;
+}
+
+/**
+ * `--local`, or npm start when its runner.json names a live process, or AWS. Throws OpsUnreachableError when
+ * there is nothing to talk to, saying which npm start it looked for and how to start one or reach AWS.
+ */
 export async function openOpsTarget(options: OpsTargetOptions): Promise<OpsTarget> {
-  const file = join(options.dataDir ?? join(options.root, '.local'), RUNNER_STATE_FILE);
-  if (options.local !== false) {
-    const state = readRunnerState(file);
-    if (state) return localTarget(state, options.jobs, options.clock);
-    if (options.local === true)
-      throw new OpsTargetError(
-        `No running npm start: ${file} is missing or names a process that has exited; start it with npm start`,
-      );
+  const dataDir = options.dataDir ?? join(options.root, '.local');
+  const stackName = options.stackName ?? stackNameOf(options.stage ?? 'dev');
+  if (options.local === false) return awsTarget(stackName, options.jobs, options.clock);
+  const lookup = findRunner(join(dataDir, RUNNER_STATE_FILE));
+  if (lookup.kind === 'running') return localTarget(lookup.state, options.jobs, options.clock);
+  if (options.local === true)
+    throw new OpsUnreachableError(
+      `${noRunner(dataDir, lookup)}, or pass --aws instead of --local to reach the deployed stack`,
+    );
+  try {
+    return await awsTarget(stackName, options.jobs, options.clock);
+  } catch (error) {
+    if (!(error instanceof OpsUnreachableError)) throw error;
+    // Led by npm start: without --aws, the operator most likely meant the local stack.
+    throw new OpsUnreachableError(
+      `${noRunner(dataDir, lookup)}, or pass --aws to reach the deployed stack (tried AWS as well: ${error.detail})`,
+      { cause: error },
+    );
   }
-  return awsTarget(options.stackName ?? stackNameOf(options.stage ?? 'dev'), options.jobs, options.clock);
 }

@@ -160,8 +160,12 @@ export interface RedriveResult {
   readonly dryRun: boolean;
   /** The messages moved (or, in a dry run, that would move). Empty when a move task did the work. */
   readonly moved: readonly DeadLetterView[];
-  /** Messages left in the DLQ because the filter did not match them. */
+  /** Messages left in the DLQ because the filter did not match them; 0 without a filter. */
   readonly skipped: number;
+  /** Moved messages that came back to the DLQ while the redrive ran: they failed again. Left there. */
+  readonly failedAgain: number;
+  /** Other messages that reached the DLQ while the redrive ran; left for the next one. */
+  readonly arrivedMeanwhile: number;
   /** The StartMessageMoveTask handle, when SQS moves the messages itself (AWS, no filter). */
   readonly moveTaskHandle?: string;
   /** ApproximateNumberOfMessages of the DLQ when a move task started. */

@@ -1,5 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { OpsTargetError } from './errors.ts';
+import { OpsTargetError, OpsUnreachableError } from './errors.ts';
 
 /** The stack of a stage: `ServerlessJobs-dev`. */
 export const stackNameOf = (stage: string): string => `ServerlessJobs-${stage}`;
@@ -25,13 +25,16 @@ export async function loadStackOutputs(
     ({ Stacks: stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName })));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new OpsTargetError(
+    throw new OpsUnreachableError(
       `Cannot read stack "${stackName}" (${message}); check --stage, the region and the credentials`,
-      { cause: error },
+      { cause: error, detail: `${stackName}: ${message}` },
     );
   }
   const stack = stacks[0];
-  if (!stack) throw new OpsTargetError(`Stack "${stackName}" not found; check --stage and the region`);
+  if (!stack)
+    throw new OpsUnreachableError(`Stack "${stackName}" not found; check --stage and the region`, {
+      detail: `${stackName}: no such stack`,
+    });
   return Object.fromEntries(
     (stack.Outputs ?? []).flatMap((o) =>
       o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [],
