@@ -2,27 +2,17 @@
  * `npm run soak -- --jobs 10000`: pushes N jobs through the local stack (LocalStack on a synthesized app with
  * the soak fixture job, built by the product's stack code) with faults at ~5%: transient errors, duplicate
  * sends (a new message with the same job ID), one forced sandbox crash (SIGKILL) and one restart of the
- * runner's workers. Then prints sent, succeeded, dead-lettered, lost, duplicated effects, the duration and
+ * runner's workers. With `--emulator-faults`, the parts themselves fail too: DynamoDB Local is killed (SIGKILL) and
+ * the runner must start it again, and the SQS emulator is restarted; the stack then keeps its data on disk, as
+ * those services do. Then prints sent, succeeded, dead-lettered, lost, duplicated effects, the duration and
  * the peak memory, and exits 1 if anything was lost or duplicated.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type AttributeValue,
-  DynamoDBClient,
-  QueryCommand,
-  ScanCommand,
-  type ScanCommandOutput,
-} from '@aws-sdk/client-dynamodb';
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-  DeleteMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
 import { functionEnvironment } from '@serverless-jobs/local/runner';
 import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
@@ -30,6 +20,7 @@ import { Sandbox } from '@serverless-jobs/local/runner';
 import { SqsPoller } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { chunk } from '@serverless-jobs/runtime/runtime';
+import { collectSoakResults } from './soak-results';
 import { soakJob } from './soak-job';
 import { seededRandom } from '#infra/local/seeded-random';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
@@ -43,10 +34,12 @@ const { values: args } = parseArgs({
     'fault-rate': { type: 'string', default: '0.05' },
     seed: { type: 'string', default: '20261124' },
     'timeout-minutes': { type: 'string', default: '10' },
+    'emulator-faults': { type: 'boolean', default: false },
   },
 });
 const JOBS = Number(args.jobs);
 const FAULT_RATE = Number(args['fault-rate']);
+const EMULATOR_FAULTS = args['emulator-faults'];
 if (!Number.isInteger(JOBS) || JOBS < 10)
   throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
 
@@ -116,15 +109,21 @@ async function main(): Promise<void> {
   const cdkOut = synthesizeInProcess([soakJob], () => join(ROOT, 'scripts/soak-handler.ts'), 'sj-soak-');
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-soak-data-'));
   const notes: string[] = [];
+  const restarts: string[] = [];
   const stack = await LocalStack.start({
     root: ROOT,
     cdkOut,
     synth: 'never',
     dataDir,
-    persist: false,
+    // A killed DynamoDB Local comes back with its data only from disk; so do the queues of a restarted fauxqs.
+    persist: EMULATOR_FAULTS,
     dashboard: false,
     write: (text) => {
-      if (/abandoned|crash/i.test(text)) notes.push(text.trim());
+      const line = text.replace(/\u001b\[[0-9;]*m/g, '').trim();
+      if (/restarted|could not be restarted/.test(line)) {
+        restarts.push(line);
+        log(`runner: ${line}`);
+      } else if (/abandoned|crash/i.test(line)) notes.push(line);
     },
   });
   const endpoints = stack.describe().endpoints as { sqs: string; dynamodb: string };
@@ -141,12 +140,13 @@ async function main(): Promise<void> {
   const ledgerTable = outputs[tableOutputKey('Ledger')]!;
   const effectsTable = outputs[tableOutputKey('Orders')]!;
   const emulatorPids = new Set(stack.describe().childPids);
+  const javaPids = () => [...emulatorPids, stack.emulators.dynamodb.pid];
 
   const peaks = new Map<number, number>();
   let workers: SqsPoller[] = [...stack.pollers];
   const sandboxPids = () => workers.flatMap((poller) => poller.sandboxPids);
   const sample = () => {
-    for (const pid of [...emulatorPids, ...sandboxPids()]) {
+    for (const pid of [...javaPids(), ...sandboxPids()]) {
       const peak = peakMiB(pid);
       if (peak !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peak));
     }
@@ -199,12 +199,15 @@ async function main(): Promise<void> {
       );
     };
     let crashed: number | undefined;
+    const emulatorFaults: string[] = [];
     let restarted = false;
     let emptyPolls = 0;
     while (emptyPolls < 3) {
       if (Date.now() > deadline) throw new Error(`not drained after ${args['timeout-minutes']} minutes`);
       await new Promise((r) => setTimeout(r, 1000));
-      const remaining = await depth();
+      // While SQS restarts, its depth is unknown: asked again a second later.
+      const remaining = await depth().catch(() => undefined);
+      if (remaining === undefined) continue;
       emptyPolls = remaining === 0 ? emptyPolls + 1 : 0;
       const done = 1 - remaining / messages.length;
       // The forced crash: SIGKILL one sandbox in the middle of its work, at about 30% done.
@@ -216,6 +219,19 @@ async function main(): Promise<void> {
           crashed = pid;
           log(`killed sandbox pid ${pid} (SIGKILL) at ${(done * 100).toFixed(0)}% done`);
         }
+      }
+      if (EMULATOR_FAULTS && emulatorFaults.length === 0 && done >= 0.2) {
+        const pid = stack.emulators.dynamodb.pid;
+        emulatorPids.add(pid);
+        sample();
+        process.kill(pid, 'SIGKILL');
+        emulatorFaults.push(`DynamoDB Local SIGKILL (pid ${pid})`);
+        log(`killed DynamoDB Local, pid ${pid} (SIGKILL), at ${(done * 100).toFixed(0)}% done`);
+      }
+      if (EMULATOR_FAULTS && emulatorFaults.length === 1 && done >= 0.45) {
+        emulatorFaults.push('SQS emulator restart');
+        log(`restarting the SQS emulator at ${(done * 100).toFixed(0)}% done`);
+        await stack.restartSqs();
       }
       // The restart: every worker stops (in-flight invocations finish within 10 s, then sandboxes are
       // killed), and new ones start, as a deploy or a runner restart replaces them. The queues (SQS) stay.
@@ -234,66 +250,14 @@ async function main(): Promise<void> {
     const duration = (Date.now() - began) / 1000;
     sample();
 
-    // The ledger: one record per job ID, each SUCCEEDED or DEAD.
-    const runs = new Map<string, string>();
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await dynamodb.send(
-        new QueryCommand({
-          TableName: ledgerTable,
-          IndexName: 'byJob',
-          KeyConditionExpression: 'job = :j',
-          ExpressionAttributeValues: { ':j': { S: 'soak' } },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) runs.set(item.id?.S ?? '', item.status?.S ?? '');
-      start = page.LastEvaluatedKey;
-    } while (start);
-    // The effects: how often each job's effect was committed.
-    const effects = new Map<string, number>();
-    start = undefined;
-    do {
-      const page: ScanCommandOutput = await dynamodb.send(
-        new ScanCommand({ TableName: effectsTable, ExclusiveStartKey: start }),
-      );
-      for (const item of page.Items ?? [])
-        effects.set((item.orderId?.S ?? '').replace(/^soak\//, ''), Number(item.effects?.N ?? 0));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    // The DLQ: one copy per dead job, with its reason.
-    const dlq = new Map<string, string>();
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          MessageAttributeNames: ['All'],
-          WaitTimeSeconds: 0,
-          VisibilityTimeout: 600,
-        }),
-      );
-      if (Messages.length === 0) break;
-      for (const m of Messages)
-        dlq.set(m.MessageAttributes?.jobId?.StringValue ?? '', m.MessageAttributes?.['sj-reason']?.StringValue ?? '');
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: dlqUrl,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-
-    const metrics = { JobDuplicate: 0, JobRetried: 0, JobDeadLettered: 0, JobLeaseLost: 0, JobBusy: 0 };
-    for (const line of readFileSync(join(dataDir, 'metrics.ndjson'), 'utf8').split('\n')) {
-      if (!line) continue;
-      const record = JSON.parse(line) as Record<string, unknown>;
-      for (const name of Object.keys(metrics) as (keyof typeof metrics)[]) {
-        const value = record[name];
-        if (typeof value === 'number') metrics[name] += value;
-        else if (Array.isArray(value)) metrics[name] += value.reduce((sum: number, v) => sum + Number(v), 0);
-      }
-    }
+    const { runs, effects, dlq, metrics } = await collectSoakResults({
+      dynamodb,
+      sqs,
+      ledgerTable,
+      effectsTable,
+      dlqUrl,
+      dataDir,
+    });
 
     const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
     const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
@@ -307,16 +271,20 @@ async function main(): Promise<void> {
     const wronglyDead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && !expectedDead.has(job.id)).length;
     const deadWithEffect = jobs.filter((job) => expectedDead.has(job.id) && (effects.get(job.id) ?? 0) > 0).length;
     const runner = process.resourceUsage().maxRSS / 1024;
-    const sandboxPeaks = [...peaks].filter(([pid]) => !emulatorPids.has(pid)).map(([, peak]) => peak);
-    const javaPeak = Math.max(0, ...[...peaks].filter(([pid]) => emulatorPids.has(pid)).map(([, peak]) => peak));
+    const sandboxPeaks = [...peaks].filter(([pid]) => !javaPids().includes(pid)).map(([, peak]) => peak);
+    const javaPeak = Math.max(0, ...[...peaks].filter(([pid]) => javaPids().includes(pid)).map(([, peak]) => peak));
     const rows: [string, string][] = [
       ['jobs sent', `${jobs.length} (+${messages.length - jobs.length} duplicate sends = ${messages.length} messages)`],
       [
         'faults injected',
         `${jobs.filter((j) => j.failAttempts > 0 && j.failAttempts < soakJob.retry.attempts).length} ` +
           `transient, ${expectedDead.size} failing every attempt, ${messages.length - jobs.length} ` +
-          `duplicates, 1 sandbox SIGKILL (pid ${crashed ?? 'none'}), 1 worker restart`,
+          `duplicates, 1 sandbox SIGKILL (pid ${crashed ?? 'none'}), 1 worker restart` +
+          (emulatorFaults.length > 0 ? `, ${emulatorFaults.join(', ')}` : ''),
       ],
+      ...(EMULATOR_FAULTS
+        ? [['emulator restarts', restarts.length > 0 ? restarts.join(' | ') : 'none reported'] as [string, string]]
+        : []),
       ['succeeded', `${succeeded} (ledger SUCCEEDED with exactly one effect)`],
       [
         'dead-lettered',
@@ -355,10 +323,20 @@ async function main(): Promise<void> {
           .replace(/\u001b\[[0-9;]*m/g, ''),
       ]);
     const width = Math.max(...rows.map(([k]) => k.length));
-    console.log(`\nnpm run soak -- --jobs ${JOBS} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
+    const flags = `--jobs ${JOBS}${EMULATOR_FAULTS ? ' --emulator-faults' : ''}`;
+    console.log(`\nnpm run soak -- ${flags} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
     for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
+    // Each emulator fault must show in the runner's output: SQS's restart, and DynamoDB Local's restart by the runner.
+    const restartsReported = restarts.length === emulatorFaults.length;
     process.exitCode =
-      lost === 0 && duplicated === 0 && wronglyDead === 0 && deadWithEffect === 0 && dead === expectedDead.size ? 0 : 1;
+      lost === 0 &&
+      duplicated === 0 &&
+      wronglyDead === 0 &&
+      deadWithEffect === 0 &&
+      dead === expectedDead.size &&
+      restartsReported
+        ? 0
+        : 1;
   } finally {
     clearInterval(sampler);
     await Promise.all(workers.filter((poller) => !stack.pollers.includes(poller)).map((poller) => poller.stop(2_000)));

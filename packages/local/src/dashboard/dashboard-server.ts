@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { LOOPBACK, portOrFree } from '../runner/emulators.ts';
+import { LOOPBACK, portOrFree } from '../runner/loopback.ts';
 import { registerApiRoutes, type ApiRoutesOptions } from './api-routes.ts';
 import { BadRequestError, DashboardError } from './errors.ts';
 import { refusal } from './request-guard.ts';

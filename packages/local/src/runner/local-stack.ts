@@ -6,15 +6,9 @@ import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { RUNNER_STATE_FILE, type RunnerState } from '@serverless-jobs/runtime/contracts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
-import {
-  childPids,
-  EMULATOR_DATA,
-  type Emulator,
-  type EmulatorSet,
-  emulatorEnvironment,
-  onChildStarted,
-  startEmulators,
-} from './emulators.ts';
+import { childPids, onChildStarted } from './child-processes.ts';
+import { EMULATOR_DATA, type EmulatorSet, emulatorEnvironment, startEmulators } from './emulators.ts';
+import type { Emulator } from './loopback.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
 import {
@@ -164,7 +158,10 @@ export class LocalStack {
     }
     const persist = options.persist ?? true;
     const saved = new SavedStateFile(persist ? join(dataDir, SAVED_STATE_FILE) : undefined);
+    // Until the functions' output is set up, a restart of DynamoDB Local is reported as start-up progress.
+    let noteRestart = progress;
     const emulators = await startEmulators({
+      onRestart: (message) => noteRestart(message),
       dataDir: persist ? dataDir : undefined,
       ports: options.ports,
       dynamodb: options.dynamodb,
@@ -196,6 +193,7 @@ export class LocalStack {
       progress(`Creating ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, METRICS_FILE), options.write);
+      noteRestart = (message) => output.note('emulators', message);
       const queueUrl = (logicalId: string): string => {
         const queue = model.queues.find((q) => q.logicalId === logicalId);
         if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
@@ -281,6 +279,16 @@ export class LocalStack {
       await emulators.stop();
       throw error;
     }
+  }
+
+  /**
+   * Closes the SQS emulator and opens it again on the same port, as an outage of SQS would look to the pollers and
+   * functions (their calls fail, then are retried). Its queues and messages survive when the stack persists.
+   */
+  async restartSqs(): Promise<void> {
+    const began = Date.now();
+    await this.emulators.sqs.restart();
+    this.output.note('emulators', `SQS (fauxqs) restarted: down ${Date.now() - began} ms`);
   }
 
   /** Endpoints and names, as printed in the ready line and written for the CLI. */

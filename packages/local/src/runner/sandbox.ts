@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { killOnExit } from './emulators.ts';
+import { killOnExit } from './child-processes.ts';
 import type { LocalFunction } from './local-model.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
