@@ -45,7 +45,7 @@ describe('Class: ScheduleRunner, across a restart', () => {
     });
 
     const second = runner(template('cron(0 6 * * ? *)'));
-    expect(second.scheduleRunner.restore(changes)).toEqual({ restored: ['daily-report-daily'], dropped: [] });
+    expect(second.scheduleRunner.restore(changes)).toEqual({ restored: ['daily-report/daily'], dropped: [] });
     expect(second.state).toMatchObject({
       enabled: false,
       schedule: { expression: 'cron(30 7 * * ? *)', timeZone: 'Europe/Berlin' },
@@ -60,7 +60,7 @@ describe('Class: ScheduleRunner, across a restart', () => {
     const deployed = runner(template('cron(0 5 * * ? *)'));
     expect(deployed.scheduleRunner.restore(first.reported.at(-1)!)).toEqual({
       restored: [],
-      dropped: ['daily-report-daily'],
+      dropped: ['daily-report/daily'],
     });
     expect(deployed.state).toMatchObject({ enabled: true, schedule: { expression: 'cron(0 5 * * ? *)' } });
   });

@@ -16,12 +16,11 @@ import {
   type LocalFunction,
   type LocalMapping,
   type LocalModel,
-  type LocalSchedule,
 } from './local-model.ts';
 import { provision } from './provision.ts';
 import { SavedStateFile } from './saved-state.ts';
 import { Sandbox } from './sandbox.ts';
-import { scheduleIdentity, ScheduleRunner } from './schedule-runner.ts';
+import { ScheduleRunner, scheduleLabel } from './schedule-runner.ts';
 import { type PollerEvent, SqsPoller } from './sqs-poller.ts';
 import { type LocalDashboard, startLocalDashboard } from '../dashboard/start-dashboard.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -94,12 +93,6 @@ export interface LocalStackOptions {
 
 const SAVED_STATE_FILE = 'schedules.json';
 const METRICS_FILE = 'metrics.ndjson';
-
-/** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
-function scheduleLabel(schedule: LocalSchedule): string {
-  const identity = scheduleIdentity(schedule);
-  return identity ? `${identity.job}/${identity.schedule}` : schedule.logicalId;
-}
 
 /**
  * Two lanes per CPU core, and never fewer than 2 (the lowest maximum concurrency Lambda allows). Every

@@ -35,6 +35,12 @@ export function scheduleIdentity(schedule: LocalSchedule): { job: string; schedu
   return undefined;
 }
 
+export /** `cleanup/daily` for a schedule whose input names its job and schedule; its logical ID otherwise. */
+function scheduleLabel(schedule: LocalSchedule): string {
+  const identity = scheduleIdentity(schedule);
+  return identity ? `${identity.job}/${identity.schedule}` : schedule.logicalId;
+}
+
 /** The input with its `timeZone` field replaced, when the input is JSON that has one (a scheduler's is). */
 function withTimeZone(input: string, timeZone: string): string {
   try {
@@ -130,7 +136,7 @@ export class ScheduleRunner {
   /**
    * Applies changes saved by an earlier run, before `start()`, as EventBridge keeps a schedule's state until the
    * next deploy: a change whose schedule the template no longer has, or has with other settings (a deploy), is
-   * dropped. Returns the names of the schedules changed and of those whose changes were dropped.
+   * dropped. Returns the labels (`job/schedule`) of the schedules changed and of those whose changes were dropped.
    */
   restore(saved: Readonly<Record<string, SavedSchedule>>): { restored: string[]; dropped: string[] } {
     const restored: string[] = [];
@@ -140,7 +146,7 @@ export class ScheduleRunner {
       const change = saved[logicalId];
       if (!change) continue;
       if (!sameSettings(change.deployed, settingsOf(state.schedule, state.enabled))) {
-        dropped.push(state.schedule.name);
+        dropped.push(scheduleLabel(state.schedule));
         continue;
       }
       const { expression, timeZone, enabled } = change.current;
@@ -154,7 +160,7 @@ export class ScheduleRunner {
         };
       if (change.anchor !== undefined) this.anchors.set(logicalId, change.anchor);
       if (change.activeSince !== undefined) this.activeSince.set(logicalId, change.activeSince);
-      restored.push(state.schedule.name);
+      restored.push(scheduleLabel(state.schedule));
     }
     return { restored, dropped };
   }
