@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import { type DashboardStack, startDashboardStack } from '#test/e2e/dashboard-fixture';
 import { clientsFor, ROOT, seedOrder } from '#test/e2e/local-stack-fixture';
 
@@ -22,6 +23,20 @@ const CHROMIUM_ARGS = [
 ];
 /** An order that is not in the table when its message first arrives. */
 const GHOST = 'ghost-1';
+/** The page's one date-time format: 24-hour, to the second, naming its zone (UTC, or a schedule's offset). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC(?:[-+]\d{1,2}(?::\d{2})?)?$/;
+/** Whatever reads as a date in the formats a browser's locale produces: ISO, 05/12/2026, 05 Dec 2026, Dec 5, 2026. */
+const DATE_LIKE = new RegExp(
+  [
+    String.raw`\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?(?: [A-Z]{3}[-+\d:]*)?)?`,
+    String.raw`\d{1,2}/\d{1,2}/\d{2,4}(?:,? [\d:]+(?: ?[AP]M)?)?`,
+    String.raw`\d{1,2} [A-Z][a-z]{2} \d{4}(?:,? [\d:]+)?`,
+    String.raw`[A-Z][a-z]{2} \d{1,2}, \d{4}(?:,? [\d:]+(?: ?[AP]M)?)?`,
+  ].join('|'),
+  'g',
+);
+/** Runs a page of the runs list shows. */
+const RUNS_PER_PAGE = 20;
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 if (!haveChromium && !inCi) {
@@ -37,6 +52,7 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
   let page: Page;
   let profile: string;
   const pageErrors: string[] = [];
+  const notFound: string[] = [];
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install chromium (see .ci/run)`);
@@ -51,6 +67,9 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => void pageErrors.push(error.message));
     page.on('dialog', (dialog) => void pageErrors.push(`dialog: ${dialog.message()}`));
+    page.on('response', (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
     await page.goto(`${local.url}/`);
     await page.waitForSelector('body[data-ready="true"]');
   }, 120_000);
@@ -64,27 +83,40 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
   const clients = () => clientsFor(local.stack.describe().endpoints as { sqs: string; dynamodb: string });
   const cell = (section: string, job: string, column: string) =>
     page.locator(`#${section} tbody tr[data-job="${job}"] td.${column}`);
+  const runRows = () => page.locator('#runs tbody tr');
+  const attributes = async (name: string) =>
+    Promise.all((await runRows().all()).map(async (row) => (await row.getAttribute(name)) ?? ''));
+  const runIds = () => attributes('data-id');
 
   it('lists the jobs with their schedules, next occurrences and actions, and the queues', async () => {
     const cleanup = page.locator('#jobs tbody tr[data-job="cleanup"][data-schedule="daily"]');
     await expect.poll(() => cleanup.textContent()).toContain('cron(0 2 * * ? *)');
-    expect(await cleanup.textContent()).toContain('ENABLED');
+    expect(await cleanup.locator('.badge').first().textContent()).toBe('Active');
     expect(await cleanup.locator('.next div').count()).toBe(5);
     await expect.poll(() => page.locator('#queues tbody tr').count()).toBe(7);
     await expect.poll(() => page.locator('#health-badge').textContent()).toBe('Healthy');
   });
 
-  it('pauses and resumes a schedule from its buttons', async () => {
+  it('pauses and resumes a schedule from its buttons; a paused one reads as paused', async () => {
+    const row = page.locator('#jobs tbody tr[data-job="cleanup"][data-schedule="daily"]');
+    const state = row.locator('.badge').first();
+    const next = row.locator('td').nth(3); // Next occurrences
     await page.click('#jobs button[data-action="pause"][data-job="cleanup"]');
-    const state = page.locator('#jobs tbody tr[data-job="cleanup"] .badge');
-    await expect.poll(() => state.textContent()).toBe('DISABLED');
+    await expect.poll(() => state.textContent()).toBe('Paused');
+    await expect.poll(() => next.textContent()).toBe('Paused: no occurrences until resumed');
+    expect(await page.locator('#jobs-message').textContent()).toBe('cleanup/daily: paused');
+    expect(await row.textContent()).not.toMatch(/none|DISABLED/);
     await page.click('#jobs button[data-action="resume"][data-job="cleanup"]');
-    await expect.poll(() => state.textContent()).toBe('ENABLED');
+    await expect.poll(() => state.textContent()).toBe('Active');
+    expect(await next.locator('.next div').count()).toBe(5);
+    expect(await page.locator('#jobs-message').textContent()).toBe('cleanup/daily: resumed');
   });
 
   it('triggers cleanup, and its run appears in the runs as SUCCEEDED', async () => {
     await page.click('#jobs button[data-action="trigger"][data-job="cleanup"]');
-    await expect.poll(() => page.locator('#jobs-message').textContent()).toMatch(/cleanup\/daily triggered for \d{4}-/);
+    await expect
+      .poll(() => page.locator('#jobs-message').textContent())
+      .toMatch(/^cleanup\/daily triggered for \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     const run = page.locator('#runs tbody tr[data-job="cleanup"][data-status="SUCCEEDED"]');
     await expect.poll(() => run.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await run.first().locator('td.id').textContent()).toMatch(/^daily@/);
@@ -112,6 +144,9 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ orderId: GHOST }) }));
     await expect.poll(() => cell('queues', 'process-order', 'dlq').textContent(), { timeout: 30_000 }).toBe('1');
     await page.selectOption('#runs-job', 'process-order');
+    expect(
+      await page.locator('#runs-status option').evaluateAll((options) => options.map((o) => o.textContent)),
+    ).toEqual(['any', ...Object.values(RunStatus)]);
     await page.selectOption('#runs-status', 'DEAD');
     const dead = page.locator('#runs tbody tr[data-job="process-order"][data-status="DEAD"]');
     await expect.poll(() => dead.count(), { timeout: 10_000 }).toBe(1);
@@ -148,6 +183,86 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await expect.poll(() => redriven.count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.locator('#health-badge').textContent(), { timeout: 10_000 }).not.toBe('Unhealthy');
   }, 75_000);
+
+  it('pages the runs: 20 a page, Next shows older ones, the page stays as tall', async () => {
+    const { sqs } = clients();
+    const queueUrl = local.stack.model.outputs[jobOutputKey.queueUrl('send-email')]!;
+    const emails = Array.from({ length: 45 }, (_, i) => ({ to: `page-${i}@example.com`, subject: 'hi', text: 'x' }));
+    for (let i = 0; i < emails.length; i += 10) {
+      const batch = emails
+        .slice(i, i + 10)
+        .map((payload, j) => ({ Id: String(j), MessageBody: JSON.stringify(payload) }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch }));
+    }
+    const sent = async () =>
+      ((await (await fetch(`${local.url}/api/runs?job=send-email&status=SUCCEEDED&limit=100`)).json()) as unknown[])
+        .length;
+    await expect.poll(sent, { timeout: 30_000 }).toBeGreaterThanOrEqual(45);
+    await page.selectOption('#runs-job', '');
+    await page.selectOption('#runs-status', '');
+    await expect.poll(() => runRows().count()).toBe(RUNS_PER_PAGE);
+    expect(await page.locator('#runs-page').textContent()).toBe('Page 1');
+    expect(await page.locator('#runs-prev').isDisabled()).toBe(true);
+    const firstPage = await runIds();
+    const created = async () => (await attributes('data-created')).map((iso) => Date.parse(iso));
+    const oldestOnFirst = Math.min(...(await created()));
+    const height = () => page.evaluate<number>('document.documentElement.scrollHeight');
+    const runsHeight = async () => (await page.locator('#runs').boundingBox())?.height ?? Number.POSITIVE_INFINITY;
+    const firstHeight = await height();
+    // 20 rows of one line and a few wrapped errors; 60 rows made the page 4,000 px tall.
+    expect(await runsHeight()).toBeLessThan(1_000);
+
+    await page.click('#runs-next');
+    await expect.poll(() => page.locator('#runs-page').textContent()).toBe('Page 2');
+    await expect.poll(() => runRows().count()).toBe(RUNS_PER_PAGE);
+    const secondPage = await runIds();
+    expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+    expect(Math.max(...(await created()))).toBeLessThanOrEqual(oldestOnFirst);
+    expect(await runsHeight()).toBeLessThan(1_000);
+    expect(Math.abs((await height()) - firstHeight)).toBeLessThan(200);
+    // The page refreshes every 2 s; page 2 keeps its runs rather than shifting as new ones arrive.
+    await page.waitForTimeout(2_500);
+    expect(await runIds()).toEqual(secondPage);
+
+    await page.click('#runs-prev');
+    await expect.poll(() => page.locator('#runs-page').textContent()).toBe('Page 1');
+    expect(await page.locator('#runs-prev').isDisabled()).toBe(true);
+    await expect.poll(async () => (await runIds()).filter((id) => secondPage.includes(id))).toEqual([]);
+  }, 60_000);
+
+  it('shows every date and time in one 24-hour format that names its zone', async () => {
+    const lastSuccess = page.locator('#health tbody tr[data-job="cleanup"] td').nth(2);
+    await expect.poll(() => lastSuccess.textContent()).toMatch(DATE_TIME);
+    expect(await page.locator('#clock').textContent()).toMatch(DATE_TIME);
+    expect(await runRows().first().locator('td').first().textContent()).toMatch(DATE_TIME); // Created
+    expect(await page.locator('#jobs tbody tr[data-job="cleanup"] .next div').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2} 02:00:00 UTC$/,
+    );
+    // Every text on the page but the run IDs, which carry an occurrence's ISO time as the ledger keys it.
+    const texts = await page.evaluate<string[]>(`(() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const found = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode())
+        if (!node.parentElement.closest('td.id')) found.push(node.nodeValue);
+      return found;
+    })()`);
+    const dates = texts.flatMap((text) => text.match(DATE_LIKE) ?? []);
+    expect(dates.length).toBeGreaterThan(RUNS_PER_PAGE);
+    expect(dates.filter((date) => !DATE_TIME.test(date))).toEqual([]);
+  });
+
+  it('serves a favicon, and no request of the page is answered 404', async () => {
+    const link = page.locator('link[rel="icon"]');
+    expect(await link.count()).toBe(1);
+    const icon = await fetch(new URL((await link.getAttribute('href'))!, local.url));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect((await fetch(`${local.url}/favicon.ico`)).status).toBe(200);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForLoadState('networkidle');
+    expect(notFound).toEqual([]);
+  });
 
   it('charts the metrics from the EMF lines, and saves a screenshot', async () => {
     await page.selectOption('#runs-job', '');

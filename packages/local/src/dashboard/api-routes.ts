@@ -8,9 +8,10 @@ import type { VirtualClock } from '../runner/virtual-clock.ts';
 import { BadRequestError } from './errors.ts';
 import type { RunnerScheduleControl } from './runner-schedule-control.ts';
 import { metricsByMinute } from './metrics-view.ts';
+import { runsPage } from './runs-page.ts';
 import type { DashboardOps, ScheduleRow } from './types.ts';
 import { durationMs } from '@serverless-jobs/runtime/runtime';
-import type { RunView, ScheduleRef } from '@serverless-jobs/cli/ops';
+import type { ScheduleRef } from '@serverless-jobs/cli/ops';
 
 export interface ApiRoutesOptions {
   readonly schedules: RunnerScheduleControl;
@@ -23,8 +24,10 @@ export interface ApiRoutesOptions {
 
 /** The window `/health` judges failures over: the default of `jobs health`, so both give the same answer. */
 export const HEALTH_WINDOW_MS = 3_600_000;
-/** Runs listed per job on the page. */
+/** Runs listed when the request names no limit. */
 const RUNS_LIMIT = 50;
+/** The response header that carries the cursor of the next page of runs, absent on the last page. */
+export const NEXT_CURSOR_HEADER = 'x-next-cursor';
 /** The metrics window the page charts. @default 60 minutes */
 const METRICS_MINUTES = 60;
 
@@ -48,6 +51,7 @@ const runsQuery = z.object({
   job: z.string().optional(),
   status: z.union([z.enum(Object.values(RunStatus)), z.literal('')]).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().min(1).optional(),
 });
 const clockAdvanceBody = z.object({ by: z.string() }).strict();
 const metricsQuery = z.object({
@@ -122,14 +126,15 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     return { id, job, at: new Date(at).toISOString() };
   });
 
-  app.get('/api/runs', async (request) => {
+  app.get('/api/run-statuses', () => Object.values(RunStatus));
+  // The body stays the plain array that scripts and tests already read; the next page's cursor is a header.
+  app.get('/api/runs', async (request, reply) => {
     const query = parse(runsQuery, request.query, 'runs');
     const jobs = query.job ? [jobNamed(query.job).name] : deployed;
     const statuses = query.status ? [query.status] : undefined;
-    const limit = query.limit ?? RUNS_LIMIT;
-    const lists = await Promise.all(jobs.map((job) => ops.runs(job, { statuses, limit })));
-    const newestFirst = (a: RunView, b: RunView): number => b.createdAt.localeCompare(a.createdAt);
-    return lists.flat().sort(newestFirst).slice(0, limit);
+    const page = await runsPage(ops, { jobs, statuses, limit: query.limit ?? RUNS_LIMIT, cursor: query.cursor });
+    if (page.next !== undefined) reply.header(NEXT_CURSOR_HEADER, page.next);
+    return page.runs;
   });
   app.get('/api/dlq', async (request) => {
     const { job } = parse(z.object({ job: z.string() }), request.query, 'dlq');

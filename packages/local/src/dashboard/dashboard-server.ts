@@ -15,7 +15,7 @@ export interface DashboardServerOptions extends ApiRoutesOptions {
   readonly token?: string;
 }
 
-/** Every file the page loads, read once: the page, its script and style, and uPlot from node_modules. */
+/** Every file the page loads, read once: the page, its script, style and icon, and uPlot from node_modules. */
 interface Asset {
   readonly type: string;
   readonly body: string;
@@ -37,7 +37,11 @@ const SECURITY_HEADERS = {
 function loadAssets(): Map<string, Asset> {
   const uplot = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
   const file = (path: string, type: string): Asset => ({ type, body: readFileSync(path, 'utf8') });
+  const icon = file(join(PAGE_DIR, 'favicon.svg'), 'image/svg+xml');
   return new Map([
+    ['/favicon.svg', icon],
+    // Asked for by browsers and tools that do not read the page's <link rel="icon">.
+    ['/favicon.ico', icon],
     ['/assets/dashboard.js', file(join(PAGE_DIR, 'dashboard.js'), 'text/javascript; charset=utf-8')],
     ['/assets/dashboard.css', file(join(PAGE_DIR, 'dashboard.css'), 'text/css; charset=utf-8')],
     ['/assets/uplot.js', file(join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8')],

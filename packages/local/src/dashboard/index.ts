@@ -4,5 +4,6 @@ export * from './errors.ts';
 export * from './metrics-view.ts';
 export * from './request-guard.ts';
 export * from './runner-schedule-control.ts';
+export * from './runs-page.ts';
 export * from './start-dashboard.ts';
 export * from './types.ts';

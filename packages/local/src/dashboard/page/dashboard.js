@@ -21,31 +21,42 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-async function api(method, path, body) {
+/** The answer's JSON, and its headers for those answers that carry more (the runs' next-page cursor). */
+async function call(method, path, body) {
   const headers = method === 'GET' ? {} : { 'x-jobs-token': TOKEN };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error || `${method} ${path}: HTTP ${response.status}`);
-  return data;
+  return { data, headers: response.headers };
 }
+const api = async (method, path, body) => (await call(method, path, body)).data;
 
 const badge = (text) => el('span', { className: `badge ${text}` }, text);
 
-function formatIn(iso, timeZone) {
+const dateTimeFormats = new Map();
+/**
+ * The page's one date-time format, 24-hour and naming its zone: `2026-12-05 03:00:00 UTC`. UTC, as the ledger,
+ * the CLI and the functions' logs give times, and the same for every reader; a schedule's occurrences are in its
+ * own zone, named by its offset (`UTC+1`), which unlike an abbreviation reads the same in every locale.
+ */
+function formatTime(iso, timeZone = 'UTC') {
   if (!iso) return '—';
-  const options = {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  };
-  return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
+  if (!dateTimeFormats.has(timeZone)) {
+    const numeric = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
+    const options = { ...numeric, second: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'shortOffset' };
+    dateTimeFormats.set(timeZone, new Intl.DateTimeFormat('en-US', options));
+  }
+  const parts = dateTimeFormats.get(timeZone).formatToParts(new Date(iso));
+  const p = Object.fromEntries(parts.map((part) => [part.type, part.value]));
+  // ICU names a zero offset GMT, GMT+0 or GMT+00:00 depending on its version.
+  const offset = p.timeZoneName.replace(/^GMT/, '');
+  const zone = /^([+-]0+(:00)?)?$/.test(offset) ? 'UTC' : `UTC${offset}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`;
 }
-const local = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { hourCycle: 'h23' }) : '—');
+/** Server-written sentences (health reasons) quote ISO times: shown in the same format. */
+const withTimes = (text) =>
+  text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatTime(iso));
 const duration = (ms) =>
   ms === undefined || ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 
@@ -70,8 +81,8 @@ async function scheduleAction(row, action) {
     message.className = 'message ok';
     message.textContent =
       action === 'trigger'
-        ? `${row.job}/${row.schedule} triggered for ${result.occurrence}`
-        : `${row.job}/${row.schedule}: ${result.state}`;
+        ? `${row.job}/${row.schedule} triggered for ${formatTime(result.occurrence)}`
+        : `${row.job}/${row.schedule}: ${result.state === 'ENABLED' ? 'resumed' : 'paused'}`;
   } catch (error) {
     message.className = 'message error';
     message.textContent = error.message;
@@ -83,11 +94,11 @@ const DST_BADGES = { 'gap-skipped': 'DST skipped', 'gap-shifted': 'DST shifted',
 
 /** One occurrence in the schedule's zone; one a DST change touches carries a badge whose title says how. */
 function occurrence(o, timeZone) {
-  if (!o.dst) return el('div', {}, formatIn(o.at, timeZone));
+  if (!o.dst) return el('div', {}, formatTime(o.at, timeZone));
   return el(
     'div',
     { className: `dst ${o.dst}`, title: o.note ?? '' },
-    formatIn(o.at, timeZone),
+    formatTime(o.at, timeZone),
     ' ',
     el('span', { className: 'badge dst' }, DST_BADGES[o.dst] ?? 'DST'),
   );
@@ -97,73 +108,31 @@ function jobRows(schedules) {
   return jobs.flatMap((job) => {
     const own = schedules.filter((s) => s.job === job.name);
     const name = el('td', {}, el('strong', {}, job.name), el('div', { className: 'muted small' }, job.description));
-    if (own.length === 0)
-      return [
-        el(
-          'tr',
-          { dataset: { job: job.name } },
-          name,
-          el('td', { className: 'muted' }, 'on demand'),
-          el('td'),
-          el('td'),
-          el('td'),
-        ),
-      ];
+    if (own.length === 0) {
+      const onDemand = el('td', { className: 'muted' }, 'on demand');
+      return [el('tr', { dataset: { job: job.name } }, name, onDemand, el('td'), el('td'), el('td'))];
+    }
     return own.map((row) => {
-      const next = el('div', { className: 'next' }, ...row.occurrences.map((o) => occurrence(o, row.timeZone)));
-      const actions = el(
-        'td',
-        { className: 'actions' },
+      const paused = row.state !== 'ENABLED';
+      const button = (action, label, className = '') =>
         el(
           'button',
-          {
-            type: 'button',
-            dataset: { action: 'trigger', job: row.job },
-            onclick: () => scheduleAction(row, 'trigger'),
-          },
-          'Trigger',
-        ),
-        row.state === 'ENABLED'
-          ? el(
-              'button',
-              {
-                type: 'button',
-                className: 'secondary',
-                dataset: { action: 'pause', job: row.job },
-                onclick: () => scheduleAction(row, 'pause'),
-              },
-              'Pause',
-            )
-          : el(
-              'button',
-              {
-                type: 'button',
-                className: 'secondary',
-                dataset: { action: 'resume', job: row.job },
-                onclick: () => scheduleAction(row, 'resume'),
-              },
-              'Resume',
-            ),
-      );
+          { type: 'button', className, dataset: { action, job: row.job }, onclick: () => scheduleAction(row, action) },
+          label,
+        );
+      const zone = el('div', { className: 'muted small' }, row.timeZone);
+      const toggle = paused ? button('resume', 'Resume', 'secondary') : button('pause', 'Pause', 'secondary');
+      const next = paused
+        ? el('span', { className: 'paused-note' }, 'Paused: no occurrences until resumed')
+        : el('div', { className: 'next' }, ...row.occurrences.map((o) => occurrence(o, row.timeZone)));
       return el(
         'tr',
-        { dataset: { job: row.job, schedule: row.schedule } },
+        { className: paused ? 'paused' : '', dataset: { job: row.job, schedule: row.schedule, state: row.state } },
         name,
-        el(
-          'td',
-          {},
-          `${row.schedule}: `,
-          el('code', {}, row.expression),
-          el('div', { className: 'muted small' }, row.timeZone),
-        ),
-        el(
-          'td',
-          {},
-          badge(row.state === 'ENABLED' ? 'ENABLED' : 'DISABLED'),
-          row.state === 'ENABLED' ? '' : el('div', { className: 'muted small' }, 'paused'),
-        ),
-        el('td', {}, row.occurrences.length > 0 ? next : el('span', { className: 'muted' }, 'paused: none')),
-        actions,
+        el('td', {}, `${row.schedule}: `, el('code', {}, row.expression), zone),
+        el('td', { className: 'state' }, badge(paused ? 'Paused' : 'Active')),
+        el('td', { className: 'next-cell' }, next),
+        el('td', { className: 'actions' }, button('trigger', 'Trigger'), toggle),
       );
     });
   });
@@ -172,7 +141,7 @@ function jobRows(schedules) {
 async function refreshSchedules() {
   const [schedules, clock] = await Promise.all([api('GET', '/api/schedules'), api('GET', '/api/clock')]);
   replaceRows($('#jobs tbody'), jobRows(schedules));
-  $('#clock').textContent = `${formatIn(clock.now, 'UTC')} UTC`;
+  $('#clock').textContent = formatTime(clock.now);
   $('#clock-speed').textContent = clock.speed === 1 ? '' : `×${clock.speed}`;
 }
 
@@ -210,44 +179,68 @@ async function refreshHealth() {
         { dataset: { job: j.job } },
         el('td', {}, j.job),
         el('td', {}, badge(j.state)),
-        el('td', {}, local(j.lastSuccess)),
+        el('td', { className: 'last-success' }, formatTime(j.lastSuccess)),
         el('td', { className: 'num' }, j.failuresInWindow),
         el('td', { className: 'num' }, j.dlqDepth),
       ),
     ),
   );
   $('#health-reasons').replaceChildren(
-    ...report.jobs.flatMap((j) => j.reasons.map((reason) => el('li', {}, `${j.job}: ${reason}`))),
+    ...report.jobs.flatMap((j) => j.reasons.map((reason) => el('li', {}, `${j.job}: ${withTimes(reason)}`))),
   );
 }
 
 // ---- Runs ------------------------------------------------------------------------------------------
-async function refreshRuns() {
-  const query = new URLSearchParams({ job: $('#runs-job').value, status: $('#runs-status').value });
-  const runs = await api('GET', `/api/runs?${query}`);
-  replaceRows(
-    $('#runs tbody'),
-    runs.map((run) => {
-      const failed = run.status === 'FAILED' || run.status === 'DEAD';
-      const waiting = run.status === 'SKIPPED' || run.status === 'PENDING';
-      return el(
-        'tr',
-        { dataset: { job: run.job, status: run.status, id: run.id } },
-        el('td', {}, local(run.createdAt)),
-        el('td', {}, run.job),
-        el('td', { className: 'id' }, run.id),
-        el('td', {}, badge(run.status)),
-        el('td', { className: 'num attempt' }, run.attempt),
-        el('td', { className: 'num' }, duration(run.durationMs)),
-        el(
-          'td',
-          { className: waiting ? 'reason' : 'error' },
-          failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : '',
-        ),
-      );
-    }),
+const RUNS_PER_PAGE = 20;
+/** The cursor of each page shown so far, the first page's undefined; Previous goes back one. */
+let runPages = [undefined];
+let nextRunsPage;
+/** Only the latest read is shown: a refresh that was under way when Next was clicked is dropped. */
+let runsRead = 0;
+
+function turnRunsPage(step) {
+  if (step > 0 && nextRunsPage) {
+    runPages.push(nextRunsPage);
+    // Until the page arrives there is no next one: a second click must not push the same cursor again.
+    nextRunsPage = undefined;
+  } else if (step < 0 && runPages.length > 1) runPages.pop();
+  else if (step === 0) runPages = [undefined];
+  return refreshRuns();
+}
+
+function runRow(run) {
+  const failed = run.status === 'FAILED' || run.status === 'DEAD';
+  const waiting = run.status === 'SKIPPED' || run.status === 'PENDING';
+  const note = failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : '';
+  return el(
+    'tr',
+    { dataset: { job: run.job, status: run.status, id: run.id, created: run.createdAt } },
+    el('td', { className: 'created' }, formatTime(run.createdAt)),
+    el('td', {}, run.job),
+    el('td', { className: 'id' }, run.id),
+    el('td', {}, badge(run.status)),
+    el('td', { className: 'num attempt' }, run.attempt),
+    el('td', { className: 'num' }, duration(run.durationMs)),
+    el('td', { className: waiting ? 'reason' : 'error' }, note),
   );
+}
+
+async function refreshRuns() {
+  const read = ++runsRead;
+  const cursor = runPages.at(-1);
+  const query = new URLSearchParams({ job: $('#runs-job').value, status: $('#runs-status').value });
+  query.set('limit', String(RUNS_PER_PAGE));
+  if (cursor) query.set('cursor', cursor);
+  const { data: runs, headers } = await call('GET', `/api/runs?${query}`);
+  if (read !== runsRead) return;
+  // A later page that emptied (its runs expired from the ledger) gives way to the first.
+  if (runs.length === 0 && runPages.length > 1) return turnRunsPage(0);
+  nextRunsPage = headers.get('x-next-cursor') ?? undefined;
+  replaceRows($('#runs tbody'), runs.map(runRow));
   $('#runs-empty').hidden = runs.length > 0;
+  $('#runs-page').textContent = `Page ${runPages.length}`;
+  $('#runs-prev').disabled = runPages.length === 1;
+  $('#runs-next').disabled = !nextRunsPage;
 }
 
 // ---- Metrics ---------------------------------------------------------------------------------------
@@ -260,9 +253,9 @@ function msLabels(splits, step) {
   const decimals = step >= 1000 ? 0 : step >= 100 ? 1 : 2;
   return splits.map((v) => (v == null ? '' : `${(v / 1000).toFixed(decimals)} s`));
 }
-/** Minutes on the 24-hour clock, as the tables show times. */
+/** Minutes on the 24-hour clock in UTC, as the tables show times; the caption names the zone. */
 const minuteLabel = (s) =>
-  new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  new Date(s * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
 
 /**
  * Percentile series have gaps (minutes without runs), so their points are drawn; count series are continuous.
@@ -290,6 +283,8 @@ function makeChart(id, labels, colors, points, inMs) {
     series,
     axes,
     scales: { x: { time: true } },
+    // Ticks fall on UTC minutes, as the labels are in UTC.
+    tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     legend: { live: false },
   };
   return new window.uPlot(options, [[], ...labels.map(() => [])], target);
@@ -375,14 +370,18 @@ function every(ms, refresh) {
 }
 
 async function main() {
-  jobs = await api('GET', '/api/jobs');
+  const [declared, statuses] = await Promise.all([api('GET', '/api/jobs'), api('GET', '/api/run-statuses')]);
+  jobs = declared;
   const names = jobs.map((job) => job.name);
   for (const id of ['#runs-job', '#metrics-job', '#send-job', '#redrive-job']) fillSelect($(id), names);
+  fillSelect($('#runs-status'), statuses);
   $('#send-form').addEventListener('submit', send);
   $('#redrive-dry').addEventListener('click', () => redrive(true));
   $('#redrive-run').addEventListener('click', () => redrive(false));
-  $('#runs-job').addEventListener('change', refreshRuns);
-  $('#runs-status').addEventListener('change', refreshRuns);
+  $('#runs-job').addEventListener('change', () => turnRunsPage(0));
+  $('#runs-status').addEventListener('change', () => turnRunsPage(0));
+  $('#runs-prev').addEventListener('click', () => turnRunsPage(-1));
+  $('#runs-next').addEventListener('click', () => turnRunsPage(1));
   $('#metrics-job').addEventListener('change', refreshMetrics);
   every(2000, refreshSchedules);
   every(2000, refreshQueues);
