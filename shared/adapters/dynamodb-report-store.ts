@@ -1,15 +1,24 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { names, num, S, str } from '@serverless-jobs/runtime/adapters';
+import { isConditionFailure, N, names, num, S, str } from '@serverless-jobs/runtime/adapters';
 import { domainTables } from '#shared/domain/tables';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import type { TableDesign } from '@serverless-jobs/runtime/jobs';
-import type { IsoRange, ProcessedOrder, ReportStore, RunRecord, StoredReport } from '#shared/reports/report-store';
+import type {
+  IsoRange,
+  PreviousReport,
+  ProcessedOrder,
+  ReportStore,
+  RunRecord,
+  StoredReport,
+} from '#shared/reports/report-store';
 import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
 
 export interface ReportTableNames {
@@ -44,9 +53,11 @@ export function reportTablesFromEnvironment(): ReportTableNames {
   };
 }
 
+const REPORT_KEY = domainTables.reports.partitionKey;
+
 /**
  * Reads report figures through the `byProcessedDay` and `byJob` indexes, page by page and with only
- * the attributes it adds up, and stores one item per report period.
+ * the attributes it adds up, and stores one item per report period and zone.
  */
 export class DynamoDbReportStore implements ReportStore {
   constructor(
@@ -55,9 +66,16 @@ export class DynamoDbReportStore implements ReportStore {
     private readonly options: ReportStoreOptions = {},
   ) {}
 
-  async *processedOrders(utcDay: string, range: IsoRange): AsyncIterable<ProcessedOrder> {
-    const items = this.query(this.tables.orders, byProcessedDay, utcDay, range, ['totalCents', 'currency']);
-    for await (const item of items) yield { totalCents: num(item, 'totalCents'), currency: str(item, 'currency') };
+  async *processedOrders(processedDay: string, range?: IsoRange): AsyncIterable<ProcessedOrder> {
+    const attributes = ['orderId', 'processedAt', 'totalCents', 'currency'];
+    for await (const item of this.query(this.tables.orders, byProcessedDay, processedDay, range, attributes)) {
+      yield {
+        orderId: str(item, 'orderId') ?? '',
+        processedAt: str(item, 'processedAt') ?? '',
+        totalCents: num(item, 'totalCents'),
+        currency: str(item, 'currency'),
+      };
+    }
   }
 
   async *runs(job: string, range: IsoRange): AsyncIterable<RunRecord> {
@@ -65,41 +83,98 @@ export class DynamoDbReportStore implements ReportStore {
       yield { status: str(item, 'status') };
   }
 
-  async save(report: StoredReport): Promise<void> {
-    // An overwrite is the point: a rerun for the same period replaces the report rather than adding one.
-    await this.client.send(
-      new PutItemCommand({
+  async load(reportId: string): Promise<PreviousReport | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({
         TableName: this.tables.reports,
-        Item: {
-          [domainTables.reports.partitionKey]: S(report.reportId),
-          kind: S(report.kind),
-          label: S(report.label),
-          timeZone: S(report.timeZone),
-          periodStart: S(report.periodStart),
-          periodEnd: S(report.periodEnd),
-          figures: S(JSON.stringify(report.figures)),
-          createdAt: S(report.createdAt),
-        },
+        Key: { [REPORT_KEY]: S(reportId) },
+        ProjectionExpression: '#version, #createdAt, #mailedVersion, #figures',
+        ExpressionAttributeNames: names('version', 'createdAt', 'mailedVersion', 'figures'),
+        ConsistentRead: true,
       }),
     );
+    if (!item) return undefined;
+    return {
+      version: num(item, 'version') ?? 0,
+      createdAt: str(item, 'createdAt') ?? '',
+      mailedVersion: num(item, 'mailedVersion'),
+      figures: JSON.parse(str(item, 'figures') ?? 'null') as unknown,
+    };
+  }
+
+  async save(report: StoredReport, replacing: number | undefined): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tables.reports,
+          Item: {
+            [REPORT_KEY]: S(report.reportId),
+            kind: S(report.kind),
+            label: S(report.label),
+            timeZone: S(report.timeZone),
+            periodStart: S(report.periodStart),
+            periodEnd: S(report.periodEnd),
+            figures: S(JSON.stringify(report.figures)),
+            version: N(report.version),
+            createdAt: S(report.createdAt),
+          },
+          ...(replacing === undefined
+            ? {
+                ConditionExpression: `attribute_not_exists(#${REPORT_KEY})`,
+                ExpressionAttributeNames: names(REPORT_KEY),
+              }
+            : {
+                ConditionExpression: '#version = :replacing',
+                ExpressionAttributeNames: names('version'),
+                ExpressionAttributeValues: { ':replacing': N(replacing) },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Not permanent: the retry reads the report another run stored, and builds on its version.
+      throw new Error(`Report ${report.reportId} was stored by another run meanwhile`, { cause: error });
+    }
+  }
+
+  async markMailed(reportId: string, version: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.reports,
+          Key: { [REPORT_KEY]: S(reportId) },
+          UpdateExpression: 'SET #mailedVersion = :version',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: names('mailedVersion', 'version'),
+          ExpressionAttributeValues: { ':version': N(version) },
+        }),
+      );
+    } catch (error) {
+      // A newer version is stored: the run that stored it mails it.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private async *query(
     table: string,
     index: IndexDesign,
     partition: string,
-    range: IsoRange,
+    range: IsoRange | undefined,
     attributes: readonly string[],
   ): AsyncIterable<Record<string, AttributeValue>> {
+    const between = range ? ` AND #${index.sortKey} BETWEEN :from AND :to` : '';
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const input: QueryCommandInput = {
         TableName: table,
         IndexName: index.name,
-        KeyConditionExpression: `#${index.partitionKey} = :partition AND #${index.sortKey} BETWEEN :from AND :to`,
+        KeyConditionExpression: `#${index.partitionKey} = :partition${between}`,
         ProjectionExpression: attributes.map((attribute) => `#${attribute}`).join(', '),
-        ExpressionAttributeNames: names(index.partitionKey, index.sortKey, ...attributes),
-        ExpressionAttributeValues: { ':partition': S(partition), ':from': S(range.from), ':to': S(range.to) },
+        ExpressionAttributeNames: names(index.partitionKey, ...(range ? [index.sortKey] : []), ...attributes),
+        ExpressionAttributeValues: {
+          ':partition': S(partition),
+          ...(range ? { ':from': S(range.from), ':to': S(range.to) } : {}),
+        },
         ExclusiveStartKey: startKey,
         Limit: this.options.pageSize,
       };

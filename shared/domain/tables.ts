@@ -2,7 +2,11 @@ import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 
 /** The app's own tables, as data: the stack creates them, the stores query by them, the jobs declare them. */
 export const domainTables = {
-  /** Orders: `status` PENDING | PROCESSED; `processedDay` (UTC yyyy-mm-dd) is set when processed. */
+  /**
+   * Orders: `status` PENDING | PROCESSED. When processed: `processedAt`, an ISO 8601 time with `Z` or an offset
+   * (the reports read any such form; docs/data-model.md lists them), and `processedDay`, its `yyyy-mm-dd` in UTC
+   * or as written. Other systems write orders too, so the reports parse the time rather than trust its form.
+   */
   orders: {
     id: 'Orders',
     envVar: 'TABLE_ORDERS',
@@ -26,7 +30,10 @@ export const domainTables = {
     sortKey: 'at',
     indexes: [],
   },
-  /** Stored reports: `reportId` = `daily/yyyy-mm-dd` or `monthly/yyyy-mm`. */
+  /**
+   * Stored reports, the latest version of each: `reportId` = `<kind>/<label>/<zone>`, e.g.
+   * `daily/2026-12-03/Europe/Berlin` or `monthly/2026-11/UTC`; `version` and `mailedVersion` as numbers.
+   */
   reports: {
     id: 'Reports',
     envVar: 'TABLE_REPORTS',

@@ -210,7 +210,7 @@ describe('Local stack: npm start on the synthesized template', () => {
       });
       expect(run.attempt).toBe(1);
     }
-    const report = await getItem(dynamodb, out()[tableOutputKey('Reports')]!, { reportId: 'daily/2026-11-23' });
+    const report = await getItem(dynamodb, out()[tableOutputKey('Reports')]!, { reportId: 'daily/2026-11-23/UTC' });
     expect(report).toBeDefined();
   }, 60_000);
 

@@ -24,10 +24,11 @@ const order = (
   processedAt: string,
   totalCents: number,
   currency: string,
+  processedDay = processedAt.slice(0, 10),
 ): Record<string, AttributeValue> => ({
   orderId: S(orderId),
   status: S('PROCESSED'),
-  processedDay: S(processedAt.slice(0, 10)),
+  processedDay: S(processedDay),
   processedAt: S(processedAt),
   totalCents: N(totalCents),
   currency: S(currency),
@@ -86,13 +87,17 @@ describe('Function: runReport with DynamoDB', () => {
 
     // Assess
     const { Item: item } = await client.send(
-      new GetItemCommand({ TableName: tables.reports, Key: { reportId: S('daily/2026-03-29') }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tables.reports,
+        Key: { reportId: S('daily/2026-03-29/Europe/Berlin') },
+        ConsistentRead: true,
+      }),
     );
     expect(str(item, 'periodStart')).toBe('2026-03-28T23:00:00.000Z');
     expect(str(item, 'periodEnd')).toBe('2026-03-29T22:00:00.000Z');
     expect(str(item, 'createdAt')).toBe('2026-03-30T04:00:00.000Z');
     expect(JSON.parse(str(item, 'figures') ?? '{}')).toEqual({
-      orders: { processed: 30, revenueCents: { EUR: 2000, USD: 1000 } },
+      orders: { processed: 30, revenueCents: { EUR: 2000, USD: 1000 }, unreadable: 0 },
       emails: { sent: 9, failed: 3 },
       runs: {
         'send-email': { SUCCEEDED: 9, DEAD: 2, FAILED: 1 },
@@ -105,12 +110,97 @@ describe('Function: runReport with DynamoDB', () => {
       },
     });
     expect(fake.enqueued.map((entry) => [entry.job, entry.id])).toEqual([
-      ['send-email', 'report/daily/2026-03-29/ops@example.com'],
-      ['send-email', 'report/daily/2026-03-29/cfo@example.com'],
+      ['send-email', 'report/daily/2026-03-29/Europe/Berlin/v1/ops@example.com'],
+      ['send-email', 'report/daily/2026-03-29/Europe/Berlin/v1/cfo@example.com'],
     ]);
     expect(fake.enqueued[1]?.payload).toMatchObject({
       to: 'cfo@example.com',
       subject: 'Daily report 2026-03-29 (Europe/Berlin)',
     });
+  });
+});
+
+describe('Function: runReport with DynamoDB, on orders other systems wrote', () => {
+  let tables: ReportTableNames;
+  const stored = async (reportId: string) => {
+    const { Item: item } = await client.send(
+      new GetItemCommand({ TableName: tables.reports, Key: { reportId: S(reportId) }, ConsistentRead: true }),
+    );
+    return item && { periodStart: str(item, 'periodStart'), figures: JSON.parse(str(item, 'figures') ?? '{}') };
+  };
+
+  beforeAll(async () => {
+    const [orders, ledger, reports] = await Promise.all([
+      createTable(domainTables.orders),
+      createTable(ledgerTable),
+      createTable(domainTables.reports),
+    ]);
+    tables = { orders, ledger, reports };
+    // Around the UTC day 2026-11-30; `processedDay` is the date as written, or the UTC date where given.
+    await putAll(orders, [
+      order('millis', '2026-11-30T23:59:59.999Z', 100, 'EUR'),
+      order('no-millis', '2026-11-30T23:59:59Z', 200, 'EUR'),
+      order('offset-local-day', '2026-12-01T01:30:00+02:00', 400, 'EUR'),
+      order('offset-utc-day', '2026-12-01T00:30:00+02:00', 800, 'EUR', '2026-11-30'),
+      order('offset-day-before', '2026-11-30T01:30:00+02:00', 1, 'EUR'),
+      order('next-day', '2026-12-01T00:00:00Z', 2, 'EUR'),
+      order('no-zone', '2026-11-30T12:00:00', 4, 'EUR'),
+      order('other-form', '30.11.2026 12:00', 8, 'EUR', '2026-11-30'),
+    ]);
+  });
+
+  it('counts every order whose instant is in the day, and counts and logs apart those it cannot read', async () => {
+    // Prepare
+    const fake = fakeJobContext({ settings: { ...settings, timeZone: 'UTC' } });
+
+    // Act
+    await runReport({ kind: 'daily', explicit: '2026-11-30' }, fake.ctx, new DynamoDbReportStore(client, tables), {
+      jobs: [],
+    });
+
+    // Assess
+    expect((await stored('daily/2026-11-30/UTC'))?.figures.orders).toEqual({
+      processed: 4,
+      revenueCents: { EUR: 1500 },
+      unreadable: 2,
+    });
+    const warned = fake.logs.filter((line) => line.level === 'warn').map((line) => line.extra[0]?.orderId);
+    expect(warned.sort()).toEqual(['no-zone', 'other-form']);
+  });
+
+  it('stores two reports when the same date is reported in UTC and in Berlin', async () => {
+    // Prepare
+    const store = new DynamoDbReportStore(client, tables);
+    const request = { kind: 'daily', explicit: '2026-11-30' } as const;
+
+    // Act
+    await runReport(request, fakeJobContext({ settings: { ...settings, timeZone: 'UTC' } }).ctx, store, { jobs: [] });
+    await runReport(request, fakeJobContext({ settings }).ctx, store, { jobs: [] });
+
+    // Assess: Berlin's day is [11-29T23:00Z, 11-30T23:00Z)
+    expect(await stored('daily/2026-11-30/UTC')).toMatchObject({
+      periodStart: '2026-11-30T00:00:00.000Z',
+      figures: { orders: { processed: 4, revenueCents: { EUR: 1500 } } },
+    });
+    expect(await stored('daily/2026-11-30/Europe/Berlin')).toMatchObject({
+      periodStart: '2026-11-29T23:00:00.000Z',
+      figures: { orders: { processed: 2, revenueCents: { EUR: 801 } } },
+    });
+  });
+
+  it('refuses to store over a version it did not read, and leaves a newer version unmailed', async () => {
+    // Prepare
+    const store = new DynamoDbReportStore(client, tables);
+    const fake = fakeJobContext({ settings: { ...settings, timeZone: 'UTC' } });
+    const report = await runReport({ kind: 'monthly', explicit: '2026-11' }, fake.ctx, store, { jobs: [] });
+    await store.save({ ...report, version: 2 }, 1);
+
+    // Act
+    const stale = store.save({ ...report, version: 2 }, 1);
+    await store.markMailed(report.reportId, 1);
+
+    // Assess
+    await expect(stale).rejects.toThrow('Report monthly/2026-11/UTC was stored by another run meanwhile');
+    expect(await store.load(report.reportId)).toMatchObject({ version: 2, mailedVersion: undefined });
   });
 });

@@ -5,17 +5,18 @@ import { renderReportEmail } from '#shared/reports/report-email';
 import type { StoredReport } from '#shared/reports/report-store';
 
 const report = (overrides: Partial<StoredReport> = {}): StoredReport => ({
-  reportId: 'daily/2026-03-29',
+  reportId: 'daily/2026-03-29/Europe/Berlin',
   kind: 'daily',
   label: '2026-03-29',
   timeZone: 'Europe/Berlin',
   periodStart: '2026-03-28T23:00:00.000Z',
   periodEnd: '2026-03-29T22:00:00.000Z',
   figures: {
-    orders: { processed: 3, revenueCents: { USD: 700, EUR: 1250 } },
+    orders: { processed: 3, revenueCents: { USD: 700, EUR: 1250 }, unreadable: 0 },
     emails: { sent: 2, failed: 1 },
     runs: { cleanup: { SUCCEEDED: 1 }, 'send-email': {} },
   },
+  version: 1,
   createdAt: '2026-03-30T04:00:00.000Z',
   ...overrides,
 });
@@ -63,7 +64,7 @@ describe('Function: renderReportEmail', () => {
     // Prepare
     const hostile = report({
       figures: {
-        orders: { processed: 1, revenueCents: { '<b>X</b>': 100 } },
+        orders: { processed: 1, revenueCents: { '<b>X</b>': 100 }, unreadable: 0 },
         emails: { sent: 0, failed: 0 },
         runs: { '<script>alert("job")</script>': { '"><img src=x onerror=alert(1)>': 1 } },
       },
@@ -76,6 +77,43 @@ describe('Function: renderReportEmail', () => {
     expect(html).not.toMatch(/<script|<img|<b>/);
     expect(html).toContain('Runs of &lt;script&gt;alert(&quot;job&quot;)&lt;/script&gt;');
     expect(html).toContain('&lt;b&gt;X&lt;/b&gt;');
+  });
+
+  it('names the stored report and its version, without a correction notice, when it is the first version', () => {
+    // Act
+    const email = renderReportEmail(report());
+
+    // Assess
+    expect(email.text).toContain('Stored as: daily/2026-03-29/Europe/Berlin, version 1 of 2026-03-30T04:00:00.000Z');
+    expect(email.text).not.toContain('replace');
+    expect(email.text).not.toContain('unreadable');
+  });
+
+  it('says "Correction" in the subject and the body when the report is a later version', () => {
+    // Act
+    const email = renderReportEmail(report({ version: 3 }));
+
+    // Assess
+    expect(email.subject).toBe('Correction: Daily report 2026-03-29 (Europe/Berlin)');
+    expect(email.text).toContain('These figures replace those of version 2 and any e-mail sent for it.');
+    expect(email.html).toContain('<h1>Correction: Daily report 2026-03-29</h1>');
+    expect(email.html).toContain('version 3 of 2026-03-30T04:00:00.000Z');
+  });
+
+  it('lists the orders with an unreadable time when there are some', () => {
+    // Act
+    const email = renderReportEmail(
+      report({
+        figures: {
+          orders: { processed: 1, revenueCents: {}, unreadable: 4 },
+          emails: { sent: 0, failed: 0 },
+          runs: {},
+        },
+      }),
+    );
+
+    // Assess
+    expect(email.text).toContain('Orders with an unreadable time: 4, in no figure (see the log)');
   });
 
   it('produces a payload the send-email job accepts when rendered for a recipient', () => {

@@ -14,7 +14,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'daily/2026-03-29',
+      id: 'daily/2026-03-29/UTC',
       start: '2026-03-29T00:00:00.000Z',
       end: '2026-03-30T00:00:00.000Z',
     });
@@ -26,7 +26,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'daily/2026-03-29',
+      id: 'daily/2026-03-29/Europe/Berlin',
       start: '2026-03-28T23:00:00.000Z',
       end: '2026-03-29T22:00:00.000Z',
     });
@@ -38,7 +38,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'daily/2026-10-25',
+      id: 'daily/2026-10-25/Europe/Berlin',
       start: '2026-10-24T22:00:00.000Z',
       end: '2026-10-25T23:00:00.000Z',
     });
@@ -49,7 +49,7 @@ describe('Function: resolvePeriod', () => {
     const result = period({ kind: 'daily', reference: '2026-03-31T22:30:00.000Z', timeZone: 'Europe/Berlin' });
 
     // Assess
-    expect(result.id).toBe('daily/2026-03-31');
+    expect(result.id).toBe('daily/2026-03-31/Europe/Berlin');
   });
 
   it('covers the previous month across the DST change when run in Berlin on the first', () => {
@@ -58,7 +58,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'monthly/2026-03',
+      id: 'monthly/2026-03/Europe/Berlin',
       start: '2026-02-28T23:00:00.000Z',
       end: '2026-03-31T22:00:00.000Z',
     });
@@ -70,7 +70,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'monthly/2025-12',
+      id: 'monthly/2025-12/UTC',
       start: '2025-12-01T00:00:00.000Z',
       end: '2026-01-01T00:00:00.000Z',
     });
@@ -92,9 +92,13 @@ describe('Function: resolvePeriod', () => {
     });
 
     // Assess
-    expect(day).toEqual({ id: 'daily/2024-02-29', start: '2024-02-29T00:00:00.000Z', end: '2024-03-01T00:00:00.000Z' });
+    expect(day).toEqual({
+      id: 'daily/2024-02-29/UTC',
+      start: '2024-02-29T00:00:00.000Z',
+      end: '2024-03-01T00:00:00.000Z',
+    });
     expect(month).toEqual({
-      id: 'monthly/2026-10',
+      id: 'monthly/2026-10/Europe/Berlin',
       start: '2026-09-30T22:00:00.000Z',
       end: '2026-10-31T23:00:00.000Z',
     });
@@ -111,7 +115,7 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(result).toEqual({
-      id: 'daily/2022-09-11',
+      id: 'daily/2022-09-11/America/Santiago',
       start: '2022-09-11T04:00:00.000Z',
       end: '2022-09-12T03:00:00.000Z',
     });
@@ -127,6 +131,21 @@ describe('Function: resolvePeriod', () => {
 
     // Assess
     expect(act).toThrow(PermanentJobError);
+  });
+
+  it('gives one ID to one zone when its name is spelt another way', () => {
+    // Act
+    const ids = ['europe/berlin', 'Europe/Berlin', 'Etc/UTC', 'utc'].map(
+      (timeZone) => period({ kind: 'monthly', explicit: '2026-10', reference: '2026-11-01T06:00:00Z', timeZone }).id,
+    );
+
+    // Assess
+    expect(ids).toEqual([
+      'monthly/2026-10/Europe/Berlin',
+      'monthly/2026-10/Europe/Berlin',
+      'monthly/2026-10/UTC',
+      'monthly/2026-10/UTC',
+    ]);
   });
 
   it('refuses an unknown time zone as a permanent error', () => {

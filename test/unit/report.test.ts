@@ -24,8 +24,9 @@ describe('Function: runReport', () => {
     const report = await runReport({ kind: 'daily' }, context().ctx, store, { jobs: [] });
 
     // Assess
-    expect(store.orderDaysQueried).toEqual(['2026-03-28', '2026-03-29']);
-    expect(report.figures.orders).toEqual({ processed: 4, revenueCents: { EUR: 1250, USD: 700 } });
+    // The next day too: a time written 14 h ahead, with the local date as its day, could be of this period.
+    expect(store.orderDaysQueried).toEqual(['2026-03-28', '2026-03-29', '2026-03-30']);
+    expect(report.figures.orders).toEqual({ processed: 4, revenueCents: { EUR: 1250, USD: 700 }, unreadable: 0 });
   });
 
   it('counts e-mails and runs by status for every job when the ledger has runs in and out of the period', async () => {
@@ -72,7 +73,7 @@ describe('Function: runReport', () => {
     // Assess
     expect(store.saved).toEqual([
       expect.objectContaining({
-        reportId: 'monthly/2026-02',
+        reportId: 'monthly/2026-02/Europe/Berlin',
         timeZone: 'Europe/Berlin',
         periodStart: '2026-01-31T23:00:00.000Z',
         periodEnd: '2026-02-28T23:00:00.000Z',
@@ -91,7 +92,7 @@ describe('Function: runReport', () => {
     const report = await runReport({ kind: 'daily' }, fake.ctx, new InMemoryReportStore(), { jobs: [] });
 
     // Assess
-    expect(report.reportId).toBe('daily/2026-02-28');
+    expect(report.reportId).toBe('daily/2026-02-28/America/New_York');
     expect(report.periodStart).toBe('2026-02-28T05:00:00.000Z');
   });
 
@@ -105,7 +106,7 @@ describe('Function: runReport', () => {
     );
 
     // Assess
-    expect(report.reportId).toBe('daily/2026-01-15');
+    expect(report.reportId).toBe('daily/2026-01-15/Europe/Berlin');
   });
 
   it('e-mails every recipient through send-email with IDs that stay the same when the run is retried', async () => {
@@ -119,7 +120,7 @@ describe('Function: runReport', () => {
     await runReport({ kind: 'daily' }, retry.ctx, new InMemoryReportStore(), { jobs: [] });
 
     // Assess
-    const ids = ['report/daily/2026-03-29/ops@example.com', 'report/daily/2026-03-29/cfo@example.com'];
+    const ids = ['ops@example.com', 'cfo@example.com'].map((to) => `report/daily/2026-03-29/Europe/Berlin/v1/${to}`);
     expect(first.enqueued.map((entry) => [entry.job, entry.id])).toEqual(ids.map((id) => ['send-email', id]));
     expect(retry.enqueued.map((entry) => entry.id)).toEqual(ids);
     expect(first.enqueued[0]?.payload).toMatchObject({
