@@ -262,11 +262,21 @@ async function main(): Promise<void> {
     const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
     const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
     const dead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && dlq.has(job.id)).length;
-    const lost = jobs.filter(
+    const lostJobs = jobs.filter(
       (job) =>
         !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) &&
         !(runs.get(job.id) === 'DEAD' && dlq.has(job.id)),
-    ).length;
+    );
+    const lost = lostJobs.length;
+    // What is known of each lost job, to tell a lost message from a lost write.
+    const lostDetail = lostJobs
+      .slice(0, 5)
+      .map(
+        (job) =>
+          `${job.id}: run ${runs.get(job.id) ?? 'none'}, ${effects.get(job.id) ?? 0} effect(s), ` +
+          `${dlq.has(job.id) ? 'in' : 'not in'} the DLQ, ${job.failAttempts} failing attempt(s) planned`,
+      )
+      .join('; ');
     const duplicated = [...effects.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
     const wronglyDead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && !expectedDead.has(job.id)).length;
     const deadWithEffect = jobs.filter((job) => expectedDead.has(job.id) && (effects.get(job.id) ?? 0) > 0).length;
@@ -291,7 +301,7 @@ async function main(): Promise<void> {
         `${dead} (expected ${expectedDead.size}; ${wronglyDead} dead that should not be; ` +
           `${deadWithEffect} dead with an effect)`,
       ],
-      ['lost', String(lost)],
+      ['lost', lost > 0 ? `${lost} (${lostDetail})` : '0'],
       ['duplicated side effects', String(duplicated)],
       [
         'duplicates acknowledged',
