@@ -19,5 +19,5 @@ export const soakJob = defineJob({
   batchSize: 10,
   maxConcurrency: 4,
   retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
-  resources: { tables: [domainTables.orders] },
+  resources: { tables: [{ table: domainTables.orders, access: 'write' }] },
 });

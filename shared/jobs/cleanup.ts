@@ -22,5 +22,11 @@ export const cleanupJob = defineJob({
   maxConcurrency: 2,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 60, maxDelaySeconds: 900, jitter: 0.2 } },
   schedules: [{ name: 'daily', expression: 'cron(0 2 * * ? *)', timeZone: 'UTC', payload: {}, overlap: 'skip' }],
-  resources: { tables: [domainTables.auditLog, domainTables.customers], enqueues: ['cleanup'] },
+  resources: {
+    tables: [
+      { table: domainTables.auditLog, access: ['read', 'delete'] },
+      { table: domainTables.customers, access: ['read', 'delete'] },
+    ],
+    enqueues: ['cleanup'],
+  },
 });

@@ -15,5 +15,5 @@ export const processOrderJob = defineJob({
   batchSize: 10,
   maxConcurrency: 5,
   retry: { attempts: 5, backoff: { type: 'exponential', delaySeconds: 10, maxDelaySeconds: 600, jitter: 0.2 } },
-  resources: { tables: [domainTables.orders], enqueues: [sendEmailJob] },
+  resources: { tables: [{ table: domainTables.orders, access: ['read', 'write'] }], enqueues: [sendEmailJob] },
 });

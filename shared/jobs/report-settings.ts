@@ -1,4 +1,5 @@
 import * as z from '@serverless-jobs/runtime/zod';
+import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { domainTables } from '#shared/domain/tables';
 import { emailAddress } from '#shared/jobs/email-fields';
 import { sendEmailJob } from '#shared/jobs/send-email';
@@ -20,5 +21,12 @@ export const reportJobCommon = {
   batchSize: 1,
   maxConcurrency: 2,
   retry: { attempts: 3, backoff: { type: 'exponential', delaySeconds: 60, maxDelaySeconds: 900, jitter: 0.2 } },
-  resources: { tables: [domainTables.orders, domainTables.reports], enqueues: [sendEmailJob] },
+  resources: {
+    tables: [
+      { table: domainTables.orders, access: 'read' },
+      { table: domainTables.reports, access: ['read', 'write'] },
+      { table: ledgerTable, access: 'read' },
+    ],
+    enqueues: [sendEmailJob],
+  },
 } as const;

@@ -100,7 +100,7 @@ describe('Stack: ServerlessJobs', () => {
       };
       for (const target of job.resources.enqueues)
         expected[queueUrlVariable(target)] = { Ref: logicalIdOf(workerOf(target).queue) };
-      for (const design of job.resources.tables)
+      for (const { table: design } of job.resources.tables)
         expected[design.envVar] = { Ref: logicalIdOf(synth.stack.tables.of(design, job.name).table) };
       if (job.resources.sendsEmail) expected.EMAIL_FROM = 'jobs@example.com';
       expect(env).toEqual({ ...expected, JOB_SETTINGS: expect.any(String) });
@@ -239,7 +239,7 @@ describe('Stack: ServerlessJobs', () => {
       );
       for (const [id, { design, table }] of synth.stack.tables.app) {
         expect(policy.includes(`"${logicalIdOf(table)}"`), `${job.name} → ${id}`).toBe(
-          job.resources.tables.includes(design),
+          job.resources.tables.some((use) => use.table === design),
         );
       }
       expect(policy).not.toContain('/index/*');
@@ -248,8 +248,8 @@ describe('Stack: ServerlessJobs', () => {
   });
 
   it(
-    'lets a job with schedules send to its own queue (an occurrence waiting its turn is sent ' +
-      'again), and only those',
+    'lets a job whose schedules guard overlap send to its own queue (an occurrence waiting its turn is sent ' +
+      'again), or one that continues itself, and only those',
     () => {
       for (const job of allJobs) {
         const statements = synth.template.toJSON().Resources[
@@ -261,7 +261,8 @@ describe('Stack: ServerlessJobs', () => {
             ([] as string[]).concat(st.Action).includes('sqs:SendMessage') &&
             JSON.stringify(st.Resource).includes(ownQueue),
         );
-        expect(sendsToOwn, job.name).toBe(job.schedules.length > 0 || job.resources.enqueues.includes(job.name));
+        const waits = job.schedules.some((schedule) => schedule.overlap !== 'allow');
+        expect(sendsToOwn, job.name).toBe(waits || job.resources.enqueues.includes(job.name));
       }
     },
   );

@@ -15,7 +15,7 @@ export const recordVisitJob = defineJob({
   name: 'record-visit',
   description: 'Writes one page visit to the Visits table.',
   payload: z.strictObject({ visitId: z.string().check(z.minLength(1)), page: z.string().check(z.minLength(1)) }),
-  resources: { tables: [visitsTable] },
+  resources: { tables: [{ table: visitsTable, access: 'write' }] },
 });
 
 /** A cron job in Berlin's time zone, with trivial work. */

@@ -43,9 +43,12 @@ export class JobTables extends Construct {
     this.all = [this.ledger, ...this.app.values()];
   }
 
-  /** The table built from `design`; a job that names a table the stack was not given is a wiring bug. */
+  /**
+   * The table built from `design`, the ledger included (a job may read runs); a job that names a table the
+   * stack was not given is a wiring bug.
+   */
   of(design: TableDesign, job: string): DesignedTable {
-    const table = this.app.get(design.id);
+    const table = design.id === this.ledger.design.id ? this.ledger : this.app.get(design.id);
     if (!table) {
       const known = [...this.app.keys()].join(', ') || 'none';
       throw new Error(

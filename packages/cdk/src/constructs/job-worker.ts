@@ -1,8 +1,7 @@
 import { dirname } from 'node:path';
-import { ArnFormat, AssetHashType, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, AssetHashType, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -13,7 +12,18 @@ import type { ResolvedJob } from '../config/resolve-jobs.ts';
 import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from './constants.ts';
 import { BUNDLE_ENTRY, FunctionBundle } from './function-bundle.ts';
 import type { JobTables } from './job-tables.ts';
-import { DOMAIN_TABLE_ACTIONS, grantTableActions, LEDGER_ACTIONS } from './table-access.ts';
+import { grantTableAccess, grantTableActions, LEDGER_ACTIONS } from './table-access.ts';
+
+/**
+ * What the function's role does to its own queue: the event source mapping polls with it (ReceiveMessage,
+ * DeleteMessage, GetQueueAttributes), and the runtime sets a record's retry delay (ChangeMessageVisibility).
+ */
+const CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:ChangeMessageVisibility',
+];
 
 export interface JobWorkerProps {
   readonly job: ResolvedJob;
@@ -100,14 +110,15 @@ export class JobWorker extends Construct {
       logGroup: this.logGroup,
       environment: this.environment(props),
     });
-    this.fn.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: job.batchSize,
-        ...(job.batchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(job.batchingWindowSeconds) } : {}),
-        reportBatchItemFailures: true,
-        maxConcurrency: job.maxConcurrency,
-      }),
-    );
+    // SqsEventSource's construct ID, so the mapping keeps its logical ID; not SqsEventSource itself, whose grant
+    // adds sqs:GetQueueUrl, which nothing here calls.
+    this.fn.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`, {
+      eventSourceArn: this.queue.queueArn,
+      batchSize: job.batchSize,
+      ...(job.batchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(job.batchingWindowSeconds) } : {}),
+      reportBatchItemFailures: true,
+      maxConcurrency: job.maxConcurrency,
+    });
     this.grantAccess(props);
     this.acknowledgeServerlessFindings();
   }
@@ -154,7 +165,7 @@ export class JobWorker extends Construct {
 
   /** Lets this job enqueue `target` (itself included) and tells the function where its queue is. */
   enqueuesTo(target: JobWorker): void {
-    target.queue.grantSendMessages(this.role);
+    this.grantSend(target.queue);
     this.fn.addEnvironment(queueUrlVariable(target.jobName), target.queue.queueUrl);
   }
 
@@ -167,7 +178,7 @@ export class JobWorker extends Construct {
       settings: props.job.settings,
       serviceName: SERVICE_NAME,
       metricsNamespace: METRICS_NAMESPACE,
-      tables: job.resources.tables.map((design) => ({
+      tables: job.resources.tables.map(({ table: design }) => ({
         design,
         name: props.tables.of(design, job.name).table.tableName,
       })),
@@ -175,19 +186,48 @@ export class JobWorker extends Construct {
     });
   }
 
+  /**
+   * Exactly what the runtime and the declaration need: the runtime copies dead letters to the DLQ itself, and
+   * sends an occurrence that waits its turn (overlap skip or bufferOne) to the own queue again.
+   */
   private grantAccess(props: JobWorkerProps): void {
     const job = props.job.declaration;
-    // Consuming the own queue is granted by the event source; the runtime also writes to the DLQ itself, and a
-    // scheduled occurrence that waits its turn (bufferOne, catch-up, backfill) is sent again to the own queue.
-    this.deadLetterQueue.grantSendMessages(this.role);
-    if (job.schedules.length > 0) this.queue.grantSendMessages(this.role);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: CONSUME_ACTIONS, resources: [this.queue.queueArn] }),
+    );
+    this.grantSend(this.deadLetterQueue);
+    if (job.schedules.some((schedule) => schedule.overlap !== 'allow')) this.grantSend(this.queue);
     grantTableActions(this.role, props.tables.ledger, LEDGER_ACTIONS);
-    for (const design of job.resources.tables)
-      grantTableActions(this.role, props.tables.of(design, job.name), DOMAIN_TABLE_ACTIONS);
+    for (const use of job.resources.tables) {
+      const table = props.tables.of(use.table, job.name);
+      if (table === props.tables.ledger && use.access.some((access) => access !== 'read')) {
+        throw new Error(
+          `${job.name}: resources.tables may name the run ledger read only; the runtime writes it (given ` +
+            `${JSON.stringify(use.access)})`,
+        );
+      }
+      grantTableAccess(this.role, table, use.access);
+      if (!use.explicit) {
+        Annotations.of(this).addWarningV2(
+          '@serverless-jobs/cdk:tableAccess',
+          `${job.name}: resources.tables names table "${use.table.id}" without an access, so it may read, ` +
+            `write and delete it; name what it does, e.g. { table, access: 'read' }`,
+        );
+      }
+    }
     if (job.resources.sendsEmail && props.emailFrom) this.grantSendEmail(props.emailFrom);
   }
 
-  /** SES on the sender's domain and address identities only, and only with that From address. */
+  private grantSend(queue: sqs.IQueue): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+  }
+
+  /**
+   * SES on the sender's domain and address identities only, and only with that From address; SendEmail only,
+   * the call an e-mail job makes: SendRawEmail, for MIME it builds itself, is not granted.
+   */
   private grantSendEmail(emailFrom: string): void {
     const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
     const identity = (name: string): string =>
@@ -199,7 +239,7 @@ export class JobWorker extends Construct {
       });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: ['ses:SendEmail'],
         resources: [identity(domain), identity(emailFrom)],
         conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
       }),

@@ -16,7 +16,7 @@ import { JobSchedules } from './job-schedules.ts';
 import { JobTables } from './job-tables.ts';
 import { JobWorker } from './job-worker.ts';
 import { JobsDashboard } from './jobs-dashboard.ts';
-import { grantTableActions } from './table-access.ts';
+import { grantTableActions, WATCHDOG_LEDGER_ACTIONS } from './table-access.ts';
 
 // The watchdog's entry ships with this package: a .ts file beside this one in the sources, .js when compiled.
 const WATCHDOG_ENTRY = fileURLToPath(
@@ -94,9 +94,7 @@ export class JobsStack extends Stack {
       : undefined;
     this.workers = this.watchdog ? [...workers, this.watchdog] : workers;
     this.wireEnqueues();
-    // It reads the runs of many occurrences at once, and takes back the PENDING run of a catch-up it failed to send.
-    if (this.watchdog)
-      grantTableActions(this.watchdog.role, this.tables.ledger, ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem']);
+    if (this.watchdog) grantTableActions(this.watchdog.role, this.tables.ledger, WATCHDOG_LEDGER_ACTIONS);
     this.schedules = new JobSchedules(this, 'Schedules', {
       workers: this.workers,
       scheduleGroupName: props.scheduleGroupName ?? `serverless-jobs-${id}`,

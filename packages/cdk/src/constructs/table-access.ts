@@ -1,43 +1,63 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { TableAccess } from '@serverless-jobs/runtime/jobs';
 import type { DesignedTable } from './job-tables.ts';
 
-/** What the runtime does to the ledger: claim (conditional put/update), complete, checkpoint, history queries. */
-export const LEDGER_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-] as const;
+/** The DynamoDB actions of each access a declaration can name (see `TableAccess`). */
+export const TABLE_ACCESS_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  delete: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+};
 
 /**
- * What a job may do to a domain table it declares: item reads and writes, key-range queries, batch deletes
- * (cleanup) and condition checks (a side effect committed with the run's completion). No Scan,
- * no table-level actions.
+ * What the runtime does to the ledger for every job: each claim, completion, failure, checkpoint and schedule
+ * lease is one conditional UpdateItem, inside `completeWith`'s transaction too, and it reads back only what
+ * the update returns. A job that reads runs itself names the ledger in `resources.tables`, read only.
  */
-export const DOMAIN_TABLE_ACTIONS = [
+export const LEDGER_ACTIONS = ['dynamodb:UpdateItem'] as const;
+
+/**
+ * What the schedule watchdog adds on the ledger: a schedule's state (GetItem), the runs of many occurrences at
+ * once (BatchGetItem), a schedule's latest run (Query on `byJob`), and taking back a PENDING run of a catch-up
+ * it failed to send (DeleteItem).
+ */
+export const WATCHDOG_LEDGER_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
 ] as const;
 
+/** What a plain `TableDesign` in `resources.tables` grants, as it did before accesses existed: every access. */
+export const DOMAIN_TABLE_ACTIONS: readonly string[] = Object.values(TABLE_ACCESS_ACTIONS).flat();
+
+/** The actions that address an index; every other one addresses the table's items. */
+const INDEX_ACTIONS = new Set(['dynamodb:Query', 'dynamodb:Scan']);
+
 /**
- * Grants the actions, written out, on the table and on each of its indexes by name. `Table.grant*` would
- * also work but adds `/index/*` and broader action sets.
+ * Grants the actions, written out, on the table, and those that read an index (Query, Scan) on each of its
+ * indexes by name too. `Table.grant*` would also work but adds `/index/*` and broader action sets.
  */
 export function grantTableActions(
   grantee: iam.IGrantable,
   { design, table }: DesignedTable,
   actions: readonly string[],
 ): void {
+  iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [table.tableArn] });
+  const onIndexes = actions.filter((action) => INDEX_ACTIONS.has(action));
+  if (onIndexes.length === 0 || design.indexes.length === 0) return;
   iam.Grant.addToPrincipal({
     grantee,
-    actions: [...actions],
-    resourceArns: [table.tableArn, ...design.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+    actions: onIndexes,
+    resourceArns: design.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
   });
+}
+
+/** Grants the actions of each access named, and no others. */
+export function grantTableAccess(grantee: iam.IGrantable, table: DesignedTable, access: readonly TableAccess[]): void {
+  grantTableActions(
+    grantee,
+    table,
+    access.flatMap((one) => TABLE_ACCESS_ACTIONS[one]),
+  );
 }

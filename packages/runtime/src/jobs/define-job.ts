@@ -3,6 +3,8 @@ import { durationMs } from '../runtime/duration.ts';
 import { describeIssues } from '../runtime/validation-message.ts';
 import * as z from '../runtime/zod-mini.ts';
 import type { JobDeclaration, JobDeclarationInput, JobSchema } from './job-declaration.ts';
+import { type ResolvedTableUse, TABLE_ACCESS, type TableUse } from './table-use.ts';
+import type { TableDesign } from './table-design.ts';
 
 /** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
 export class JobDeclarationError extends Error {
@@ -15,6 +17,33 @@ function range(errors: string[], job: string, label: string, value: number, min:
   if (!Number.isFinite(value) || value < min || value > max) {
     errors.push(`${job}: ${label} must be between ${min} and ${max} inclusive (given ${value})`);
   }
+}
+
+/**
+ * A plain design keeps the meaning it had before accesses existed, every access: a narrower one would first
+ * show on AWS as AccessDenied, since no emulator checks IAM. The CDK warns about it at synth.
+ */
+function resolveTableUse(entry: TableUse | TableDesign): ResolvedTableUse {
+  if (!('table' in entry)) return { table: entry, access: TABLE_ACCESS, explicit: false };
+  const access = typeof entry.access === 'string' ? [entry.access] : [...new Set(entry.access)];
+  return { table: entry.table, access, explicit: true };
+}
+
+/** Each table named twice, and each access that is not read, write or delete, as messages. */
+function tableUseErrors(job: string, uses: readonly ResolvedTableUse[]): string[] {
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  for (const { table, access } of uses) {
+    const where = `${job}: resources.tables, table "${table.id}"`;
+    if (seen.has(table.id)) errors.push(`${where} is named twice; name it once, with every access it needs`);
+    seen.add(table.id);
+    if (access.length === 0 || access.some((one) => !TABLE_ACCESS.includes(one))) {
+      errors.push(
+        `${where}: access must be read, write or delete, or a list of them (given ${JSON.stringify(access)})`,
+      );
+    }
+  }
+  return errors;
 }
 
 /** Applies every default in one place, then validates, collecting all errors before throwing once. */
@@ -59,7 +88,7 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
     dlqRetentionDays: 14,
     redriveWindowDays: 7,
     resources: {
-      tables: input.resources?.tables ?? [],
+      tables: (input.resources?.tables ?? []).map(resolveTableUse),
       enqueues: (input.resources?.enqueues ?? []).map((target) => (typeof target === 'string' ? target : target.name)),
       enqueueTargets: (input.resources?.enqueues ?? []).filter((target) => typeof target !== 'string'),
       sendsEmail: input.resources?.sendsEmail ?? false,
@@ -114,6 +143,7 @@ export function validateDeclaration(
         `${mustOutlive} days, or a redriven message could run twice (given ${job.ledgerRetentionDays})`,
     );
   }
+  errors.push(...tableUseErrors(name, job.resources.tables));
   const seen = new Set<string>();
   for (const schedule of job.schedules) {
     const where = `${name}: schedule "${schedule.name}"`;

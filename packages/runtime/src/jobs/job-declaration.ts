@@ -1,5 +1,6 @@
 import type * as z from '../runtime/zod-mini.ts';
 import type { TableDesign } from './table-design.ts';
+import type { ResolvedTableUse, TableUse } from './table-use.ts';
 
 /**
  * A schema of a payload or of settings: any zod 4 schema (the functions' own use `zod/mini`). Parse it with
@@ -85,9 +86,11 @@ export interface AlarmThresholds {
 /** What a job touches besides the ledger and its own queues; the CDK constructs grant exactly these. */
 export interface JobResources {
   /**
-   * The app's tables it reads and writes, as designs; the function learns each name from `design.envVar`. @default []
+   * The tables it uses, each with what it does to it: `{ table: orders, access: 'read' }`; the role gets those
+   * actions and no others. The function learns each name from `design.envVar`. A plain design, as before
+   * accesses existed, means read, write and delete. The run ledger may be named too, read only. @default []
    */
-  readonly tables?: readonly TableDesign[];
+  readonly tables?: readonly (TableUse | TableDesign)[];
   /**
    * Jobs this one enqueues: their declarations, so that the function validates what it sends with their
    * schemas and its bundle carries no other job's. Its own name stands for itself (continuations). @default []
@@ -99,7 +102,7 @@ export interface JobResources {
 
 /** The resources with every default applied. */
 export interface ResolvedJobResources {
-  readonly tables: readonly TableDesign[];
+  readonly tables: readonly ResolvedTableUse[];
   /** The names of the jobs it enqueues, itself included where it continues. */
   readonly enqueues: readonly string[];
   /** The declarations of the other jobs it enqueues. */
