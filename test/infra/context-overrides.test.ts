@@ -70,6 +70,31 @@ describe('Function: resolveJobs', () => {
     ]);
   });
 
+  it('fails when an at() override names a date the calendar lacks, quoting the key and the value', () => {
+    expect(problemsOf(() => resolveJobs(allJobs, { 'schedule.cleanup': 'at(2026-02-30T10:00:00)' }))).toEqual([
+      'Context "schedule.cleanup" = "at(2026-02-30T10:00:00)": Invalid at expression "at(2026-02-30T10:00:00)": ' +
+        'day 30 is outside 01-28: 2026-02 has 28 days',
+    ]);
+    expect(
+      problemsOf(() => resolveJobs(allJobs, { 'schedule.daily-report.daily': 'at(2026-13-01T25:00:00)' })),
+    ).toEqual([
+      expect.stringMatching(/^Context "schedule\.daily-report\.daily" = "at\(2026-13-01T25:00:00\)": .*month 13/),
+    ]);
+  });
+
+  it('fails when a cron override never fires or steps by 0, quoting the key and the value', () => {
+    const problems = problemsOf(() =>
+      resolveJobs(allJobs, {
+        'schedule.cleanup': 'cron(0 10 30 2 ? *)',
+        'schedule.daily-report': 'cron(*/0 6 * * ? *)',
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^Context "schedule\.cleanup" = "cron\(0 10 30 2 \? \*\)": .*it never fires/),
+      expect.stringMatching(/^Context "schedule\.daily-report" = "cron\(\*\/0 6 \* \* \? \*\)": .*step "0"/),
+    ]);
+  });
+
   it('fails when a time zone override is unknown, quoting the key and the value', () => {
     expect(problemsOf(() => resolveJobs(allJobs, { 'timezone.cleanup.daily': 'Mars/Olympus' }))).toEqual([
       expect.stringMatching(/^Context "timezone\.cleanup\.daily" = "Mars\/Olympus": Invalid time zone "Mars\/Olympus"/),
@@ -155,6 +180,12 @@ describe('App: context overrides at synth', () => {
   it('fails synth on a bad override with the quoted key and value', () => {
     expect(() => buildJobsApp(testApp({ 'schedule.cleanup': 'cron(99 2 * * ? *)' }))).toThrow(
       /Context "schedule\.cleanup" = "cron\(99 2 \* \* \? \*\)": Invalid minutes field "99"/,
+    );
+  });
+
+  it('fails synth on an at() override for 30 February, with the quoted key and value', () => {
+    expect(() => buildJobsApp(testApp({ 'schedule.cleanup': 'at(2026-02-30T10:00:00)' }))).toThrow(
+      'Context "schedule.cleanup" = "at(2026-02-30T10:00:00)": Invalid at expression "at(2026-02-30T10:00:00)": day 30',
     );
   });
 
