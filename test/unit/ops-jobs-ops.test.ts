@@ -284,7 +284,7 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
         '"schedule.cleanup": "cron(0 3 * * ? *)"',
         '"timezone.cleanup": "Europe/Berlin"',
       ]);
-      expect(update.driftWarning).toContain('the next cdk deploy puts that back');
+      expect(update.driftWarning).toContain("a cdk deploy that changes this schedule's template puts that back");
       expect(update.next[0]).toBe('2026-11-25T02:00:00.000Z');
     });
 

@@ -25,6 +25,18 @@ describe('Function: parseCommandLine', () => {
     expect(global).toEqual({ local: undefined, stage: 'dev', dataDir: undefined, json: true });
   });
 
+  it('reads drift with an optional job and -c key=value pairs, a value keeping every = after the first', () => {
+    expect(parseCommandLine(['drift']).command).toEqual({ name: 'drift', context: {} });
+    expect(
+      parseCommandLine(['drift', 'cleanup', '-c', 'schedule.cleanup=cron(0 3 * * ? *)', '--context', 'a=b=c']).command,
+    ).toEqual({ name: 'drift', job: 'cleanup', context: { 'schedule.cleanup': 'cron(0 3 * * ? *)', a: 'b=c' } });
+    expect(() => parseCommandLine(['drift', '-c', '=cron(0 3 * * ? *)'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['drift', '-c', 'schedule.cleanup'])).toThrow(
+      '-c takes key=value, e.g. -c schedule.cleanup="cron(0 3 * * ? *)" (given "schedule.cleanup")',
+    );
+    expect(() => parseCommandLine(['drift', 'cleanup', 'send-email'])).toThrow('drift takes 1 argument(s)');
+  });
+
   it('takes --stack for an app whose stack is not named ServerlessJobs-<stage>', () => {
     expect(parseCommandLine(['health', '--stack', 'ScratchVisits']).global).toMatchObject({ stack: 'ScratchVisits' });
     expect(parseCommandLine(['health']).global).not.toHaveProperty('stack');

@@ -59,6 +59,12 @@ export type Command =
     }
   | { readonly name: 'health'; readonly windowMs: number }
   | {
+      readonly name: 'drift';
+      readonly job?: string;
+      /** `-c key=value`, as given to cdk deploy: over the context of cdk.json. */
+      readonly context: Readonly<Record<string, string>>;
+    }
+  | {
       readonly name: 'backfill';
       readonly job: string;
       readonly schedule?: string;
@@ -82,6 +88,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   dlq <job> [--peek 10]                     DLQ counts, and the reason and attempts of the first messages
   redrive <job> [--dry-run] [--rate N] [--filter text|reason=…|jobId=…]   move the DLQ back to the queue
   health [--window 1h]                      Healthy / Degraded / Unhealthy; exit code 0 / 1 / 2
+  drift [<job>] [-c key=value]…             schedules whose live expression, zone or state differ from the
+                                            declaration with cdk.json's context and -c; what the next deploy does
   backfill <job> --from T --to T [--schedule S] [--dry-run]   enqueue every occurrence in a past range
                                             (ISO times), each once under its own ID; twice adds nothing
 
@@ -92,8 +100,9 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   --stack NAME    the stack NAME, for an app that names its stack otherwise
   --data-dir DIR  npm start's --data-dir (default .local)
 
-  exit codes: 0 done (health: Healthy); 1 an error (health: Degraded); 2 a command line or value refused,
-  nothing sent (health: Unhealthy); 3 nothing to talk to: no npm start running, and no AWS stack reachable`;
+  exit codes: 0 done (health: Healthy); 1 an error (health: Degraded; drift: a schedule drifted); 2 a command
+  line or value refused, nothing sent (health: Unhealthy); 3 nothing to talk to: no npm start running, and no
+  AWS stack reachable`;
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -117,6 +126,7 @@ const COMMAND_OPTIONS = {
   dlq: { peek: { type: 'string', default: '10' } },
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
+  drift: { context: { type: 'string', short: 'c', multiple: true } },
   backfill: {
     from: { type: 'string' },
     to: { type: 'string' },
@@ -170,6 +180,18 @@ function statuses(value: string | undefined): RunStatus[] {
       throw new UsageError(`--status takes ${Object.values(RunStatus).join(', ')}, comma-separated (given "${raw}")`);
     return status;
   });
+}
+
+/** `-c key=value` pairs, as cdk takes them: the value is everything after the first `=`. */
+function contextPairs(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1)
+      throw new UsageError(`-c takes key=value, e.g. -c schedule.cleanup="cron(0 3 * * ? *)" (given "${pair}")`);
+    context[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return context;
 }
 
 /** The positionals a command needs, or a usage error naming the first one missing. */
@@ -286,6 +308,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           to: isoTime(str('to'), 'to'),
           dryRun: values['dry-run'] === true,
         };
+      }
+      case 'drift': {
+        const [job] = args.length === 0 ? [] : needs(name, args, ['job']);
+        const given = (parsed.values as Record<string, unknown>).context;
+        const pairs = Array.isArray(given) ? given.filter((pair): pair is string => typeof pair === 'string') : [];
+        return { name, ...(job === undefined ? {} : { job }), context: contextPairs(pairs) };
       }
       case 'health':
         needs(name, args, []);

@@ -10,11 +10,13 @@ import {
   type ScheduleView,
 } from '../ops/ops-types.ts';
 import type { Command } from './cli-args.ts';
-import { USAGE_EXIT_CODE } from './exit-codes.ts';
+import { DRIFT_EXIT_CODE, USAGE_EXIT_CODE } from './exit-codes.ts';
 import { readEntries } from './payload-input.ts';
 import { type Column, formatTable } from './text-table.ts';
 import { dstFlag } from '../ops/schedule-views.ts';
 import type { BackfilledOccurrence, BackfillResult } from '../ops/backfill.ts';
+import { readCdkContext } from '../ops/deploy-context.ts';
+import { formatDrift } from './drift-output.ts';
 
 /** Where a command writes: stdout for results, stderr for progress. */
 export interface CliIo {
@@ -154,8 +156,17 @@ function redriveLeftovers(result: RedriveResult, job: string): string[] {
   ];
 }
 
-/** Runs one command against the ops core; returns the exit code. Errors are thrown to the entry point. */
-export async function runCommand(command: Command, asJson: boolean, ops: JobsOps, io: CliIo): Promise<number> {
+/**
+ * Runs one command against the ops core; returns the exit code. Errors are thrown to the entry point.
+ * `root` is the app's folder, whose cdk.json `drift` reads (@default the working folder).
+ */
+export async function runCommand(
+  command: Command,
+  asJson: boolean,
+  ops: JobsOps,
+  io: CliIo,
+  options: { readonly root?: string } = {},
+): Promise<number> {
   const print = (value: unknown, text: () => string) => io.out(asJson ? json(value) : text());
   switch (command.name) {
     case 'help':
@@ -296,6 +307,13 @@ export async function runCommand(command: Command, asJson: boolean, ops: JobsOps
       });
       print(result, () => formatBackfill(result));
       return 0;
+    }
+    case 'drift': {
+      // As cdk does: -c over cdk.json.
+      const context = { ...readCdkContext(options.root ?? process.cwd()), ...command.context };
+      const report = await ops.drift(context, command.job);
+      print(report, () => formatDrift(report));
+      return report.drifted > 0 ? DRIFT_EXIT_CODE : 0;
     }
     case 'health': {
       const report = await ops.health(command.windowMs);

@@ -11,3 +11,6 @@ export const USAGE_EXIT_CODE = 2;
 
 /** Nothing to talk to: no running npm start, and (without --local) no AWS stack that could be read. */
 export const UNREACHABLE_EXIT_CODE = 3;
+
+/** `drift` found a schedule that runs otherwise than declared; as `git diff --exit-code`, for a script to act on. */
+export const DRIFT_EXIT_CODE = 1;

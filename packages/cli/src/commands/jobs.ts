@@ -29,7 +29,7 @@ export async function runJobsCli(argv: readonly string[], io: CliIo, options: Jo
       ...(global.stack ? { stackName: global.stack } : {}),
       jobs: options.jobs,
     });
-    return await runCommand(command, global.json, target.ops, io);
+    return await runCommand(command, global.json, target.ops, io, { root });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`jobs-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);

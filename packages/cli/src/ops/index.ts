@@ -1,6 +1,8 @@
 export * from './aws-schedule-control.ts';
 export * from './backfill.ts';
 export * from './dead-letters.ts';
+export * from './deploy-context.ts';
+export * from './deployed-template.ts';
 export * from './duration.ts';
 export * from './errors.ts';
 export * from './health-check.ts';
@@ -13,5 +15,6 @@ export * from './ops-target.ts';
 export * from './ops-types.ts';
 export * from './run-history.ts';
 export * from './schedule-change.ts';
+export * from './schedule-drift.ts';
 export * from './schedule-views.ts';
 export * from './stack-output.ts';

@@ -29,11 +29,13 @@ import type {
   SendResult,
 } from './ops-types.ts';
 import { queryRuns } from './run-history.ts';
-import { contextLines, NEXT_OCCURRENCES, scheduleView, UPCOMING_OCCURRENCES } from './schedule-views.ts';
+import { contextLines, scheduleView, UPCOMING_OCCURRENCES } from './schedule-views.ts';
 import { requireOutput } from './stack-output.ts';
 import { backfill, type BackfillRange, type BackfillResult } from './backfill.ts';
 import { checkHealth } from './health-check.ts';
 import { assertScheduleChange } from './schedule-change.ts';
+import type { DeployContext } from './deploy-context.ts';
+import { type DriftReport, scheduleDrift } from './schedule-drift.ts';
 
 export interface JobsOpsOptions {
   readonly sqs: SQSClient;
@@ -57,6 +59,8 @@ export interface JobsOpsOptions {
   readonly missedToleranceMs?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The body of the stack's last deployed template (AWS), to tell what the next deploy does. @default none */
+  readonly template?: () => Promise<string>;
 }
 
 const COUNT_ATTRIBUTES: QueueAttributeName[] = [
@@ -250,8 +254,8 @@ export class JobsOps {
   }
 
   /**
-   * Changes a schedule where it runs now, and returns the cdk.json context lines without which the next
-   * deploy puts the declared schedule back. The time zone is kept when omitted.
+   * Changes a schedule where it runs now, and returns the cdk.json context lines without which a deploy that
+   * changes the schedule's template puts the declared one back. The time zone is kept when omitted.
    */
   async updateSchedule(
     jobName: string,
@@ -278,26 +282,28 @@ export class JobsOps {
       since: this.scheduleNow().getTime(),
     });
     const declared = job.schedules.find((s) => s.name === ref.schedule)!;
-    const lines = contextLines(job, ref.schedule, expression, timeZone);
-    const view = scheduleView(
-      job.name,
-      declared,
-      { state: 'ENABLED', expression, timeZone },
-      this.scheduleNow(),
-      NEXT_OCCURRENCES,
-    );
+    const view = scheduleView(job.name, declared, { state: 'ENABLED', expression, timeZone }, this.scheduleNow());
     return {
       job: job.name,
       schedule: ref.schedule,
       expression,
       timeZone,
-      contextLines: lines,
+      contextLines: contextLines(job, ref.schedule, expression, timeZone),
       driftWarning:
-        `The schedule runs on ${expression} (${timeZone}) from now on, but the app still ` +
-        `declares ${declared.expression} (${declared.timeZone}): the next cdk deploy puts that back ` +
-        `unless the context of cdk.json has these lines (or pass them with -c):`,
+        `The schedule runs on ${expression} (${timeZone}) from now on, but the app still declares ` +
+        `${declared.expression} (${declared.timeZone}): a cdk deploy that changes this schedule's template puts ` +
+        'that back (see jobs-cli drift) unless the context of cdk.json has these lines (or pass them with -c):',
       next: view.next,
     };
+  }
+
+  /** Each schedule (of `job`, or all) as it runs beside its declaration with the deploy context: see scheduleDrift. */
+  drift(context: DeployContext, job?: string): Promise<DriftReport> {
+    if (job !== undefined) this.job(job);
+    const { jobs, schedules, template } = this.options;
+    const refOf = (name: string, schedule: string) => this.scheduleRefs(name, schedule)[0]!;
+    const describe = (ref: ScheduleRef) => schedules.describe(ref);
+    return scheduleDrift({ jobs, context, target: this.target, refOf, describe, ...(template && { template }) }, job);
   }
 
   /** A job's runs, newest first. */

@@ -11,6 +11,7 @@ import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { type Clock, systemClock } from '@serverless-jobs/runtime/runtime';
 import { parseRunnerState, RUNNER_STATE_FILE, type RunnerState } from '@serverless-jobs/runtime/contracts';
 import { AwsScheduleControl } from './aws-schedule-control.ts';
+import { readTemplateBody } from './deployed-template.ts';
 import { OpsUnreachableError } from './errors.ts';
 import { JobsOps } from './jobs-ops.ts';
 import { LocalScheduleControl } from './local-schedule-control.ts';
@@ -122,7 +123,8 @@ export async function awsTarget(
   jobs: readonly JobDeclaration[],
   clock: Clock = systemClock,
 ): Promise<OpsTarget> {
-  const outputs = await loadStackOutputs(new CloudFormationClient({}), stackName);
+  const cloudFormation = new CloudFormationClient({});
+  const outputs = await loadStackOutputs(cloudFormation, stackName);
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const ops = new JobsOps({
     sqs,
@@ -140,6 +142,7 @@ export async function awsTarget(
     }),
     target: 'aws',
     messageAge: new CloudWatchMessageAge(new CloudWatchClient({}), () => clock.now()),
+    template: () => readTemplateBody(cloudFormation, stackName),
   });
   return { ops, kind: 'aws', description: `AWS stack ${stackName}` };
 }
