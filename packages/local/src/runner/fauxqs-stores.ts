@@ -8,7 +8,26 @@ type Stores = NonNullable<BuildAppOptions['stores']>;
 
 interface PersistenceManager {
   load(sqs: Stores['sqsStore'], sns: Stores['snsStore'], s3: Stores['s3Store']): void;
+  updateMessageReady(messageId: string): void;
   close(): void;
+}
+
+/** The manager's own handle on the database (a node:sqlite DatabaseSync). */
+interface WithDatabase {
+  readonly db: { prepare(sql: string): { run(...values: (string | null)[]): unknown } };
+}
+
+/**
+ * fauxqs 2.4.1 writes a message made visible again (a visibility timeout of 0, or one that ran out) with NULL as
+ * its receive count, which the column refuses. The error came after the message had left the in-flight set and
+ * before it joined the ready one: it vanished until a restart, so a DLQ emptied as `jobs-cli dlq` peeked at it and
+ * a record handed back by the runtime was never delivered again. This keeps the count, as the load already does.
+ */
+function keepReceiveCount(manager: PersistenceManager): void {
+  const ready = (manager as unknown as WithDatabase).db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  manager.updateMessageReady = (messageId) => void ready.run(messageId);
 }
 
 interface Persistent {
@@ -44,6 +63,7 @@ export async function persistentFauxqsStores(dataDir: string): Promise<{ stores:
   ]);
   const stores: Stores = { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
   const manager = new PersistenceManager(dataDir);
+  keepReceiveCount(manager);
   // Loaded before the stores write through: loading with persistence on would rewrite every row.
   manager.load(stores.sqsStore, stores.snsStore, stores.s3Store);
   for (const store of Object.values(stores)) (store as Persistent).persistence = manager;
