@@ -29,18 +29,22 @@ describe('npm start, restarted on the same data folder', () => {
   let cdkOut: string;
   let dataDir: string;
   let stack: LocalStack | undefined;
+  const progress: string[] = [];
   const start = (reset = false) =>
-    LocalStack.start({
-      root: ROOT,
-      jobs: allJobs,
-      cdkOut,
-      synth: 'never',
-      dataDir,
-      reset,
-      // The watchdog's own test covers it; here it would only add runs.
-      pausedSchedules: ['schedule-watchdog/every-5-minutes'],
-      write: () => {},
-    });
+    LocalStack.start(
+      {
+        root: ROOT,
+        jobs: allJobs,
+        cdkOut,
+        synth: 'never',
+        dataDir,
+        reset,
+        // The watchdog's own test covers it; here it would only add runs.
+        pausedSchedules: ['schedule-watchdog/every-5-minutes'],
+        write: () => {},
+      },
+      (message) => void progress.push(message),
+    );
 
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
     const dashboard = stack!.describe().dashboard!;
@@ -152,5 +156,7 @@ describe('npm start, restarted on the same data folder', () => {
     stack = undefined;
     stack = await start(true);
     expect(await kept()).toEqual(fresh);
+    expect(progress).toContain(`Reset: dropped the tables, queues, schedule changes and e-mails kept in ${dataDir}`);
+    expect(progress).toContain('Schedule changes kept from the last run: cleanup/daily, daily-report/daily');
   }, 150_000);
 });

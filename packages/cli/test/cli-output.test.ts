@@ -15,6 +15,24 @@ async function textOf(command: Parameters<typeof runCommand>[0], ops: Partial<Jo
 }
 
 describe('Function: runCommand (text output)', () => {
+  it('lists a paused schedule as paused and an enabled one as active', async () => {
+    const schedule = (name: string, state: 'ENABLED' | 'DISABLED') => ({
+      name,
+      state,
+      expression: 'cron(0 2 * * ? *)',
+      timeZone: 'UTC',
+      next: [],
+      dstShifts: [],
+    });
+    const listJobs = async () => [
+      { name: 'cleanup', schedules: [schedule('daily', 'DISABLED')] },
+      { name: 'daily-report', schedules: [schedule('daily', 'ENABLED')] },
+    ];
+    const lines = (await textOf({ name: 'list' }, { listJobs } as unknown as Partial<JobsOps>)).split('\n');
+    expect(lines[1]).toMatch(/^cleanup\s+daily\s+paused\s+cron/);
+    expect(lines[2]).toMatch(/^daily-report\s+daily\s+active\s+cron/);
+  });
+
   it('says which statuses found no run', async () => {
     const runs = async () => [];
     expect(
@@ -54,6 +72,20 @@ describe('Function: runCommand (text output)', () => {
       expect(dead).toMatch(/order\/o-2\s+DEAD\s+1\s+permanent failure: no such order$/);
     },
   );
+
+  it("shows each run's trace ID, the one on its log lines, in a TRACE column", async () => {
+    const traceId = '1-6650f3a2-0123456789abcdef01234567';
+    const runs = async () => [
+      { job: 'send-email', id: 'welcome/ada', status: RunStatus.SUCCEEDED, attempt: 1, createdAt: '', traceId },
+      { job: 'send-email', id: 'welcome/bob', status: RunStatus.SUCCEEDED, attempt: 1, createdAt: '' },
+    ];
+    const [header, traced, untraced] = (
+      await textOf({ name: 'runs', job: 'send-email', statuses: [], limit: 20 }, { runs })
+    ).split('\n');
+    expect(header).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+TRACE\s+LAST ERROR \/ REASON$/);
+    expect(traced).toMatch(new RegExp(`welcome/ada\\s+SUCCEEDED\\s+1\\s+${traceId}$`));
+    expect(untraced).toMatch(/welcome\/bob\s+SUCCEEDED\s+1$/);
+  });
 
   it(
     'lists the moved messages under the line that counts them, and the ones the filter left after ' + 'the table',

@@ -34,7 +34,8 @@ const short = (iso: string | undefined): string => (iso ? iso.replace(/\.\d{3}Z$
 const scheduleColumns: Column<{ job: string; s?: ScheduleView }>[] = [
   { header: 'JOB', cell: (r) => r.job },
   { header: 'SCHEDULE', cell: (r) => r.s?.name ?? '-' },
-  { header: 'STATE', cell: (r) => r.s?.state ?? '-' },
+  // The words of the pause and resume commands and of the dashboard; JSON keeps AWS's ENABLED and DISABLED.
+  { header: 'STATE', cell: (r) => (r.s ? (r.s.state === 'ENABLED' ? 'active' : 'paused') : '-') },
   { header: 'EXPRESSION', cell: (r) => r.s?.expression ?? 'queue only' },
   { header: 'TIME ZONE', cell: (r) => r.s?.timeZone ?? '' },
   { header: 'NEXT (UTC)', cell: (r) => (r.s?.next ?? []).map(short).join(', ') },
@@ -52,6 +53,7 @@ const runColumns: Column<RunView>[] = [
   { header: 'STATUS', cell: (r) => r.status },
   { header: 'ATTEMPT', cell: (r) => String(r.attempt) },
   { header: 'DURATION', cell: (r) => (r.durationMs === undefined ? '' : `${r.durationMs} ms`) },
+  { header: 'TRACE', cell: (r) => r.traceId ?? '' },
   { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 70 },
 ];
 

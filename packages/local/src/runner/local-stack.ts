@@ -11,12 +11,7 @@ import { EMULATOR_DATA, type EmulatorSet, emulatorEnvironment, startEmulators } 
 import type { Emulator } from './loopback.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
-import {
-  buildLocalModel,
-  type LocalFunction,
-  type LocalMapping,
-  type LocalModel,
-} from './local-model.ts';
+import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel } from './local-model.ts';
 import { provision } from './provision.ts';
 import { SavedStateFile } from './saved-state.ts';
 import { Sandbox } from './sandbox.ts';
@@ -65,7 +60,8 @@ export interface LocalStackOptions {
   /** Virtual start time of the schedules' clock. @default now */
   readonly startAt?: number;
   /**
-   * Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed.
+   * Schedules (`job/schedule`) that start paused in the runner, e.g. the watchdog in a test at a high clock speed;
+   * for this run only, not kept as a change.
    * @default []
    */
   readonly pausedSchedules?: readonly string[];
@@ -148,6 +144,7 @@ export class LocalStack {
     if (options.reset) {
       for (const name of [...EMULATOR_DATA, SAVED_STATE_FILE, METRICS_FILE])
         rmSync(join(dataDir, name), { recursive: true, force: true });
+      progress(`Reset: dropped the tables, queues, schedule changes and e-mails kept in ${dataDir}`);
     }
     const persist = options.persist ?? true;
     const saved = new SavedStateFile(persist ? join(dataDir, SAVED_STATE_FILE) : undefined);
@@ -232,7 +229,7 @@ export class LocalStack {
       if (dropped.length > 0)
         progress(`Schedule changes dropped, as a deploy drops them (the template changed): ${dropped.join(', ')}`);
       for (const state of schedules.states)
-        if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) state.enabled = false;
+        if (options.pausedSchedules?.includes(scheduleLabel(state.schedule))) schedules.pauseForThisRun(state);
       // The schedules start right after the clock: at a high clock speed, any wait in between skips occurrences.
       for (const poller of pollers) poller.start();
       schedules.start();

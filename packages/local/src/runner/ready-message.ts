@@ -43,7 +43,7 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     ...exports.map((line) => `    ${line}`),
     ...(orders
       ? [
-          '  Then, for example (the AWS CLI older than 2.13 needs --endpoint-url):',
+          '  Then, for example (AWS CLI v1, and v2 before 2.13, need --endpoint-url):',
           `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url ${orders.url} ` +
             `--message-body '{"orderId":"o-1"}'`,
         ]

@@ -83,6 +83,8 @@ export class ScheduleRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Rate schedules count from here: the runner's start, or the schedule's last update (as AWS re-anchors). */
   private readonly anchors = new Map<string, number>();
+  /** Paused by a start option for this run only (`pausedSchedules`): not a change to keep, until changed. */
+  private readonly pausedForThisRun = new Set<string>();
   /** When a schedule was last updated or resumed; the runner's start for the others. */
   private readonly activeSince = new Map<string, number>();
   private readonly anchor: number;
@@ -165,13 +167,19 @@ export class ScheduleRunner {
     return { restored, dropped };
   }
 
+  /** Pauses a schedule for this run, before `start()`, without saving it as a change (a test's or a demo's). */
+  pauseForThisRun(state: ScheduleState): void {
+    state.enabled = false;
+    this.pausedForThisRun.add(state.schedule.logicalId);
+  }
+
   /** Each schedule that differs from the template or was changed, with the template's settings beside it. */
   changes(): Record<string, SavedSchedule> {
     const changes: Record<string, SavedSchedule> = {};
     for (const state of this.states) {
       const { logicalId } = state.schedule;
       const template = this.options.schedules.find((s) => s.logicalId === logicalId);
-      if (!template) continue;
+      if (!template || this.pausedForThisRun.has(logicalId)) continue;
       const deployed = settingsOf(template, template.enabled);
       const current = settingsOf(state.schedule, state.enabled);
       const anchor = this.anchors.get(logicalId);
@@ -197,6 +205,7 @@ export class ScheduleRunner {
 
   setEnabled(state: ScheduleState, enabled: boolean): void {
     if (enabled && !state.enabled) this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
+    this.pausedForThisRun.delete(state.schedule.logicalId);
     state.enabled = enabled;
     this.arm(state);
     this.options.onChange?.(this.changes());
@@ -217,6 +226,7 @@ export class ScheduleRunner {
     state.schedule = { ...state.schedule, expression, timeZone, input: withTimeZone(state.schedule.input, timeZone) };
     this.anchors.set(state.schedule.logicalId, this.options.clock.now());
     this.activeSince.set(state.schedule.logicalId, this.options.clock.now());
+    this.pausedForThisRun.delete(state.schedule.logicalId);
     this.arm(state);
     this.options.onChange?.(this.changes());
   }
