@@ -195,12 +195,14 @@ describe('Function: runReport with DynamoDB, on orders other systems wrote', () 
     const report = await runReport({ kind: 'monthly', explicit: '2026-11' }, fake.ctx, store, { jobs: [] });
     await store.save({ ...report, version: 2 }, 1);
 
-    // Act
-    const stale = store.save({ ...report, version: 2 }, 1);
+    // Act: the refusal is awaited with its expectation attached at once, so it is never an unhandled rejection.
+    const stale = expect(store.save({ ...report, version: 2 }, 1)).rejects.toThrow(
+      'Report monthly/2026-11/UTC was stored by another run meanwhile',
+    );
     await store.markMailed(report.reportId, 1);
 
     // Assess
-    await expect(stale).rejects.toThrow('Report monthly/2026-11/UTC was stored by another run meanwhile');
+    await stale;
     expect(await store.load(report.reportId)).toMatchObject({ version: 2, mailedVersion: undefined });
   });
 });

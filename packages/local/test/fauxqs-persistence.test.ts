@@ -39,7 +39,7 @@ async function receiveOne(client: SQSClient, queueUrl: string) {
 }
 
 describe('Function: startFauxqs, with a data folder', () => {
-  it('gives a message back when its visibility is set to 0, with its receive count, also across a restart', async () => {
+  it('gives a message back at visibility 0, with its receive count, also across a restart', async () => {
     const sqs = await startFauxqs({ dataDir });
     started.push(sqs);
     const client = clientOf(sqs);
