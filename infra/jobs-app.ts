@@ -17,9 +17,9 @@ export interface JobsAppOptions {
 }
 
 /**
- * Builds the serverless-jobs stack into `app` from its context (stage, emailFrom, reportRecipients and the
- * per-job overrides), with the safety aspect and cdk-nag. Shared by `infra/app.ts` and the tests.
- * The stack is environment-agnostic: no account or region lookups.
+ * Builds the serverless-jobs stack into `app` from its context (stage, production, emailFrom and its identity,
+ * the alarm target, reportRecipients and the per-job overrides), with the safety aspect and cdk-nag. Shared by
+ * `infra/app.ts` and the tests. The stack is environment-agnostic: no account or region lookups.
  */
 export function buildJobsApp(app: App, options: JobsAppOptions = {}): ServerlessJobsStack {
   const jobs = options.jobs ?? appJobs;
@@ -28,7 +28,9 @@ export function buildJobsApp(app: App, options: JobsAppOptions = {}): Serverless
     config,
     jobs,
     ...(options.entryOf ? { entryOf: options.entryOf } : {}),
-    description: `serverless-jobs (${config.stage}): job queues, workers, schedules, run ledger, alarms`,
+    description:
+      `serverless-jobs (${config.stage}${config.production ? ', production' : ''}): job queues, workers, ` +
+      'schedules, run ledger, alarms',
   });
   Aspects.of(app).add(new JobSafetyAspect());
   // AwsSolutions must pass with no acknowledgement; the Serverless pack's findings that do not fit this

@@ -95,7 +95,7 @@ describe('Stack: ServerlessJobs', () => {
         LEDGER_TABLE: { Ref: logicalIdOf(synth.stack.tables.ledger.table) },
         JOB_QUEUE_URL: { Ref: logicalIdOf(worker.queue) },
         JOB_DLQ_URL: { Ref: logicalIdOf(worker.deadLetterQueue) },
-        POWERTOOLS_METRICS_NAMESPACE: 'ServerlessJobs',
+        POWERTOOLS_METRICS_NAMESPACE: 'ServerlessJobs/dev',
         POWERTOOLS_SERVICE_NAME: 'serverless-jobs',
       };
       for (const target of job.resources.enqueues)
@@ -130,14 +130,12 @@ describe('Stack: ServerlessJobs', () => {
       }
     });
 
-    it('alarms on DLQ depth, oldest message, error rate and duration near the timeout, notifying the topic', () => {
+    it('alarms on DLQ depth, oldest message, error rate and duration near the timeout', () => {
       const alarms = synth.stack.alarms.byJob.get(name)!;
-      const topic = { Ref: logicalIdOf(synth.stack.alarms.topic) };
       const props = (alarm: keyof typeof alarms) => propertiesOf(synth.template, logicalIdOf(alarms[alarm]!));
       expect(props('deadLetters')).toMatchObject({
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Threshold: 1,
-        AlarmActions: [topic],
       });
       expect(props('deadLetters').Dimensions).toEqual([
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(workerOf(name).deadLetterQueue), 'QueueName'] } },
@@ -146,7 +144,7 @@ describe('Stack: ServerlessJobs', () => {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Threshold: job.alarms.oldestMessageAgeSeconds,
       });
-      expect(props('errorRate')).toMatchObject({ Threshold: job.alarms.errorRatePercent, AlarmActions: [topic] });
+      expect(props('errorRate')).toMatchObject({ Threshold: job.alarms.errorRatePercent });
       expect(JSON.stringify(props('errorRate').Metrics)).toContain(`{"Name":"job","Value":"${name}"}`);
       expect(props('nearTimeout')).toMatchObject({
         MetricName: 'Duration',
@@ -155,10 +153,9 @@ describe('Stack: ServerlessJobs', () => {
       if (job.schedules.length > 0 && name !== 'schedule-watchdog') {
         expect(props('missedOccurrences')).toMatchObject({
           MetricName: 'MissedOccurrences',
-          Namespace: 'ServerlessJobs',
+          Namespace: 'ServerlessJobs/dev',
           Threshold: 1,
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          AlarmActions: [topic],
         });
         expect(props('missedOccurrences').Dimensions).toEqual(
           expect.arrayContaining([

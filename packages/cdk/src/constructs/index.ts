@@ -6,5 +6,6 @@ export * from './job-schedules.ts';
 export * from './job-tables.ts';
 export * from './job-worker.ts';
 export * from './jobs-dashboard.ts';
+export * from './sender-identity.ts';
 export * from './table-access.ts';
 export * from './jobs-stack.ts';

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '@serverless-jobs/runtime/runtime';
+import { SERVICE_NAME } from '@serverless-jobs/runtime/runtime';
 
 /** The EMF metrics the job runtime writes, by name. */
 export const JobMetricName = {
@@ -31,17 +31,47 @@ export interface JobMetricOptions {
   readonly label?: string;
 }
 
+/** Where a job's EMF metrics are: its name and the namespace its function writes to (a `JobWorker`). */
+export interface JobMetricSource {
+  readonly jobName: string;
+  /** The function's POWERTOOLS_METRICS_NAMESPACE. */
+  readonly metricsNamespace: string;
+}
+
 /**
- * One of a job's EMF metrics, with exactly the dimensions Powertools writes ({service, job}); a metric
- * asked for with other dimensions would silently show no data.
+ * One of a job's EMF metrics, in the namespace its function writes to and with exactly the dimensions Powertools
+ * writes ({service, job}); a metric asked for in another namespace or with other dimensions would silently show
+ * no data.
  */
-export function jobMetric(job: string, metricName: JobMetricName, options: JobMetricOptions = {}): cloudwatch.Metric {
+export function jobMetric(
+  source: JobMetricSource,
+  metricName: JobMetricName,
+  options: JobMetricOptions = {},
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace: source.metricsNamespace,
     metricName,
-    dimensionsMap: { service: SERVICE_NAME, job },
+    dimensionsMap: { service: SERVICE_NAME, job: source.jobName },
     statistic: options.statistic ?? 'Sum',
     period: options.period ?? Duration.minutes(5),
     ...(options.label ? { label: options.label } : {}),
   });
+}
+
+/** CloudWatch's rule for a custom namespace; `AWS/` belongs to AWS. */
+const CUSTOM_NAMESPACE = /^(?!AWS\/)[0-9A-Za-z.\-_/#: ]{1,255}$/;
+
+/**
+ * Checks a namespace for the job metrics before it reaches a function's environment: CloudWatch would drop
+ * every EMF line of a bad one without an error.
+ * @throws Error naming the namespace
+ */
+export function assertMetricsNamespace(namespace: string): string {
+  if (!CUSTOM_NAMESPACE.test(namespace)) {
+    throw new Error(
+      `metricsNamespace ${JSON.stringify(namespace)}: expected 1 to 255 letters, digits or . - _ / # : and ` +
+        'spaces, not starting with "AWS/"',
+    );
+  }
+  return namespace;
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +20,12 @@ export interface JobSchedulesProps {
    * How long an occurrence may wait for delivery before it goes to the DLQ. @default Duration.hours(1) (1 min to 1 day)
    */
   readonly maxEventAge?: Duration;
+  /**
+   * What happens to the group when the stack is deleted or the group replaced. Deleting it deletes its schedules,
+   * the one-time sends of `jobs send --delay` too, which target only this stack's queues. RETAIN would leave the
+   * name taken, and the next create of the stack would fail on it. @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** One schedule as created, for outputs and tests. */
@@ -46,7 +52,10 @@ export class JobSchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: JobSchedulesProps) {
     super(scope, id);
-    this.group = new scheduler.ScheduleGroup(this, 'Group', { scheduleGroupName: props.scheduleGroupName });
+    this.group = new scheduler.ScheduleGroup(this, 'Group', {
+      scheduleGroupName: props.scheduleGroupName,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
     this.delayedSendRole = new iam.Role(this, 'DelayedSendRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },

@@ -7,8 +7,15 @@ import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 export interface JobTablesProps {
   /** The app's own tables, as designs; the jobs name them in `resources.tables`. @default [] */
   readonly tables?: readonly TableDesign[];
-  /** What happens to the tables (and their data) when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the tables (and their data) when the stack is deleted or a table replaced. A retained table
+   * keeps its CloudFormation-generated name, so the next create of the stack makes a new one beside it.
+   * @default RETAIN_ON_UPDATE_OR_DELETE: a failed create removes the tables it made, an update or a delete keeps
+   * them; RETAIN with deletion protection, whose tables a rolled-back create could not delete
+   */
   readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB deletion protection: no one deletes a table until it is turned off. For production. @default false */
+  readonly deletionProtection?: boolean;
 }
 
 /** A table together with the design it was built from, so grants can name its index ARNs exactly. */
@@ -32,14 +39,17 @@ export class JobTables extends Construct {
 
   constructor(scope: Construct, id: string, props: JobTablesProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const deletionProtection = props.deletionProtection ?? false;
+    const removalPolicy =
+      props.removalPolicy ?? (deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     const designs = props.tables ?? [];
     const ids = [ledgerTable, ...designs].map((design) => design.id);
     const twice = ids.filter((name, index) => ids.indexOf(name) !== index);
     if (twice.length > 0)
       throw new Error(`Table ids must be unique; "${twice[0]}" is given twice (the ledger is "${ledgerTable.id}")`);
-    this.ledger = this.create(ledgerTable, removalPolicy);
-    this.app = new Map(designs.map((design) => [design.id, this.create(design, removalPolicy)]));
+    const protection = { removalPolicy, deletionProtection };
+    this.ledger = this.create(ledgerTable, protection);
+    this.app = new Map(designs.map((design) => [design.id, this.create(design, protection)]));
     this.all = [this.ledger, ...this.app.values()];
   }
 
@@ -58,14 +68,18 @@ export class JobTables extends Construct {
     return table;
   }
 
-  private create(design: TableDesign, removalPolicy: RemovalPolicy): DesignedTable {
+  private create(
+    design: TableDesign,
+    protection: { readonly removalPolicy: RemovalPolicy; readonly deletionProtection: boolean },
+  ): DesignedTable {
     const table = new dynamodb.Table(this, design.id, {
       partitionKey: attribute(design.partitionKey),
       ...(design.sortKey ? { sortKey: attribute(design.sortKey) } : {}),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       ...(design.ttlAttribute ? { timeToLiveAttribute: design.ttlAttribute } : {}),
-      removalPolicy,
+      removalPolicy: protection.removalPolicy,
+      ...(protection.deletionProtection ? { deletionProtection: true } : {}),
     });
     for (const index of design.indexes) {
       table.addGlobalSecondaryIndex({

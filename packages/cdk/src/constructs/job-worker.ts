@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import { functionEnvironment, queueUrlVariable } from '@serverless-jobs/runtime/contracts';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '@serverless-jobs/runtime/runtime';
+import { ContextOverrideError } from '../config/context-override-error.ts';
+import { parseContextValue, quoteContext } from '../config/context-value.ts';
 import type { ResolvedJob } from '../config/resolve-jobs.ts';
 import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from './constants.ts';
 import { BUNDLE_ENTRY, FunctionBundle } from './function-bundle.ts';
@@ -24,6 +26,28 @@ const CONSUME_ACTIONS = [
   'sqs:GetQueueAttributes',
   'sqs:ChangeMessageVisibility',
 ];
+
+/** The context key that turns X-Ray active tracing on or off: `-c tracing=true` on the deploy of a stage. */
+export const TRACING_CONTEXT = 'tracing';
+
+/**
+ * The context's `tracing`, off when absent: a trace costs money per recorded request, and its grant is the one
+ * wildcard resource a role would have.
+ * @throws ContextOverrideError for a value other than true or false
+ */
+export function tracingFromContext(scope: Construct): boolean {
+  const raw: unknown = scope.node.tryGetContext(TRACING_CONTEXT);
+  if (raw === undefined) return false;
+  let value: unknown;
+  try {
+    value = parseContextValue(raw);
+  } catch {
+    value = raw;
+  }
+  if (typeof value !== 'boolean')
+    throw new ContextOverrideError([`${quoteContext(TRACING_CONTEXT, raw)}: expected true or false`]);
+  return value;
+}
 
 export interface JobWorkerProps {
   readonly job: ResolvedJob;
@@ -44,6 +68,16 @@ export interface JobWorkerProps {
    * 4 KB in all: for what grows with the number of jobs. The code reads them as `process.env.NAME`. @default - none
    */
   readonly inlinedEnvironment?: Readonly<Record<string, string>>;
+  /**
+   * X-Ray active tracing of the function. Off, Lambda still hands each invocation a trace ID, which the runtime
+   * writes on the ledger and the logs; only nothing is recorded in X-Ray. @default the context's `tracing`, else false
+   */
+  readonly tracing?: boolean;
+  /**
+   * The CloudWatch namespace the runtime writes the job's metrics to (POWERTOOLS_METRICS_NAMESPACE); one per
+   * stage, so two stages' alarms never read each other's metrics. @default METRICS_NAMESPACE ('ServerlessJobs')
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -58,12 +92,17 @@ export class JobWorker extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly fn: lambda.Function;
+  /** Where the job's EMF metrics go: what its alarms and dashboard graphs must read. */
+  readonly metricsNamespace: string;
+  /** Whether X-Ray active tracing is on. */
+  readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
     const job = props.job.declaration;
     this.jobName = job.name;
     this.declaration = job;
+    this.metricsNamespace = props.metricsNamespace ?? METRICS_NAMESPACE;
     if (job.resources.sendsEmail && !props.emailFrom) {
       throw new Error(
         `${job.name}: sends e-mail but no emailFrom was given (given ${JSON.stringify(props.emailFrom)})`,
@@ -119,8 +158,36 @@ export class JobWorker extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: job.maxConcurrency,
     });
+    this.tracing = props.tracing ?? tracingFromContext(this);
+    if (this.tracing) this.traceActively();
     this.grantAccess(props);
     this.acknowledgeServerlessFindings();
+  }
+
+  /**
+   * Active tracing, with its grant in a policy of its own, so that the acknowledgement of its wildcard resource
+   * covers that statement only and a wildcard anywhere else in the role still fails the synth.
+   */
+  private traceActively(): void {
+    (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const policy = new iam.Policy(this, 'TracingPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    // Lambda refuses active tracing to a function whose role cannot write segments yet.
+    this.fn.node.addDependency(policy);
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions: IAM takes ' +
+        'only Resource "*" for them (see the X-Ray actions in the Service Authorization Reference). ' +
+        'This policy holds these two actions and nothing else.',
+    });
   }
 
   /**
@@ -134,22 +201,22 @@ export class JobWorker extends Construct {
         'This queue is the dead-letter queue: the end of the line. Its messages go back to the job ' +
         'queue only by an operator redrive (jobs-cli redrive), never automatically.',
     });
-    Validations.of(this.fn).acknowledge(
-      {
-        id: 'Serverless::Serverless-LambdaDLQ',
-        reason:
-          'The function is invoked only by its SQS event source mapping (synchronously), never ' +
-          'asynchronously, so a Lambda DLQ would never receive anything. Failed records go to the ' +
-          'job DLQ: copied by the runtime with the reason, and by the queue redrive policy as a backstop.',
-      },
-      {
+    Validations.of(this.fn).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'The function is invoked only by its SQS event source mapping (synchronously), never ' +
+        'asynchronously, so a Lambda DLQ would never receive anything. Failed records go to the ' +
+        'job DLQ: copied by the runtime with the reason, and by the queue redrive policy as a backstop.',
+    });
+    if (!this.tracing) {
+      Validations.of(this.fn).acknowledge({
         id: 'Serverless::Serverless-LambdaTracing',
         reason:
-          'Active X-Ray tracing needs xray:PutTraceSegments on Resource "*", a wildcard grant this ' +
-          'project keeps out of every role. Runs are traced by the run ledger (job ID, attempt, ' +
-          'fence, errors) and by EMF metrics and logs that carry the job ID.',
-      },
-    );
+          'Active X-Ray tracing is off for this stage (context tracing=true turns it on): it needs ' +
+          'xray:PutTraceSegments on Resource "*", and costs per recorded trace. Each run still has its ' +
+          'trace ID on its ledger item and its log lines, and its sends carry the trace header.',
+      });
+    }
     for (const child of this.fn.node.findAll()) {
       if (child instanceof lambda.CfnEventSourceMapping) {
         Validations.of(child).acknowledge({
@@ -177,7 +244,7 @@ export class JobWorker extends Construct {
       deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
       settings: props.job.settings,
       serviceName: SERVICE_NAME,
-      metricsNamespace: METRICS_NAMESPACE,
+      metricsNamespace: this.metricsNamespace,
       tables: job.resources.tables.map(({ table: design }) => ({
         design,
         name: props.tables.of(design, job.name).table.tableName,

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { JobMetricName, jobMetric } from './job-metrics.ts';
@@ -10,6 +10,11 @@ export interface JobsDashboardProps {
   readonly period?: Duration;
   /** Height of a job's row, in grid units. @default 6 */
   readonly rowHeight?: number;
+  /**
+   * The dashboard's name: letters, digits, `-` and `_`. @default the stack name, so each stage's dashboard is
+   * told apart by name
+   */
+  readonly dashboardName?: string;
 }
 
 const WIDTH = 6;
@@ -20,7 +25,10 @@ export class JobsDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: JobsDashboardProps) {
     super(scope, id);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? Stack.of(this).stackName,
+      defaultInterval: Duration.days(1),
+    });
     for (const worker of props.workers)
       this.dashboard.addWidgets(...row(worker, props.period ?? Duration.minutes(5), props.rowHeight ?? 6));
   }
@@ -29,7 +37,7 @@ export class JobsDashboard extends Construct {
 function row(worker: JobWorker, period: Duration, height: number): cloudwatch.IWidget[] {
   const job = worker.jobName;
   const metric = (name: JobMetricName, statistic = 'Sum', label: string = name): cloudwatch.Metric =>
-    jobMetric(job, name, { statistic, period, label });
+    jobMetric(worker, name, { statistic, period, label });
   const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []): cloudwatch.GraphWidget =>
     new cloudwatch.GraphWidget({ title: `${job}: ${title}`, left, right, width: WIDTH, height });
   return [

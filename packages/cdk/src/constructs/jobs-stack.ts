@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { StackOutputKey, WATCHED_SCHEDULES_VARIABLE } from '@serverless-jobs/runtime/contracts';
 import type { JobDeclaration, TableDesign } from '@serverless-jobs/runtime/jobs';
@@ -12,10 +13,12 @@ import {
 import { type ResolvedJob, resolveJobs } from '../config/resolve-jobs.ts';
 import { addOutput, addStackOutputs } from '../outputs/stack-outputs.ts';
 import { JobAlarms } from './job-alarms.ts';
+import { assertMetricsNamespace } from './job-metrics.ts';
 import { JobSchedules } from './job-schedules.ts';
 import { JobTables } from './job-tables.ts';
 import { JobWorker } from './job-worker.ts';
 import { JobsDashboard } from './jobs-dashboard.ts';
+import { SenderIdentity, type SenderIdentityMode } from './sender-identity.ts';
 import { grantTableActions, WATCHDOG_LEDGER_ACTIONS } from './table-access.ts';
 
 // The watchdog's entry ships with this package: a .ts file beside this one in the sources, .js when compiled.
@@ -37,8 +40,25 @@ export interface JobsStackProps extends StackProps {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** SES sender; required when a job declares `sendsEmail`. @default - none */
   readonly emailFrom?: string;
+  /** Whether the stack makes the sender's SES identity (`domain`, `address`) or finds it made. @default 'existing' */
+  readonly emailIdentity?: SenderIdentityMode;
   /** The EventBridge Scheduler group of the schedules. @default `serverless-jobs-<stack name>` */
   readonly scheduleGroupName?: string;
+  /**
+   * The CloudWatch namespace of the job metrics, set in every function's environment and read by the alarms and
+   * the dashboard. One per stage: two stacks sharing it would read each other's metrics.
+   * @default `ServerlessJobs/<stack name>`
+   */
+  readonly metricsNamespace?: string;
+  /** DynamoDB deletion protection on the ledger and the app's tables, for a production stage. @default false */
+  readonly deletionProtection?: boolean;
+  /**
+   * The ARN of an existing SNS topic, in the stack's account and region, for the health alarm to notify.
+   * @default - a topic of the stack's own
+   */
+  readonly alarmTopicArn?: string;
+  /** Addresses subscribed by e-mail to the stack's own alarm topic; not with `alarmTopicArn`. @default [] */
+  readonly alarmEmails?: readonly string[];
   /** Package export conditions for bundling. @default the `--conditions` of this process */
   readonly conditions?: readonly string[];
 }
@@ -55,6 +75,7 @@ export class JobsStack extends Stack {
   readonly schedules: JobSchedules;
   readonly alarms: JobAlarms;
   readonly dashboard: JobsDashboard;
+  readonly sender: SenderIdentity | undefined;
   /** Every schedule but the watchdog's own, as resolved (overrides applied): compiled into the watchdog's bundle. */
   readonly watchedSchedules: readonly WatchedSchedule[];
 
@@ -71,9 +92,13 @@ export class JobsStack extends Stack {
     );
     const appJobs = this.jobs.slice(0, props.jobs.length);
     this.watchedSchedules = watchedSchedules(appJobs.map((job) => job.declaration));
-    this.tables = new JobTables(this, 'Tables', { tables: props.tables ?? [] });
+    this.tables = new JobTables(this, 'Tables', {
+      tables: props.tables ?? [],
+      ...(props.deletionProtection ? { deletionProtection: true } : {}),
+    });
     const common = {
       tables: this.tables,
+      metricsNamespace: assertMetricsNamespace(props.metricsNamespace ?? `ServerlessJobs/${this.stackName}`),
       ...(props.emailFrom ? { emailFrom: props.emailFrom } : {}),
       ...(props.conditions ? { conditions: props.conditions } : {}),
     };
@@ -102,20 +127,34 @@ export class JobsStack extends Stack {
     this.alarms = new JobAlarms(this, 'Alarms', {
       workers: this.workers,
       ...(this.watchdog ? { watchdog: this.watchdog } : {}),
+      ...(props.alarmTopicArn ? { topic: sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) } : {}),
+      ...(props.alarmEmails ? { emailSubscribers: props.alarmEmails } : {}),
     });
     this.dashboard = new JobsDashboard(this, 'Dashboard', { workers: this.workers });
+    this.sender = this.senderIdentity(props);
     addStackOutputs(this, {
       workers: this.workers,
       tables: this.tables,
       schedules: this.schedules,
       alarms: this.alarms,
       dashboard: this.dashboard,
+      ...(this.sender ? { sender: this.sender } : {}),
     });
   }
 
   /** Adds an output under a key of the stack-output contract. */
   addStageOutput(stage: string): void {
     addOutput(this, StackOutputKey.STAGE, stage, 'Stage this stack was synthesized for');
+  }
+
+  private senderIdentity(props: JobsStackProps): SenderIdentity | undefined {
+    const mode = props.emailIdentity ?? 'existing';
+    if (!props.emailFrom) {
+      if (mode !== 'existing')
+        throw new Error(`emailIdentity "${mode}": the stack makes it for emailFrom, which is not given`);
+      return undefined;
+    }
+    return new SenderIdentity(this, 'Sender', { emailFrom: props.emailFrom, mode });
   }
 
   private wireEnqueues(): void {

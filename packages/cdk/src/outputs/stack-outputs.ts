@@ -5,6 +5,7 @@ import type { CreatedSchedule, JobSchedules } from '../constructs/job-schedules.
 import type { JobTables } from '../constructs/job-tables.ts';
 import type { JobWorker } from '../constructs/job-worker.ts';
 import type { JobsDashboard } from '../constructs/jobs-dashboard.ts';
+import type { SenderIdentity } from '../constructs/sender-identity.ts';
 import { jobOutputKey, StackOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 
 export interface StackOutputsProps {
@@ -13,7 +14,16 @@ export interface StackOutputsProps {
   readonly schedules: JobSchedules;
   readonly alarms: JobAlarms;
   readonly dashboard: JobsDashboard;
+  /** @default - no sender outputs */
+  readonly sender?: SenderIdentity;
 }
+
+/** Output keys of the sender's SES identity, for whoever sets it up; no reader of the stack depends on them. */
+export const SenderOutputKey = {
+  IDENTITY: 'EmailIdentity',
+  /** `EmailDkimRecord1` to `EmailDkimRecord3`: each `<name> CNAME <value>`, for the domain's DNS. */
+  dkimRecord: (index: number): string => `EmailDkimRecord${index}`,
+} as const;
 
 /** Creates an output at the stack's top level, so its key is exactly `key` (no construct-path hash). */
 export function addOutput(scope: Construct, key: string, value: string, description: string): CfnOutput {
@@ -62,6 +72,24 @@ export function addStackOutputs(scope: Construct, props: StackOutputsProps): voi
     props.dashboard.dashboard.dashboardName,
     'CloudWatch dashboard of the jobs',
   );
-  addOutput(scope, StackOutputKey.ALARM_TOPIC_ARN, props.alarms.topic.topicArn, 'SNS topic every job alarm notifies');
+  addOutput(
+    scope,
+    StackOutputKey.ALARM_TOPIC_ARN,
+    props.alarms.topic.topicArn,
+    'SNS topic the composite "jobs healthy" alarm notifies',
+  );
   addOutput(scope, StackOutputKey.HEALTH_ALARM, props.alarms.healthy.alarmName, 'Composite "jobs healthy" alarm');
+  if (props.sender?.identity) senderOutputs(scope, props.sender);
+}
+
+function senderOutputs(scope: Construct, sender: SenderIdentity): void {
+  addOutput(
+    scope,
+    SenderOutputKey.IDENTITY,
+    sender.identityName,
+    'SES identity of the sender, made by this stack; SES sends from it once it is verified',
+  );
+  sender.dkimRecords.forEach((record, index) =>
+    addOutput(scope, SenderOutputKey.dkimRecord(index + 1), record, "DKIM record to add to the domain's DNS"),
+  );
 }
