@@ -19,6 +19,8 @@ interface CliResult {
 describe('CLI: jobs against npm start', () => {
   let stack: LocalStack;
   let dataDir: string;
+  /** What the functions logged, one JSON object a line. */
+  const logged: string[] = [];
 
   /** The real bin in a child process, asynchronously: the emulators answer from this very process. */
   const jobs = (...args: string[]): Promise<CliResult> =>
@@ -41,7 +43,8 @@ describe('CLI: jobs against npm start', () => {
       synth: 'never',
       dataDir,
       persist: false,
-      write: () => {},
+      logFormat: 'json',
+      write: (text) => void logged.push(text),
     });
   }, 180_000);
 
@@ -64,7 +67,42 @@ describe('CLI: jobs against npm start', () => {
     const runs = json<RunView[]>(await jobs('runs', 'process-order', '--status', 'SUCCEEDED', '--json'));
     expect(runs.map((r) => [r.id, r.status])).toContainEqual(['order/cli-e2e-1', 'SUCCEEDED']);
     const table = await jobs('runs', 'process-order');
-    expect(table.stdout.split('\n')[0]).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+LAST ERROR \/ REASON$/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+TRACE\s+LAST ERROR \/ REASON$/,
+    );
+  }, 90_000);
+
+  it("shows in runs a run's trace ID, the one on each of its log lines; the confirmation it enqueues runs " +
+    'in the same trace', async () => {
+    const { dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
+    await seedOrder(dynamodb, stack.model.outputs[tableOutputKey('Orders')]!, 'cli-trace-1', 'trace@example.com');
+    const data = '{"orderId":"cli-trace-1"}';
+    expect((await jobs('send', 'process-order', '--data', data, '--id', 'order/cli-trace-1')).code).toBe(0);
+    const runOf = (job: string, id: string) =>
+      eventually(
+        async () =>
+          json<RunView[]>(await jobs('runs', job, '--json')).find((r) => r.id === id && r.status === 'SUCCEEDED'),
+        40_000,
+        `the ${job} run ${id}`,
+      );
+    const order = await runOf('process-order', 'order/cli-trace-1');
+    const confirmation = await runOf('send-email', 'order-confirmation/cli-trace-1');
+    expect(order.traceId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(confirmation.traceId).toBe(order.traceId);
+    const row = (await jobs('runs', 'process-order')).stdout.split('\n').find((l) => l.includes('order/cli-trace-1'));
+    expect(row).toContain(order.traceId);
+
+    const lines = logged
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const linesOf = (job: string, id: string) => lines.filter((l) => l.job === job && l.jobId === id);
+    const orderLines = linesOf('process-order', 'order/cli-trace-1');
+    const emailLines = linesOf('send-email', 'order-confirmation/cli-trace-1');
+    expect(orderLines.map((l) => l.message)).toContain('Job succeeded');
+    expect(emailLines.map((l) => l.message)).toEqual(expect.arrayContaining(['E-mail sent', 'Job succeeded']));
+    for (const line of [...orderLines, ...emailLines])
+      expect(line.xray_trace_id, String(line.message)).toBe(order.traceId);
   }, 90_000);
 
   it('refuses an invalid payload with one line naming the field and value, and exit code 2', async () => {

@@ -66,6 +66,29 @@ describe('Class: Sandbox (a real child process)', () => {
     }
   });
 
+  it('hands each invocation a trace header of its own in _X_AMZN_TRACE_ID, as Lambda does', async () => {
+    const fn = bundleImporting('mjs');
+    writeFileSync(
+      join(fn.bundleDir, 'index.mjs'),
+      'export const handler = async () => ({ trace: process.env._X_AMZN_TRACE_ID });\n',
+    );
+    const sandbox = await Sandbox.start(fn, { PATH: process.env.PATH }, () => {});
+    const traceOf = async (header?: string): Promise<string> => {
+      const answer = await sandbox.invoke({}, 5_000, ...(header ? [header] : []));
+      return answer.kind === 'ok' ? (answer.result as { trace: string }).trace : `failed: ${answer.kind}`;
+    };
+    try {
+      const [first, second] = [await traceOf(), await traceOf()];
+      expect(first).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+      expect(second).toMatch(/^Root=1-/);
+      expect(second).not.toBe(first);
+      const given = 'Root=1-6650f3a2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
+      expect(await traceOf(given)).toBe(given);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it(
     'loads no TypeScript loader, as Lambda does not: a bundle that imports TypeScript needing a ' +
       'transform fails to start',

@@ -17,4 +17,21 @@ describe('Class: FunctionOutput', () => {
     );
     expect(printed(false)).toMatch(/^\d\d:\d\d:\d\d \[send-email\] INFO {2}E-mail sent to=a@example.com\n$/);
   });
+
+  it("prints a line's trace ID last, as trace=, while Powertools' other keys stay hidden", () => {
+    const out: string[] = [];
+    new FunctionOutput('pretty', undefined, (text) => void out.push(text), 10, false).line(
+      'send-email',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'Job succeeded',
+        xray_trace_id: '1-6650f3a2-0123456789abcdef01234567',
+        jobId: 'welcome/ada',
+        service: 'serverless-jobs',
+      }),
+    );
+    expect(out.join('')).toMatch(
+      /\[send-email\] INFO {2}Job succeeded jobId=welcome\/ada trace=1-6650f3a2-0123456789abcdef01234567\n$/,
+    );
+  });
 });

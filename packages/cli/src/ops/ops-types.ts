@@ -54,6 +54,8 @@ export interface RunView {
   readonly reason?: string;
   readonly schedule?: string;
   readonly occurrence?: string;
+  /** The X-Ray trace ID of its latest attempt; the same ID is on that attempt's log lines. */
+  readonly traceId?: string;
 }
 
 export interface DeadLetterView {

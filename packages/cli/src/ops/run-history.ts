@@ -33,6 +33,7 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
     reason: text(plain.reason),
     schedule: text(plain.schedule),
     occurrence: text(plain.occurrence),
+    traceId: text(plain.traceId),
   };
 }
 

@@ -4,6 +4,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { persistentFauxqsStores } from './fauxqs-stores.ts';
 import { persistSesStore } from './ses-store-file.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
+import { keepTraceHeaders, TraceHeaderStore } from './sqs-trace-headers.ts';
 import { type Emulator, LOOPBACK, portOrFree } from './loopback.ts';
 
 /** The SQS emulator, which can be restarted in place (a fault the soak injects). */
@@ -21,11 +22,14 @@ export async function startFauxqs(options: { port?: number; dataDir?: string } =
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const port = await portOrFree(options.port);
+  // Outlives a restart of the emulator, as its messages do; not a restart of the process.
+  const traceHeaders = new TraceHeaderStore();
   const open = async () => {
     const persistent = dataDir ? await persistentFauxqsStores(dataDir) : undefined;
     const app = buildApp({ logger: false, ...(persistent && { stores: persistent.stores }) });
     if (persistent) app.addHook('preClose', () => persistent.close());
     acceptSqsQueryProtocol(app);
+    keepTraceHeaders(app, traceHeaders);
     await app.listen({ port, host: LOOPBACK });
     return app;
   };

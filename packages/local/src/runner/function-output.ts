@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { TRACE_LOG_KEY } from '@serverless-jobs/runtime/contracts';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -17,7 +18,7 @@ const HIDDEN_KEYS = new Set([
   'timestamp',
   'service',
   'sampling_rate',
-  'xray_trace_id',
+  TRACE_LOG_KEY,
   'cold_start',
   'function_arn',
   'function_memory_size',
@@ -80,11 +81,14 @@ export class FunctionOutput {
     return this.colored ? `${time} ${this.colors.get(label)}[${label}]${RESET}` : `${time} [${label}]`;
   }
 
+  /** The trace ID last, shortly named: the same ID is on the run's ledger item, and grep finds its lines. */
   private pretty(entry: Record<string, unknown>): string {
     const level = String(entry.level ?? 'INFO').padEnd(5);
     const fields = Object.entries(entry)
       .filter(([key]) => !HIDDEN_KEYS.has(key))
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    const trace = entry[TRACE_LOG_KEY];
+    if (typeof trace === 'string') fields.push(`trace=${trace}`);
     return [level, String(entry.message ?? ''), ...fields].join(' ');
   }
 }

@@ -18,5 +18,7 @@ export * from './schedule-runner.ts';
 export * from './sqs-event.ts';
 export * from './sqs-poller.ts';
 export * from './sqs-query-protocol.ts';
+export * from './sqs-trace-headers.ts';
 export * from './start-command.ts';
+export * from './trace-headers.ts';
 export * from './virtual-clock.ts';

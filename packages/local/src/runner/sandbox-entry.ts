@@ -24,6 +24,9 @@ if (typeof handler !== 'function') throw new Error(`${entry} exports no function
 const send = (reply: SandboxReply): void => void process.send?.(reply);
 
 process.on('message', (request: SandboxRequest) => {
+  // Set for each invocation, as Lambda's runtime does: the logger and the SDK read it from there. Spelt out, not
+  // imported: this entry is built on its own, and a package it imported would resolve to its compiled dist/.
+  process.env._X_AMZN_TRACE_ID = request.traceHeader;
   const context: Context = {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -4,6 +4,8 @@ export interface SandboxRequest {
   readonly event: unknown;
   /** Epoch milliseconds at which the invocation times out. */
   readonly deadline: number;
+  /** The invocation's X-Ray trace header, which Lambda hands it in `_X_AMZN_TRACE_ID`. */
+  readonly traceHeader: string;
 }
 
 /** Sandbox → parent. */

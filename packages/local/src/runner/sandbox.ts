@@ -8,6 +8,7 @@ import { buildSync } from 'esbuild';
 import { killOnExit } from './child-processes.ts';
 import type { LocalFunction } from './local-model.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+import { newTraceHeader } from './trace-headers.ts';
 
 export type InvokeResult =
   | { readonly kind: 'ok'; readonly result: unknown }
@@ -110,9 +111,10 @@ export class Sandbox {
     });
   }
 
-  invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+  /** Runs one invocation, in a trace of its own unless given `traceHeader`, as Lambda starts one per invocation. */
+  invoke(event: unknown, timeoutMs: number, traceHeader = newTraceHeader()): Promise<InvokeResult> {
     if (this.pending) throw new Error(`${this.fn.label}: a sandbox runs one invocation at a time`);
-    const request: SandboxRequest = { requestId: randomUUID(), event, deadline: Date.now() + timeoutMs };
+    const request: SandboxRequest = { requestId: randomUUID(), event, deadline: Date.now() + timeoutMs, traceHeader };
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // Lambda freezes and discards a timed-out environment; this one is killed and never reused.

@@ -1,7 +1,12 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { TRACE_HEADER_ATTRIBUTE } from '@serverless-jobs/runtime/contracts';
+import { messageTraceHeader } from './trace-headers.ts';
 
-/** The SQSEvent Lambda's event source mapping would build from these messages. */
+/**
+ * The SQSEvent Lambda's event source mapping would build from these messages. Each record has an AWSTraceHeader:
+ * its sender's, else a trace of its own, so that its run has a trace ID here as on AWS.
+ */
 export function toSqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
   return {
     Records: messages.map((message): SQSRecord => {
@@ -16,15 +21,19 @@ export function toSqsEvent(messages: readonly Message[], queueArn: string): SQSE
         };
       }
       const attributes = message.Attributes ?? {};
+      const sentTimestamp = attributes.SentTimestamp ?? String(Date.now());
+      const messageId = message.MessageId ?? '';
       return {
-        messageId: message.MessageId ?? '',
+        messageId,
         receiptHandle: message.ReceiptHandle ?? '',
         body: message.Body ?? '',
         attributes: {
           ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-          SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+          SentTimestamp: sentTimestamp,
           SenderId: attributes.SenderId ?? 'local',
           ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+          AWSTraceHeader:
+            attributes[TRACE_HEADER_ATTRIBUTE] ?? messageTraceHeader(messageId, Number(sentTimestamp) || Date.now()),
         },
         messageAttributes,
         md5OfBody: message.MD5OfBody ?? '',

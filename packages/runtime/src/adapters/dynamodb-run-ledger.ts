@@ -13,6 +13,7 @@ import {
   type RunFailure,
   type RunKey,
   type RunLedger,
+  type RunRejection,
   REJECTED_FENCE,
   RunStatus,
   type ScheduleLeases,
@@ -110,6 +111,11 @@ export class DynamoDbRunLedger implements RunLedger {
       values[':enqueuedAt'] = S(iso(request.enqueuedAt));
       attributeNames.push('enqueuedAt');
     }
+    if (request.traceId !== undefined) {
+      sets.push('#traceId = :traceId');
+      values[':traceId'] = S(request.traceId);
+      attributeNames.push('traceId');
+    }
     if (request.occurrence) {
       sets.push('#schedule = :schedule', '#occurrence = :occurrence');
       values[':schedule'] = S(request.occurrence.schedule);
@@ -176,8 +182,9 @@ export class DynamoDbRunLedger implements RunLedger {
     return this.finishWithError(key, fence, failure, RunStatus.DEAD);
   }
 
-  async reject(key: RunKey, failure: RunFailure & { readonly expiresAt: number }): Promise<void> {
+  async reject(key: RunKey, failure: RunRejection): Promise<void> {
     const at = S(iso(failure.now));
+    const trace = failure.traceId === undefined ? undefined : S(failure.traceId);
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -187,7 +194,7 @@ export class DynamoDbRunLedger implements RunLedger {
           UpdateExpression:
             'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, ' +
             '#deadFence = :rejected, #createdAt = :at, #updatedAt = :at, #finishedAt = :at, ' +
-            '#lastError = :error, #expiresAt = :ttl',
+            `#lastError = :error, #expiresAt = :ttl${trace ? ', #traceId = :traceId' : ''}`,
           ExpressionAttributeNames: names(
             'pk',
             'status',
@@ -201,6 +208,7 @@ export class DynamoDbRunLedger implements RunLedger {
             'finishedAt',
             'lastError',
             'expiresAt',
+            ...(trace ? ['traceId'] : []),
           ),
           ExpressionAttributeValues: {
             ':dead': S(RunStatus.DEAD),
@@ -211,6 +219,7 @@ export class DynamoDbRunLedger implements RunLedger {
             ':at': at,
             ':error': S(failure.error.slice(0, 4000)),
             ':ttl': N(ttl(failure.expiresAt)),
+            ...(trace ? { ':traceId': trace } : {}),
           },
         }),
       );

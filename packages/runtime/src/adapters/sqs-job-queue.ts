@@ -1,6 +1,8 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   type MessageAttributeValue,
+  type MessageSystemAttributeNameForSends,
+  type MessageSystemAttributeValue,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
@@ -9,6 +11,7 @@ import { chunk, chunkByWeight } from '../runtime/chunk.ts';
 
 export { chunk };
 import { Attr, jobEnvelope } from '../contracts/envelope.ts';
+import { TRACE_HEADER_ATTRIBUTE } from '../contracts/trace-header.ts';
 import { PermanentJobError } from '../runtime/errors.ts';
 import type { DeadLetter, JobQueue, OutgoingJob, VisibilityChange } from '../runtime/job-queue.ts';
 import { runtimeClientConfig } from './client-config.ts';
@@ -19,6 +22,20 @@ export const SQS_MAX_BYTES = 262_144;
 const SEND_TRIES = 4;
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/**
+ * The trace header as a system attribute, which SQS takes over the SDK's X-Amzn-Trace-Id: that one is the
+ * invocation's, shared by every record of a batch, where each message belongs to the trace of its own run.
+ * SQS does not count it against the message's size.
+ */
+function traceAttributes(
+  header: string | undefined,
+):
+  | { MessageSystemAttributes: Partial<Record<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>> }
+  | undefined {
+  if (header === undefined) return undefined;
+  return { MessageSystemAttributes: { [TRACE_HEADER_ATTRIBUTE]: { DataType: 'String', StringValue: header } } };
+}
 
 /** What SQS counts against its size limit: the body plus each attribute's name, type and value. */
 function messageBytes(message: { body: string; attributes: Record<string, MessageAttributeValue> }): number {
@@ -114,6 +131,7 @@ export class SqsJobQueue implements JobQueue {
               MessageBody: message.body,
               MessageAttributes: message.attributes,
               DelaySeconds: message.entry.delaySeconds,
+              ...traceAttributes(message.entry.traceHeader),
             })),
           }),
         );
@@ -146,6 +164,7 @@ export class SqsJobQueue implements JobQueue {
         QueueUrl: this.options.deadLetterQueueUrl,
         MessageBody: fitBody(letter.record.body, attributes),
         MessageAttributes: attributes,
+        ...traceAttributes(letter.traceHeader ?? letter.record.traceHeader),
       }),
     );
   }

@@ -76,6 +76,8 @@ export interface IncomingRecord {
   readonly body: string;
   readonly sentTimestamp?: string;
   readonly attributes: Readonly<Record<string, string | undefined>>;
+  /** The message's `AWSTraceHeader` system attribute: the trace its producer sent it in. */
+  readonly traceHeader?: string;
 }
 
 export interface ParsedMessage {

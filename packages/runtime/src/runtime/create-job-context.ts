@@ -3,6 +3,7 @@ import { PermanentJobError } from './errors.ts';
 import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { EnqueueOptions, JobContext, JobLogger } from './job-context.ts';
 import { LeaseLostError, type RunCompletion, type RunKey } from './run-ledger.ts';
+import type { RunTrace } from './run-trace.ts';
 import type { RuntimeDeps } from './runtime-deps.ts';
 import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
@@ -17,6 +18,8 @@ export interface RunState {
   committed: boolean;
   /** The duration written with a completion that the handler committed itself (completeWith). */
   committedDurationMs?: number;
+  /** The run's trace: every job it enqueues carries its header, so that job's run joins the trace. */
+  readonly trace?: RunTrace;
 }
 
 /** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
@@ -50,14 +53,16 @@ export function createJobContext(
   logger: JobLogger,
 ): JobContext {
   const { job, clock, ledger, queue } = deps;
+  const traceHeader = run.trace?.header;
   const enqueue = async (target: string, payload: unknown, options: EnqueueOptions): Promise<void> => {
     await queue.send(target, [
-      { id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds },
+      { id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds, traceHeader },
     ]);
   };
   return {
     job: job.name,
     jobId: message.jobId,
+    traceId: run.trace?.id,
     attempt: run.attempt,
     fence: run.fence,
     settings: deps.settings,
@@ -72,14 +77,16 @@ export function createJobContext(
     enqueueMany: async (target, jobs) => {
       await queue.send(
         target,
-        jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload) })),
+        jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload), traceHeader })),
       );
     },
     checkpoint: async (state) => {
       if (!(await ledger.checkpoint(run.key, run.fence, state))) throw new LeaseLostError(run.key);
     },
     continueLater: async (state) => {
-      await queue.send(job.name, [{ id: continuationId(message.jobId), payload: message.payload, resume: state }]);
+      await queue.send(job.name, [
+        { id: continuationId(message.jobId), payload: message.payload, resume: state, traceHeader },
+      ]);
     },
     completeWith: async (commit) => {
       const finishedAt = clock.now();

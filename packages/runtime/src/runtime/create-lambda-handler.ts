@@ -9,6 +9,7 @@ import { systemClock } from './clock.ts';
 import { EnvVar, type FunctionEnvironment, readFunctionEnvironment } from '../contracts/environment.ts';
 import type { JobHandler, JobMetrics } from './job-context.ts';
 import { processBatch } from './process-batch.ts';
+import { invocationTraceHeader } from './run-trace.ts';
 import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
@@ -76,6 +77,7 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
           logger: { ...bindLogger(logger), child: (keys) => logger.createChild({ persistentKeys: keys }) },
           metrics: jobMetrics,
           remainingMs: () => context.getRemainingTimeInMillis(),
+          traceHeader: invocationTraceHeader,
         },
         event.Records,
       );

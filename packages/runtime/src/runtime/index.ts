@@ -13,3 +13,4 @@ export * from './process-record.ts';
 export * from './run-ledger.ts';
 export * from './runtime-deps.ts';
 export * from './validation-message.ts';
+export * from './run-trace.ts';

@@ -40,6 +40,11 @@ export interface EnqueueOptions {
 export interface JobContext<Settings = unknown> {
   readonly job: string;
   readonly jobId: string;
+  /**
+   * The X-Ray trace ID of the run, on its ledger item and its log lines: its producer's trace, else the
+   * invocation's; absent outside Lambda and the local runner.
+   */
+  readonly traceId?: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
   /** Fencing token of this run's lease; grows with every claim. */

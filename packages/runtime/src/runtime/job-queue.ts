@@ -10,6 +10,8 @@ export interface OutgoingJob {
   readonly occurrence?: ScheduledOccurrence;
   /** See JobEnvelope.waitTurn. */
   readonly waitTurn?: boolean;
+  /** The X-Ray trace header the message carries (AWSTraceHeader), so the job's run joins the sender's trace. */
+  readonly traceHeader?: string;
 }
 
 export interface DeadLetter {
@@ -20,6 +22,8 @@ export interface DeadLetter {
   /** The fence of the DEAD record, so that a redrive of this copy may claim the run again. */
   readonly fence?: number;
   readonly at: number;
+  /** The run's trace header: the copy stays in the job's trace, as a copy SQS moves keeps its AWSTraceHeader. */
+  readonly traceHeader?: string;
 }
 
 export interface VisibilityChange {

@@ -23,7 +23,12 @@ const FREE: OverlapDecision = { kind: 'run', release: async () => undefined };
 export async function guardOverlap(
   deps: RuntimeDeps,
   message: ParsedMessage,
-  run: { readonly key: RunKey; readonly fence: number; readonly leaseExpiresAt: number },
+  run: {
+    readonly key: RunKey;
+    readonly fence: number;
+    readonly leaseExpiresAt: number;
+    readonly traceHeader?: string;
+  },
   log: JobLogger,
 ): Promise<OverlapDecision> {
   const occurrence = message.occurrence;
@@ -60,6 +65,7 @@ export async function guardOverlap(
       delaySeconds: BUFFER_RECHECK_SECONDS,
       occurrence,
       waitTurn: message.waitTurn,
+      traceHeader: run.traceHeader,
     };
     await deps.queue.send(deps.job.name, [copy]);
     deps.metrics.count('JobBuffered');

@@ -18,6 +18,7 @@ export function toIncoming(record: SQSRecord): IncomingRecord {
     body: record.body,
     sentTimestamp: record.attributes?.SentTimestamp,
     attributes,
+    traceHeader: record.attributes?.AWSTraceHeader,
   };
 }
 

@@ -6,6 +6,7 @@ import { guardOverlap } from './overlap-guard.ts';
 import type { JobLogger } from './job-context.ts';
 import { LeaseLostError, REJECTED_FENCE, type RunKey, RunStatus } from './run-ledger.ts';
 import { DAY_MS, type RuntimeDeps } from './runtime-deps.ts';
+import { type RunTrace, runTrace, tracedLogger } from './run-trace.ts';
 import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
 
@@ -38,12 +39,19 @@ async function rejectMessage(
   record: IncomingRecord,
   jobId: string,
   reason: string,
+  trace: RunTrace | undefined,
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const key: RunKey = { job: deps.job.name, id: jobId };
   deps.logger.warn('Message rejected', { jobId, reason });
-  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, fence: REJECTED_FENCE, at: now });
-  await deps.ledger.reject(key, { now, error: reason, expiresAt: now + deps.job.ledgerRetentionDays * DAY_MS });
+  const traceHeader = trace?.header;
+  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, fence: REJECTED_FENCE, at: now, traceHeader });
+  await deps.ledger.reject(key, {
+    now,
+    error: reason,
+    expiresAt: now + deps.job.ledgerRetentionDays * DAY_MS,
+    traceId: trace?.id,
+  });
   deps.metrics.count('JobDeadLettered');
   return ack('DEAD');
 }
@@ -57,7 +65,15 @@ async function deadLetter(
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
   // The copy goes first: if the process dies before the ledger write, the message returns and is dead-lettered again.
-  await deps.queue.deadLetter({ record, jobId: run.key.id, reason, attempts: run.attempt, fence: run.fence, at: now });
+  await deps.queue.deadLetter({
+    record,
+    jobId: run.key.id,
+    reason,
+    attempts: run.attempt,
+    fence: run.fence,
+    at: now,
+    traceHeader: run.trace?.header,
+  });
   const marked = await deps.ledger.kill(run.key, run.fence, { now, error: reason });
   if (!marked) log.warn('Dead-lettered, but another delivery now owns the run', { reason });
   deps.metrics.count('JobDeadLettered');
@@ -156,11 +172,13 @@ async function followUp(
   }
 }
 
-/** The per-record flow: validate, claim, run, finish. */
-export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): Promise<RecordOutcome> {
+/** The per-record flow: validate, claim, run, finish. Every line it logs carries the run's trace ID. */
+export async function processRecord(untraced: RuntimeDeps, record: IncomingRecord): Promise<RecordOutcome> {
+  const trace = runTrace(record.traceHeader, untraced.traceHeader?.());
+  const deps = trace ? { ...untraced, logger: tracedLogger(untraced.logger, trace) } : untraced;
   const { job, clock, ledger } = deps;
   const parsed = parseMessage(record, job.name);
-  if (!parsed.ok) return rejectMessage(deps, record, parsed.jobId, `invalid message: ${parsed.reason}`);
+  if (!parsed.ok) return rejectMessage(deps, record, parsed.jobId, `invalid message: ${parsed.reason}`, trace);
   const message = parsed.message;
   const validation = z.safeParse(job.payload, message.payload);
   if (!validation.success) {
@@ -169,6 +187,7 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
       record,
       message.jobId,
       `invalid payload: ${describeIssues(validation.error.issues, message.payload)}`,
+      trace,
     );
   }
   const now = clock.now();
@@ -182,6 +201,7 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     enqueuedAt: message.enqueuedAt,
     occurrence: message.occurrence,
     redriveOfFence: message.redriveOfFence,
+    traceId: trace?.id,
   });
   if (claim.outcome === 'duplicate') {
     deps.metrics.count('JobDuplicate');
@@ -189,7 +209,7 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     if (message.occurrence) await ledger.countDuplicate(key, now);
     deps.logger.info('Duplicate delivery acknowledged', { jobId: message.jobId, status: claim.status });
     if (claim.status !== RunStatus.SUCCEEDED) return ack('DUPLICATE');
-    const done: RunState = { key, attempt: 0, fence: 0, startedAt: now, committed: true };
+    const done: RunState = { key, attempt: 0, fence: 0, startedAt: now, committed: true, trace };
     return followUp(
       deps,
       message,
@@ -211,12 +231,13 @@ export async function processRecord(deps: RuntimeDeps, record: IncomingRecord): 
     startedAt: now,
     checkpoint: claim.checkpoint,
     committed: false,
+    trace,
   };
   // A retry is not a new occurrence: it waits its turn rather than being skipped behind a later one.
   const overlap = await guardOverlap(
     deps,
     claim.attempt > 1 ? { ...message, waitTurn: true } : message,
-    { key, fence: claim.fence, leaseExpiresAt },
+    { key, fence: claim.fence, leaseExpiresAt, traceHeader: trace?.header },
     deps.logger.child({ jobId: message.jobId }),
   );
   if (overlap.kind === 'skipped') return ack('SKIPPED');

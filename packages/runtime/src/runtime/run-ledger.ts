@@ -31,6 +31,8 @@ export interface ClaimRequest {
   readonly occurrence?: ScheduledOccurrence;
   /** Present when the message was redriven from the DLQ: the fence its DEAD record carries. */
   readonly redriveOfFence?: number;
+  /** The X-Ray trace ID of this attempt, written over the last attempt's. */
+  readonly traceId?: string;
 }
 
 export type ClaimResult =
@@ -55,6 +57,12 @@ export interface RunFailure {
   readonly retryAt?: number;
 }
 
+/** A message refused before it became a run. */
+export interface RunRejection extends RunFailure {
+  readonly expiresAt: number;
+  readonly traceId?: string;
+}
+
 /**
  * The run ledger: one item per run, keyed by job and job ID. Writes after the claim are fenced:
  * they succeed only while the writer still holds the run's latest fence, and return false otherwise.
@@ -66,7 +74,7 @@ export interface RunLedger {
   /** Marks the run DEAD; a redrive of the DLQ copy that carries this fence may claim it again. */
   kill(key: RunKey, fence: number, failure: RunFailure): Promise<boolean>;
   /** Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim. */
-  reject(key: RunKey, failure: RunFailure & { readonly expiresAt: number }): Promise<void>;
+  reject(key: RunKey, failure: RunRejection): Promise<void>;
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
   /** Marks the claimed run SKIPPED with the reason (overlap); fenced like the other finishing writes. */
   skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean>;

@@ -27,6 +27,11 @@ export interface RuntimeDeps {
   readonly metrics: JobMetrics;
   /** Milliseconds left in this invocation. */
   readonly remainingMs: () => number;
+  /**
+   * The invocation's X-Ray trace header (`_X_AMZN_TRACE_ID` on Lambda): the trace of a run whose message came
+   * without one. @default none
+   */
+  readonly traceHeader?: () => string | undefined;
   /** @default Math.random */
   readonly random?: () => number;
   /** Added to the invocation's remaining time to make the lease. @default 30000 */
