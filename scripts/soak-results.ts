@@ -12,6 +12,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from
 /** What the soak found at the end: each job's run status, how often its effect was committed, the DLQ's reasons. */
 export interface SoakResults {
   readonly runs: ReadonlyMap<string, string>;
+  /** Each run's attempt and lease, to place a lost job's last claim in time. */
+  readonly claims: ReadonlyMap<string, { readonly attempt: number; readonly leaseExpiresAt: number }>;
   readonly effects: ReadonlyMap<string, number>;
   readonly dlq: ReadonlyMap<string, string>;
   readonly metrics: Readonly<
@@ -30,6 +32,7 @@ export async function collectSoakResults(options: {
 }): Promise<SoakResults> {
   const { dynamodb, sqs, ledgerTable, effectsTable, dlqUrl, dataDir } = options;
   // The ledger: one record per job ID, each SUCCEEDED or DEAD.
+  const claims = new Map<string, { attempt: number; leaseExpiresAt: number }>();
   const runs = new Map<string, string>();
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -42,7 +45,13 @@ export async function collectSoakResults(options: {
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) runs.set(item.id?.S ?? '', item.status?.S ?? '');
+    for (const item of page.Items ?? []) {
+      runs.set(item.id?.S ?? '', item.status?.S ?? '');
+      claims.set(item.id?.S ?? '', {
+        attempt: Number(item.attempt?.N ?? 0),
+        leaseExpiresAt: Number(item.leaseExpiresAt?.N ?? 0),
+      });
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   // The effects: how often each job's effect was committed.
@@ -90,5 +99,5 @@ export async function collectSoakResults(options: {
     }
   }
 
-  return { runs, effects, dlq, metrics };
+  return { runs, claims, effects, dlq, metrics };
 }

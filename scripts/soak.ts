@@ -225,7 +225,7 @@ async function main(): Promise<void> {
         emulatorPids.add(pid);
         sample();
         process.kill(pid, 'SIGKILL');
-        emulatorFaults.push(`DynamoDB Local SIGKILL (pid ${pid})`);
+        emulatorFaults.push(`DynamoDB Local SIGKILL (pid ${pid}, ${new Date().toISOString().slice(11, 23)})`);
         log(`killed DynamoDB Local, pid ${pid} (SIGKILL), at ${(done * 100).toFixed(0)}% done`);
       }
       if (EMULATOR_FAULTS && emulatorFaults.length === 1 && done >= 0.45) {
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     const duration = (Date.now() - began) / 1000;
     sample();
 
-    const { runs, effects, dlq, metrics } = await collectSoakResults({
+    const { runs, claims, effects, dlq, metrics } = await collectSoakResults({
       dynamodb,
       sqs,
       ledgerTable,
@@ -274,7 +274,9 @@ async function main(): Promise<void> {
       .map(
         (job) =>
           `${job.id}: run ${runs.get(job.id) ?? 'none'}, ${effects.get(job.id) ?? 0} effect(s), ` +
-          `${dlq.has(job.id) ? 'in' : 'not in'} the DLQ, ${job.failAttempts} failing attempt(s) planned`,
+          `${dlq.has(job.id) ? 'in' : 'not in'} the DLQ, ${job.failAttempts} failing attempt(s) planned, ` +
+          `${job.duplicate ? 'sent twice' : 'sent once'}, attempt ${claims.get(job.id)?.attempt ?? 0} with a lease ` +
+          `until ${new Date(claims.get(job.id)?.leaseExpiresAt ?? 0).toISOString().slice(11, 23)}`,
       )
       .join('; ');
     const duplicated = [...effects.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);

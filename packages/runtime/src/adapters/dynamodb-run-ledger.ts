@@ -54,6 +54,9 @@ export function completionUpdate(
  * The run ledger in one DynamoDB table: a single conditional write claims a run, a single fenced
  * write finishes it. Failed and dead runs keep their error history.
  */
+/** How soon a claim refused without the item it found is tried again: as long as a lease outlives its run. */
+const UNKNOWN_STATE_RETRY_MS = 30_000;
+
 export class DynamoDbRunLedger implements RunLedger {
   readonly leases: ScheduleLeases;
 
@@ -163,7 +166,10 @@ export class DynamoDbRunLedger implements RunLedger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const status = (str(old, 'status') ?? RunStatus.SUCCEEDED) as RunStatus;
+      const status = str(old, 'status') as RunStatus | undefined;
+      // A refusal that does not say what it found is asked again soon, never taken for a finished run: acknowledging
+      // it as a duplicate deleted the message of a run that had not finished.
+      if (status === undefined) return { outcome: 'busy', leaseExpiresAt: request.now + UNKNOWN_STATE_RETRY_MS };
       if (status === RunStatus.RUNNING)
         return { outcome: 'busy', leaseExpiresAt: num(old, 'leaseExpiresAt') ?? request.now };
       return { outcome: 'duplicate', status };
