@@ -21,8 +21,9 @@ const EXPECTED: Record<string, ResourceActions> = {
     'queue send-email': CONSUME,
     'dlq send-email': ['SendMessage'],
     'table Ledger': RUNS,
-    'ses example.com': ['ses:SendEmail'],
-    'ses jobs@example.com': ['ses:SendEmail'],
+    // the stage's sender: its address identity, or its domain's
+    'ses <sender domain>': ['ses:SendEmail'],
+    'ses <sender>': ['ses:SendEmail'],
   },
   'bulk-email': {
     logs: LOGS,
@@ -104,16 +105,33 @@ const RUNTIME_LEDGER_WRITES = (job: string): readonly string[] =>
 const sorted = (grants: ResourceActions): ResourceActions =>
   Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()]));
 
-describe('IAM: least privilege per job', () => {
+/** A dev stage as cdk.json gives it, and a production one as docs/deploy.md deploys it. */
+const STAGES: [string, Record<string, unknown>, string][] = [
+  ['dev', {}, 'jobs@example.com'],
+  // Tracing's grant, the one wildcard, is tested on its own (tracing.test.ts).
+  ['prod', { stage: 'prod', emailFrom: 'jobs@mail.example.org', emailIdentity: 'domain' }, 'jobs@mail.example.org'],
+];
+
+/** The grants with the stage's sender named as EXPECTED names it. */
+const withSenderNamed = (grants: ResourceActions | undefined, sender: string): ResourceActions =>
+  Object.fromEntries(
+    Object.entries(grants ?? {}).map(([resource, actions]) => [
+      resource.replace(`ses ${sender}`, 'ses <sender>').replace(`ses ${sender.split('@')[1]}`, 'ses <sender domain>'),
+      actions,
+    ]),
+  );
+
+describe.each(STAGES)('IAM: least privilege per job, stage %s', (_stage, context, sender) => {
   let actual: Record<string, ResourceActions>;
   beforeAll(() => {
-    const synth = synthJobsApp();
+    const synth = synthJobsApp(context);
     actual = roleActions(synth.template, synth.stack);
   });
 
   it('gives each function role exactly the actions its runtime and its declaration need', () => {
     expect(Object.keys(actual).sort()).toEqual(allJobs.map((job) => job.name).sort());
-    for (const job of allJobs) expect(actual[job.name], job.name).toEqual(sorted(EXPECTED[job.name] ?? {}));
+    for (const job of allJobs)
+      expect(withSenderNamed(actual[job.name], sender), job.name).toEqual(sorted(EXPECTED[job.name] ?? {}));
   });
 
   it('grants no write or delete on a table that the job does not declare it writes or deletes', () => {
