@@ -9,6 +9,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
+function envelopeId(body: string | undefined): string {
+  try {
+    const id = (JSON.parse(body ?? '') as { id?: unknown }).id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
 /** What the soak found at the end: each job's run status, how often its effect was committed, the DLQ's reasons. */
 export interface SoakResults {
   readonly runs: ReadonlyMap<string, string>;
@@ -16,6 +25,8 @@ export interface SoakResults {
   readonly claims: ReadonlyMap<string, { readonly attempt: number; readonly leaseExpiresAt: number }>;
   readonly effects: ReadonlyMap<string, number>;
   readonly dlq: ReadonlyMap<string, string>;
+  /** DLQ messages without a jobId attribute, found by their envelope's id instead. */
+  readonly dlqWithoutJobId: number;
   readonly metrics: Readonly<
     Record<'JobDuplicate' | 'JobRetried' | 'JobDeadLettered' | 'JobLeaseLost' | 'JobBusy', number>
   >;
@@ -67,6 +78,7 @@ export async function collectSoakResults(options: {
   } while (start);
   // The DLQ: one copy per dead job, with its reason.
   const dlq = new Map<string, string>();
+  let withoutJobId = 0;
   for (;;) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
@@ -78,8 +90,14 @@ export async function collectSoakResults(options: {
       }),
     );
     if (Messages.length === 0) break;
-    for (const m of Messages)
-      dlq.set(m.MessageAttributes?.jobId?.StringValue ?? '', m.MessageAttributes?.['sj-reason']?.StringValue ?? '');
+    for (const m of Messages) {
+      // SQS's own redrive (maxReceiveCount) moves a message as it is; one that lost its jobId attribute on the way
+      // is still found by the envelope's id, and counted, so that such a move cannot pass for a lost job.
+      const attribute = m.MessageAttributes?.jobId?.StringValue;
+      if (attribute === undefined) withoutJobId++;
+      const id = attribute ?? envelopeId(m.Body);
+      dlq.set(id, m.MessageAttributes?.['sj-reason']?.StringValue ?? '(no reason: moved by maxReceiveCount)');
+    }
     await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: dlqUrl,
@@ -99,5 +117,5 @@ export async function collectSoakResults(options: {
     }
   }
 
-  return { runs, claims, effects, dlq, metrics };
+  return { runs, claims, effects, dlq, dlqWithoutJobId: withoutJobId, metrics };
 }

@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     const duration = (Date.now() - began) / 1000;
     sample();
 
-    const { runs, claims, effects, dlq, metrics } = await collectSoakResults({
+    const { runs, claims, effects, dlq, dlqWithoutJobId, metrics } = await collectSoakResults({
       dynamodb,
       sqs,
       ledgerTable,
@@ -304,6 +304,7 @@ async function main(): Promise<void> {
           `${deadWithEffect} dead with an effect)`,
       ],
       ['lost', lost > 0 ? `${lost} (${lostDetail})` : '0'],
+      ['DLQ messages without jobId', `${dlqWithoutJobId} (matched by their envelope's id)`],
       ['duplicated side effects', String(duplicated)],
       [
         'duplicates acknowledged',
