@@ -1,22 +1,12 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ContextOverrideError } from '@serverless-jobs/cdk/config';
+import { problemsOf } from '#test/infra/support/context-problems';
 import { readAppConfig } from '#infra/config/app-config';
 import { allJobs } from '#shared/jobs/registry';
 import { qualify, resourcesOf } from '#test/infra/support/stage-resources';
 import { BASE_CONTEXT, logicalIdOf, propertiesOf, synthJobsApp } from '#test/infra/support/synth-jobs-app';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-central-1:123456789012:ops-pager';
-
-function problemsOf(attempt: () => unknown): readonly string[] {
-  try {
-    attempt();
-  } catch (error) {
-    if (error instanceof ContextOverrideError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ContextOverrideError');
-}
 
 /**
  * Every alarm's actions by alarm name, `{ ALARM: [...], OK: [...], INSUFFICIENT_DATA: [...] }`, empty ones left out.

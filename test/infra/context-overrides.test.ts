@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allJobs } from '#shared/jobs/registry';
 import { readAppConfig } from '#infra/config/app-config';
-import { ContextOverrideError } from '@serverless-jobs/cdk/config';
+import { problemsOf } from '#test/infra/support/context-problems';
 import { parseContextValue } from '@serverless-jobs/cdk/config';
 import { resolveJobs } from '@serverless-jobs/cdk/config';
 import { buildJobsApp } from '#infra/jobs-app';
@@ -14,16 +14,6 @@ import { withoutAws } from '#test/helpers/offline-synth';
 
 const jobNamed = (context: Record<string, unknown>, name: string) =>
   resolveJobs(allJobs, context).find((j) => j.declaration.name === name)!;
-
-function problemsOf(attempt: () => unknown): readonly string[] {
-  try {
-    attempt();
-  } catch (error) {
-    if (error instanceof ContextOverrideError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ContextOverrideError');
-}
 
 describe('Function: parseContextValue', () => {
   it('parses numbers, booleans and JSON but keeps expressions and zones as strings', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ContextOverrideError } from '@serverless-jobs/cdk/config';
+import { problemsOf } from '#test/infra/support/context-problems';
 import { readAppConfig } from '#infra/config/app-config';
 import { allJobs } from '#shared/jobs/registry';
 import { withoutAws } from '#test/helpers/offline-synth';
@@ -37,16 +37,6 @@ function synthApp(context: Record<string, unknown>): { status: number | null; st
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-function problemsOf(attempt: () => unknown): readonly string[] {
-  try {
-    attempt();
-  } catch (error) {
-    if (error instanceof ContextOverrideError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ContextOverrideError');
 }
 
 describe('App: the SES sender and its identity', () => {

@@ -1,21 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ContextOverrideError } from '@serverless-jobs/cdk/config';
+import { problemsOf } from '#test/infra/support/context-problems';
 import { readAppConfig } from '#infra/config/app-config';
 import { allJobs } from '#shared/jobs/registry';
 import { physicalNameOf, resourcesOf } from '#test/infra/support/stage-resources';
 import { BASE_CONTEXT, type SynthesizedJobsApp, synthJobsApp } from '#test/infra/support/synth-jobs-app';
 
 const RETAINED = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
-
-function problemsOf(attempt: () => unknown): readonly string[] {
-  try {
-    attempt();
-  } catch (error) {
-    if (error instanceof ContextOverrideError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ContextOverrideError');
-}
 
 describe('Stack: what a delete or a failed create leaves behind', () => {
   const synths: Record<string, SynthesizedJobsApp> = {};
