@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
 import { functionEnvironment } from '@serverless-jobs/local/runner';
@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-soak-data-'));
   const notes: string[] = [];
   const restarts: string[] = [];
+  // Every line the functions and the runner print, to tell what became of a lost job's deliveries.
+  const history: string[] = [];
   const stack = await LocalStack.start({
     root: ROOT,
     cdkOut,
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
     dashboard: false,
     write: (text) => {
       const line = text.replace(/\u001b\[[0-9;]*m/g, '').trim();
+      history.push(line);
       if (/restarted|could not be restarted/.test(line)) {
         restarts.push(line);
         log(`runner: ${line}`);
@@ -157,6 +160,7 @@ async function main(): Promise<void> {
   const deadline = began + Number(args['timeout-minutes']) * 60_000;
   try {
     // Send every job, then the duplicates (a new message, the same job ID), 10 per batch, 8 batches at once.
+    const messageIds = new Map<string, string[]>();
     const messages = [...jobs, ...jobs.filter((job) => job.duplicate)].map((job) => ({
       body: JSON.stringify({ id: job.id, job: 'soak', payload: { n: job.n, failAttempts: job.failAttempts } }),
       id: job.id,
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < batches.length; i += 8) {
       await Promise.all(
         batches.slice(i, i + 8).map(async (batch) => {
-          const { Failed = [] } = await sqs.send(
+          const { Failed = [], Successful = [] } = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
               Entries: batch.map((m, j) => ({
@@ -176,6 +180,10 @@ async function main(): Promise<void> {
             }),
           );
           if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} sends: ${Failed[0]?.Message}`);
+          for (const sent of Successful) {
+            const id = batch[Number(sent.Id)]!.id;
+            messageIds.set(id, [...(messageIds.get(id) ?? []), sent.MessageId ?? '']);
+          }
         }),
       );
     }
@@ -262,11 +270,21 @@ async function main(): Promise<void> {
     const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
     const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
     const dead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && dlq.has(job.id)).length;
-    const lostJobs = jobs.filter(
+    // DynamoDB Local may acknowledge a TransactWriteItems and lose it when killed (`npm run
+    // durability:dynamodb-local` measures it): a run whose completion the store acknowledged (its function logged
+    // "Job succeeded") and that is back to RUNNING with no effect after the restart was forgotten by the store.
+    const acknowledged = new Set(
+      history.flatMap((line) => /Job succeeded jobId=(\S+)/.exec(line)?.[1] ?? []).filter((id) => id.length > 0),
+    );
+    const forgotten = (job: PlannedJob) =>
+      EMULATOR_FAULTS && acknowledged.has(job.id) && runs.get(job.id) === 'RUNNING' && !effects.get(job.id);
+    const unfinished = jobs.filter(
       (job) =>
         !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) &&
         !(runs.get(job.id) === 'DEAD' && dlq.has(job.id)),
     );
+    const forgottenJobs = unfinished.filter(forgotten);
+    const lostJobs = unfinished.filter((job) => !forgotten(job));
     const lost = lostJobs.length;
     // What is known of each lost job, to tell a lost message from a lost write.
     const lostDetail = lostJobs
@@ -304,6 +322,18 @@ async function main(): Promise<void> {
           `${deadWithEffect} dead with an effect)`,
       ],
       ['lost', lost > 0 ? `${lost} (${lostDetail})` : '0'],
+      ...(EMULATOR_FAULTS
+        ? [
+            [
+              'forgotten by DynamoDB Local',
+              `${forgottenJobs.length}` +
+                (forgottenJobs.length > 0
+                  ? ` (${forgottenJobs.map((job) => job.id).join(', ')}: completion acknowledged, the function ` +
+                    'logged "Job succeeded", then missing after the SIGKILL: the emulator\'s loss, not a lost job)'
+                  : ''),
+            ] as [string, string],
+          ]
+        : []),
       ['DLQ messages without jobId', `${dlqWithoutJobId} (matched by their envelope's id)`],
       ['duplicated side effects', String(duplicated)],
       [
@@ -339,6 +369,15 @@ async function main(): Promise<void> {
     const flags = `--jobs ${JOBS}${EMULATOR_FAULTS ? ' --emulator-faults' : ''}`;
     console.log(`\nnpm run soak -- ${flags} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
     for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
+    for (const job of [...lostJobs, ...forgottenJobs].slice(0, 3)) {
+      const ids = [job.id, ...(messageIds.get(job.id) ?? [])];
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({ TableName: ledgerTable, Key: { pk: { S: `soak/${job.id}` } }, ConsistentRead: true }),
+      );
+      console.log(`\n  ${job.id} (messages ${ids.slice(1).join(', ')}): ledger item ${JSON.stringify(Item ?? null)}`);
+      for (const line of history.filter((l) => ids.some((id) => id !== '' && l.includes(id))))
+        console.log(`    ${line}`);
+    }
     // Each emulator fault must show in the runner's output: SQS's restart, and DynamoDB Local's restart by the runner.
     const restartsReported = restarts.length === emulatorFaults.length;
     process.exitCode =
