@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { TableAccess } from '@serverless-jobs/runtime/jobs';
+import { PLAIN_TABLE_ACCESS, type TableAccess } from '@serverless-jobs/runtime/jobs';
 import type { DesignedTable } from './job-tables.ts';
 
 /** The DynamoDB actions of each access a declaration can name (see `TableAccess`). */
@@ -7,6 +7,7 @@ export const TABLE_ACCESS_ACTIONS: Readonly<Record<TableAccess, readonly string[
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   delete: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+  scan: ['dynamodb:Scan'],
 };
 
 /**
@@ -28,8 +29,10 @@ export const WATCHDOG_LEDGER_ACTIONS = [
   'dynamodb:DeleteItem',
 ] as const;
 
-/** What a plain `TableDesign` in `resources.tables` grants, as it did before accesses existed: every access. */
-export const DOMAIN_TABLE_ACTIONS: readonly string[] = Object.values(TABLE_ACCESS_ACTIONS).flat();
+/** What a plain `TableDesign` in `resources.tables` grants, as it did before accesses existed. */
+export const DOMAIN_TABLE_ACTIONS: readonly string[] = PLAIN_TABLE_ACCESS.flatMap(
+  (access) => TABLE_ACCESS_ACTIONS[access],
+);
 
 /** The actions that address an index; every other one addresses the table's items. */
 const INDEX_ACTIONS = new Set(['dynamodb:Query', 'dynamodb:Scan']);

@@ -3,7 +3,7 @@ import { durationMs } from '../runtime/duration.ts';
 import { describeIssues } from '../runtime/validation-message.ts';
 import * as z from '../runtime/zod-mini.ts';
 import type { JobDeclaration, JobDeclarationInput, JobSchema } from './job-declaration.ts';
-import { type ResolvedTableUse, TABLE_ACCESS, type TableUse } from './table-use.ts';
+import { PLAIN_TABLE_ACCESS, type ResolvedTableUse, TABLE_ACCESS, type TableUse } from './table-use.ts';
 import type { TableDesign } from './table-design.ts';
 
 /** Thrown when a declaration is unsafe or inconsistent; lists every problem at once. */
@@ -20,16 +20,16 @@ function range(errors: string[], job: string, label: string, value: number, min:
 }
 
 /**
- * A plain design keeps the meaning it had before accesses existed, every access: a narrower one would first
- * show on AWS as AccessDenied, since no emulator checks IAM. The CDK warns about it at synth.
+ * A plain design keeps the meaning it had before accesses existed: read, write and delete. The CDK warns about it
+ * at synth.
  */
 function resolveTableUse(entry: TableUse | TableDesign): ResolvedTableUse {
-  if (!('table' in entry)) return { table: entry, access: TABLE_ACCESS, explicit: false };
+  if (!('table' in entry)) return { table: entry, access: PLAIN_TABLE_ACCESS, explicit: false };
   const access = typeof entry.access === 'string' ? [entry.access] : [...new Set(entry.access)];
   return { table: entry.table, access, explicit: true };
 }
 
-/** Each table named twice, and each access that is not read, write or delete, as messages. */
+/** Each table named twice, and each access that is not read, write, delete or scan, as messages. */
 function tableUseErrors(job: string, uses: readonly ResolvedTableUse[]): string[] {
   const errors: string[] = [];
   const seen = new Set<string>();
@@ -39,7 +39,7 @@ function tableUseErrors(job: string, uses: readonly ResolvedTableUse[]): string[
     seen.add(table.id);
     if (access.length === 0 || access.some((one) => !TABLE_ACCESS.includes(one))) {
       errors.push(
-        `${where}: access must be read, write or delete, or a list of them (given ${JSON.stringify(access)})`,
+        `${where}: access must be read, write, delete or scan, or a list of them (given ${JSON.stringify(access)})`,
       );
     }
   }

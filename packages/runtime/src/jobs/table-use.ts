@@ -5,12 +5,16 @@ import type { TableDesign } from './table-design.ts';
  * - `read`: GetItem, BatchGetItem and Query, on the table and its indexes (no Scan);
  * - `write`: PutItem, UpdateItem and ConditionCheckItem, also as items of a TransactWriteItems;
  * - `delete`: DeleteItem and BatchWriteItem. IAM cannot tell a batch's puts from its deletes, so a job that
- *   only deletes (a cleanup) can batch-put as well; one that only writes cannot batch-write at all.
+ *   only deletes (a cleanup) can batch-put as well; one that only writes cannot batch-write at all;
+ * - `scan`: Scan, on the table and its indexes. It reads every item, so it is named apart from `read`.
  */
-export type TableAccess = 'read' | 'write' | 'delete';
+export type TableAccess = 'read' | 'write' | 'delete' | 'scan';
 
 /** Every access, in the order the grants list them. */
-export const TABLE_ACCESS: readonly TableAccess[] = ['read', 'write', 'delete'];
+export const TABLE_ACCESS: readonly TableAccess[] = ['read', 'write', 'delete', 'scan'];
+
+/** What a plain `TableDesign` in `resources.tables` grants, as before accesses existed: all but `scan`. */
+export const PLAIN_TABLE_ACCESS: readonly TableAccess[] = ['read', 'write', 'delete'];
 
 /** A table a job names in `resources.tables`, with what it does to it: `{ table: orders, access: 'read' }`. */
 export interface TableUse {

@@ -42,9 +42,9 @@ describe('Declaration: resources.tables', () => {
         },
       });
     expect(attempt).toThrow('demo: resources.tables, table "Orders" is named twice');
-    expect(attempt).toThrow('demo: resources.tables, table "AuditLog": access must be read, write or delete');
+    expect(attempt).toThrow('demo: resources.tables, table "AuditLog": access must be read, write, delete or scan');
     expect(attempt).toThrow(
-      'table "Other": access must be read, write or delete, or a list of them (given ["readWrite"])',
+      'table "Other": access must be read, write, delete or scan, or a list of them (given ["readWrite"])',
     );
   });
 });
