@@ -11,16 +11,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
-import { functionEnvironment } from '@serverless-jobs/local/runner';
 import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
 import { Sandbox } from '@serverless-jobs/local/runner';
 import { SqsPoller } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import { collectSoakResults } from './soak-results';
+import { lostDetail, type PlannedJob, printHistories, unfinishedJobs } from './soak-unfinished';
 import { soakJob } from './soak-job';
 import { seededRandom } from '#infra/local/seeded-random';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
@@ -42,13 +42,6 @@ const FAULT_RATE = Number(args['fault-rate']);
 const EMULATOR_FAULTS = args['emulator-faults'];
 if (!Number.isInteger(JOBS) || JOBS < 10)
   throw new Error(`--jobs must be an integer of at least 10 (given ${args.jobs})`);
-
-interface PlannedJob {
-  readonly id: string;
-  readonly n: number;
-  readonly failAttempts: number;
-  readonly duplicate: boolean;
-}
 
 /** ~5% faults: 2.5% transient (1-2 failing attempts), 0.5% that use up their 3 attempts, 2% sent twice. */
 function plan(count: number, rate: number, random: () => number): PlannedJob[] {
@@ -84,7 +77,7 @@ function startWorkers(stack: LocalStack): SqsPoller[] {
   return stack.model.mappings.map((mapping) => {
     const fn = stack.model.functions.find((f) => f.logicalId === mapping.functionLogicalId)!;
     const queue = stack.model.queues.find((q) => q.logicalId === mapping.queueLogicalId)!;
-    const sandboxEnv = functionEnvironment(fn, env);
+    const sandboxEnv = stack.environmentOf(fn);
     const poller = new SqsPoller({
       client,
       mapping,
@@ -258,7 +251,7 @@ async function main(): Promise<void> {
     const duration = (Date.now() - began) / 1000;
     sample();
 
-    const { runs, claims, effects, dlq, dlqWithoutJobId, metrics } = await collectSoakResults({
+    const results = await collectSoakResults({
       dynamodb,
       sqs,
       ledgerTable,
@@ -266,37 +259,13 @@ async function main(): Promise<void> {
       dlqUrl,
       dataDir,
     });
+    const { runs, effects, dlq, dlqWithoutJobId, metrics } = results;
 
     const expectedDead = new Set(jobs.filter((job) => job.failAttempts >= soakJob.retry.attempts).map((job) => job.id));
     const succeeded = jobs.filter((job) => runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1).length;
     const dead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && dlq.has(job.id)).length;
-    // DynamoDB Local may acknowledge a TransactWriteItems and lose it when killed (`npm run
-    // durability:dynamodb-local` measures it): a run whose completion the store acknowledged (its function logged
-    // "Job succeeded") and that is back to RUNNING with no effect after the restart was forgotten by the store.
-    const acknowledged = new Set(
-      history.flatMap((line) => /Job succeeded jobId=(\S+)/.exec(line)?.[1] ?? []).filter((id) => id.length > 0),
-    );
-    const forgotten = (job: PlannedJob) =>
-      EMULATOR_FAULTS && acknowledged.has(job.id) && runs.get(job.id) === 'RUNNING' && !effects.get(job.id);
-    const unfinished = jobs.filter(
-      (job) =>
-        !(runs.get(job.id) === 'SUCCEEDED' && effects.get(job.id) === 1) &&
-        !(runs.get(job.id) === 'DEAD' && dlq.has(job.id)),
-    );
-    const forgottenJobs = unfinished.filter(forgotten);
-    const lostJobs = unfinished.filter((job) => !forgotten(job));
-    const lost = lostJobs.length;
-    // What is known of each lost job, to tell a lost message from a lost write.
-    const lostDetail = lostJobs
-      .slice(0, 5)
-      .map(
-        (job) =>
-          `${job.id}: run ${runs.get(job.id) ?? 'none'}, ${effects.get(job.id) ?? 0} effect(s), ` +
-          `${dlq.has(job.id) ? 'in' : 'not in'} the DLQ, ${job.failAttempts} failing attempt(s) planned, ` +
-          `${job.duplicate ? 'sent twice' : 'sent once'}, attempt ${claims.get(job.id)?.attempt ?? 0} with a lease ` +
-          `until ${new Date(claims.get(job.id)?.leaseExpiresAt ?? 0).toISOString().slice(11, 23)}`,
-      )
-      .join('; ');
+    const unfinished = unfinishedJobs(jobs, { runs, effects, dlq }, history, EMULATOR_FAULTS);
+    const lost = unfinished.lost.length;
     const duplicated = [...effects.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
     const wronglyDead = jobs.filter((job) => runs.get(job.id) === 'DEAD' && !expectedDead.has(job.id)).length;
     const deadWithEffect = jobs.filter((job) => expectedDead.has(job.id) && (effects.get(job.id) ?? 0) > 0).length;
@@ -321,15 +290,15 @@ async function main(): Promise<void> {
         `${dead} (expected ${expectedDead.size}; ${wronglyDead} dead that should not be; ` +
           `${deadWithEffect} dead with an effect)`,
       ],
-      ['lost', lost > 0 ? `${lost} (${lostDetail})` : '0'],
+      ['lost', lost > 0 ? `${lost} (${lostDetail(unfinished.lost, results)})` : '0'],
       ...(EMULATOR_FAULTS
         ? [
             [
               'forgotten by DynamoDB Local',
-              `${forgottenJobs.length}` +
-                (forgottenJobs.length > 0
-                  ? ` (${forgottenJobs.map((job) => job.id).join(', ')}: completion acknowledged, the function ` +
-                    'logged "Job succeeded", then missing after the SIGKILL: the emulator\'s loss, not a lost job)'
+              `${unfinished.forgotten.length}` +
+                (unfinished.forgotten.length > 0
+                  ? ` (${unfinished.forgotten.map((job) => job.id).join(', ')}: completion acknowledged, the ` +
+                    'function logged "Job succeeded", then missing after the SIGKILL: the emulator\'s loss, not ours)'
                   : ''),
             ] as [string, string],
           ]
@@ -369,15 +338,12 @@ async function main(): Promise<void> {
     const flags = `--jobs ${JOBS}${EMULATOR_FAULTS ? ' --emulator-faults' : ''}`;
     console.log(`\nnpm run soak -- ${flags} (seed ${args.seed}, fault rate ${FAULT_RATE})`);
     for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
-    for (const job of [...lostJobs, ...forgottenJobs].slice(0, 3)) {
-      const ids = [job.id, ...(messageIds.get(job.id) ?? [])];
-      const { Item } = await dynamodb.send(
-        new GetItemCommand({ TableName: ledgerTable, Key: { pk: { S: `soak/${job.id}` } }, ConsistentRead: true }),
-      );
-      console.log(`\n  ${job.id} (messages ${ids.slice(1).join(', ')}): ledger item ${JSON.stringify(Item ?? null)}`);
-      for (const line of history.filter((l) => ids.some((id) => id !== '' && l.includes(id))))
-        console.log(`    ${line}`);
-    }
+    await printHistories([...unfinished.lost, ...unfinished.forgotten].slice(0, 3), {
+      dynamodb,
+      ledgerTable,
+      history,
+      messageIds,
+    });
     // Each emulator fault must show in the runner's output: SQS's restart, and DynamoDB Local's restart by the runner.
     const restartsReported = restarts.length === emulatorFaults.length;
     process.exitCode =

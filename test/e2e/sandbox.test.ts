@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalFunction } from '@serverless-jobs/local/runner';
-import { Sandbox } from '@serverless-jobs/local/runner';
+import { roleLessIdentity, Sandbox } from '@serverless-jobs/local/runner';
 
 /** A bundle folder whose index.mjs imports `./helper.<extension>`, which exports a typed constant. */
 const dirs: string[] = [];
@@ -34,6 +34,7 @@ function bundleImporting(extension: 'mjs' | 'ts'): LocalFunction {
     timeoutSeconds: 5,
     memoryMb: 128,
     environment: {},
+    identity: roleLessIdentity('Fn', 'fake-fn'),
   };
 }
 

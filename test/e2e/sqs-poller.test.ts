@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { LocalFunction, LocalMapping } from '@serverless-jobs/local/runner';
-import { Sandbox } from '@serverless-jobs/local/runner';
+import { roleLessIdentity, Sandbox } from '@serverless-jobs/local/runner';
 import { type PollerEvent, SqsPoller } from '@serverless-jobs/local/runner';
 import { createQueue, sqs } from '#test/helpers/aws';
 import { eventually } from '#test/e2e/local-stack-fixture';
@@ -68,6 +68,7 @@ function startFakePoller(
     timeoutSeconds: options.timeoutSeconds,
     memoryMb: 128,
     environment: {},
+    identity: roleLessIdentity('Fn', 'fake-fn'),
   };
   const mapping: LocalMapping = {
     logicalId: 'Esm',

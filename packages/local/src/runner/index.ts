@@ -5,6 +5,7 @@ export * from './dynamodb-local.ts';
 export * from './emulators.ts';
 export * from './function-environment.ts';
 export * from './function-output.ts';
+export { type FunctionIdentity, roleLessIdentity } from './iam/role-policies.ts';
 export * from './intrinsics.ts';
 export * from './local-model.ts';
 export * from './local-stack.ts';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fauxqsQueueUrl } from './emulators.ts';
 import type { CloudAssembly, TemplateResource } from './cloud-assembly.ts';
 import { type IntrinsicResolver, type Json, PSEUDO_PARAMETERS, resolveIntrinsics } from './intrinsics.ts';
+import { type FunctionIdentity, functionIdentities } from './iam/role-policies.ts';
 
 export interface LocalTable {
   readonly logicalId: string;
@@ -28,6 +29,8 @@ export interface LocalFunction {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Record<string, string>;
+  /** What its execution role allows, from the role's policies in the template. */
+  readonly identity: FunctionIdentity;
 }
 
 export interface LocalMapping {
@@ -117,6 +120,7 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
   const props = (resource: TemplateResource): Record<string, Json> =>
     resolveIntrinsics(resource.Properties ?? {}, resolver) as Record<string, Json>;
 
+  const identities = functionIdentities(template.Resources, resolver);
   const functions = ofType('AWS::Lambda::Function').map(([logicalId, resource]): LocalFunction => {
     const p = props(resource);
     const asset = resource.Metadata?.['aws:asset:path'];
@@ -138,6 +142,7 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       environment: Object.fromEntries(
         Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       ),
+      identity: identities.get(logicalId)!,
     };
   });
 

@@ -8,6 +8,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
 import { childPids, onChildStarted } from './child-processes.ts';
 import { EMULATOR_DATA, type EmulatorSet, emulatorEnvironment, startEmulators } from './emulators.ts';
+import { type AccessChecker, startAccessChecker } from './iam/access-checker.ts';
+import { callersOf, checkedEnvironment, OPERATOR_ACCESS_KEY, refusalLine } from './iam/function-identities.ts';
 import type { Emulator } from './loopback.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
@@ -65,6 +67,12 @@ export interface LocalStackOptions {
    * @default []
    */
   readonly pausedSchedules?: readonly string[];
+  /**
+   * Check each function's requests to the emulators against its role's policies, as IAM does; refused requests get
+   * AWS's AccessDenied error and a log line. Operators (the CLI, the dashboard, seeding) keep full access.
+   * @default true
+   */
+  readonly iam?: boolean;
   /** @default 'pretty' */
   readonly logFormat?: LogFormat;
   readonly write?: (text: string) => void;
@@ -113,6 +121,9 @@ export class LocalStack {
     readonly stateFile: string,
     /** The cap on each mapping's lanes: `maxLanes`, or {@link defaultLanes}. */
     readonly maxLanes: number,
+    /** What each function's sandbox is started with: endpoints (through the IAM check when on) and credentials. */
+    readonly environmentOf: (fn: LocalFunction) => NodeJS.ProcessEnv,
+    private readonly checker: AccessChecker | undefined,
   ) {}
 
   /** The poller of a job's event source mapping, by the job's label. */
@@ -156,6 +167,7 @@ export class LocalStack {
       ports: options.ports,
       dynamodb: options.dynamodb,
     });
+    let checker: AccessChecker | undefined;
     try {
       const env = emulatorEnvironment(emulators);
       const clientConfig = {
@@ -184,6 +196,26 @@ export class LocalStack {
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, METRICS_FILE), options.write);
       noteRestart = (message) => output.note('emulators', message);
+      if (options.iam === false) {
+        output.note('iam', 'IAM is not enforced (--no-iam): functions may do locally what their roles refuse on AWS');
+      } else {
+        checker = await startAccessChecker({
+          upstreams: {
+            dynamodb: emulators.dynamodb.endpoint,
+            sqs: emulators.sqs.endpoint,
+            ses: emulators.ses.endpoint,
+          },
+          callers: callersOf(model),
+          operatorKeys: new Set([OPERATOR_ACCESS_KEY]),
+          onRefused: (refusal) => output.note(refusal.label, refusalLine(refusal)),
+        });
+        for (const fn of model.functions)
+          for (const statement of fn.identity.unresolved)
+            output.note(fn.label, `IAM: a statement of its role is not checked locally: ${statement}`);
+      }
+      const access = checker;
+      const environmentOf = (fn: LocalFunction): NodeJS.ProcessEnv =>
+        functionEnvironment(fn, access ? { ...env, ...checkedEnvironment(fn, access.endpoints) } : env);
       const queueUrl = (logicalId: string): string => {
         const queue = model.queues.find((q) => q.logicalId === logicalId);
         if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
@@ -195,7 +227,7 @@ export class LocalStack {
         const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId);
         if (!fn || !queue)
           throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
-        const sandboxEnv = functionEnvironment(fn, env);
+        const sandboxEnv = environmentOf(fn);
         return new SqsPoller({
           client: sqs,
           mapping,
@@ -242,6 +274,8 @@ export class LocalStack {
         clock,
         join(dataDir, RUNNER_STATE_FILE),
         maxLanes,
+        environmentOf,
+        checker,
       );
       if (options.dashboard !== false) {
         try {
@@ -266,6 +300,7 @@ export class LocalStack {
       stack.unsubscribe = onChildStarted(() => stack.writeState());
       return stack;
     } catch (error) {
+      await checker?.stop();
       await emulators.stop();
       throw error;
     }
@@ -305,6 +340,7 @@ export class LocalStack {
     this.schedules.stop();
     this.unsubscribe?.();
     await Promise.all(this.pollers.map((poller) => poller.stop(graceMs)));
+    await this.checker?.stop();
     await this.emulators.stop();
     rmSync(this.stateFile, { force: true });
   }

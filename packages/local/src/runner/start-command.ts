@@ -19,6 +19,7 @@ const usage = (extra: string): string => `npm start -- [options]
   --data-dir DIR         where the stack keeps its data, runner.json and metrics.ndjson (default .local)
   --reset                start clean: drop the tables, queues, schedule changes and e-mails kept in the data dir
   --in-memory            keep nothing: tables, queues, schedule changes and e-mails live in memory only
+  --no-iam               let functions do what their roles would not allow on AWS (default: refused, as IAM does)
   --cdk-out DIR          the cloud assembly to run (default cdk.out)${extra}`;
 
 function number(value: string | undefined, name: string): number | undefined {
@@ -75,6 +76,7 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
       'max-lanes': { type: 'string' },
       synth: { type: 'boolean' },
       'no-synth': { type: 'boolean' },
+      'no-iam': { type: 'boolean' },
       context: { type: 'string', short: 'c', multiple: true },
       'sqs-port': { type: 'string' },
       'dynamodb-port': { type: 'string' },
@@ -137,6 +139,7 @@ export async function runStartCommand(argv: readonly string[], options: StartCom
       cdkOut: resolve(root, values['cdk-out'] ?? 'cdk.out'),
       persist: !values['in-memory'],
       reset: values.reset,
+      iam: !values['no-iam'],
       synth: values.synth ? 'always' : values['no-synth'] ? 'never' : 'auto',
       context: values.context ?? [],
       ports: {
