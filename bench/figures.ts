@@ -15,6 +15,8 @@ export interface BenchResults {
   /** Our runtime on a ledger whose byJob index projects keys only. */
   readonly keysOnly: RequestFigures;
   readonly throughput: ThroughputFigures;
+  /** End to end with IAM enforced and not (`--no-iam`): 3 pairs of smaller runs, in alternating order. */
+  readonly iamComparison: { readonly on: readonly ThroughputFigures[]; readonly off: readonly ThroughputFigures[] };
   readonly cost: {
     readonly ours: CostBreakdown;
     readonly oursKeysOnly: CostBreakdown;
@@ -42,6 +44,8 @@ export const GOALS = {
   baselineWritesPerJob: 3,
   wallRatio: 0.75,
   ofLimit: 0.7,
+  /** End-to-end throughput with IAM enforced, as a share of the same without. */
+  iamThroughputRatio: 0.9,
   bundleBytes: 250_000,
   loadRatio: 1.5,
   synthSeconds: 20,
@@ -157,6 +161,26 @@ function throughputRow(t: ThroughputFigures): FigureRow {
   };
 }
 
+function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
+  const rate = (runs: readonly ThroughputFigures[]) => median(runs.map((t) => t.jobsPerSecond));
+  const lost = [...on, ...off].reduce((sum, t) => sum + t.lost, 0);
+  const share = rate(on) / rate(off);
+  const each = (runs: readonly ThroughputFigures[]) => runs.map((t) => fixed(t.jobsPerSecond, 0)).join(', ');
+  return {
+    section: '3',
+    figure: 'throughput with IAM enforced',
+    ours: `${fixed(rate(on), 0)} jobs/s on, ${fixed(rate(off), 0)} off`,
+    baseline: '-',
+    ratio: `${fixed(share)} of off`,
+    goal: `≥ ${GOALS.iamThroughputRatio} of off`,
+    verdict: verdict(share >= GOALS.iamThroughputRatio && lost === 0),
+    how:
+      `medians of 3 pairs of ${on[0]?.jobs ?? 0} send-email jobs end to end, as the row above, in alternating ` +
+      `order: with every function's request checked against its role by the runner's checker (${each(on)} ` +
+      `jobs/s) and with --no-iam, the functions reaching the emulators directly (${each(off)} jobs/s); ${lost} lost`,
+  };
+}
+
 function coldStartRows(c: ColdStartFigures): FigureRow[] {
   const floor = c.sdkFloor;
   const rows = c.bundles.flatMap((b): FigureRow[] => [
@@ -262,6 +286,7 @@ export function buildRows(r: BenchResults): FigureRow[] {
   return [
     ...runtimeRows(r),
     throughputRow(r.throughput),
+    iamRow(r.iamComparison),
     ...coldStartRows(r.coldStart),
     {
       section: '5',

@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     const batchRuntimes: RuntimeComparison[] = [];
     let keysOnly: RuntimeComparison;
     let throughput: ThroughputFigures;
+    const iamComparison: { on: ThroughputFigures[]; off: ThroughputFigures[] } = { on: [], off: [] };
     const batchSizes: ThroughputFigures[] = [];
     try {
       const growTo = Math.max(...options.scaleJobs);
@@ -141,6 +142,19 @@ async function main(): Promise<void> {
         dynamodb: env.dynamodbLocal,
         maxLanes: options.e2eLanes,
       };
+      // Enforcement's cost: pairs with IAM checked and not, in alternating order, 1/3 of the jobs each.
+      const iamJobs = Math.max(10, Math.round(options.e2eJobs / 3));
+      for (const [pair, order] of [
+        [true, false],
+        [false, true],
+        [true, false],
+      ].entries()) {
+        for (const iam of order) {
+          log(`3. IAM ${iam ? 'enforced' : 'off'}, pair ${pair + 1} of 3: ${iamJobs} jobs end to end…`);
+          const figures = await measureLocalThroughput({ ...shared, jobs: iamJobs, iam, measureLimit: false });
+          (iam ? iamComparison.on : iamComparison.off).push(figures);
+        }
+      }
       log(`3. ${options.e2eJobs} jobs through fauxqs, the local runner and DynamoDB Local…`);
       throughput = await measureLocalThroughput({ ...shared, jobs: options.e2eJobs });
       for (const size of BATCH_SIZES) {
@@ -183,6 +197,7 @@ async function main(): Promise<void> {
       runtimes,
       keysOnly: keysOnly.ours,
       throughput,
+      iamComparison,
       cost,
       scaling,
       seconds,

@@ -46,6 +46,8 @@ export interface ThroughputOptions {
    * The stack's tables are deleted after the run. @default a DynamoDB Local of the stack's own
    */
   readonly dynamodb?: Emulator;
+  /** Check each function's requests against its role, as `npm start` does by default. @default true */
+  readonly iam?: boolean;
 }
 
 export interface ThroughputFigures {
@@ -158,6 +160,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     dashboard: false,
     dynamodb: options.dynamodb,
     maxLanes: options.maxLanes,
+    iam: options.iam ?? true,
     logFormat: 'json',
     // Lines as the function printed them (the runner adds its `job` key first, which Powertools' lines carry already).
     write: (text) => {
