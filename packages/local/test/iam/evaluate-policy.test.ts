@@ -199,6 +199,17 @@ describe('Function: evaluate (conditions not evaluated locally)', () => {
     });
   });
 
+  it('does not take a condition key it cannot give a value for as absent, whatever the operator', () => {
+    const leading = allow(['dynamodb:GetItem'], [TABLE], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['tenant-1'] },
+    });
+    expect(evaluate([leading], ask('dynamodb:GetItem', TABLE))).toMatchObject({
+      allowed: false,
+      why: 'unsupported-condition',
+      detail: expect.stringContaining('ForAllValues:StringEquals on dynamodb:LeadingKeys'),
+    });
+  });
+
   it('lets a clean Allow win over an Allow with such a condition, in either order', () => {
     const statements = [allow(['sqs:SendMessage'], [QUEUE], secure), allow(['sqs:*'], ['*'])];
     expect(evaluate(statements, ask('sqs:SendMessage', QUEUE))).toMatchObject({ allowed: true, by: statements[1] });

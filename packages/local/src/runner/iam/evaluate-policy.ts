@@ -1,4 +1,12 @@
 import type { PolicyStatement } from './role-policies.ts';
+import { SES_CONDITION_KEYS } from './ses-requests.ts';
+
+/**
+ * The condition keys a request mapped here can carry (lower case: IAM's keys are case-insensitive). A condition on
+ * any other key (`dynamodb:LeadingKeys`, `aws:SourceIp`, …) is not evaluated locally, whatever its operator: taking
+ * the key as absent would let a `ForAllValues` condition hold that AWS evaluates.
+ */
+const KNOWN_KEYS = new Set<string>(SES_CONDITION_KEYS.map((key) => key.toLowerCase()));
 
 /**
  * One action a call needs. It is allowed on any one of `resources`: more than one only where AWS checks one of
@@ -55,14 +63,14 @@ function valuesOf(context: AccessRequest['context'], key: string): readonly stri
 }
 
 /**
- * Whether one key of a condition block holds; undefined for an operator not evaluated here. A key absent from the
+ * Whether one key of a condition block holds; undefined for an operator or a key not evaluated here. A key absent from the
  * request fails, except with IfExists, under ForAllValues, and for a negated operator (StringNotEquals holds).
  */
 function keyHolds(operator: string, key: string, wanted: readonly string[], context: AccessRequest['context']) {
   const [, set, name = '', ifExists] = /^(?:(ForAnyValue|ForAllValues):)?(.*?)(IfExists)?$/.exec(operator) ?? [];
   const negated = name in NEGATIONS;
   const compare = STRING_OPERATORS[NEGATIONS[name] ?? name];
-  if (!compare) return undefined;
+  if (!compare || !KNOWN_KEYS.has(key.toLowerCase())) return undefined;
   const given = valuesOf(context, key);
   if (given.length === 0) return Boolean(ifExists) || set === 'ForAllValues' || (negated && !set);
   const holdsFor = (value: string) => wanted.some((pattern) => compare(value, pattern)) !== negated;
