@@ -1,12 +1,8 @@
 import type { PolicyStatement } from './role-policies.ts';
-import { SES_CONDITION_KEYS } from './ses-requests.ts';
+import { KNOWN_CONDITION_KEYS } from './condition-keys.ts';
 
-/**
- * The condition keys a request mapped here can carry (lower case: IAM's keys are case-insensitive). A condition on
- * any other key (`dynamodb:LeadingKeys`, `aws:SourceIp`, …) is not evaluated locally, whatever its operator: taking
- * the key as absent would let a `ForAllValues` condition hold that AWS evaluates.
- */
-const KNOWN_KEYS = new Set<string>(SES_CONDITION_KEYS.map((key) => key.toLowerCase()));
+/** Lower case, as IAM's keys are case-insensitive. Taking an unknown key as absent would let ForAllValues hold. */
+const KNOWN_KEYS = new Set<string>(KNOWN_CONDITION_KEYS.map((key) => key.toLowerCase()));
 
 /**
  * One action a call needs. It is allowed on any one of `resources`: more than one only where AWS checks one of
@@ -63,8 +59,8 @@ function valuesOf(context: AccessRequest['context'], key: string): readonly stri
 }
 
 /**
- * Whether one key of a condition block holds; undefined for an operator or a key not evaluated here. A key absent from the
- * request fails, except with IfExists, under ForAllValues, and for a negated operator (StringNotEquals holds).
+ * Whether one key of a condition block holds; undefined for an operator or a key not evaluated here. A key absent
+ * from the request fails, except with IfExists, under ForAllValues, and for a negated operator (StringNotEquals).
  */
 function keyHolds(operator: string, key: string, wanted: readonly string[], context: AccessRequest['context']) {
   const [, set, name = '', ifExists] = /^(?:(ForAnyValue|ForAllValues):)?(.*?)(IfExists)?$/.exec(operator) ?? [];

@@ -29,9 +29,6 @@ function rawHeader(base64: string, name: string): string | undefined {
     .trim();
 }
 
-/** The condition keys a request here carries values for; a condition on any other key is not evaluated locally. */
-export const SES_CONDITION_KEYS = ['ses:FromAddress', 'ses:Recipients', 'ses:ApiVersion'] as const;
-
 const addressesIn = (header: string | undefined): string[] => header?.match(/[^\s<>,;"']+@[^\s<>,;"']+/g) ?? [];
 
 /**
