@@ -68,7 +68,7 @@ describe('CLI: jobs against npm start', () => {
     expect(runs.map((r) => [r.id, r.status])).toContainEqual(['order/cli-e2e-1', 'SUCCEEDED']);
     const table = await jobs('runs', 'process-order');
     expect(table.stdout.split('\n')[0]).toMatch(
-      /^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+TRACE\s+LAST ERROR \/ REASON$/,
+      /^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+PROGRESS\s+TRACE\s+LAST ERROR \/ REASON$/,
     );
   }, 90_000);
 

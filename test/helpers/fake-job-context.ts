@@ -87,6 +87,7 @@ export function fakeJobContext<Settings>(options: FakeJobContextOptions<Settings
     continueLater: async (state) => {
       continuations.push(viaJson(state));
     },
+    progress: async () => {},
     completeWith: async () => false,
   };
   return { ctx, clock, metrics, enqueued, checkpoints, continuations, logs };

@@ -82,9 +82,28 @@ describe('Function: runCommand (text output)', () => {
     const [header, traced, untraced] = (
       await textOf({ name: 'runs', job: 'send-email', statuses: [], limit: 20 }, { runs })
     ).split('\n');
-    expect(header).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+TRACE\s+LAST ERROR \/ REASON$/);
+    expect(header).toMatch(/^CREATED\s+ID\s+STATUS\s+ATTEMPT\s+DURATION\s+PROGRESS\s+TRACE\s+LAST ERROR \/ REASON$/);
     expect(traced).toMatch(new RegExp(`welcome/ada\\s+SUCCEEDED\\s+1\\s+${traceId}$`));
     expect(untraced).toMatch(/welcome\/bob\s+SUCCEEDED\s+1$/);
+  });
+
+  it('shows what a running job last reported with ctx.progress, and nothing for one that never did', async () => {
+    const runs = async () => [
+      {
+        job: 'cleanup',
+        id: 'cleanup/2027-03-26',
+        status: RunStatus.RUNNING,
+        attempt: 1,
+        createdAt: '',
+        progress: { done: 40, total: 100, note: 'audit log', at: '2027-03-26T10:00:05.000Z' },
+      },
+      { job: 'cleanup', id: 'cleanup/2027-03-25', status: RunStatus.SUCCEEDED, attempt: 1, createdAt: '' },
+    ];
+    const [, running, done] = (await textOf({ name: 'runs', job: 'cleanup', statuses: [], limit: 20 }, { runs })).split(
+      '\n',
+    );
+    expect(running).toMatch(/cleanup\/2027-03-26\s+RUNNING\s+1\s+40\/100 audit log$/);
+    expect(done).toMatch(/cleanup\/2027-03-25\s+SUCCEEDED\s+1$/);
   });
 
   it(

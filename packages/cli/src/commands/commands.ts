@@ -47,12 +47,19 @@ function runNote(r: RunView): string {
   return r.status === 'SUCCEEDED' ? '' : (r.lastError ?? '');
 }
 
+/** `40/100 copying`: what the job last reported with ctx.progress. */
+export function progressText(r: RunView): string {
+  if (!r.progress) return '';
+  return [`${r.progress.done}/${r.progress.total}`, r.progress.note].filter(Boolean).join(' ');
+}
+
 const runColumns: Column<RunView>[] = [
   { header: 'CREATED', cell: (r) => short(r.createdAt) },
   { header: 'ID', cell: (r) => r.id, max: 48 },
   { header: 'STATUS', cell: (r) => r.status },
   { header: 'ATTEMPT', cell: (r) => String(r.attempt) },
   { header: 'DURATION', cell: (r) => (r.durationMs === undefined ? '' : `${r.durationMs} ms`) },
+  { header: 'PROGRESS', cell: (r) => progressText(r), max: 32 },
   { header: 'TRACE', cell: (r) => r.traceId ?? '' },
   { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 70 },
 ];

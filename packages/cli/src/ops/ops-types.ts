@@ -56,6 +56,8 @@ export interface RunView {
   readonly occurrence?: string;
   /** The X-Ray trace ID of its latest attempt; the same ID is on that attempt's log lines. */
   readonly traceId?: string;
+  /** What the job last reported with `ctx.progress`. */
+  readonly progress?: { readonly done: number; readonly total: number; readonly note?: string; readonly at: string };
 }
 
 export interface DeadLetterView {

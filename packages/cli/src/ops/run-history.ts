@@ -16,6 +16,14 @@ export const isRunStatus = (value: string): value is RunStatus => STATUSES.has(v
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const count = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
+/** The progress a job reported, if it is well formed. */
+function progressOf(value: unknown): RunView['progress'] {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { done, total, note, at } = value as Record<string, unknown>;
+  if (typeof done !== 'number' || typeof total !== 'number') return undefined;
+  return { done, total, note: text(note), at: text(at) ?? '' };
+}
+
 /** A ledger item as the operator sees it; the lease, fences and TTL stay out. */
 export function toRunView(item: Record<string, AttributeValue>): RunView {
   const plain = fromItem(item);
@@ -34,6 +42,7 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
     schedule: text(plain.schedule),
     occurrence: text(plain.occurrence),
     traceId: text(plain.traceId),
+    progress: progressOf(plain.progress),
   };
 }
 

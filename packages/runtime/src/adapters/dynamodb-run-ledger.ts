@@ -13,6 +13,7 @@ import {
   type RunFailure,
   type RunKey,
   type RunLedger,
+  type RunProgress,
   type RunRejection,
   REJECTED_FENCE,
   RunStatus,
@@ -246,6 +247,28 @@ export class DynamoDbRunLedger implements RunLedger {
         ':fence': N(fence),
         ':running': S(RunStatus.RUNNING),
         ':state': S(JSON.stringify(state)),
+      },
+    });
+  }
+
+  progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      UpdateExpression: 'SET #progress = :progress',
+      ExpressionAttributeNames: names('fence', 'status', 'progress'),
+      ExpressionAttributeValues: {
+        ':fence': N(fence),
+        ':running': S(RunStatus.RUNNING),
+        ':progress': {
+          M: {
+            done: N(progress.done),
+            total: N(progress.total),
+            at: S(iso(progress.at)),
+            ...(progress.note === undefined ? {} : { note: S(progress.note) }),
+          },
+        },
       },
     });
   }

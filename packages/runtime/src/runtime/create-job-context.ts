@@ -3,6 +3,7 @@ import { PermanentJobError } from './errors.ts';
 import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { EnqueueOptions, JobContext, JobLogger } from './job-context.ts';
 import { LeaseLostError, type RunCompletion, type RunKey } from './run-ledger.ts';
+import { checkedProgress, progressDue } from './run-progress.ts';
 import type { RunTrace } from './run-trace.ts';
 import type { RuntimeDeps } from './runtime-deps.ts';
 import { describeIssues } from './validation-message.ts';
@@ -20,6 +21,8 @@ export interface RunState {
   committedDurationMs?: number;
   /** The run's trace: every job it enqueues carries its header, so that job's run joins the trace. */
   readonly trace?: RunTrace;
+  /** When this attempt last wrote its progress (epoch ms). */
+  progressWrittenAt?: number;
 }
 
 /** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
@@ -82,6 +85,12 @@ export function createJobContext(
     },
     checkpoint: async (state) => {
       if (!(await ledger.checkpoint(run.key, run.fence, state))) throw new LeaseLostError(run.key);
+    },
+    progress: async (done, total, note) => {
+      const report = checkedProgress(done, total, note, clock.now());
+      if (!progressDue(run.progressWrittenAt, report.at)) return;
+      run.progressWrittenAt = report.at;
+      if (!(await ledger.progress(run.key, run.fence, report))) throw new LeaseLostError(run.key);
     },
     continueLater: async (state) => {
       await queue.send(job.name, [

@@ -11,6 +11,7 @@ export * from './overlap-guard.ts';
 export * from './process-batch.ts';
 export * from './process-record.ts';
 export * from './run-ledger.ts';
+export * from './run-progress.ts';
 export * from './runtime-deps.ts';
 export * from './validation-message.ts';
 export * from './run-trace.ts';

@@ -65,6 +65,12 @@ export interface JobContext<Settings = unknown> {
   enqueueMany(job: string, jobs: readonly { readonly id: string; readonly payload: unknown }[]): Promise<void>;
   /** Saves progress into the run, so a retry of this run starts from it. */
   checkpoint(state: unknown): Promise<void>;
+  /**
+   * Reports how far the run has got, for `jobs runs` and the dashboard: `done` of `total` (any unit), with an
+   * optional note. Written to the run at most once per `PROGRESS_INTERVAL_MS` (5 s); calls in between are dropped,
+   * so a job may call it on every item. A job that never calls it writes nothing more.
+   */
+  progress(done: number, total: number, note?: string): Promise<void>;
   /** Enqueues this job again with `state` as its `resume`; the continuation is a run of its own. */
   continueLater(state: unknown): Promise<void>;
   /**

@@ -63,6 +63,15 @@ export interface RunRejection extends RunFailure {
   readonly traceId?: string;
 }
 
+/** How far a running run has got, as its job reported it with `ctx.progress`. */
+export interface RunProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly note?: string;
+  /** Epoch ms of the report. */
+  readonly at: number;
+}
+
 /**
  * The run ledger: one item per run, keyed by job and job ID. Writes after the claim are fenced:
  * they succeed only while the writer still holds the run's latest fence, and return false otherwise.
@@ -76,6 +85,8 @@ export interface RunLedger {
   /** Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim. */
   reject(key: RunKey, failure: RunRejection): Promise<void>;
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
+  /** Records the running run's progress; fenced, and false once the run is no longer this attempt's. */
+  progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean>;
   /** Marks the claimed run SKIPPED with the reason (overlap); fenced like the other finishing writes. */
   skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean>;
   /** Hands the claimed run back as PENDING, the attempt not spent, to be claimed again (bufferOne). */

@@ -57,8 +57,7 @@ function formatTime(iso, timeZone = 'UTC') {
 /** Server-written sentences (health reasons) quote ISO times: shown in the same format. */
 const withTimes = (text) =>
   text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatTime(iso));
-const duration = (ms) =>
-  ms === undefined || ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+const duration = (ms) => (ms == null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 function fillSelect(select, names) {
   for (const name of names) select.append(el('option', { value: name }, name));
@@ -208,6 +207,9 @@ function turnRunsPage(step) {
   return refreshRuns();
 }
 
+/** `40/100 audit log`: what the job last reported with ctx.progress, as `jobs runs` shows it. */
+const progressText = (p) => (p ? [`${p.done}/${p.total}`, p.note].filter(Boolean).join(' ') : '');
+
 function runRow(run) {
   const failed = run.status === 'FAILED' || run.status === 'DEAD';
   const waiting = run.status === 'SKIPPED' || run.status === 'PENDING';
@@ -221,6 +223,7 @@ function runRow(run) {
     el('td', {}, badge(run.status)),
     el('td', { className: 'num attempt' }, run.attempt),
     el('td', { className: 'num' }, duration(run.durationMs)),
+    el('td', { className: 'progress' }, progressText(run.progress)),
     el('td', { className: waiting ? 'reason' : 'error' }, note),
   );
 }
