@@ -1,14 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PLAIN_TABLE_ACCESS, type TableAccess } from '@serverless-jobs/runtime/jobs';
-import type { DesignedTable } from './job-tables.ts';
+import { PLAIN_TABLE_ACCESS, TABLE_ACCESS_ACTIONS, type TableAccess } from '@serverless-jobs/runtime/jobs';
 
-/** The DynamoDB actions of each access a declaration can name (see `TableAccess`). */
-export const TABLE_ACCESS_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-  delete: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-  scan: ['dynamodb:Scan'],
-};
+/** The DynamoDB actions of each access, as before it moved to the runtime's jobs (the local runner reads it too). */
+export { TABLE_ACCESS_ACTIONS };
+import type { DesignedTable } from './job-tables.ts';
 
 /**
  * What the runtime does to the ledger for every job: each claim, completion, failure, checkpoint and schedule

@@ -86,6 +86,7 @@ describe('Function: startAccessChecker', () => {
       caller: 'ServerlessJobs-dev-readerFunction',
       service: 'dynamodb',
       what: `dynamodb:Scan on ${TABLE}`,
+      action: 'dynamodb:Scan',
       why: 'no statement of its role ServerlessJobs-dev-readerRole allows it',
     });
   });

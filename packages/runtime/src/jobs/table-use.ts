@@ -13,6 +13,14 @@ export type TableAccess = 'read' | 'write' | 'delete' | 'scan';
 /** Every access, in the order the grants list them. */
 export const TABLE_ACCESS: readonly TableAccess[] = ['read', 'write', 'delete', 'scan'];
 
+/** The DynamoDB actions of each access: the CDK grants them, and the local runner names the access a call lacks. */
+export const TABLE_ACCESS_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  delete: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+  scan: ['dynamodb:Scan'],
+};
+
 /** What a plain `TableDesign` in `resources.tables` grants, as before accesses existed: all but `scan`. */
 export const PLAIN_TABLE_ACCESS: readonly TableAccess[] = ['read', 'write', 'delete'];
 

@@ -30,6 +30,8 @@ export interface Refusal {
   readonly service: CheckedService;
   /** `dynamodb:Scan on arn:…`, or what could not be read of the request. */
   readonly what: string;
+  /** The action refused, when the request could be read. */
+  readonly action?: string;
   /** Why: the grant that is missing, the condition that failed or that is not supported. */
   readonly why: string;
 }
@@ -146,6 +148,7 @@ export async function startAccessChecker(options: AccessCheckerOptions): Promise
       caller: caller.functionName,
       service,
       what: `${refused.request.action} on ${refused.request.resources.join(' or ')}`,
+      action: refused.request.action,
       why:
         // A plain refusal names the role; one with a failed condition or a Deny says which statement and why.
         refused.refusal.detail.startsWith('no statement allows')

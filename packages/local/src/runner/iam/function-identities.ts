@@ -1,3 +1,4 @@
+import { TABLE_ACCESS_ACTIONS, type TableAccess } from '@serverless-jobs/runtime/jobs';
 import type { LocalFunction, LocalModel } from '../local-model.ts';
 import type { Caller, CheckedService, Refusal } from './access-checker.ts';
 
@@ -39,7 +40,20 @@ export function checkedEnvironment(
   };
 }
 
-/** The runner's line for a refused request: what was asked, and the grant or condition that is missing. */
+/** What in a job's declaration grants `action`, when the framework grants it from a declaration. */
+export function declarationHint(action: string): string | undefined {
+  const access = (Object.keys(TABLE_ACCESS_ACTIONS) as TableAccess[]).find((one) =>
+    TABLE_ACCESS_ACTIONS[one].some((granted) => granted.toLowerCase() === action.toLowerCase()),
+  );
+  if (access) return `access '${access}' on the table in the job's resources.tables grants it`;
+  if (/^sqs:SendMessage$/i.test(action)) return "naming the target job in the job's resources.enqueues grants it";
+  if (/^ses:Send(Raw)?Email$/i.test(action))
+    return "resources.sendsEmail grants it, from the app's emailFrom address only";
+  return undefined;
+}
+
+/** The runner's line for a refused request: what was asked, the grant or condition missing, and what would grant it. */
 export function refusalLine(refusal: Refusal): string {
-  return `IAM refused ${refusal.what} to ${refusal.caller}: ${refusal.why}`;
+  const hint = refusal.action === undefined ? undefined : declarationHint(refusal.action);
+  return `IAM refused ${refusal.what} to ${refusal.caller}: ${refusal.why}${hint ? `; ${hint}` : ''}`;
 }
