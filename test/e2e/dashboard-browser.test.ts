@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,26 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await expect.poll(() => run.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await run.first().locator('td.id').textContent()).toMatch(/^daily@/);
   }, 45_000);
+
+  it("shows a running run's progress, and cancels it from its button: CANCELLED, with the reason", async () => {
+    const now = new Date().toISOString();
+    await clients().dynamodb.send(
+      new PutItemCommand({
+        TableName: local.stack.model.outputs[tableOutputKey('Ledger')]!,
+        Item: {
+          ...{ pk: { S: 'cleanup/cancel-me' }, job: { S: 'cleanup' }, id: { S: 'cancel-me' } },
+          ...{ status: { S: RunStatus.RUNNING }, attempt: { N: '1' }, fence: { N: '1' }, createdAt: { S: now } },
+          progress: { M: { done: { N: '40' }, total: { N: '100' }, note: { S: 'audit log' }, at: { S: now } } },
+        },
+      }),
+    );
+    const row = page.locator('#runs tbody tr[data-id="cancel-me"]');
+    await expect.poll(() => row.locator('td.progress').textContent(), { timeout: 10_000 }).toBe('40/100 audit log');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('CANCELLED');
+    expect(await row.locator('td.reason').textContent()).toMatch(/^cancelled by an operator at /);
+    expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+  });
 
   it('shows a schema error in the send form, as text, and sends a valid payload', async () => {
     await page.selectOption('#send-job', 'send-email');

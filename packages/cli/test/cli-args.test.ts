@@ -78,6 +78,11 @@ describe('Function: parseCommandLine', () => {
     });
     expect(parseCommandLine(['health', '--window', '30m']).command).toEqual({ name: 'health', windowMs: 1_800_000 });
     expect(parseCommandLine(['dlq', 'cleanup']).command).toEqual({ name: 'dlq', job: 'cleanup', peek: 10 });
+    expect(parseCommandLine(['cancel', 'cleanup', 'c-1']).command).toEqual({
+      name: 'cancel',
+      job: 'cleanup',
+      id: 'c-1',
+    });
     expect(parseCommandLine(['--local', 'list']).global.local).toBe(true);
     expect(parseCommandLine(['list', '--aws']).global.local).toBe(false);
   });
@@ -132,7 +137,7 @@ describe('Function: parseCommandLine', () => {
     ],
     [
       ['runs', 'cleanup', '--status', 'LOST'],
-      '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, PENDING, comma-separated (given "LOST")',
+      '--status takes RUNNING, SUCCEEDED, FAILED, DEAD, SKIPPED, PENDING, CANCELLED, comma-separated (given "LOST")',
     ],
     [['runs', 'cleanup', '--limit', '0'], '--limit must be a positive whole number (given "0")'],
     [['dlq', 'cleanup', '--peek', 'x'], '--peek must be a positive whole number (given "x")'],

@@ -15,6 +15,33 @@ async function textOf(command: Parameters<typeof runCommand>[0], ops: Partial<Jo
 }
 
 describe('Function: runCommand (text output)', () => {
+  it('says what a cancel did, and exits 1 with the status of a run that had finished', async () => {
+    const outcome = async (answer: Awaited<ReturnType<JobsOps['cancel']>>) => {
+      const out: string[] = [];
+      const io: CliIo = { out: (text) => void out.push(text), err: () => {}, errIsTty: false, now: () => 0 };
+      const code = await runCommand(
+        { name: 'cancel', job: 'cleanup', id: 'c-1' },
+        false,
+        {
+          cancel: async () => answer,
+        } as unknown as JobsOps,
+        io,
+      );
+      return [code, out.join('\n')];
+    };
+    expect(await outcome({ cancelled: true, was: 'QUEUED' })).toEqual([
+      0,
+      'Cancelled cleanup/c-1 (queued): it never starts',
+    ]);
+    expect(await outcome({ cancelled: true, was: RunStatus.RUNNING })).toEqual([
+      0,
+      'Cancelled cleanup/c-1 (RUNNING): it stops at its next checkpoint, progress report, enqueue or completion',
+    ]);
+    expect(
+      await outcome({ cancelled: false, status: RunStatus.SUCCEEDED, finishedAt: '2027-03-26T10:00:00.000Z' }),
+    ).toEqual([1, 'cleanup/c-1 is SUCCEEDED since 2027-03-26T10:00:00Z: finished, so nothing changed']);
+  });
+
   it('lists a paused schedule as paused and an enabled one as active', async () => {
     const schedule = (name: string, state: 'ENABLED' | 'DISABLED') => ({
       name,

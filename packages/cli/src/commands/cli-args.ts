@@ -50,6 +50,7 @@ export type Command =
       readonly limit: number;
     }
   | { readonly name: 'dlq'; readonly job: string; readonly peek: number }
+  | { readonly name: 'cancel'; readonly job: string; readonly id: string }
   | {
       readonly name: 'redrive';
       readonly job: string;
@@ -85,6 +86,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   pause <job> | resume <job> [--schedule S] stop or restart its schedules
   schedule <job> "<expr>" [--tz Zone]       change its schedule now; prints the cdk.json context to keep it
   runs <job> [--status FAILED,DEAD] [--since 1d] [--limit 20]   its run history, newest first
+  cancel <job> <jobId>                      cancel a run not yet finished: a queued one never starts, a running
+                                            one stops at its next checkpoint, progress report or enqueue
   dlq <job> [--peek 10]                     DLQ counts, and the reason and attempts of the first messages
   redrive <job> [--dry-run] [--rate N] [--filter text|reason=…|jobId=…]   move the DLQ back to the queue
   health [--window 1h]                      Healthy / Degraded / Unhealthy; exit code 0 / 1 / 2
@@ -100,7 +103,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   --stack NAME    the stack NAME, for an app that names its stack otherwise
   --data-dir DIR  npm start's --data-dir (default .local)
 
-  exit codes: 0 done (health: Healthy); 1 an error (health: Degraded; drift: a schedule drifted); 2 a command
+  exit codes: 0 done (health: Healthy); 1 an error (health: Degraded; drift: a schedule drifted; cancel: the
+  run had finished, nothing changed); 2 a command
   line or value refused, nothing sent (health: Unhealthy); 3 nothing to talk to: no npm start running, and no
   AWS stack reachable`;
 
@@ -124,6 +128,7 @@ const COMMAND_OPTIONS = {
   schedule: { tz: { type: 'string' }, schedule: { type: 'string' } },
   runs: { status: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string', default: '20' } },
   dlq: { peek: { type: 'string', default: '10' } },
+  cancel: {},
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
   drift: { context: { type: 'string', short: 'c', multiple: true } },
@@ -283,6 +288,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           sinceMs: since === undefined ? undefined : usage(() => parseDuration(since, '--since')),
           limit: positiveNumber(str('limit'), 'limit', true)!,
         };
+      }
+      case 'cancel': {
+        const [job, id] = needs(name, args, ['job', 'jobId']);
+        return { name, job: job!, id: id! };
       }
       case 'dlq': {
         const [job] = needs(name, args, ['job']);

@@ -43,7 +43,7 @@ const scheduleColumns: Column<{ job: string; s?: ScheduleView }>[] = [
 
 /** Why a run waits, or its last error; none for a success (a redriven run keeps the error that dead-lettered it). */
 function runNote(r: RunView): string {
-  if (r.status === 'SKIPPED' || r.status === 'PENDING') return r.reason ?? '';
+  if (r.status === 'SKIPPED' || r.status === 'PENDING' || r.status === 'CANCELLED') return r.reason ?? '';
   return r.status === 'SUCCEEDED' ? '' : (r.lastError ?? '');
 }
 
@@ -269,6 +269,19 @@ export async function runCommand(
           : formatTable(runs, runColumns),
       );
       return 0;
+    }
+    case 'cancel': {
+      const answer = await ops.cancel(command.job, command.id);
+      print(answer, () =>
+        answer.cancelled
+          ? `Cancelled ${command.job}/${command.id} (${answer.was === 'QUEUED' ? 'queued' : answer.was}): ` +
+            (answer.was === 'RUNNING'
+              ? 'it stops at its next checkpoint, progress report, enqueue or completion'
+              : 'it never starts')
+          : `${command.job}/${command.id} is ${answer.status}` +
+            `${answer.finishedAt ? ` since ${short(answer.finishedAt)}` : ''}: finished, so nothing changed`,
+      );
+      return answer.cancelled ? 0 : 1;
     }
     case 'dlq': {
       const [counts, letters] = await Promise.all([

@@ -1,11 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbOccurrenceLedger } from '@serverless-jobs/runtime/adapters';
-import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
+import { type CancelAnswer, DynamoDbOccurrenceLedger, SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import type { Clock } from '@serverless-jobs/runtime/runtime';
-import type { OccurrenceSender } from '@serverless-jobs/runtime/schedules';
-import { watchedSchedules } from '@serverless-jobs/runtime/schedules';
+import { type OccurrenceSender, watchedSchedules } from '@serverless-jobs/runtime/schedules';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from './dead-letters.ts';
 import { OpsInputError } from './errors.ts';
@@ -28,7 +26,7 @@ import type {
   SendEntry,
   SendResult,
 } from './ops-types.ts';
-import { queryRuns } from './run-history.ts';
+import { cancelJobRun, queryRuns } from './run-history.ts';
 import { contextLines, scheduleView, UPCOMING_OCCURRENCES } from './schedule-views.ts';
 import { requireOutput } from './stack-output.ts';
 import { backfill, type BackfillRange, type BackfillResult } from './backfill.ts';
@@ -40,10 +38,7 @@ import { type DriftReport, scheduleDrift } from './schedule-drift.ts';
 export interface JobsOpsOptions {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
-  /**
-   * Stack outputs (`QueueUrlSendEmail`, `TableLedger`, `ScheduleCleanupDaily`, …), resolved to local values
-   * under npm start.
-   */
+  /** Stack outputs (`QueueUrlSendEmail`, `TableLedger`, …), resolved to local values under npm start. */
   readonly outputs: Readonly<Record<string, string>>;
   /** The declarations, normally `allJobs`. */
   readonly jobs: readonly JobDeclaration[];
@@ -310,6 +305,11 @@ export class JobsOps {
   async runs(jobName: string, query: RunsQuery = {}): Promise<RunView[]> {
     const job = this.job(jobName);
     return queryRuns(this.options.dynamodb, this.output(tableOutputKey('Ledger')), job.name, query);
+  }
+
+  /** Cancels a run that has not finished; a finished one is left as it is (see cancelRun). */
+  cancel(jobName: string, jobId: string): Promise<CancelAnswer> {
+    return cancelJobRun(this.options.dynamodb, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId);
   }
 
   /** Visible, in-flight and delayed messages of the job's queue, and of its DLQ. */

@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { cancelRun, fromItem } from '@serverless-jobs/runtime/adapters';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { S } from '@serverless-jobs/runtime/adapters';
 import { runPk } from '@serverless-jobs/runtime/adapters';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
@@ -106,3 +107,12 @@ export async function hasRun(client: DynamoDBClient, tableName: string, job: str
   );
   return Item !== undefined;
 }
+
+/** Cancels one of the job's runs, kept for the job's ledger retention if the cancel creates it (see cancelRun). */
+export const cancelJobRun = (
+  client: DynamoDBClient,
+  table: string,
+  job: JobDeclaration,
+  id: string,
+  now = Date.now(),
+) => cancelRun(client, table, { job: job.name, id }, now, job.ledgerRetentionDays);

@@ -154,6 +154,14 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       throw new BadRequestError(`${name}: invalid payload: ${describeIssues(checked.error.issues, payload)}`);
     return ops.send(name, [{ payload, id }]);
   });
+  app.post('/api/runs/cancel', async (request) => {
+    const { job, id } = parse(
+      z.object({ job: z.string(), id: z.string().check(z.minLength(1)) }),
+      request.body,
+      'cancel',
+    );
+    return ops.cancel(jobNamed(job).name, id);
+  });
   app.post('/api/redrive', async (request) => {
     const { job, dryRun } = parse(redriveBody, request.body, 'redrive');
     return ops.redrive(jobNamed(job).name, { dryRun });

@@ -42,6 +42,7 @@ function loadAssets(): Map<string, Asset> {
     ['/favicon.svg', icon],
     // Asked for by browsers and tools that do not read the page's <link rel="icon">.
     ['/favicon.ico', icon],
+    ['/assets/format.js', file(join(PAGE_DIR, 'format.js'), 'text/javascript; charset=utf-8')],
     ['/assets/dashboard.js', file(join(PAGE_DIR, 'dashboard.js'), 'text/javascript; charset=utf-8')],
     ['/assets/dashboard.css', file(join(PAGE_DIR, 'dashboard.css'), 'text/css; charset=utf-8')],
     ['/assets/uplot.js', file(join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8')],

@@ -50,5 +50,5 @@ export interface MetricsMinute {
 /** What the dashboard needs of the ops core; tests may pass a stand-in with the same methods. */
 export type DashboardOps = Pick<
   JobsOps,
-  'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health' | 'pause' | 'resume'
+  'listJobs' | 'queueCounts' | 'runs' | 'send' | 'peekDlq' | 'redrive' | 'health' | 'pause' | 'resume' | 'cancel'
 >;

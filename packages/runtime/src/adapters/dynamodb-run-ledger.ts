@@ -16,6 +16,7 @@ import {
   type RunProgress,
   type RunRejection,
   REJECTED_FENCE,
+  RunCancelledError,
   RunStatus,
   type ScheduleLeases,
 } from '../runtime/run-ledger.ts';
@@ -251,6 +252,17 @@ export class DynamoDbRunLedger implements RunLedger {
     });
   }
 
+  holds(key: RunKey, fence: number, now: number): Promise<boolean> {
+    return this.fenced({
+      TableName: this.tableName,
+      Key: { pk: S(runPk(key)) },
+      ConditionExpression: '#fence = :fence AND #status = :running',
+      UpdateExpression: 'SET #updatedAt = :now',
+      ExpressionAttributeNames: names('fence', 'status', 'updatedAt'),
+      ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':now': S(iso(now)) },
+    });
+  }
+
   progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean> {
     return this.fenced({
       TableName: this.tableName,
@@ -367,13 +379,17 @@ export class DynamoDbRunLedger implements RunLedger {
     });
   }
 
+  /** A finishing or in-run write: false when another attempt holds the run, RunCancelledError when it was cancelled. */
   private async fenced(update: UpdateItemCommandInput): Promise<boolean> {
     try {
-      await this.client.send(new UpdateItemCommand(update));
+      await this.client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      if (str(old, 'status') === RunStatus.CANCELLED)
+        throw new RunCancelledError({ job: str(old, 'job') ?? '', id: str(old, 'id') ?? '' });
+      return false;
     }
   }
 }

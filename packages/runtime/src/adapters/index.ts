@@ -3,6 +3,7 @@ export * from './attribute-values.ts';
 export * from './client-config.ts';
 export * from './dynamodb-batch-delete.ts';
 export * from './dynamodb-occurrence-ledger.ts';
+export * from './dynamodb-run-cancel.ts';
 export * from './dynamodb-run-ledger.ts';
 export * from './dynamodb-schedule-leases.ts';
 export * from './lazy-job-queue.ts';

@@ -23,6 +23,8 @@ export interface RunState {
   readonly trace?: RunTrace;
   /** When this attempt last wrote its progress (epoch ms). */
   progressWrittenAt?: number;
+  /** Set once the run's SUCCEEDED is written, however: its after-success effects run on a finished run. */
+  finished?: boolean;
 }
 
 /** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
@@ -57,10 +59,18 @@ export function createJobContext(
 ): JobContext {
   const { job, clock, ledger, queue } = deps;
   const traceHeader = run.trace?.header;
+  /**
+   * Before a send, which cannot be taken back: the run must still be this attempt's, and not cancelled (a
+   * RunCancelledError from the ledger stops it). After success there is nothing left to stop.
+   */
+  const stillHeld = async (): Promise<void> => {
+    if (run.committed || run.finished) return;
+    if (!(await ledger.holds(run.key, run.fence, clock.now()))) throw new LeaseLostError(run.key);
+  };
   const enqueue = async (target: string, payload: unknown, options: EnqueueOptions): Promise<void> => {
-    await queue.send(target, [
-      { id: options.id, payload: validated(job, target, payload), delaySeconds: options.delaySeconds, traceHeader },
-    ]);
+    const valid = validated(job, target, payload);
+    await stillHeld();
+    await queue.send(target, [{ id: options.id, payload: valid, delaySeconds: options.delaySeconds, traceHeader }]);
   };
   return {
     job: job.name,
@@ -78,10 +88,13 @@ export function createJobContext(
     remainingMs: deps.remainingMs,
     enqueue,
     enqueueMany: async (target, jobs) => {
-      await queue.send(
-        target,
-        jobs.map((entry) => ({ id: entry.id, payload: validated(job, target, entry.payload), traceHeader })),
-      );
+      const entries = jobs.map((entry) => ({
+        id: entry.id,
+        payload: validated(job, target, entry.payload),
+        traceHeader,
+      }));
+      await stillHeld();
+      await queue.send(target, entries);
     },
     checkpoint: async (state) => {
       if (!(await ledger.checkpoint(run.key, run.fence, state))) throw new LeaseLostError(run.key);
@@ -93,6 +106,7 @@ export function createJobContext(
       if (!(await ledger.progress(run.key, run.fence, report))) throw new LeaseLostError(run.key);
     },
     continueLater: async (state) => {
+      await stillHeld();
       await queue.send(job.name, [
         { id: continuationId(message.jobId), payload: message.payload, resume: state, traceHeader },
       ]);

@@ -18,6 +18,7 @@ export type MetricName =
   | 'JobBusy'
   | 'JobHandedBack'
   | 'JobLeaseLost'
+  | 'JobCancelled'
   | 'JobSkipped'
   | 'JobBuffered'
   | 'JobDuration'

@@ -4,7 +4,7 @@ import { type IncomingRecord, parseMessage, type ParsedMessage } from '../contra
 import { isPermanent } from './errors.ts';
 import { guardOverlap } from './overlap-guard.ts';
 import type { JobLogger } from './job-context.ts';
-import { LeaseLostError, REJECTED_FENCE, type RunKey, RunStatus } from './run-ledger.ts';
+import { LeaseLostError, REJECTED_FENCE, RunCancelledError, type RunKey, RunStatus } from './run-ledger.ts';
 import { DAY_MS, type RuntimeDeps } from './runtime-deps.ts';
 import { type RunTrace, runTrace, tracedLogger } from './run-trace.ts';
 import { describeIssues } from './validation-message.ts';
@@ -14,7 +14,7 @@ import * as z from './zod-mini.ts';
 export type RecordOutcome =
   | {
       readonly kind: 'ack';
-      readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED';
+      readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED' | 'CANCELLED';
     }
   | {
       readonly kind: 'retry';
@@ -64,6 +64,8 @@ async function deadLetter(
   log: JobLogger,
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
+  // A run cancelled meanwhile is acknowledged, not dead-lettered (RunCancelledError, caught by the caller).
+  await deps.ledger.holds(run.key, run.fence, now);
   // The copy goes first: if the process dies before the ledger write, the message returns and is dead-lettered again.
   await deps.queue.deadLetter({
     record,
@@ -106,7 +108,7 @@ async function runClaimed(
   try {
     await deps.handler(payload, createJobContext(deps, message, run, log));
   } catch (error) {
-    if (error instanceof LeaseLostError) return leaseLost(deps, log);
+    if (error instanceof LeaseLostError) return leaseLost(deps, log, error);
     metrics.count('JobFailed');
     const reason = errorText(error);
     if (isPermanent(error)) return deadLetter(deps, record, run, `permanent failure: ${reason}`, log);
@@ -133,17 +135,26 @@ async function runClaimed(
   const durationMs = run.committedDurationMs ?? finishedAt - run.startedAt;
   const written =
     run.committed || (await deps.ledger.succeed({ key: run.key, fence: run.fence, finishedAt, durationMs }));
-  if (!written) return leaseLost(deps, log);
+  if (!written) return leaseLost(deps, log, undefined);
+  run.finished = true;
   metrics.count('JobSucceeded');
   metrics.milliseconds('JobDuration', durationMs);
   log.info('Job succeeded', { durationMs });
   return followUp(deps, message, payload, run, log, 'SUCCEEDED');
 }
 
-function leaseLost(deps: RuntimeDeps, log: JobLogger): RecordOutcome {
+function leaseLost(deps: RuntimeDeps, log: JobLogger, error: LeaseLostError | undefined): RecordOutcome {
+  if (error instanceof RunCancelledError) return cancelled(deps, log, 'Run cancelled; it stopped at its next step');
   deps.metrics.count('JobLeaseLost');
   log.warn('Lease lost; the delivery that holds it finishes the run');
   return ack('LEASE_LOST');
+}
+
+/** A cancelled run's message: acknowledged, never retried or dead-lettered. */
+function cancelled(deps: RuntimeDeps, log: JobLogger | RuntimeDeps['logger'], message: string): RecordOutcome {
+  deps.metrics.count('JobCancelled');
+  log.info(message);
+  return ack('CANCELLED');
 }
 
 /**
@@ -203,6 +214,8 @@ export async function processRecord(untraced: RuntimeDeps, record: IncomingRecor
     redriveOfFence: message.redriveOfFence,
     traceId: trace?.id,
   });
+  if (claim.outcome === 'duplicate' && claim.status === RunStatus.CANCELLED)
+    return cancelled(deps, deps.logger, `Cancelled run ${message.jobId} acknowledged; it never starts`);
   if (claim.outcome === 'duplicate') {
     deps.metrics.count('JobDuplicate');
     // Only a scheduled occurrence's duplicates are counted in the ledger (the watchdog's DuplicateOccurrences).
@@ -245,6 +258,11 @@ export async function processRecord(untraced: RuntimeDeps, record: IncomingRecor
   const { release } = overlap;
   try {
     return await runClaimed(deps, record, message, validation.data, run);
+  } catch (error) {
+    // Cancelled while it ran, found by its completion, failure or dead-letter write.
+    if (error instanceof RunCancelledError)
+      return cancelled(deps, deps.logger.child({ jobId: message.jobId }), 'Run cancelled; its outcome is not recorded');
+    throw error;
   } finally {
     await release();
   }

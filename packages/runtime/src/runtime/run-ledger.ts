@@ -7,6 +7,8 @@ export const RunStatus = {
   SKIPPED: 'SKIPPED',
   /** Known but not running yet: enqueued by catch-up or backfill, or waiting behind a run (`bufferOne`). Claimable. */
   PENDING: 'PENDING',
+  /** Cancelled by an operator (`jobs cancel`): never claimed again, never retried or dead-lettered. */
+  CANCELLED: 'CANCELLED',
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
@@ -74,7 +76,8 @@ export interface RunProgress {
 
 /**
  * The run ledger: one item per run, keyed by job and job ID. Writes after the claim are fenced:
- * they succeed only while the writer still holds the run's latest fence, and return false otherwise.
+ * they succeed only while the writer still holds the run's latest fence, and return false otherwise; they throw
+ * RunCancelledError when an operator cancelled the run meanwhile.
  */
 export interface RunLedger {
   claim(request: ClaimRequest): Promise<ClaimResult>;
@@ -87,6 +90,8 @@ export interface RunLedger {
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
   /** Records the running run's progress; fenced, and false once the run is no longer this attempt's. */
   progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean>;
+  /** Whether this attempt still holds the run: a fenced write of `updatedAt`, before a step that cannot be undone. */
+  holds(key: RunKey, fence: number, now: number): Promise<boolean>;
   /** Marks the claimed run SKIPPED with the reason (overlap); fenced like the other finishing writes. */
   skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean>;
   /** Hands the claimed run back as PENDING, the attempt not spent, to be claimed again (bufferOne). */
@@ -130,8 +135,16 @@ export interface ScheduleLeases {
 
 /** The run lost its lease to another delivery; its result must not be written. */
 export class LeaseLostError extends Error {
-  constructor(key: RunKey) {
-    super(`Run ${key.job}/${key.id} lost its lease to another delivery`);
+  constructor(key: RunKey, message = `Run ${key.job}/${key.id} lost its lease to another delivery`) {
+    super(message);
     this.name = 'LeaseLostError';
+  }
+}
+
+/** The run was cancelled while it ran: the attempt stops at the write that found it, as one that lost its lease. */
+export class RunCancelledError extends LeaseLostError {
+  constructor(key: RunKey) {
+    super(key, `Run ${key.job}/${key.id} was cancelled`);
+    this.name = 'RunCancelledError';
   }
 }

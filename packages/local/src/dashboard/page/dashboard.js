@@ -34,31 +34,6 @@ const api = async (method, path, body) => (await call(method, path, body)).data;
 
 const badge = (text) => el('span', { className: `badge ${text}` }, text);
 
-const dateTimeFormats = new Map();
-/**
- * The page's one date-time format, 24-hour and naming its zone: `2026-12-05 03:00:00 UTC`. UTC, as the ledger,
- * the CLI and the functions' logs give times, and the same for every reader; a schedule's occurrences are in its
- * own zone, named by its offset (`UTC+1`), which unlike an abbreviation reads the same in every locale.
- */
-function formatTime(iso, timeZone = 'UTC') {
-  if (!iso) return '—';
-  if (!dateTimeFormats.has(timeZone)) {
-    const numeric = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
-    const options = { ...numeric, second: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'shortOffset' };
-    dateTimeFormats.set(timeZone, new Intl.DateTimeFormat('en-US', options));
-  }
-  const parts = dateTimeFormats.get(timeZone).formatToParts(new Date(iso));
-  const p = Object.fromEntries(parts.map((part) => [part.type, part.value]));
-  // ICU names a zero offset GMT, GMT+0 or GMT+00:00 depending on its version.
-  const offset = p.timeZoneName.replace(/^GMT/, '');
-  const zone = /^([+-]0+(:00)?)?$/.test(offset) ? 'UTC' : `UTC${offset}`;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`;
-}
-/** Server-written sentences (health reasons) quote ISO times: shown in the same format. */
-const withTimes = (text) =>
-  text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatTime(iso));
-const duration = (ms) => (ms == null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
-
 function fillSelect(select, names) {
   for (const name of names) select.append(el('option', { value: name }, name));
 }
@@ -207,12 +182,9 @@ function turnRunsPage(step) {
   return refreshRuns();
 }
 
-/** `40/100 audit log`: what the job last reported with ctx.progress, as `jobs runs` shows it. */
-const progressText = (p) => (p ? [`${p.done}/${p.total}`, p.note].filter(Boolean).join(' ') : '');
-
 function runRow(run) {
   const failed = run.status === 'FAILED' || run.status === 'DEAD';
-  const waiting = run.status === 'SKIPPED' || run.status === 'PENDING';
+  const waiting = run.status === 'SKIPPED' || run.status === 'PENDING' || run.status === 'CANCELLED';
   const note = failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : '';
   return el(
     'tr',
@@ -225,8 +197,20 @@ function runRow(run) {
     el('td', { className: 'num' }, duration(run.durationMs)),
     el('td', { className: 'progress' }, progressText(run.progress)),
     el('td', { className: waiting ? 'reason' : 'error' }, note),
+    el('td', {}, CANCELLABLE.has(run.status) ? el('button', cancelProps(run), 'Cancel') : null),
   );
 }
+
+/** A run not yet finished can be cancelled, as with `jobs-cli cancel`: queued, it never starts; running, it stops. */
+const CANCELLABLE = new Set(['RUNNING', 'PENDING', 'FAILED']);
+const cancelProps = (run) => ({
+  type: 'button',
+  className: 'secondary',
+  onclick: async () => {
+    await api('POST', '/api/runs/cancel', { job: run.job, id: run.id }).catch((error) => alert(error.message));
+    await refreshRuns();
+  },
+});
 
 async function refreshRuns() {
   const read = ++runsRead;

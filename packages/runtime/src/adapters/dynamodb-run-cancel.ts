@@ -1,0 +1,73 @@
+import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, N, names, S, str } from './attribute-values.ts';
+import { runPk } from './dynamodb-run-ledger.ts';
+import { type RunKey, RunStatus } from '../runtime/run-ledger.ts';
+import { DAY_MS } from '../runtime/runtime-deps.ts';
+
+/** What a cancel did: the status it ended (`QUEUED`: no run yet), or the finished status it left alone. */
+export type CancelAnswer =
+  | { readonly cancelled: true; readonly was: RunStatus | 'QUEUED' }
+  | { readonly cancelled: false; readonly status: RunStatus; readonly finishedAt?: string };
+
+/**
+ * Cancels a run that has not finished, as an operator: one conditional write marks it CANCELLED. A queued run (no
+ * item yet, or PENDING, or FAILED waiting for its retry) never starts: its claim finds CANCELLED and acknowledges
+ * the message. A RUNNING one stops at its next ledger write (checkpoint, progress, enqueue, completion): each
+ * finds CANCELLED and throws RunCancelledError. A finished run (SUCCEEDED, DEAD, SKIPPED, CANCELLED) is left as it
+ * is. `retentionDays` is the job's ledger retention, for an item the cancel creates.
+ */
+export async function cancelRun(
+  client: DynamoDBClient,
+  tableName: string,
+  key: RunKey,
+  now: number,
+  retentionDays: number,
+): Promise<CancelAnswer> {
+  const at = S(new Date(now).toISOString());
+  try {
+    const { Attributes } = await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: S(runPk(key)) },
+        ConditionExpression: 'attribute_not_exists(#pk) OR #status IN (:pending, :failed, :running)',
+        UpdateExpression:
+          'SET #status = :cancelled, #job = :job, #id = :id, #createdAt = if_not_exists(#createdAt, :at), ' +
+          '#updatedAt = :at, #finishedAt = :at, #reason = :reason, #attempt = if_not_exists(#attempt, :zero), ' +
+          '#expiresAt = if_not_exists(#expiresAt, :ttl) REMOVE #leaseExpiresAt',
+        ExpressionAttributeNames: names(
+          'pk',
+          'status',
+          'job',
+          'id',
+          'createdAt',
+          'updatedAt',
+          'finishedAt',
+          'reason',
+          'attempt',
+          'expiresAt',
+          'leaseExpiresAt',
+        ),
+        ExpressionAttributeValues: {
+          ':pending': S(RunStatus.PENDING),
+          ':failed': S(RunStatus.FAILED),
+          ':running': S(RunStatus.RUNNING),
+          ':cancelled': S(RunStatus.CANCELLED),
+          ':job': S(key.job),
+          ':id': S(key.id),
+          ':at': at,
+          ':reason': S(`cancelled by an operator at ${at.S}`),
+          ':zero': N(0),
+          ':ttl': N(Math.floor((now + retentionDays * DAY_MS) / 1000)),
+        },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { cancelled: true, was: (str(Attributes, 'status') as RunStatus | undefined) ?? 'QUEUED' };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+    const status = (str(old, 'status') as RunStatus | undefined) ?? RunStatus.SUCCEEDED;
+    return { cancelled: false, status, finishedAt: str(old, 'finishedAt') };
+  }
+}
