@@ -89,6 +89,19 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
     expect(f.metrics.total('JobCancelled')).toBe(2);
   });
 
+  it('acknowledges a queued run cancelled before its bad payload was seen, with no DLQ copy', async () => {
+    const f = await createRuntimeFixture(['notify']);
+    await cancel(f, 'bad');
+    const { response } = await processBatch(
+      f.deps(job, async () => {}),
+      [sqsRecordFactory({ id: 'bad', job: 'cancel-job', payload: { n: 'one' } })],
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await f.run(runPk(key('bad')))).toMatchObject({ status: 'CANCELLED' });
+    expect(await f.drain(f.dlqUrl)).toEqual([]);
+    expect(f.metrics.total('JobCancelled')).toBe(1);
+  });
+
   it('says a finished run is finished and changes nothing', async () => {
     const f = await createRuntimeFixture(['notify']);
     await deliver(f, async () => {}, 'done');

@@ -190,7 +190,7 @@ export class DynamoDbRunLedger implements RunLedger {
     return this.finishWithError(key, fence, failure, RunStatus.DEAD);
   }
 
-  async reject(key: RunKey, failure: RunRejection): Promise<void> {
+  async reject(key: RunKey, failure: RunRejection): Promise<RunStatus | undefined> {
     const at = S(iso(failure.now));
     const trace = failure.traceId === undefined ? undefined : S(failure.traceId);
     try {
@@ -229,11 +229,14 @@ export class DynamoDbRunLedger implements RunLedger {
             ':ttl': N(ttl(failure.expiresAt)),
             ...(trace ? { ':traceId': trace } : {}),
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return undefined;
     } catch (error) {
-      // A run with this ID exists already: the bad copy is in the DLQ, and the run keeps its own record.
+      // A run with this ID exists already: it keeps its own record, and the caller learns its status.
       if (!isConditionFailure(error)) throw error;
+      return str((error as { Item?: Record<string, AttributeValue> }).Item, 'status') as RunStatus | undefined;
     }
   }
 

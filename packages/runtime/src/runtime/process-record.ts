@@ -31,7 +31,8 @@ function errorText(error: unknown): string {
 }
 
 /**
- * A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged.
+ * A message that never becomes a run: recorded DEAD, copied to the DLQ with the reason, acknowledged; a run cancelled
+ * while queued is only acknowledged.
  * Its DEAD record and DLQ copy carry fence 0, so a redrive after the producer is fixed runs it once.
  */
 async function rejectMessage(
@@ -45,13 +46,16 @@ async function rejectMessage(
   const key: RunKey = { job: deps.job.name, id: jobId };
   deps.logger.warn('Message rejected', { jobId, reason });
   const traceHeader = trace?.header;
-  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, fence: REJECTED_FENCE, at: now, traceHeader });
-  await deps.ledger.reject(key, {
+  // The record first: a run cancelled while queued stays cancelled, with no DLQ copy. If the process dies before the
+  // copy, the message returns, finds the record, and is copied then.
+  const existing = await deps.ledger.reject(key, {
     now,
     error: reason,
     expiresAt: now + deps.job.ledgerRetentionDays * DAY_MS,
     traceId: trace?.id,
   });
+  if (existing === RunStatus.CANCELLED) return cancelled(deps, deps.logger, `Cancelled run ${jobId} acknowledged`);
+  await deps.queue.deadLetter({ record, jobId, reason, attempts: 0, fence: REJECTED_FENCE, at: now, traceHeader });
   deps.metrics.count('JobDeadLettered');
   return ack('DEAD');
 }

@@ -85,8 +85,11 @@ export interface RunLedger {
   fail(key: RunKey, fence: number, failure: RunFailure): Promise<boolean>;
   /** Marks the run DEAD; a redrive of the DLQ copy that carries this fence may claim it again. */
   kill(key: RunKey, fence: number, failure: RunFailure): Promise<boolean>;
-  /** Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim. */
-  reject(key: RunKey, failure: RunRejection): Promise<void>;
+  /**
+   * Records a message that never became a run (bad payload), as DEAD with fence REJECTED_FENCE, without a claim;
+   * when a run with its ID exists already, leaves it as it is and returns its status.
+   */
+  reject(key: RunKey, failure: RunRejection): Promise<RunStatus | undefined>;
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean>;
   /** Records the running run's progress; fenced, and false once the run is no longer this attempt's. */
   progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean>;
