@@ -241,50 +241,29 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   checkpoint(key: RunKey, fence: number, state: unknown): Promise<boolean> {
-    return this.fenced({
-      TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
-      ConditionExpression: '#fence = :fence AND #status = :running',
-      UpdateExpression: 'SET #checkpoint = :state',
-      ExpressionAttributeNames: names('fence', 'status', 'checkpoint'),
-      ExpressionAttributeValues: {
-        ':fence': N(fence),
-        ':running': S(RunStatus.RUNNING),
-        ':state': S(JSON.stringify(state)),
-      },
-    });
+    return this.setWhileRunning(key, fence, 'checkpoint', S(JSON.stringify(state)));
   }
 
   holds(key: RunKey, fence: number, now: number): Promise<boolean> {
-    return this.fenced({
-      TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
-      ConditionExpression: '#fence = :fence AND #status = :running',
-      UpdateExpression: 'SET #updatedAt = :now',
-      ExpressionAttributeNames: names('fence', 'status', 'updatedAt'),
-      ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':now': S(iso(now)) },
-    });
+    return this.setWhileRunning(key, fence, 'updatedAt', S(iso(now)));
   }
 
   progress(key: RunKey, fence: number, progress: RunProgress): Promise<boolean> {
+    const note: Record<string, AttributeValue> = progress.note === undefined ? {} : { note: S(progress.note) };
+    return this.setWhileRunning(key, fence, 'progress', {
+      M: { done: N(progress.done), total: N(progress.total), at: S(iso(progress.at)), ...note },
+    });
+  }
+
+  /** Sets one attribute of the run while this attempt holds it (fenced): a checkpoint, progress, `updatedAt`. */
+  private setWhileRunning(key: RunKey, fence: number, attribute: string, value: AttributeValue): Promise<boolean> {
     return this.fenced({
       TableName: this.tableName,
       Key: { pk: S(runPk(key)) },
       ConditionExpression: '#fence = :fence AND #status = :running',
-      UpdateExpression: 'SET #progress = :progress',
-      ExpressionAttributeNames: names('fence', 'status', 'progress'),
-      ExpressionAttributeValues: {
-        ':fence': N(fence),
-        ':running': S(RunStatus.RUNNING),
-        ':progress': {
-          M: {
-            done: N(progress.done),
-            total: N(progress.total),
-            at: S(iso(progress.at)),
-            ...(progress.note === undefined ? {} : { note: S(progress.note) }),
-          },
-        },
-      },
+      UpdateExpression: `SET #${attribute} = :value`,
+      ExpressionAttributeNames: names('fence', 'status', attribute),
+      ExpressionAttributeValues: { ':fence': N(fence), ':running': S(RunStatus.RUNNING), ':value': value },
     });
   }
 
