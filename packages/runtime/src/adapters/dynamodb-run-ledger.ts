@@ -163,6 +163,7 @@ export class DynamoDbRunLedger implements RunLedger {
         outcome: 'claimed',
         attempt: num(item, 'attempt') ?? 1,
         fence: num(item, 'fence') ?? 1,
+        redrives: num(item, 'redrives'),
         checkpoint: checkpoint === undefined ? undefined : (JSON.parse(checkpoint) as unknown),
       };
     } catch (error) {
@@ -361,17 +362,24 @@ export class DynamoDbRunLedger implements RunLedger {
     });
   }
 
-  /** A finishing or in-run write: false when another attempt holds the run, RunCancelledError when it was cancelled. */
-  private async fenced(update: UpdateItemCommandInput): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      if (str(old, 'status') === RunStatus.CANCELLED)
-        throw new RunCancelledError({ job: str(old, 'job') ?? '', id: str(old, 'id') ?? '' });
-      return false;
-    }
+  private fenced(update: UpdateItemCommandInput): Promise<boolean> {
+    return fencedUpdate(this.client, update);
+  }
+}
+
+/**
+ * A finishing or in-run write of a run: false when its condition (this attempt still holds the run) fails, and
+ * RunCancelledError when an operator cancelled the run meanwhile.
+ */
+export async function fencedUpdate(client: DynamoDBClient, update: UpdateItemCommandInput): Promise<boolean> {
+  try {
+    await client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+    if (str(old, 'status') === RunStatus.CANCELLED)
+      throw new RunCancelledError({ job: str(old, 'job') ?? '', id: str(old, 'id') ?? '' });
+    return false;
   }
 }

@@ -8,3 +8,4 @@ export * from './dynamodb-run-ledger.ts';
 export * from './dynamodb-schedule-leases.ts';
 export * from './lazy-job-queue.ts';
 export * from './sqs-job-queue.ts';
+export * from './dynamodb-durable-runs.ts';

@@ -2,7 +2,13 @@ import { assertTimeZone, parseScheduleSyntax } from '../cron/schedule-syntax.ts'
 import { durationMs } from '../runtime/duration.ts';
 import { describeIssues } from '../runtime/validation-message.ts';
 import * as z from '../runtime/zod-mini.ts';
-import type { JobDeclaration, JobDeclarationInput, JobSchema } from './job-declaration.ts';
+import type {
+  DurableSettings,
+  JobDeclaration,
+  JobDeclarationInput,
+  JobSchema,
+  ResolvedDurableSettings,
+} from './job-declaration.ts';
 import { PLAIN_TABLE_ACCESS, type ResolvedTableUse, TABLE_ACCESS, type TableUse } from './table-use.ts';
 import type { TableDesign } from './table-design.ts';
 
@@ -43,6 +49,51 @@ function tableUseErrors(job: string, uses: readonly ResolvedTableUse[]): string[
       );
     }
   }
+  return errors;
+}
+
+/** The longest execution Lambda allows a durable function: 366 days. */
+export const MAX_EXECUTION_TIMEOUT_SECONDS = 31_622_400;
+
+function resolveDurable(input: DurableSettings): ResolvedDurableSettings {
+  const ms = durationMs(String(input.executionTimeout));
+  return {
+    executionTimeoutSeconds: ms === undefined ? Number.NaN : ms / 1000,
+    retentionDays: input.retentionDays ?? 14,
+  };
+}
+
+function durableErrors(job: JobDeclaration, given: DurableSettings | undefined): string[] {
+  const durable = job.durable;
+  if (!durable) return [];
+  const errors: string[] = [];
+  if (!Number.isInteger(durable.executionTimeoutSeconds)) {
+    errors.push(
+      `${job.name}: durable.executionTimeout must be a duration such as 36h or 2d (given ` +
+        `${JSON.stringify(given?.executionTimeout)})`,
+    );
+  } else {
+    range(
+      errors,
+      job.name,
+      'durable.executionTimeout in seconds',
+      durable.executionTimeoutSeconds,
+      1,
+      MAX_EXECUTION_TIMEOUT_SECONDS,
+    );
+  }
+  const outlive = job.queueRetentionDays + job.dlqRetentionDays + job.redriveWindowDays;
+  const executionDays = Math.ceil(durable.executionTimeoutSeconds / 86_400);
+  if (job.ledgerRetentionDays <= outlive + executionDays) {
+    errors.push(
+      `${job.name}: ledgerRetentionDays must exceed queue + DLQ retention + redrive window + the execution ` +
+        `timeout = ${outlive + executionDays} days, or the run record could expire before its execution ends ` +
+        `(given ${job.ledgerRetentionDays})`,
+    );
+  }
+  range(errors, job.name, 'durable.retentionDays', durable.retentionDays, 1, 90);
+  if (!Number.isInteger(durable.retentionDays))
+    errors.push(`${job.name}: durable.retentionDays must be a whole number of days (given ${durable.retentionDays})`);
   return errors;
 }
 
@@ -93,8 +144,9 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
       enqueueTargets: (input.resources?.enqueues ?? []).filter((target) => typeof target !== 'string'),
       sendsEmail: input.resources?.sendsEmail ?? false,
     },
+    ...(input.durable ? { durable: resolveDurable(input.durable) } : {}),
   };
-  const errors = validateDeclaration(declaration);
+  const errors = [...validateDeclaration(declaration), ...durableErrors(declaration, input.durable)];
   for (const target of input.resources?.enqueues ?? []) {
     if (typeof target === 'string' && target !== input.name) {
       errors.push(

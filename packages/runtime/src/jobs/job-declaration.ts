@@ -110,6 +110,23 @@ export interface ResolvedJobResources {
   readonly sendsEmail: boolean;
 }
 
+/**
+ * A durable job: its run is a Lambda durable execution (steps, waits, callbacks) of up to a year, started by the
+ * job's queue under the job ID as its execution name.
+ */
+export interface DurableSettings {
+  /** How long the whole execution may take, waits included: `2d`, `36h`. At most 366 days. */
+  readonly executionTimeout: string;
+  /** Days Lambda keeps a closed execution's history. @default 14 (1 to 90) */
+  readonly retentionDays?: number;
+}
+
+/** The durable settings with every default applied. */
+export interface ResolvedDurableSettings {
+  readonly executionTimeoutSeconds: number;
+  readonly retentionDays: number;
+}
+
 /** One job, declared once. Pure data: no CDK, no SDK. */
 export interface JobDeclarationInput<S extends JobSchema, C extends JobSchema> {
   readonly name: string;
@@ -138,6 +155,8 @@ export interface JobDeclarationInput<S extends JobSchema, C extends JobSchema> {
   /** Days a message stays in the job's queue. @default 4 */
   readonly queueRetentionDays?: number;
   readonly resources?: JobResources;
+  /** Makes the job durable: its handler is a durable one (`createDurableHandler`). @default - a queue worker */
+  readonly durable?: DurableSettings;
 }
 
 /** A declaration with every default applied in one place. */
@@ -162,6 +181,8 @@ export interface JobDeclaration<S extends JobSchema = JobSchema, C extends JobSc
   /** Days a DLQ'd message may wait for a redrive; counted in the ledger retention check. */
   readonly redriveWindowDays: number;
   readonly resources: ResolvedJobResources;
+  /** Present for a durable job. */
+  readonly durable?: ResolvedDurableSettings;
 }
 
 export type PayloadOf<J> = J extends JobDeclaration<infer S, JobSchema> ? z.output<S> : never;

@@ -2,33 +2,17 @@ import type { JobDeclaration } from '../jobs/job-declaration.ts';
 import { PermanentJobError } from './errors.ts';
 import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { EnqueueOptions, JobContext, JobLogger } from './job-context.ts';
-import { LeaseLostError, type RunCompletion, type RunKey } from './run-ledger.ts';
+import { LeaseLostError, type RunCompletion } from './run-ledger.ts';
 import { checkedProgress, progressDue } from './run-progress.ts';
-import type { RunTrace } from './run-trace.ts';
 import type { RuntimeDeps } from './runtime-deps.ts';
+import type { RunState } from './run-state.ts';
 import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
 
-export interface RunState {
-  readonly key: RunKey;
-  readonly attempt: number;
-  readonly fence: number;
-  readonly startedAt: number;
-  readonly checkpoint?: unknown;
-  /** Set once the completion is written by a domain transaction. */
-  committed: boolean;
-  /** The duration written with a completion that the handler committed itself (completeWith). */
-  committedDurationMs?: number;
-  /** The run's trace: every job it enqueues carries its header, so that job's run joins the trace. */
-  readonly trace?: RunTrace;
-  /** When this attempt last wrote its progress (epoch ms). */
-  progressWrittenAt?: number;
-  /** Set once the run's SUCCEEDED is written, however: its after-success effects run on a finished run. */
-  finished?: boolean;
-}
+export type { RunState } from './run-state.ts';
 
 /** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
-function validated(from: JobDeclaration, job: string, payload: unknown): unknown {
+export function validated(from: JobDeclaration, job: string, payload: unknown): unknown {
   const declaration = job === from.name ? from : from.resources.enqueueTargets.find((target) => target.name === job);
   if (!declaration) {
     const declared = from.resources.enqueues.join(', ') || 'none';

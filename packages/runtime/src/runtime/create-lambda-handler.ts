@@ -1,27 +1,24 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbRunLedger } from '../adapters/dynamodb-run-ledger.ts';
-import { LazyJobQueue } from '../adapters/lazy-job-queue.ts';
 import type { JobDeclaration, JobSchema } from '../jobs/job-declaration.ts';
 import { systemClock } from './clock.ts';
 import { EnvVar, type FunctionEnvironment, readFunctionEnvironment } from '../contracts/environment.ts';
-import type { JobHandler, JobMetrics } from './job-context.ts';
+import type { JobHandler } from './job-context.ts';
+import { jobQueueOf, jobTelemetry } from './job-telemetry.ts';
+import type { RuntimeDeps } from './runtime-deps.ts';
 import { processBatch } from './process-batch.ts';
 import { invocationTraceHeader } from './run-trace.ts';
 import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
 
-/** The service name on every log line and the `service` dimension of every metric. */
-export const SERVICE_NAME = 'serverless-jobs';
-export const METRICS_NAMESPACE = 'ServerlessJobs';
+export { METRICS_NAMESPACE, metricsNamespace, SERVICE_NAME } from './job-telemetry.ts';
 
-/** The namespace the CDK set in the function's environment, else the default. */
-export const metricsNamespace = (): string => process.env[EnvVar.POWERTOOLS_METRICS_NAMESPACE] ?? METRICS_NAMESPACE;
-
-function parseSettings<C extends JobSchema>(job: JobDeclaration<JobSchema, C>, env: FunctionEnvironment): z.output<C> {
+export function parseSettings<C extends JobSchema>(
+  job: JobDeclaration<JobSchema, C>,
+  env: FunctionEnvironment,
+): z.output<C> {
   const raw = env.settings;
   const result = z.safeParse(job.settings, raw);
   if (!result.success)
@@ -36,33 +33,17 @@ function parseSettings<C extends JobSchema>(job: JobDeclaration<JobSchema, C>, e
 export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
   handler: JobHandler<z.output<S>, z.output<C>>,
-  options: { readonly afterSuccess?: JobHandler<z.output<S>, z.output<C>> } = {},
+  options: {
+    readonly afterSuccess?: JobHandler<z.output<S>, z.output<C>>;
+    /** A durable job's starter (createDurableStarter): hands each run over to its execution. */
+    readonly handOver?: RuntimeDeps['handOver'];
+  } = {},
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { job: job.name } });
-  const metrics = new Metrics({
-    namespace: metricsNamespace(),
-    serviceName: SERVICE_NAME,
-    defaultDimensions: { job: job.name },
-  });
-  const jobMetrics: JobMetrics = {
-    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
-    milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
-  };
+  const { logger, metrics, publish } = jobTelemetry(job);
   const env = readFunctionEnvironment();
   const settings = parseSettings(job, env);
   const ledger = new DynamoDbRunLedger(new DynamoDBClient(runtimeClientConfig), env.ledgerTable);
-  const urls = { ownQueueUrl: env.queueUrl, deadLetterQueueUrl: env.deadLetterQueueUrl };
-  // Its own chunk of the bundle, loaded on first use: most records of most jobs never touch SQS.
-  const queue = new LazyJobQueue(async () => {
-    const { createSqsJobQueue } = await import('../adapters/sqs-job-queue.ts');
-    return createSqsJobQueue({
-      ...urls,
-      queueUrlOf: (target) => (target === job.name ? urls.ownQueueUrl : env.queueUrlOf(target)),
-    });
-  });
-  // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
-  // a failed load is retried on first use.
-  if (job.resources.enqueues.some((target) => target !== job.name)) void queue.ready().catch(() => undefined);
+  const queue = jobQueueOf(job, env);
   return async (event, context) => {
     try {
       const { response } = await processBatch(
@@ -70,12 +51,13 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
           job,
           handler: handler as JobHandler<unknown, unknown>,
           afterSuccess: options.afterSuccess as JobHandler<unknown, unknown> | undefined,
+          handOver: options.handOver,
           settings,
           ledger,
           queue,
           clock: systemClock,
-          logger: { ...bindLogger(logger), child: (keys) => logger.createChild({ persistentKeys: keys }) },
-          metrics: jobMetrics,
+          logger,
+          metrics,
           remainingMs: () => context.getRemainingTimeInMillis(),
           traceHeader: invocationTraceHeader,
         },
@@ -83,16 +65,7 @@ export function createLambdaHandler<S extends JobSchema, C extends JobSchema>(
       );
       return response;
     } finally {
-      metrics.publishStoredMetrics();
+      publish();
     }
-  };
-}
-
-function bindLogger(logger: Logger): Pick<Logger, 'debug' | 'info' | 'warn' | 'error'> {
-  return {
-    debug: logger.debug.bind(logger),
-    info: logger.info.bind(logger),
-    warn: logger.warn.bind(logger),
-    error: logger.error.bind(logger),
   };
 }

@@ -8,6 +8,12 @@ export interface JobLogger {
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
+/** The runtime's own logger: one whose children carry the run's keys. */
+export interface RuntimeLogger extends JobLogger {
+  /** A logger whose every line carries `keys` (job ID, attempt). */
+  child(keys: Record<string, unknown>): JobLogger;
+}
+
 export type MetricName =
   | 'JobStarted'
   | 'JobSucceeded'

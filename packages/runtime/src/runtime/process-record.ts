@@ -14,7 +14,15 @@ import * as z from './zod-mini.ts';
 export type RecordOutcome =
   | {
       readonly kind: 'ack';
-      readonly result: 'SUCCEEDED' | 'DUPLICATE' | 'DEAD' | 'LEASE_LOST' | 'SKIPPED' | 'BUFFERED' | 'CANCELLED';
+      readonly result:
+        | 'SUCCEEDED'
+        | 'DUPLICATE'
+        | 'DEAD'
+        | 'LEASE_LOST'
+        | 'SKIPPED'
+        | 'BUFFERED'
+        | 'CANCELLED'
+        | 'HANDED_OVER';
     }
   | {
       readonly kind: 'retry';
@@ -105,11 +113,17 @@ async function runClaimed(
       log,
     );
   }
-  metrics.count('JobStarted');
+  // A durable job's run starts when its execution takes it over, and is counted there.
+  if (!deps.handOver) metrics.count('JobStarted');
   if (message.enqueuedAt !== undefined) metrics.milliseconds('JobLag', Math.max(0, run.startedAt - message.enqueuedAt));
   if (message.occurrence)
     metrics.milliseconds('ScheduleLateness', Math.max(0, run.startedAt - Date.parse(message.occurrence.time)));
   try {
+    if (deps.handOver) {
+      if (!(await deps.handOver(run, payload, message))) return leaseLost(deps, log, undefined);
+      log.info('Handed over to its durable execution');
+      return ack('HANDED_OVER');
+    }
     await deps.handler(payload, createJobContext(deps, message, run, log));
   } catch (error) {
     if (error instanceof LeaseLostError) return leaseLost(deps, log, error);
@@ -247,6 +261,7 @@ export async function processRecord(untraced: RuntimeDeps, record: IncomingRecor
     fence: claim.fence,
     startedAt: now,
     checkpoint: claim.checkpoint,
+    redrives: claim.redrives,
     committed: false,
     trace,
   };

@@ -38,7 +38,14 @@ export interface ClaimRequest {
 }
 
 export type ClaimResult =
-  | { readonly outcome: 'claimed'; readonly attempt: number; readonly fence: number; readonly checkpoint?: unknown }
+  | {
+      readonly outcome: 'claimed';
+      readonly attempt: number;
+      readonly fence: number;
+      readonly checkpoint?: unknown;
+      /** How many times the run was redriven from the DLQ. */
+      readonly redrives?: number;
+    }
   | { readonly outcome: 'duplicate'; readonly status: RunStatus }
   | { readonly outcome: 'busy'; readonly leaseExpiresAt: number };
 

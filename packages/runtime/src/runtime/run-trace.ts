@@ -4,8 +4,7 @@ import {
   TRACE_HEADER_VARIABLE,
   TRACE_LOG_KEY,
 } from '../contracts/trace-header.ts';
-import type { JobLogger } from './job-context.ts';
-import type { RuntimeLogger } from './runtime-deps.ts';
+import type { JobLogger, RuntimeLogger } from './job-context.ts';
 
 /** The trace a run belongs to: its ID, and the header its sends carry so that what they start joins it. */
 export interface RunTrace {

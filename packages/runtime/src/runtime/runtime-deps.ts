@@ -1,13 +1,12 @@
+import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { JobDeclaration } from '../jobs/job-declaration.ts';
+import type { RunState } from './run-state.ts';
 import type { Clock } from './clock.ts';
-import type { JobHandler, JobLogger, JobMetrics } from './job-context.ts';
+import type { JobHandler, JobMetrics, RuntimeLogger } from './job-context.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { RunLedger } from './run-ledger.ts';
 
-export interface RuntimeLogger extends JobLogger {
-  /** A logger whose every line carries `keys` (job ID, attempt). */
-  child(keys: Record<string, unknown>): JobLogger;
-}
+export type { RuntimeLogger } from './job-context.ts';
 
 /** Everything the job runtime touches, as ports, so that each branch is testable with an injected clock. */
 export interface RuntimeDeps {
@@ -19,6 +18,12 @@ export interface RuntimeDeps {
    * acknowledged, so a crash between the commit and the effect loses nothing. Must be idempotent.
    */
   readonly afterSuccess?: JobHandler<unknown, unknown>;
+  /**
+   * A durable job's starter: instead of running the handler, starts the run's durable execution and hands the run
+   * over to it (false: the run is no longer this attempt's). The run stays RUNNING, owned by the execution.
+   * @default none: a queue job
+   */
+  readonly handOver?: (run: RunState, payload: unknown, message: ParsedMessage) => Promise<boolean>;
   readonly settings: unknown;
   readonly ledger: RunLedger;
   readonly queue: JobQueue;

@@ -1,0 +1,68 @@
+import { type DurableExecutionHandler, withDurableExecution } from '@aws/durable-execution-sdk-js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { runtimeClientConfig } from '../adapters/client-config.ts';
+import { DynamoDbDurableRuns } from '../adapters/dynamodb-durable-runs.ts';
+import { readFunctionEnvironment } from '../contracts/environment.ts';
+import type { JobDeclaration, JobSchema } from '../jobs/job-declaration.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { validated } from '../runtime/create-job-context.ts';
+import { parseSettings } from '../runtime/create-lambda-handler.ts';
+import { jobQueueOf, jobTelemetry } from '../runtime/job-telemetry.ts';
+import type * as z from '../runtime/zod-mini.ts';
+import type { DurableJobHandler } from './durable-job-context.ts';
+import { DURABLE_TIME_SCALE_VARIABLE, type DurableStart } from './durable-start.ts';
+import { runDurable } from './run-durable.ts';
+
+/** The local runner's clock speed for waits; 1 on AWS, where the variable is never set. */
+function timeScale(): number {
+  const scale = Number(process.env[DURABLE_TIME_SCALE_VARIABLE] ?? 1);
+  return Number.isFinite(scale) && scale > 0 ? scale : 1;
+}
+
+/**
+ * The Lambda entry point of a durable job's execution (the function with `durableConfig`): builds the ports once per
+ * container, runs the job's handler with durable steps, waits and callbacks, and flushes one EMF line per
+ * invocation. Export it beside the starter: `export const durable = createDurableHandler(job, run)`.
+ */
+export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
+  job: JobDeclaration<S, C>,
+  handler: DurableJobHandler<z.output<S>, z.output<C>>,
+) {
+  if (!job.durable) throw new Error(`${job.name}: createDurableHandler needs a durable job (declare \`durable\`)`);
+  const { logger, metrics, publish } = jobTelemetry(job);
+  const env = readFunctionEnvironment();
+  const settings = parseSettings(job, env);
+  const runs = new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), env.ledgerTable);
+  const queue = jobQueueOf(job, env);
+  const run: DurableExecutionHandler<DurableStart> = async (event, context) => {
+    try {
+      return await runDurable(
+        {
+          job,
+          handler: handler as DurableJobHandler<unknown, unknown>,
+          settings,
+          runs,
+          queue,
+          clock: systemClock,
+          logger,
+          metrics,
+          timeScale: timeScale(),
+          enqueue: (target, payload, options) =>
+            queue.send(target, [
+              {
+                id: options.id,
+                payload: validated(job, target, payload),
+                delaySeconds: options.delaySeconds,
+                traceHeader: event.traceHeader,
+              },
+            ]),
+        },
+        event,
+        context,
+      );
+    } finally {
+      publish();
+    }
+  };
+  return withDurableExecution(run);
+}
