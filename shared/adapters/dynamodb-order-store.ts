@@ -1,16 +1,24 @@
 import {
+  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { fromItem } from '@serverless-jobs/runtime/adapters';
-import { names, S } from '@serverless-jobs/runtime/adapters';
+import { isConditionFailure, names, S, str } from '@serverless-jobs/runtime/adapters';
 import { completionUpdate } from '@serverless-jobs/runtime/adapters';
-import { type MarkProcessedResult, type OrderStore, OrderStatus } from '#shared/domain/order';
+import {
+  type FulfilmentStore,
+  type MarkProcessedResult,
+  type MoveResult,
+  type OrderStore,
+  OrderStatus,
+} from '#shared/domain/order';
 import { LeaseLostError, type RunCompletion } from '@serverless-jobs/runtime/runtime';
 
-export class DynamoDbOrderStore implements OrderStore {
+export class DynamoDbOrderStore implements OrderStore, FulfilmentStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: { readonly orders: string; readonly ledger: string },
@@ -55,6 +63,37 @@ export class DynamoDbOrderStore implements OrderStore {
       if (run?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(completion.key);
       if (order?.Code === 'ConditionalCheckFailed') return 'not-pending';
       throw error;
+    }
+  }
+
+  async move(
+    orderId: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    at: Date,
+    fields: Readonly<Record<string, string>> = {},
+  ): Promise<MoveResult> {
+    const stamp = `${to.toLowerCase()}At`;
+    const extra = Object.keys(fields);
+    const values: Record<string, AttributeValue> = { ':from': S(from), ':to': S(to), ':at': S(at.toISOString()) };
+    for (const [index, name] of extra.entries()) values[`:f${index}`] = S(fields[name]!);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.orders,
+          Key: { orderId: S(orderId) },
+          ConditionExpression: '#status = :from',
+          UpdateExpression: `SET #status = :to, #${stamp} = :at${extra.map((name, i) => `, #${name} = :f${i}`).join('')}`,
+          ExpressionAttributeNames: names('status', stamp, ...extra),
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { moved: true, already: false };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const status = str((error as { Item?: Record<string, AttributeValue> }).Item, 'status');
+      return status === to ? { moved: true, already: true } : { moved: false, status };
     }
   }
 }

@@ -4,6 +4,7 @@ import { SCHEDULE_WATCHDOG } from '@serverless-jobs/runtime/schedules';
 export const SEND_EMAIL = 'send-email';
 export const BULK_EMAIL = 'bulk-email';
 export const PROCESS_ORDER = 'process-order';
+export const FULFIL_ORDER = 'fulfil-order';
 export const CLEANUP = 'cleanup';
 export const DAILY_REPORT = 'daily-report';
 export const MONTHLY_REPORT = 'monthly-report';
@@ -13,6 +14,7 @@ export const reportedJobs: readonly string[] = [
   SEND_EMAIL,
   BULK_EMAIL,
   PROCESS_ORDER,
+  FULFIL_ORDER,
   CLEANUP,
   DAILY_REPORT,
   MONTHLY_REPORT,

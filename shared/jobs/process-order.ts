@@ -1,5 +1,6 @@
 import * as z from '@serverless-jobs/runtime/zod';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { orderId } from '#shared/domain/order';
 import { domainTables } from '#shared/domain/tables';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { PROCESS_ORDER } from '#shared/jobs/job-names';
@@ -7,9 +8,7 @@ import { PROCESS_ORDER } from '#shared/jobs/job-names';
 export const processOrderJob = defineJob({
   name: PROCESS_ORDER,
   description: 'Moves an order from PENDING to PROCESSED with the run, then e-mails its confirmation.',
-  payload: z.strictObject({
-    orderId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w-]+$/, 'must be letters, digits, _ or -')),
-  }),
+  payload: z.strictObject({ orderId }),
   timeoutSeconds: 30,
   memoryMb: 256,
   batchSize: 10,

@@ -3,6 +3,7 @@ import { withScheduleWatchdog } from '@serverless-jobs/runtime/schedules';
 import { bulkEmailJob } from '#shared/jobs/bulk-email';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import { processOrderJob } from '#shared/jobs/process-order';
+import { fulfilOrderJob } from '#shared/jobs/fulfil-order';
 import { dailyReportJob } from '#shared/jobs/daily-report';
 import { monthlyReportJob } from '#shared/jobs/monthly-report';
 import { sendEmailJob } from '#shared/jobs/send-email';
@@ -15,6 +16,7 @@ export const appJobs: readonly JobDeclaration[] = [
   sendEmailJob,
   bulkEmailJob,
   processOrderJob,
+  fulfilOrderJob,
   cleanupJob,
   dailyReportJob,
   monthlyReportJob,

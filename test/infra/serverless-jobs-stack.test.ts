@@ -103,6 +103,7 @@ describe('Stack: ServerlessJobs', () => {
       for (const { table: design } of job.resources.tables)
         expected[design.envVar] = { Ref: logicalIdOf(synth.stack.tables.of(design, job.name).table) };
       if (job.resources.sendsEmail) expected.EMAIL_FROM = 'jobs@example.com';
+      if (worker.durable) expected.DURABLE_FUNCTION = { Ref: logicalIdOf(worker.durable.alias) };
       expect(env).toEqual({ ...expected, JOB_SETTINGS: expect.any(String) });
       expect(JSON.parse(env.JOB_SETTINGS as string)).toEqual(z.parse(job.settings, recipientsFor(job.name)));
     });

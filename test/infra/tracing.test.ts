@@ -45,8 +45,13 @@ function synthesized(context: Record<string, unknown>) {
       ? [{ id, properties: r.Properties ?? {} }]
       : [],
   );
+  // A durable job has two functions on one role: its starter and its execution function.
+  const lambdas = synth.stack.workers.flatMap((worker) =>
+    worker.durable ? [worker.fn, worker.durable.fn] : [worker.fn],
+  );
   return {
     synth,
+    lambdas,
     resources,
     functions,
     xrayStatements,
@@ -66,12 +71,12 @@ describe('Tracing: the context switch tracing', () => {
       'leaves every function without active tracing and every role without an X-Ray grant, and acknowledges ' +
         "the Serverless pack's tracing finding on each function, saying how to turn tracing on",
       () => {
-        expect(off.functions.length).toBe(off.synth.stack.workers.length);
+        expect(off.functions.length).toBe(off.lambdas.length);
         for (const [, fn] of off.functions) expect(fn.Properties?.TracingConfig).toBeUndefined();
         for (const worker of off.synth.stack.workers) expect(worker.tracing, worker.jobName).toBe(false);
         expect(off.xrayStatements).toEqual([]);
         const tracing = off.acknowledgements.filter((a) => a.id === 'Serverless::Serverless-LambdaTracing');
-        expect(tracing).toHaveLength(off.synth.stack.workers.length);
+        expect(tracing).toHaveLength(off.lambdas.length);
         for (const { reason } of tracing) expect(reason).toContain('tracing=true');
         expect(off.violations).toEqual([]);
       },
@@ -85,7 +90,7 @@ describe('Tracing: the context switch tracing', () => {
     });
 
     it('makes every function Active, its role granted the two X-Ray actions in a policy of its own', () => {
-      expect(on.functions.length).toBe(on.synth.stack.workers.length);
+      expect(on.functions.length).toBe(on.lambdas.length);
       for (const [, fn] of on.functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
       for (const worker of on.synth.stack.workers) {
         expect(worker.tracing).toBe(true);
@@ -97,18 +102,19 @@ describe('Tracing: the context switch tracing', () => {
           Statement: [{ Effect: 'Allow', Action: X_RAY_ACTIONS, Resource: '*' }],
         });
         // Created before the function: Lambda refuses active tracing to a role that cannot write segments.
-        expect(on.resources[logicalIdOf(worker.fn)]!.DependsOn).toContain(policies[0]!.id);
+        for (const fn of [worker.fn, worker.durable?.fn].filter((one) => one !== undefined))
+          expect(on.resources[logicalIdOf(fn)]!.DependsOn).toContain(policies[0]!.id);
       }
     });
 
-    it('drops the tracing acknowledgement; cdk-nag passes, the wildcard acknowledged on X-Ray policies only', () => {
+    it('drops the tracing acknowledgement; cdk-nag passes, the Resource "*" acknowledged on X-Ray policies only', () => {
       expect(on.acknowledgements.filter((a) => a.id.includes('LambdaTracing'))).toEqual([]);
       expect(on.violations).toEqual([]);
-      const awsSolutions = on.acknowledgements.filter((a) => a.id.startsWith('AwsSolutions'));
-      expect(new Set(awsSolutions.map((a) => a.id))).toEqual(new Set(['AwsSolutions::AwsSolutions-IAM5[Resource::*]']));
-      expect(awsSolutions.map((a) => a.path.split('/').pop())).toEqual(
-        on.synth.stack.workers.map(() => 'TracingPolicy'),
-      );
+      const wildcard = on.acknowledgements.filter((a) => a.id === 'AwsSolutions::AwsSolutions-IAM5[Resource::*]');
+      expect(wildcard.map((a) => a.path.split('/').pop())).toEqual(on.synth.stack.workers.map(() => 'TracingPolicy'));
+      // Else only a durable function's checkpoint grant on its own executions (`<function ARN>:*`).
+      const others = on.acknowledgements.filter((a) => a.id.startsWith('AwsSolutions') && !wildcard.includes(a));
+      expect(others.map((a) => a.path.split('/').pop())).toEqual(['DurablePolicy']);
     });
   });
 

@@ -56,6 +56,7 @@ describe('Function: runReport', () => {
       'bulk-email',
       'cleanup',
       'daily-report',
+      'fulfil-order',
       'monthly-report',
       'process-order',
       'schedule-watchdog',

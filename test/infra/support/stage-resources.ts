@@ -41,6 +41,8 @@ const UNNAMED_TYPES = new Set([
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::Subscription',
   'AWS::Lambda::EventSourceMapping',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
 ]);
 
 /** A resource's explicit physical name, or undefined where CloudFormation generates a unique one. */

@@ -9,3 +9,4 @@ export * from './jobs-dashboard.ts';
 export * from './sender-identity.ts';
 export * from './table-access.ts';
 export * from './jobs-stack.ts';
+export * from './durable-function.ts';

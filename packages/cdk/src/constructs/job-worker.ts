@@ -5,13 +5,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionEnvironment, queueUrlVariable } from '@serverless-jobs/runtime/contracts';
+import { EnvVar, functionEnvironment, queueUrlVariable } from '@serverless-jobs/runtime/contracts';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '@serverless-jobs/runtime/runtime';
 import { ContextOverrideError } from '../config/context-override-error.ts';
 import { parseContextValue, quoteContext } from '../config/context-value.ts';
 import type { ResolvedJob } from '../config/resolve-jobs.ts';
 import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from './constants.ts';
+import { DurableFunction } from './durable-function.ts';
 import { BUNDLE_ENTRY, FunctionBundle } from './function-bundle.ts';
 import type { JobTables } from './job-tables.ts';
 import { grantTableAccess, grantTableActions, LEDGER_ACTIONS } from './table-access.ts';
@@ -96,6 +97,8 @@ export class JobWorker extends Construct {
   readonly metricsNamespace: string;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
+  /** A durable job's execution function; `fn` is then its starter. */
+  readonly durable?: DurableFunction;
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
@@ -129,16 +132,17 @@ export class JobWorker extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.logGroup.grantWrite(this.role);
 
+    // Bundled locally, in this process; skipped where the context's aws:cdk:bundling-stacks leaves the stack out.
+    const code = lambda.Code.fromAsset(dirname(props.entry), {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        local: new FunctionBundle(props.entry, props.inlinedEnvironment, props.conditions),
+        // Never pulled: the local bundling above always succeeds or throws.
+        image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+      },
+    });
     this.fn = new lambda.Function(this, 'Function', {
-      // Bundled locally, in this process; skipped where the context's aws:cdk:bundling-stacks leaves the stack out.
-      code: lambda.Code.fromAsset(dirname(props.entry), {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          local: new FunctionBundle(props.entry, props.inlinedEnvironment, props.conditions),
-          // Never pulled: the local bundling above always succeeds or throws.
-          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-        },
-      }),
+      code,
       handler: `${BUNDLE_ENTRY}.handler`,
       description: job.description,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -159,7 +163,19 @@ export class JobWorker extends Construct {
       maxConcurrency: job.maxConcurrency,
     });
     this.tracing = props.tracing ?? tracingFromContext(this);
-    if (this.tracing) this.traceActively();
+    const tracingPolicy = this.tracing ? this.traceActively() : undefined;
+    if (job.durable) {
+      this.durable = new DurableFunction(this, 'Durable', {
+        job,
+        code,
+        role: this.role,
+        environment: this.environment(props),
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        tracing: this.tracing,
+      });
+      this.fn.addEnvironment(EnvVar.DURABLE_FUNCTION, this.durable.alias.functionArn);
+      if (tracingPolicy) this.durable.fn.node.addDependency(tracingPolicy);
+    }
     this.grantAccess(props);
     this.acknowledgeServerlessFindings();
   }
@@ -168,7 +184,7 @@ export class JobWorker extends Construct {
    * Active tracing, with its grant in a policy of its own, so that the acknowledgement of its wildcard resource
    * covers that statement only and a wildcard anywhere else in the role still fails the synth.
    */
-  private traceActively(): void {
+  private traceActively(): iam.Policy {
     (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
     const policy = new iam.Policy(this, 'TracingPolicy', {
       roles: [this.role],
@@ -188,6 +204,7 @@ export class JobWorker extends Construct {
         'only Resource "*" for them (see the X-Ray actions in the Service Authorization Reference). ' +
         'This policy holds these two actions and nothing else.',
     });
+    return policy;
   }
 
   /**
@@ -233,7 +250,8 @@ export class JobWorker extends Construct {
   /** Lets this job enqueue `target` (itself included) and tells the function where its queue is. */
   enqueuesTo(target: JobWorker): void {
     this.grantSend(target.queue);
-    this.fn.addEnvironment(queueUrlVariable(target.jobName), target.queue.queueUrl);
+    for (const fn of [this.fn, this.durable?.fn])
+      fn?.addEnvironment(queueUrlVariable(target.jobName), target.queue.queueUrl);
   }
 
   private environment(props: JobWorkerProps): Record<string, string> {

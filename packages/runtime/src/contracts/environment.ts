@@ -15,6 +15,13 @@ export const EnvVar = {
   EMAIL_FROM: 'EMAIL_FROM',
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   POWERTOOLS_METRICS_NAMESPACE: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** A durable job's starter: the ARN of the alias of its execution function. */
+  DURABLE_FUNCTION: 'DURABLE_FUNCTION',
+  /**
+   * Set by the local runner only: how many times faster than the wall clock a durable job's waits and callback
+   * timeouts pass (`npm start -- --clock-speed`).
+   */
+  DURABLE_TIME_SCALE: 'SJ_DURABLE_TIME_SCALE',
 } as const;
 
 /** The watchdog's schedules, as JSON (WatchedSchedule[]): compiled into its bundle, not set in its environment. */

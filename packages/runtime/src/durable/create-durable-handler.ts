@@ -2,7 +2,7 @@ import { type DurableExecutionHandler, withDurableExecution } from '@aws/durable
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
 import { DynamoDbDurableRuns } from '../adapters/dynamodb-durable-runs.ts';
-import { readFunctionEnvironment } from '../contracts/environment.ts';
+import { EnvVar, readFunctionEnvironment } from '../contracts/environment.ts';
 import type { JobDeclaration, JobSchema } from '../jobs/job-declaration.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { validated } from '../runtime/create-job-context.ts';
@@ -10,12 +10,12 @@ import { parseSettings } from '../runtime/create-lambda-handler.ts';
 import { jobQueueOf, jobTelemetry } from '../runtime/job-telemetry.ts';
 import type * as z from '../runtime/zod-mini.ts';
 import type { DurableJobHandler } from './durable-job-context.ts';
-import { DURABLE_TIME_SCALE_VARIABLE, type DurableStart } from './durable-start.ts';
+import type { DurableStart } from './durable-start.ts';
 import { runDurable } from './run-durable.ts';
 
 /** The local runner's clock speed for waits; 1 on AWS, where the variable is never set. */
 function timeScale(): number {
-  const scale = Number(process.env[DURABLE_TIME_SCALE_VARIABLE] ?? 1);
+  const scale = Number(process.env[EnvVar.DURABLE_TIME_SCALE] ?? 1);
   return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }
 

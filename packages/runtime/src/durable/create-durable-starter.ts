@@ -3,12 +3,12 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
 import { DynamoDbDurableRuns } from '../adapters/dynamodb-durable-runs.ts';
-import { readFunctionEnvironment, requireEnv } from '../contracts/environment.ts';
+import { EnvVar, readFunctionEnvironment, requireEnv } from '../contracts/environment.ts';
 import type { JobDeclaration, JobSchema } from '../jobs/job-declaration.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { createLambdaHandler } from '../runtime/create-lambda-handler.ts';
 import { PermanentJobError } from '../runtime/errors.ts';
-import { DURABLE_FUNCTION_VARIABLE, type DurableStart, executionName } from './durable-start.ts';
+import { type DurableStart, executionName } from './durable-start.ts';
 
 /** The lease of a run from its hand-over until its execution takes it: the execution's timeout, and a minute. */
 const HAND_OVER_GRACE_MS = 60_000;
@@ -52,7 +52,7 @@ export function createDurableStarter<S extends JobSchema, C extends JobSchema>(
         try {
           const answer = await (await client()).send(
             new InvokeCommand({
-              FunctionName: requireEnv(DURABLE_FUNCTION_VARIABLE),
+              FunctionName: requireEnv(EnvVar.DURABLE_FUNCTION),
               InvocationType: 'Event',
               DurableExecutionName: name,
               Payload: new TextEncoder().encode(JSON.stringify(start)),

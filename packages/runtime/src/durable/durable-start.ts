@@ -15,15 +15,6 @@ export interface DurableStart {
   readonly traceHeader?: string;
 }
 
-/** The environment variable that names the durable function (its alias ARN) in the starter's environment. */
-export const DURABLE_FUNCTION_VARIABLE = 'DURABLE_FUNCTION';
-
-/**
- * Set by the local runner only: how many times faster than the wall clock a durable job's waits and callback
- * timeouts pass (`npm start -- --clock-speed`).
- */
-export const DURABLE_TIME_SCALE_VARIABLE = 'SJ_DURABLE_TIME_SCALE';
-
 const NAME = /^[A-Za-z0-9_-]{1,60}$/;
 
 /**
