@@ -9,6 +9,7 @@ import type {
   JobSchema,
   ResolvedDurableSettings,
 } from './job-declaration.ts';
+import { FairnessKeyError, fairnessErrors, fairnessKeyOf } from './fairness.ts';
 import { PLAIN_TABLE_ACCESS, type ResolvedTableUse, TABLE_ACCESS, type TableUse } from './table-use.ts';
 import type { TableDesign } from './table-design.ts';
 
@@ -97,6 +98,17 @@ function durableErrors(job: JobDeclaration, given: DurableSettings | undefined):
   return errors;
 }
 
+/** A schedule's payload may go without the key (its occurrences go without a group), but not hold a bad one. */
+function scheduleKeyErrors(where: string, policy: { readonly key: string }, payload: unknown): string[] {
+  try {
+    fairnessKeyOf(policy, payload);
+    return [];
+  } catch (error) {
+    if (!(error instanceof FairnessKeyError)) throw error;
+    return [`${where}: payload ${error.message}`];
+  }
+}
+
 /** Applies every default in one place, then validates, collecting all errors before throwing once. */
 export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_SETTINGS>(
   input: JobDeclarationInput<S, C>,
@@ -145,6 +157,7 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
       sendsEmail: input.resources?.sendsEmail ?? false,
     },
     ...(input.durable ? { durable: resolveDurable(input.durable) } : {}),
+    ...(input.fairness === undefined ? {} : { fairness: { key: input.fairness.key } }),
   };
   const errors = [...validateDeclaration(declaration), ...durableErrors(declaration, input.durable)];
   for (const target of input.resources?.enqueues ?? []) {
@@ -196,6 +209,8 @@ export function validateDeclaration(
     );
   }
   errors.push(...tableUseErrors(name, job.resources.tables));
+  const fairness = fairnessErrors(name, job.fairness, job.payload);
+  errors.push(...fairness);
   const seen = new Set<string>();
   for (const schedule of job.schedules) {
     const where = `${name}: schedule "${schedule.name}"`;
@@ -233,6 +248,7 @@ export function validateDeclaration(
     }
     const parsed = z.safeParse(job.payload, schedule.payload);
     if (!parsed.success) errors.push(`${where}: payload ${describeIssues(parsed.error.issues, schedule.payload)}`);
+    if (job.fairness && fairness.length === 0) errors.push(...scheduleKeyErrors(where, job.fairness, schedule.payload));
   }
   return errors;
 }

@@ -1,4 +1,5 @@
 import type * as z from '../runtime/zod-mini.ts';
+import type { FairnessPolicy } from './fairness.ts';
 import type { TableDesign } from './table-design.ts';
 import type { ResolvedTableUse, TableUse } from './table-use.ts';
 
@@ -157,6 +158,12 @@ export interface JobDeclarationInput<S extends JobSchema, C extends JobSchema> {
   readonly resources?: JobResources;
   /** Makes the job durable: its handler is a durable one (`createDurableHandler`). @default - a queue worker */
   readonly durable?: DurableSettings;
+  /**
+   * Per-key fairness: `{ key: 'customerId' }`. Every producer sends the job's messages with the payload's key as
+   * their MessageGroupId, so SQS fair queues keep one key's flood from starving the others. No hard per-key limit.
+   * @default none (one queue, first come first served)
+   */
+  readonly fairness?: FairnessPolicy;
 }
 
 /** A declaration with every default applied in one place. */
@@ -183,6 +190,7 @@ export interface JobDeclaration<S extends JobSchema = JobSchema, C extends JobSc
   readonly resources: ResolvedJobResources;
   /** Present for a durable job. */
   readonly durable?: ResolvedDurableSettings;
+  readonly fairness?: FairnessPolicy;
 }
 
 export type PayloadOf<J> = J extends JobDeclaration<infer S, JobSchema> ? z.output<S> : never;
