@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { persistentFauxqsStores } from './fauxqs-stores.ts';
+import { memoryFauxqsStores, persistentFauxqsStores } from './fauxqs-stores.ts';
 import { persistSesStore } from './ses-store-file.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
+import { keepFairQueues, MessageGroupStore } from './sqs-fair-queues.ts';
 import { keepTraceHeaders, TraceHeaderStore } from './sqs-trace-headers.ts';
 import { type Emulator, LOOPBACK, portOrFree } from './loopback.ts';
 
@@ -24,12 +25,15 @@ export async function startFauxqs(options: { port?: number; dataDir?: string } =
   const port = await portOrFree(options.port);
   // Outlives a restart of the emulator, as its messages do; not a restart of the process.
   const traceHeaders = new TraceHeaderStore();
+  const groups = new MessageGroupStore();
   const open = async () => {
     const persistent = dataDir ? await persistentFauxqsStores(dataDir) : undefined;
-    const app = buildApp({ logger: false, ...(persistent && { stores: persistent.stores }) });
+    const stores = persistent?.stores ?? (await memoryFauxqsStores());
+    const app = buildApp({ logger: false, stores });
     if (persistent) app.addHook('preClose', () => persistent.close());
     acceptSqsQueryProtocol(app);
     keepTraceHeaders(app, traceHeaders);
+    keepFairQueues(app, stores.sqsStore, groups);
     await app.listen({ port, host: LOOPBACK });
     return app;
   };

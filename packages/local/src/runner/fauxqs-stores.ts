@@ -54,14 +54,10 @@ const load = async <T>(dist: string, file: string): Promise<T> =>
  * restart test (test/e2e/restart.test.ts) fails if a new version moves them.
  */
 export async function persistentFauxqsStores(dataDir: string): Promise<{ stores: Stores; close: () => void }> {
-  const dist = fauxqsDist();
-  const [{ SqsStore }, { SnsStore }, { S3Store }, { PersistenceManager }] = await Promise.all([
-    load<{ SqsStore: new () => Stores['sqsStore'] }>(dist, 'sqs/sqsStore.js'),
-    load<{ SnsStore: new () => Stores['snsStore'] }>(dist, 'sns/snsStore.js'),
-    load<{ S3Store: new () => Stores['s3Store'] }>(dist, 's3/s3Store.js'),
-    load<{ PersistenceManager: new (dir: string) => PersistenceManager }>(dist, 'persistence.js'),
+  const [stores, { PersistenceManager }] = await Promise.all([
+    memoryFauxqsStores(),
+    load<{ PersistenceManager: new (dir: string) => PersistenceManager }>(fauxqsDist(), 'persistence.js'),
   ]);
-  const stores: Stores = { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
   const manager = new PersistenceManager(dataDir);
   keepReceiveCount(manager);
   // Loaded before the stores write through: loading with persistence on would rewrite every row.
@@ -69,4 +65,18 @@ export async function persistentFauxqsStores(dataDir: string): Promise<{ stores:
   for (const store of Object.values(stores)) (store as Persistent).persistence = manager;
   for (const queue of stores.sqsStore.allQueues()) (queue as Persistent).persistence = manager;
   return { stores, close: () => manager.close() };
+}
+
+/**
+ * fauxqs's stores in memory, as `buildApp` makes them itself; made here so that the runner holds the SQS store
+ * (the fair-queue hooks order its ready messages).
+ */
+export async function memoryFauxqsStores(): Promise<Stores> {
+  const dist = fauxqsDist();
+  const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([
+    load<{ SqsStore: new () => Stores['sqsStore'] }>(dist, 'sqs/sqsStore.js'),
+    load<{ SnsStore: new () => Stores['snsStore'] }>(dist, 'sns/snsStore.js'),
+    load<{ S3Store: new () => Stores['s3Store'] }>(dist, 's3/s3Store.js'),
+  ]);
+  return { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
 }

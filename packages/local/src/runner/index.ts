@@ -17,6 +17,7 @@ export * from './sandbox.ts';
 export * from './saved-state.ts';
 export * from './schedule-runner.ts';
 export * from './sqs-event.ts';
+export * from './sqs-fair-queues.ts';
 export * from './sqs-poller.ts';
 export * from './sqs-query-protocol.ts';
 export * from './sqs-trace-headers.ts';

@@ -34,6 +34,7 @@ export function toSqsEvent(messages: readonly Message[], queueArn: string): SQSE
           ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
           AWSTraceHeader:
             attributes[TRACE_HEADER_ATTRIBUTE] ?? messageTraceHeader(messageId, Number(sentTimestamp) || Date.now()),
+          ...(attributes.MessageGroupId === undefined ? {} : { MessageGroupId: attributes.MessageGroupId }),
         },
         messageAttributes,
         md5OfBody: message.MD5OfBody ?? '',
