@@ -209,6 +209,8 @@ export async function redriveByCopy(sqs: SQSClient, options: CopyRedriveOptions)
             Id: String(i),
             MessageBody: message.Body ?? '',
             MessageAttributes: copyAttributes(message),
+            // Back in its group (its fairness key), as SQS's own move keeps it.
+            MessageGroupId: message.Attributes?.MessageGroupId,
           })),
         }),
       );

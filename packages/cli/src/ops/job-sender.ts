@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { envelopeMessage, SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import { chunk } from '@serverless-jobs/runtime/runtime';
-import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { type FairnessPolicy, fairnessKeyOf, type JobDeclaration, messageGroupOf } from '@serverless-jobs/runtime/jobs';
 import type { Clock } from '@serverless-jobs/runtime/runtime';
 import type { OutgoingJob } from '@serverless-jobs/runtime/runtime';
 import { describeIssues } from '@serverless-jobs/runtime/runtime';
@@ -28,6 +28,16 @@ export interface JobSenderOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** Why a payload's fairness key cannot be one, if it cannot. */
+function keyError(policy: FairnessPolicy, payload: unknown): string | undefined {
+  try {
+    fairnessKeyOf(policy, payload);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Every problem of every entry, `entry 2: field "orderId": … (given "a b")`; empty when all are valid. */
 export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]): string[] {
   const problems: string[] = [];
@@ -41,6 +51,8 @@ export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]
           `${JSON.stringify(entry.id.slice(0, 80))})`,
       );
     }
+    const keyProblem = job.fairness && keyError(job.fairness, entry.payload);
+    if (keyProblem) problems.push(`${where}: ${keyProblem}`);
     const delay = entry.delaySeconds;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS)) {
       problems.push(
@@ -73,6 +85,7 @@ export async function sendJobs(
     id: entry.id ?? randomUUID(),
     payload: entry.payload,
     delaySeconds: entry.delaySeconds,
+    messageGroupId: messageGroupOf(job, entry.payload),
   }));
   const now = () => options.clock.now();
   const queue = new SqsJobQueue(options.sqs, {

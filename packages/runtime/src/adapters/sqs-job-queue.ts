@@ -131,6 +131,7 @@ export class SqsJobQueue implements JobQueue {
               MessageBody: message.body,
               MessageAttributes: message.attributes,
               DelaySeconds: message.entry.delaySeconds,
+              MessageGroupId: message.entry.messageGroupId,
               ...traceAttributes(message.entry.traceHeader),
             })),
           }),
@@ -164,6 +165,8 @@ export class SqsJobQueue implements JobQueue {
         QueueUrl: this.options.deadLetterQueueUrl,
         MessageBody: fitBody(letter.record.body, attributes),
         MessageAttributes: attributes,
+        // The copy keeps its key, as a message SQS moves does, so that a redrive sends it back in its group.
+        MessageGroupId: letter.record.messageGroupId,
         ...traceAttributes(letter.traceHeader ?? letter.record.traceHeader),
       }),
     );

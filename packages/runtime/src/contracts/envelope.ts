@@ -78,6 +78,8 @@ export interface IncomingRecord {
   readonly attributes: Readonly<Record<string, string | undefined>>;
   /** The message's `AWSTraceHeader` system attribute: the trace its producer sent it in. */
   readonly traceHeader?: string;
+  /** The message's MessageGroupId system attribute: its key, where its job declares `fairness`. */
+  readonly messageGroupId?: string;
 }
 
 export interface ParsedMessage {

@@ -1,5 +1,6 @@
 import type { JobDeclaration } from '../jobs/job-declaration.ts';
 import { PermanentJobError } from './errors.ts';
+import { groupOf } from './message-group.ts';
 import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { EnqueueOptions, JobContext, JobLogger } from './job-context.ts';
 import { LeaseLostError, type RunCompletion } from './run-ledger.ts';
@@ -11,8 +12,15 @@ import * as z from './zod-mini.ts';
 
 export type { RunState } from './run-state.ts';
 
-/** Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`. */
-export function validated(from: JobDeclaration, job: string, payload: unknown): unknown {
+/**
+ * Validates with the target's schema: the own job's, or that of a job it declares in `resources.enqueues`; and
+ * reads its key where the target declares fairness.
+ */
+export function validated(
+  from: JobDeclaration,
+  job: string,
+  payload: unknown,
+): { payload: unknown; messageGroupId?: string } {
   const declaration = job === from.name ? from : from.resources.enqueueTargets.find((target) => target.name === job);
   if (!declaration) {
     const declared = from.resources.enqueues.join(', ') || 'none';
@@ -23,7 +31,7 @@ export function validated(from: JobDeclaration, job: string, payload: unknown): 
   const result = z.safeParse(declaration.payload, payload);
   if (!result.success)
     throw new PermanentJobError(`Refused to enqueue ${job}: ${describeIssues(result.error.issues, payload)}`);
-  return result.data;
+  return { payload: result.data, messageGroupId: groupOf(declaration, result.data) };
 }
 
 const CONTINUATION = /~(\d+)$/;
@@ -54,7 +62,7 @@ export function createJobContext(
   const enqueue = async (target: string, payload: unknown, options: EnqueueOptions): Promise<void> => {
     const valid = validated(job, target, payload);
     await stillHeld();
-    await queue.send(target, [{ id: options.id, payload: valid, delaySeconds: options.delaySeconds, traceHeader }]);
+    await queue.send(target, [{ id: options.id, ...valid, delaySeconds: options.delaySeconds, traceHeader }]);
   };
   return {
     job: job.name,
@@ -72,11 +80,7 @@ export function createJobContext(
     remainingMs: deps.remainingMs,
     enqueue,
     enqueueMany: async (target, jobs) => {
-      const entries = jobs.map((entry) => ({
-        id: entry.id,
-        payload: validated(job, target, entry.payload),
-        traceHeader,
-      }));
+      const entries = jobs.map((entry) => ({ id: entry.id, ...validated(job, target, entry.payload), traceHeader }));
       await stillHeld();
       await queue.send(target, entries);
     },
@@ -92,7 +96,13 @@ export function createJobContext(
     continueLater: async (state) => {
       await stillHeld();
       await queue.send(job.name, [
-        { id: continuationId(message.jobId), payload: message.payload, resume: state, traceHeader },
+        {
+          id: continuationId(message.jobId),
+          payload: message.payload,
+          resume: state,
+          traceHeader,
+          messageGroupId: groupOf(job, message.payload),
+        },
       ]);
     },
     completeWith: async (commit) => {

@@ -12,6 +12,8 @@ export interface OutgoingJob {
   readonly waitTurn?: boolean;
   /** The X-Ray trace header the message carries (AWSTraceHeader), so the job's run joins the sender's trace. */
   readonly traceHeader?: string;
+  /** The key of a job that declares `fairness` (see messageGroupOf): SQS fair queues share out by it. */
+  readonly messageGroupId?: string;
 }
 
 export interface DeadLetter {

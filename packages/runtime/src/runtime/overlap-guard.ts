@@ -1,5 +1,6 @@
 import type { ParsedMessage } from '../contracts/envelope.ts';
 import type { JobLogger } from './job-context.ts';
+import { groupOf } from './message-group.ts';
 import type { RunKey } from './run-ledger.ts';
 import type { RuntimeDeps } from './runtime-deps.ts';
 
@@ -66,6 +67,7 @@ export async function guardOverlap(
       occurrence,
       waitTurn: message.waitTurn,
       traceHeader: run.traceHeader,
+      messageGroupId: groupOf(deps.job, message.payload),
     };
     await deps.queue.send(deps.job.name, [copy]);
     deps.metrics.count('JobBuffered');

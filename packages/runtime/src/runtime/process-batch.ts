@@ -19,6 +19,7 @@ export function toIncoming(record: SQSRecord): IncomingRecord {
     sentTimestamp: record.attributes?.SentTimestamp,
     attributes,
     traceHeader: record.attributes?.AWSTraceHeader,
+    messageGroupId: record.attributes?.MessageGroupId,
   };
 }
 

@@ -37,7 +37,9 @@ export async function enqueueOccurrence(
   if (!marked) return false;
   const id = occurrenceJobId(s.schedule, time);
   try {
-    await sender.send(s.job, [{ id, payload: s.payload, occurrence, waitTurn: true }]);
+    await sender.send(s.job, [
+      { id, payload: s.payload, occurrence, waitTurn: true, messageGroupId: s.messageGroupId },
+    ]);
   } catch (error) {
     const failed = `${s.job}: sending ${id} failed: ${String(error)}`;
     try {

@@ -1,3 +1,4 @@
+import { messageGroupOf } from '../jobs/fairness.ts';
 import type { CatchUpPolicy, DstGapPolicy, JobDeclaration } from '../jobs/job-declaration.ts';
 import { durationMs } from '../runtime/duration.ts';
 import type { ScheduledOccurrence } from '../runtime/run-ledger.ts';
@@ -14,7 +15,12 @@ export interface WatchedSchedule {
   readonly payload: unknown;
   /** The job's run retention: a PENDING or SKIPPED marker expires with the runs. */
   readonly ledgerRetentionDays: number;
+  /** The payload's key where the job declares fairness: catch-up and backfill send in its group. */
+  readonly messageGroupId?: string;
 }
+
+const optionalGroup = (group: string | undefined): { messageGroupId?: string } =>
+  group === undefined ? {} : { messageGroupId: group };
 
 /** Every schedule of `jobs` (the watchdog's own excepted, by the caller), after cdk.json overrides. */
 export function watchedSchedules(jobs: readonly JobDeclaration[]): WatchedSchedule[] {
@@ -29,6 +35,7 @@ export function watchedSchedules(jobs: readonly JobDeclaration[]): WatchedSchedu
       lateAfter: s.lateAfter,
       payload: s.payload,
       ledgerRetentionDays: job.ledgerRetentionDays,
+      ...optionalGroup(messageGroupOf(job, s.payload)),
     })),
   );
 }
