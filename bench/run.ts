@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { wholeNumber, wholeNumbers } from './arguments';
 import { startBenchEnv } from './bench-env';
 import { costPerMillionJobs, type Prices } from './cost-model';
 import { buildRows } from './figures';
@@ -36,12 +37,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function count(name: keyof typeof args, min: number): number {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`--${name} must be a whole number of at least ${min} (given ${JSON.stringify(args[name])})`);
-  return value;
-}
+const count = (name: keyof typeof args, min: number): number => wholeNumber(name, args[name], min);
 
 const options = {
   jobs: count('jobs', 10),
@@ -51,16 +47,7 @@ const options = {
   batchJobs: count('batch-jobs', 10),
   loadRuns: count('load-runs', 1),
   synthRuns: count('synth-runs', 1),
-  scaleJobs: String(args['scale-jobs'])
-    .split(',')
-    .map((n) => {
-      const value = Number(n);
-      if (!Number.isInteger(value) || value < 10)
-        throw new Error(
-          `--scale-jobs takes whole numbers of at least 10, comma-separated (given ${JSON.stringify(n)})`,
-        );
-      return value;
-    }),
+  scaleJobs: wholeNumbers('scale-jobs', args['scale-jobs'], 10),
 };
 const perRep = Math.ceil(options.jobs / options.reps);
 for (const jobs of options.scaleJobs) {
