@@ -55,7 +55,7 @@ export async function createDurableFixture(
         metrics: f.metrics,
         timeScale,
         enqueue: (target, payload, options) =>
-          f.queue.send(target, [{ id: options.id, payload: validated(job, target, payload) }]),
+          f.queue.send(target, [{ id: options.id, ...validated(job, target, payload) }]),
       },
       event,
       context,

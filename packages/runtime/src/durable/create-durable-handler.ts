@@ -51,7 +51,7 @@ export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
             queue.send(target, [
               {
                 id: options.id,
-                payload: validated(job, target, payload),
+                ...validated(job, target, payload),
                 delaySeconds: options.delaySeconds,
                 traceHeader: event.traceHeader,
               },
