@@ -44,7 +44,7 @@ describe('Template: a durable job (fulfil-order)', () => {
     });
   });
 
-  it('grants the start on the alias only, and the checkpoints on its own executions only', () => {
+  it('grants the start on the alias only, the checkpoints on its own executions only, and reading its run', () => {
     const policy = propertiesOf(
       synth.template,
       logicalIdOf(worker.node.findChild('Durable').node.findChild('DurablePolicy')),
@@ -56,6 +56,11 @@ describe('Template: a durable job (fulfil-order)', () => {
         Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(worker.durable!.fn), 'Arn'] }, ':*']] },
+      },
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(synth.stack.tables.ledger.table), 'Arn'] },
       },
     ]);
   });

@@ -148,7 +148,9 @@ describe('A durable job (DynamoDB Local, fauxqs, the durable-execution testing S
     const started = (await f.deliver('waiting', { n: 1 }))!;
     const payment = started.runner.getOperation('payment');
     await payment.waitForData(WaitingOperationStatus.SUBMITTED);
-    expect(await f.cancel('waiting')).toEqual({ cancelled: true, was: 'RUNNING' });
+    // The cancel says which callback the execution waits for: jobs cancel fails it, so the execution stops at once.
+    const callbackId = payment.getCallbackDetails()?.callbackId;
+    expect(await f.cancel('waiting')).toEqual({ cancelled: true, was: 'RUNNING', execution: { callbackId } });
     await payment.sendCallbackFailure({ ErrorMessage: 'run cancelled by an operator' });
     expect((await started.execution).getResult()).toEqual({ status: 'CANCELLED' });
     expect(effects).toEqual([]);

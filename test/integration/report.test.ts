@@ -105,6 +105,7 @@ describe('Function: runReport with DynamoDB', () => {
         'process-order': { DEAD: 1 },
         cleanup: { SUCCEEDED: 1 },
         'daily-report': {},
+        'fulfil-order': {},
         'monthly-report': {},
         'schedule-watchdog': {},
       },

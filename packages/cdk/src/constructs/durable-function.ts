@@ -20,6 +20,8 @@ export interface DurableFunctionProps {
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
   readonly tracing: boolean;
+  /** The run ledger: the execution reads its run's status (GetItem) when it fails, to tell a cancel from a failure. */
+  readonly ledgerTableArn: string;
 }
 
 /**
@@ -59,7 +61,8 @@ export class DurableFunction extends Construct {
     this.logGroup.grantWrite(props.role);
     this.alias = new lambda.Alias(this, 'Alias', { aliasName: DURABLE_ALIAS, version: this.fn.currentVersion });
     // A policy of its own, not the role's default one that the function depends on, since it names the function:
-    // the starter (same role) starts executions through the alias only; the durable SDK checkpoints its executions.
+    // the starter (same role) starts executions through the alias only; the durable SDK checkpoints its executions;
+    // a failed execution reads its run's status.
     const policy = new iam.Policy(this, 'DurablePolicy', {
       roles: [props.role],
       statements: [
@@ -68,6 +71,7 @@ export class DurableFunction extends Construct {
           actions: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
           resources: [`${this.fn.functionArn}:*`],
         }),
+        new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.ledgerTableArn] }),
       ],
     });
     const logicalId = Stack.of(this).getLogicalId(this.fn.node.defaultChild as lambda.CfnFunction);

@@ -172,6 +172,7 @@ export class JobWorker extends Construct {
         environment: this.environment(props),
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         tracing: this.tracing,
+        ledgerTableArn: props.tables.ledger.table.tableArn,
       });
       this.fn.addEnvironment(EnvVar.DURABLE_FUNCTION, this.durable.alias.functionArn);
       if (tracingPolicy) this.durable.fn.node.addDependency(tracingPolicy);

@@ -52,6 +52,12 @@ export type Command =
   | { readonly name: 'dlq'; readonly job: string; readonly peek: number }
   | { readonly name: 'cancel'; readonly job: string; readonly id: string }
   | {
+      readonly name: 'callback';
+      readonly job: string;
+      readonly id: string;
+      readonly outcome: { readonly data: string } | { readonly failure: string };
+    }
+  | {
       readonly name: 'redrive';
       readonly job: string;
       readonly dryRun: boolean;
@@ -87,7 +93,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   schedule <job> "<expr>" [--tz Zone]       change its schedule now; prints the cdk.json context to keep it
   runs <job> [--status FAILED,DEAD] [--since 1d] [--limit 20]   its run history, newest first
   cancel <job> <jobId>                      cancel a run not yet finished: a queued one never starts, a running
-                                            one stops at its next checkpoint, progress report or enqueue
+                                            one stops at its next checkpoint, progress report, enqueue or step
+  callback <job> <jobId> --data '<json>' | --fail REASON   complete the callback a durable run waits for
   dlq <job> [--peek 10]                     DLQ counts, and the reason and attempts of the first messages
   redrive <job> [--dry-run] [--rate N] [--filter text|reason=…|jobId=…]   move the DLQ back to the queue
   health [--window 1h]                      Healthy / Degraded / Unhealthy; exit code 0 / 1 / 2
@@ -129,6 +136,7 @@ const COMMAND_OPTIONS = {
   runs: { status: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string', default: '20' } },
   dlq: { peek: { type: 'string', default: '10' } },
   cancel: {},
+  callback: { data: { type: 'string' }, fail: { type: 'string' } },
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
   drift: { context: { type: 'string', short: 'c', multiple: true } },
@@ -292,6 +300,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       case 'cancel': {
         const [job, id] = needs(name, args, ['job', 'jobId']);
         return { name, job: job!, id: id! };
+      }
+      case 'callback': {
+        const [job, id] = needs(name, args, ['job', 'jobId']);
+        const [data, failure] = [str('data'), str('fail')];
+        if ((data === undefined) === (failure === undefined))
+          throw new UsageError(
+            `callback needs --data '<json>' or --fail <reason>, one of them (given ${data === undefined ? 'neither' : 'both'})`,
+          );
+        return { name, job: job!, id: id!, outcome: data === undefined ? { failure: failure! } : { data } };
       }
       case 'dlq': {
         const [job] = needs(name, args, ['job']);

@@ -275,13 +275,20 @@ export async function runCommand(
       print(answer, () =>
         answer.cancelled
           ? `Cancelled ${command.job}/${command.id} (${answer.was === 'QUEUED' ? 'queued' : answer.was}): ` +
-            (answer.was === 'RUNNING'
-              ? 'it stops at its next checkpoint, progress report, enqueue or completion'
-              : 'it never starts')
+            (answer.execution?.callbackId
+              ? 'its durable execution was waiting for a callback, failed now, so it stops at once'
+              : answer.was === 'RUNNING'
+                ? 'it stops at its next checkpoint, progress report, enqueue, step or completion'
+                : 'it never starts')
           : `${command.job}/${command.id} is ${answer.status}` +
             `${answer.finishedAt ? ` since ${short(answer.finishedAt)}` : ''}: finished, so nothing changed`,
       );
       return answer.cancelled ? 0 : 1;
+    }
+    case 'callback': {
+      const answer = await ops.callback(command.job, command.id, command.outcome);
+      print(answer, () => `Sent the ${answer.sent} of callback "${answer.callback}" to ${answer.job}/${answer.jobId}`);
+      return 0;
     }
     case 'dlq': {
       const [counts, letters] = await Promise.all([

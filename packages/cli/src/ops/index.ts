@@ -4,6 +4,7 @@ export * from './dead-letters.ts';
 export * from './deploy-context.ts';
 export * from './deployed-template.ts';
 export * from './duration.ts';
+export * from './durable-executions.ts';
 export * from './errors.ts';
 export * from './health-check.ts';
 export * from './health.ts';

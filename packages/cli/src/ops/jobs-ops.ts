@@ -1,17 +1,15 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type QueueAttributeName } from '@aws-sdk/client-sqs';
 import { type CancelAnswer, DynamoDbOccurrenceLedger, SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
-import type { Clock } from '@serverless-jobs/runtime/runtime';
 import { type OccurrenceSender, watchedSchedules } from '@serverless-jobs/runtime/schedules';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { peekDeadLetters, redriveByCopy, startMoveTask } from './dead-letters.ts';
 import { OpsInputError } from './errors.ts';
 import { DEFAULT_MISSED_TOLERANCE_MS } from './health.ts';
 import { sendJobs } from './job-sender.ts';
-import type { MessageAgeSource } from './message-age.ts';
 import type {
   DeadLetterView,
+  JobsOpsOptions,
   HealthReport,
   JobView,
   QueueCounts,
@@ -19,14 +17,14 @@ import type {
   RedriveResult,
   RunsQuery,
   RunView,
-  ScheduleControl,
   ScheduleRef,
   ScheduleUpdate,
   ScheduleView,
   SendEntry,
   SendResult,
 } from './ops-types.ts';
-import { cancelJobRun, queryRuns } from './run-history.ts';
+import { queryRuns } from './run-history.ts';
+import { type CallbackAnswer, type CallbackOutcome, cancelJob, sendJobCallback } from './durable-executions.ts';
 import { contextLines, scheduleView, UPCOMING_OCCURRENCES } from './schedule-views.ts';
 import { requireOutput } from './stack-output.ts';
 import { backfill, type BackfillRange, type BackfillResult } from './backfill.ts';
@@ -35,28 +33,7 @@ import { assertScheduleChange } from './schedule-change.ts';
 import type { DeployContext } from './deploy-context.ts';
 import { type DriftReport, scheduleDrift } from './schedule-drift.ts';
 
-export interface JobsOpsOptions {
-  readonly sqs: SQSClient;
-  readonly dynamodb: DynamoDBClient;
-  /** Stack outputs (`QueueUrlSendEmail`, `TableLedger`, …), resolved to local values under npm start. */
-  readonly outputs: Readonly<Record<string, string>>;
-  /** The declarations, normally `allJobs`. */
-  readonly jobs: readonly JobDeclaration[];
-  readonly clock: Clock;
-  /** The clock the schedules run on: npm start's virtual clock may run ahead or faster. @default clock */
-  readonly scheduleClock?: Clock;
-  readonly schedules: ScheduleControl;
-  /** `aws` redrives a whole DLQ with StartMessageMoveTask, which fauxqs lacks. @default 'local' */
-  readonly target?: 'aws' | 'local';
-  /** Oldest message age per queue (CloudWatch on AWS). @default unknown */
-  readonly messageAge?: MessageAgeSource;
-  /** How late an occurrence's run may be before it counts as missed. @default 15 minutes */
-  readonly missedToleranceMs?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** The body of the stack's last deployed template (AWS), to tell what the next deploy does. @default none */
-  readonly template?: () => Promise<string>;
-}
+export type { JobsOpsOptions } from './ops-types.ts';
 
 const COUNT_ATTRIBUTES: QueueAttributeName[] = [
   'ApproximateNumberOfMessages',
@@ -307,9 +284,14 @@ export class JobsOps {
     return queryRuns(this.options.dynamodb, this.output(tableOutputKey('Ledger')), job.name, query);
   }
 
-  /** Cancels a run that has not finished; a finished one is left as it is (see cancelRun). */
+  /** Cancels a run that has not finished, and ends a durable run's execution (see cancelJob). */
   cancel(jobName: string, jobId: string): Promise<CancelAnswer> {
-    return cancelJobRun(this.options.dynamodb, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId);
+    return cancelJob(this.options, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId);
+  }
+
+  /** Completes the callback a durable run waits for, with data or as a failure. */
+  callback(jobName: string, jobId: string, outcome: CallbackOutcome): Promise<CallbackAnswer> {
+    return sendJobCallback(this.options, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId, outcome);
   }
 
   /** Visible, in-flight and delayed messages of the job's queue, and of its DLQ. */

@@ -4,6 +4,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -107,6 +108,7 @@ export async function localTarget(
   const ops = new JobsOps({
     sqs: new SQSClient({ ...common, endpoint: state.endpoints.sqs, useQueueUrlAsEndpoint: false }),
     dynamodb: new DynamoDBClient({ ...common, endpoint: state.endpoints.dynamodb }),
+    ...(state.endpoints.lambda ? { lambda: new LambdaClient({ ...common, endpoint: state.endpoints.lambda }) } : {}),
     outputs: state.outputs,
     jobs,
     clock,
@@ -129,6 +131,7 @@ export async function awsTarget(
   const ops = new JobsOps({
     sqs,
     dynamodb: new DynamoDBClient({}),
+    lambda: new LambdaClient({}),
     outputs,
     jobs,
     clock,

@@ -2,8 +2,13 @@
  * What an operator sees and does, whether the jobs run on AWS or under `npm start`. The `jobs` CLI and the
  * local dashboard both work through these types; only schedule control differs between the two targets.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DstNote } from '@serverless-jobs/runtime/cron';
-import type { RunStatus } from '@serverless-jobs/runtime/runtime';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import type { Clock, RunStatus } from '@serverless-jobs/runtime/runtime';
+import type { MessageAgeSource } from './message-age.ts';
 
 export interface ScheduleView {
   readonly job: string;
@@ -186,4 +191,30 @@ export interface ScheduleUpdate {
   /** Why the change will not survive the next deploy unless the context lines are added. */
   readonly driftWarning: string;
   readonly next: readonly string[];
+}
+
+/** What JobsOps works with: the clients, the stack's outputs and the declarations. */
+export interface JobsOpsOptions {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  /** Stack outputs (`QueueUrlSendEmail`, `TableLedger`, …), resolved to local values under npm start. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** The declarations, normally `allJobs`. */
+  readonly jobs: readonly JobDeclaration[];
+  readonly clock: Clock;
+  /** The clock the schedules run on: npm start's virtual clock may run ahead or faster. @default clock */
+  readonly scheduleClock?: Clock;
+  readonly schedules: ScheduleControl;
+  /** `aws` redrives a whole DLQ with StartMessageMoveTask, which fauxqs lacks. @default 'local' */
+  readonly target?: 'aws' | 'local';
+  /** Oldest message age per queue (CloudWatch on AWS). @default unknown */
+  readonly messageAge?: MessageAgeSource;
+  /** How late an occurrence's run may be before it counts as missed. @default 15 minutes */
+  readonly missedToleranceMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** The body of the stack's last deployed template (AWS), to tell what the next deploy does. @default none */
+  readonly template?: () => Promise<string>;
+  /** Durable executions: their callbacks, and their stop when a run is cancelled. @default none */
+  readonly lambda?: LambdaClient;
 }

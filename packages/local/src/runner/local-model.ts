@@ -31,6 +31,8 @@ export interface LocalFunction {
   readonly environment: Record<string, string>;
   /** What its execution role allows, from the role's policies in the template. */
   readonly identity: FunctionIdentity;
+  /** A durable function's DurableConfig: its executions run in the local durable runner, not in a sandbox. */
+  readonly durable?: { readonly executionTimeoutSeconds: number; readonly retentionDays: number };
 }
 
 export interface LocalMapping {
@@ -73,6 +75,19 @@ export interface LocalEndpoints {
 
 const ACCOUNT = PSEUDO_PARAMETERS['AWS::AccountId']!;
 const REGION = PSEUDO_PARAMETERS['AWS::Region']!;
+/** Every function has one published version locally: its current code. */
+const LOCAL_VERSION = '1';
+
+/** A function's unqualified ARN, locally. */
+export const functionArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+
+function durableConfigOf(config: Json | undefined): Pick<LocalFunction, 'durable'> {
+  if (config === undefined || config === null || typeof config !== 'object' || Array.isArray(config)) return {};
+  const { ExecutionTimeout, RetentionPeriodInDays } = config as Record<string, Json>;
+  return {
+    durable: { executionTimeoutSeconds: Number(ExecutionTimeout), retentionDays: Number(RetentionPeriodInDays ?? 14) },
+  };
+}
 
 /** Deterministic local physical names, so a restart finds the tables and queues it created before. */
 function physicalName(stackName: string, logicalId: string, max: number): string {
@@ -105,6 +120,7 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
     ref: (id) => {
       const type = template.Resources[id]?.Type;
       if (!type) throw new Error(`Ref to "${id}", which is not in the stack`);
+      if (type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') return qualifiedArn(id);
       return type === 'AWS::SQS::Queue' ? queueUrl(id) : nameOf(id);
     },
     getAtt: (id, attribute) => {
@@ -114,8 +130,17 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
       if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return nameOf(id);
       if (type === 'AWS::DynamoDB::Table' && attribute === 'Arn')
         return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${nameOf(id)}`;
+      if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return functionArn(nameOf(id));
+      if (type === 'AWS::Lambda::Version' && attribute === 'Version') return LOCAL_VERSION;
       return `arn:aws:local:${REGION}:${ACCOUNT}:${nameOf(id)}/${attribute}`;
     },
+  };
+  /** An alias or version as its qualified ARN: `…:function:<name>:live`, `…:function:<name>:1`. */
+  const qualifiedArn = (id: string): string => {
+    const p = template.Resources[id]?.Properties ?? {};
+    const fn = logicalIdOf(p.FunctionName, `${id}.FunctionName`);
+    const qualifier = template.Resources[id]?.Type === 'AWS::Lambda::Alias' ? String(p.Name) : LOCAL_VERSION;
+    return `${functionArn(nameOf(fn))}:${qualifier}`;
   };
   const props = (resource: TemplateResource): Record<string, Json> =>
     resolveIntrinsics(resource.Properties ?? {}, resolver) as Record<string, Json>;
@@ -143,6 +168,7 @@ export function buildLocalModel(assembly: CloudAssembly, endpoints: LocalEndpoin
         Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       ),
       identity: identities.get(logicalId)!,
+      ...durableConfigOf(p.DurableConfig),
     };
   });
 

@@ -14,6 +14,7 @@ import type { Emulator } from './loopback.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
 import { buildLocalModel, type LocalFunction, type LocalMapping, type LocalModel } from './local-model.ts';
+import { type DurableRuntime, startDurableRuntime } from './lambda-endpoint.ts';
 import { provision } from './provision.ts';
 import { SavedStateFile } from './saved-state.ts';
 import { Sandbox } from './sandbox.ts';
@@ -124,6 +125,8 @@ export class LocalStack {
     /** What each function's sandbox is started with: endpoints (through the IAM check when on) and credentials. */
     readonly environmentOf: (fn: LocalFunction) => NodeJS.ProcessEnv,
     private readonly checker: AccessChecker | undefined,
+    /** The durable functions' hosts and the local Lambda endpoint, when the stack has a durable job. */
+    private readonly durable: DurableRuntime | undefined,
   ) {}
 
   /** The poller of a job's event source mapping, by the job's label. */
@@ -168,6 +171,7 @@ export class LocalStack {
       dynamodb: options.dynamodb,
     });
     let checker: AccessChecker | undefined;
+    let durable: DurableRuntime | undefined;
     try {
       const env = emulatorEnvironment(emulators);
       const clientConfig = {
@@ -214,8 +218,28 @@ export class LocalStack {
             output.note(fn.label, `IAM: a statement of its role is not checked locally: ${statement}`);
       }
       const access = checker;
+      durable = await startDurableRuntime(
+        model.functions,
+        {
+          environmentOf: (fn) => environmentOf(fn),
+          timeScale: options.clockSpeed ?? 1,
+          onLine: (fn, line) => output.line(fn.label, line),
+          onFinished: (fn, name, status, error) =>
+            output.note(fn.label, `durable execution ${name} ended ${status}${error ? `: ${error}` : ''}`),
+        },
+        {
+          iam: access ? { callers: callersOf(model), operatorKeys: new Set([OPERATOR_ACCESS_KEY]) } : undefined,
+          onRefused: (caller, action, resource, why) =>
+            output.note(caller.label, `IAM refused ${action} on ${resource} to ${caller.functionName}: ${why}`),
+          note: (what) => output.note('lambda', what),
+        },
+      );
+      const lambdaEnv: Record<string, string> = durable ? { AWS_ENDPOINT_URL_LAMBDA: durable.url } : {};
       const environmentOf = (fn: LocalFunction): NodeJS.ProcessEnv =>
-        functionEnvironment(fn, access ? { ...env, ...checkedEnvironment(fn, access.endpoints) } : env);
+        functionEnvironment(fn, {
+          ...(access ? { ...env, ...checkedEnvironment(fn, access.endpoints) } : env),
+          ...lambdaEnv,
+        });
       const queueUrl = (logicalId: string): string => {
         const queue = model.queues.find((q) => q.logicalId === logicalId);
         if (!queue) throw new Error(`No queue "${logicalId}" in the stack`);
@@ -276,6 +300,7 @@ export class LocalStack {
         maxLanes,
         environmentOf,
         checker,
+        durable,
       );
       if (options.dashboard !== false) {
         try {
@@ -300,6 +325,7 @@ export class LocalStack {
       stack.unsubscribe = onChildStarted(() => stack.writeState());
       return stack;
     } catch (error) {
+      await durable?.stop();
       await checker?.stop();
       await emulators.stop();
       throw error;
@@ -326,6 +352,7 @@ export class LocalStack {
         sqs: this.emulators.sqs.endpoint,
         dynamodb: this.emulators.dynamodb.endpoint,
         ses: this.emulators.ses.endpoint,
+        ...(this.durable ? { lambda: this.durable.url } : {}),
       },
       outputs: this.model.outputs,
       ...(this.dashboard ? { dashboard: { url: this.dashboard.url, token: this.dashboard.token } } : {}),
@@ -340,6 +367,7 @@ export class LocalStack {
     this.schedules.stop();
     this.unsubscribe?.();
     await Promise.all(this.pollers.map((poller) => poller.stop(graceMs)));
+    await this.durable?.stop();
     await this.checker?.stop();
     await this.emulators.stop();
     rmSync(this.stateFile, { force: true });

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { loadHandler } from './load-handler.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
 /**
@@ -10,16 +8,8 @@ import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
  */
 const [bundleDir = '', handlerSpec = 'index.handler', functionName = 'function', memory = '128'] =
   process.argv.slice(2);
-const dot = handlerSpec.lastIndexOf('.');
-const [file, exportName] = [handlerSpec.slice(0, dot), handlerSpec.slice(dot + 1)];
-const candidates = ['.mjs', '.js', '.cjs'].map((extension) => join(bundleDir, `${file}${extension}`));
-const entry = candidates.find((path) => existsSync(path));
-if (!entry) throw new Error(`No bundle for ${handlerSpec} in ${bundleDir}`);
-
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
-const module = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-const handler = module[exportName] as Handler | undefined;
-if (typeof handler !== 'function') throw new Error(`${entry} exports no function "${exportName}"`);
+const handler = await loadHandler<Handler>(bundleDir, handlerSpec);
 
 const send = (reply: SandboxReply): void => void process.send?.(reply);
 

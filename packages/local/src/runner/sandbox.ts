@@ -1,10 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { COMPILED, entryScript } from './entry-script.ts';
 import { killOnExit } from './child-processes.ts';
 import type { LocalFunction } from './local-model.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
@@ -16,42 +14,7 @@ export type InvokeResult =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'crash'; readonly code: number | null };
 
-// Compiled (dist/*.js), the entry is plain JavaScript already: it is run as it is. From the sources, it is built.
-const COMPILED = import.meta.url.endsWith('.js');
 const ENTRY_SOURCE = fileURLToPath(new URL(`./sandbox-entry.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
-const CACHE = fileURLToPath(new URL('../../node_modules/.cache/serverless-jobs/', import.meta.url));
-let entryScript: string | undefined;
-
-/**
- * The sandbox's entry as plain JavaScript, built by esbuild once per process and kept by content hash:
- * a sandbox loads no TypeScript loader, as Lambda's runtime does not. Under tsx, each sandbox spent
- * seconds of CPU starting tsx's loader thread, and 10 of them starting at once took the cores from the jobs; and a
- * bundle that needed a TypeScript transform ran locally.
- */
-function sandboxEntry(): string {
-  if (COMPILED) return ENTRY_SOURCE;
-  if (entryScript) return entryScript;
-  const [output] = buildSync({
-    entryPoints: [ENTRY_SOURCE],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles;
-  const code = output!.contents;
-  const file = join(CACHE, `sandbox-entry-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(CACHE, { recursive: true });
-    // Test workers (processes or threads) may build it at the same moment: each writes its own file and renames it.
-    const partial = `${file}.${randomUUID()}.partial`;
-    writeFileSync(partial, code);
-    renameSync(partial, file);
-  }
-  entryScript = file;
-  return entryScript;
-}
 
 /**
  * One execution environment of a function, as a child process with the function's environment.
@@ -90,7 +53,7 @@ export class Sandbox {
   }
 
   static start(fn: LocalFunction, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<Sandbox> {
-    const child = fork(sandboxEntry(), [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb)], {
+    const child = fork(entryScript(ENTRY_SOURCE), [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb)], {
       env,
       execArgv: [`--max-old-space-size=${Math.max(64, fn.memoryMb)}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -6,7 +6,12 @@ import { DAY_MS } from '../runtime/runtime-deps.ts';
 
 /** What a cancel did: the status it ended (`QUEUED`: no run yet), or the finished status it left alone. */
 export type CancelAnswer =
-  | { readonly cancelled: true; readonly was: RunStatus | 'QUEUED' }
+  | {
+      readonly cancelled: true;
+      readonly was: RunStatus | 'QUEUED';
+      /** A durable run's execution (its ARN), and the callback it was waiting for, if any: what is left to stop. */
+      readonly execution?: { readonly arn?: string; readonly callbackId?: string };
+    }
   | { readonly cancelled: false; readonly status: RunStatus; readonly finishedAt?: string };
 
 /**
@@ -63,7 +68,11 @@ export async function cancelRun(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { cancelled: true, was: (str(Attributes, 'status') as RunStatus | undefined) ?? 'QUEUED' };
+    const was = (str(Attributes, 'status') as RunStatus | undefined) ?? 'QUEUED';
+    const arn = str(Attributes, 'executionArn');
+    const callbackId = str(Attributes?.callback?.M, 'id');
+    if (arn === undefined && callbackId === undefined) return { cancelled: true, was };
+    return { cancelled: true, was, execution: { ...(arn && { arn }), ...(callbackId && { callbackId }) } };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const old = (error as { Item?: Record<string, AttributeValue> }).Item;

@@ -7,6 +7,7 @@ import type { EnqueueOptions, JobMetrics } from '../runtime/job-context.ts';
 import type { JobQueue } from '../runtime/job-queue.ts';
 import { RunCancelledError, type RunKey, RunStatus } from '../runtime/run-ledger.ts';
 import type { RuntimeLogger } from '../runtime/runtime-deps.ts';
+import { runTrace, tracedLogger } from '../runtime/run-trace.ts';
 import { describeIssues } from '../runtime/validation-message.ts';
 import * as z from '../runtime/zod-mini.ts';
 import { createDurableJobContext, type DurableJobHandler, stepRetryStrategy } from './durable-job-context.ts';
@@ -55,7 +56,11 @@ export async function runDurable(deps: DurableRunDeps, event: DurableStart, cont
   const { job, runs, clock, metrics } = deps;
   const key: RunKey = { job: job.name, id: event.jobId };
   const name = event.executionName;
-  const log = deps.logger.child({ jobId: event.jobId, execution: name });
+  // Every line carries the run's trace ID, as a queue job's do: the starter passes it in the start event.
+  const log = tracedLogger(deps.logger, runTrace(event.traceHeader, undefined)).child({
+    jobId: event.jobId,
+    execution: name,
+  });
   const retryStrategy = stepRetryStrategy(job);
   const leaseMs = (job.durable?.executionTimeoutSeconds ?? job.timeoutSeconds) * 1000 + LEASE_GRACE_MS;
   const adoption = await context.step(

@@ -1,0 +1,115 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type LambdaClient,
+  SendDurableExecutionCallbackFailureCommand,
+  SendDurableExecutionCallbackSuccessCommand,
+  StopDurableExecutionCommand,
+} from '@aws-sdk/client-lambda';
+import { type CancelAnswer, runPk, S, str } from '@serverless-jobs/runtime/adapters';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { OpsInputError } from './errors.ts';
+import { cancelJobRun } from './run-history.ts';
+
+/** What `jobs callback` sends: the data (JSON) a waiting step gets, or a failure with its reason. */
+export type CallbackOutcome = { readonly data: string } | { readonly failure: string };
+
+export interface CallbackAnswer {
+  readonly job: string;
+  readonly jobId: string;
+  /** The callback's name in the job (`payment`) and its ID. */
+  readonly callback: string;
+  readonly callbackId: string;
+  readonly sent: 'success' | 'failure';
+}
+
+/** The reason a cancelled run's pending callback is failed with, so its execution stops at once. */
+export const CANCEL_REASON = 'run cancelled by an operator';
+
+function lambdaOf(lambda: LambdaClient | undefined, job: JobDeclaration): LambdaClient {
+  if (lambda) return lambda;
+  throw new OpsInputError(`${job.name}: no Lambda endpoint to reach its durable executions (is npm start too old?)`);
+}
+
+/**
+ * Completes the callback a durable run waits for (`jobs callback <job> <job ID> --data …`): the run's item names it.
+ * Refused, saying why, for a job that is not durable, a run that is not there, or one that waits for no callback.
+ */
+export async function sendJobCallback(
+  clients: { readonly dynamodb: DynamoDBClient; readonly lambda?: LambdaClient },
+  ledgerTable: string,
+  job: JobDeclaration,
+  jobId: string,
+  outcome: CallbackOutcome,
+): Promise<CallbackAnswer> {
+  if (!job.durable) throw new OpsInputError(`${job.name} is not a durable job: its runs wait for no callback`);
+  if ('data' in outcome) {
+    try {
+      JSON.parse(outcome.data);
+    } catch (error) {
+      throw new OpsInputError(
+        `--data must be JSON (given ${JSON.stringify(outcome.data)}): ${(error as Error).message}`,
+      );
+    }
+  }
+  const { Item } = await clients.dynamodb.send(
+    new GetItemCommand({
+      TableName: ledgerTable,
+      Key: { pk: S(runPk({ job: job.name, id: jobId })) },
+      ConsistentRead: true,
+    }),
+  );
+  const status = str(Item, 'status');
+  if (!Item) throw new OpsInputError(`${job.name} has no run "${jobId}"`);
+  const callback = Item.callback?.M;
+  const [name, callbackId] = [str(callback, 'name'), str(callback, 'id')];
+  if (!name || !callbackId) throw new OpsInputError(`${job.name}/${jobId} is ${status}, waiting for no callback`);
+  const lambda = lambdaOf(clients.lambda, job);
+  if ('data' in outcome) {
+    await lambda.send(
+      new SendDurableExecutionCallbackSuccessCommand({
+        CallbackId: callbackId,
+        Result: new TextEncoder().encode(outcome.data),
+      }),
+    );
+  } else {
+    await lambda.send(
+      new SendDurableExecutionCallbackFailureCommand({
+        CallbackId: callbackId,
+        Error: { ErrorType: 'CallbackFailure', ErrorMessage: outcome.failure },
+      }),
+    );
+  }
+  return { job: job.name, jobId, callback: name, callbackId, sent: 'data' in outcome ? 'success' : 'failure' };
+}
+
+/**
+ * Cancels a run (see cancelRun), then ends a durable run's execution: a callback it waits for is failed with the
+ * reason, so it stops at once, CANCELLED; else the execution is stopped (StopDurableExecution; locally it stops at its
+ * next step, when its wait ends).
+ */
+export async function cancelJob(
+  clients: { readonly dynamodb: DynamoDBClient; readonly lambda?: LambdaClient },
+  ledgerTable: string,
+  job: JobDeclaration,
+  jobId: string,
+): Promise<CancelAnswer> {
+  const answer = await cancelJobRun(clients.dynamodb, ledgerTable, job, jobId);
+  if (!answer.cancelled || !answer.execution || !clients.lambda) return answer;
+  const { arn, callbackId } = answer.execution;
+  if (callbackId) {
+    await clients.lambda.send(
+      new SendDurableExecutionCallbackFailureCommand({
+        CallbackId: callbackId,
+        Error: { ErrorType: 'RunCancelled', ErrorMessage: CANCEL_REASON },
+      }),
+    );
+  } else if (arn) {
+    await clients.lambda.send(
+      new StopDurableExecutionCommand({
+        DurableExecutionArn: arn,
+        Error: { ErrorType: 'RunCancelled', ErrorMessage: CANCEL_REASON },
+      }),
+    );
+  }
+  return answer;
+}
