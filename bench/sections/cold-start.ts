@@ -102,7 +102,11 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
       handler: `${BUNDLE_ENTRY}.handler`,
       env: { PATH: process.env.PATH, ...DUMMY_ENDPOINTS },
     };
-    const targets = [...model.functions.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })), floor];
+    // A durable job's two functions share one bundle (its starter and its execution function): measured once.
+    const bundled = model.functions.filter(
+      (fn, index) => model.functions.findIndex((other) => other.bundleDir === fn.bundleDir) === index,
+    );
+    const targets = [...bundled.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })), floor];
     const functions = targets.map((fn) => {
       const files = filesUnder(fn.bundleDir);
       const base = join(fn.bundleDir, fn.handler.slice(0, fn.handler.lastIndexOf('.')));

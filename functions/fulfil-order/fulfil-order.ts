@@ -37,7 +37,8 @@ async function move(orders: FulfilmentStore, order: Order, from: OrderStatus, to
   const result = await orders.move(order.orderId, from, to, at, fields);
   if (!result.moved) {
     throw new PermanentJobError(
-      `order "${order.orderId}": field "status" must be ${from} to become ${to} (given ${JSON.stringify(result.status)})`,
+      `order "${order.orderId}": field "status" must be ${from} to become ${to} ` +
+        `(given ${JSON.stringify(result.status)})`,
     );
   }
 }

@@ -75,6 +75,7 @@ export class DynamoDbOrderStore implements OrderStore, FulfilmentStore {
   ): Promise<MoveResult> {
     const stamp = `${to.toLowerCase()}At`;
     const extra = Object.keys(fields);
+    const sets = extra.map((name, i) => `, #${name} = :f${i}`).join('');
     const values: Record<string, AttributeValue> = { ':from': S(from), ':to': S(to), ':at': S(at.toISOString()) };
     for (const [index, name] of extra.entries()) values[`:f${index}`] = S(fields[name]!);
     try {
@@ -83,7 +84,7 @@ export class DynamoDbOrderStore implements OrderStore, FulfilmentStore {
           TableName: this.tables.orders,
           Key: { orderId: S(orderId) },
           ConditionExpression: '#status = :from',
-          UpdateExpression: `SET #status = :to, #${stamp} = :at${extra.map((name, i) => `, #${name} = :f${i}`).join('')}`,
+          UpdateExpression: `SET #status = :to, #${stamp} = :at${sets}`,
           ExpressionAttributeNames: names('status', stamp, ...extra),
           ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -3,9 +3,10 @@ import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 /** The app's own tables, as data: the stack creates them, the stores query by them, the jobs declare them. */
 export const domainTables = {
   /**
-   * Orders: `status` PENDING | PROCESSED, or RESERVED | SHIPPED | CANCELLED through fulfilment. When processed: `processedAt`, an ISO 8601 time with `Z` or an offset
-   * (the reports read any such form; docs/data-model.md lists them), and `processedDay`, its `yyyy-mm-dd` in UTC
-   * or as written. Other systems write orders too, so the reports parse the time rather than trust its form.
+   * Orders: `status` PENDING | PROCESSED, or RESERVED | SHIPPED | CANCELLED through fulfilment (fulfil-order).
+   * When processed: `processedAt`, an ISO 8601 time with `Z` or an offset (the reports read any such form;
+   * docs/data-model.md lists them), and `processedDay`, its `yyyy-mm-dd` in UTC or as written. Other systems
+   * write orders too, so the reports parse the time rather than trust its form.
    */
   orders: {
     id: 'Orders',

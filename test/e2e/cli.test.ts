@@ -7,14 +7,17 @@ import { LocalStack } from '@serverless-jobs/local/runner';
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { USAGE } from '@serverless-jobs/cli/commands';
 import { HEALTH_EXIT_CODE, type HealthReport, type JobView, type RunView } from '@serverless-jobs/cli/ops';
-import { clientsFor, eventually, getItem, ROOT, seedOrder, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import {
+  type CliResult,
+  clientsFor,
+  eventually,
+  getItem,
+  jobsCli,
+  ROOT,
+  seedOrder,
+  synthesizedApp,
+} from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('CLI: jobs against npm start', () => {
   let stack: LocalStack;
@@ -23,15 +26,7 @@ describe('CLI: jobs against npm start', () => {
   const logged: string[] = [];
 
   /** The real bin in a child process, asynchronously: the emulators answer from this very process. */
-  const jobs = (...args: string[]): Promise<CliResult> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [join(ROOT, 'bin/jobs.mjs'), '--local', '--data-dir', dataDir, ...args],
-        { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const jobs = jobsCli(() => dataDir);
   const json = <T>(result: CliResult): T => JSON.parse(result.stdout) as T;
 
   beforeAll(async () => {

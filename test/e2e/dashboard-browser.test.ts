@@ -94,7 +94,7 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await expect.poll(() => cleanup.textContent()).toContain('cron(0 2 * * ? *)');
     expect(await cleanup.locator('.badge').first().textContent()).toBe('Active');
     expect(await cleanup.locator('.next div').count()).toBe(5);
-    await expect.poll(() => page.locator('#queues tbody tr').count()).toBe(7);
+    await expect.poll(() => page.locator('#queues tbody tr').count()).toBe(8);
     await expect.poll(() => page.locator('#health-badge').textContent()).toBe('Healthy');
   });
 

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -74,3 +75,25 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The real jobs CLI (bin/jobs.mjs) against the npm start of `dataDir`, in a child process, asynchronously: the
+ * emulators answer from the test's own process.
+ */
+export const jobsCli =
+  (dataDir: () => string) =>
+  (...args: string[]): Promise<CliResult> =>
+    new Promise((done) => {
+      execFile(
+        process.execPath,
+        [join(ROOT, 'bin/jobs.mjs'), '--local', '--data-dir', dataDir(), ...args],
+        { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
+        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });

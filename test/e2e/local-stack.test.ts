@@ -60,16 +60,19 @@ describe('Local stack: npm start on the synthesized template', () => {
 
   it('is ready within 60 s of a synthesized template, with every table, queue, mapping and schedule', () => {
     expect(readyMs).toBeLessThan(60_000);
+    // fulfil-order is durable: its starter and its execution function.
     expect(stack.model.functions.map((fn) => fn.label).sort()).toEqual([
       'bulk-email',
       'cleanup',
       'daily-report',
+      'fulfil-order',
+      'fulfil-order',
       'monthly-report',
       'process-order',
       'schedule-watchdog',
       'send-email',
     ]);
-    expect(stack.model.mappings).toHaveLength(7);
+    expect(stack.model.mappings).toHaveLength(8);
     // Each mapping's lanes: its maximum concurrency, capped at the runner's 2 per core.
     const lanes = Object.fromEntries(stack.pollers.map((poller) => [poller.functionLabel, poller.laneCount]));
     expect(lanes).toMatchObject({

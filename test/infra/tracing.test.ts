@@ -107,7 +107,7 @@ describe('Tracing: the context switch tracing', () => {
       }
     });
 
-    it('drops the tracing acknowledgement; cdk-nag passes, the Resource "*" acknowledged on X-Ray policies only', () => {
+    it('drops the tracing acknowledgement; cdk-nag passes, Resource "*" acknowledged on X-Ray policies only', () => {
       expect(on.acknowledgements.filter((a) => a.id.includes('LambdaTracing'))).toEqual([]);
       expect(on.violations).toEqual([]);
       const wildcard = on.acknowledgements.filter((a) => a.id === 'AwsSolutions::AwsSolutions-IAM5[Resource::*]');

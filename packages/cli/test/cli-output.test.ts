@@ -35,7 +35,7 @@ describe('Function: runCommand (text output)', () => {
     ]);
     expect(await outcome({ cancelled: true, was: RunStatus.RUNNING })).toEqual([
       0,
-      'Cancelled cleanup/c-1 (RUNNING): it stops at its next checkpoint, progress report, enqueue or completion',
+      'Cancelled cleanup/c-1 (RUNNING): it stops at its next checkpoint, progress report, enqueue, step or completion',
     ]);
     expect(
       await outcome({ cancelled: false, status: RunStatus.SUCCEEDED, finishedAt: '2027-03-26T10:00:00.000Z' }),

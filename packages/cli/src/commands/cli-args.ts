@@ -306,7 +306,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
         const [data, failure] = [str('data'), str('fail')];
         if ((data === undefined) === (failure === undefined))
           throw new UsageError(
-            `callback needs --data '<json>' or --fail <reason>, one of them (given ${data === undefined ? 'neither' : 'both'})`,
+            `callback needs --data '<json>' or --fail <reason>, one of them ` +
+              `(given ${data === undefined ? 'neither' : 'both'})`,
           );
         return { name, job: job!, id: id!, outcome: data === undefined ? { failure: failure! } : { data } };
       }

@@ -1,0 +1,118 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStack } from '@serverless-jobs/local/runner';
+import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
+import {
+  clientsFor,
+  eventually,
+  getItem,
+  jobsCli,
+  ROOT,
+  seedOrder,
+  synthesizedApp,
+} from '#test/e2e/local-stack-fixture';
+import { allJobs } from '#shared/jobs/registry';
+
+interface StoredEmail {
+  readonly subject: string;
+  readonly destination: { readonly to: readonly string[] };
+}
+
+/**
+ * The reference durable job end to end, as a user drives it: npm start at 3,600 times the speed (the 24 h payment
+ * timeout passes in 24 s), the real jobs CLI in a child process, e-mails in the SES emulator's store.
+ */
+describe('Durable job: order fulfilment under npm start', () => {
+  let stack: LocalStack;
+  let dataDir: string;
+  const logged: string[] = [];
+
+  const jobs = jobsCli(() => dataDir);
+  const dynamodb = () => clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string }).dynamodb;
+  const order = (id: string) => getItem(dynamodb(), stack.model.outputs[tableOutputKey('Orders')]!, { orderId: id });
+  const run = (id: string) =>
+    getItem(dynamodb(), stack.model.outputs[tableOutputKey('Ledger')]!, { pk: `fulfil-order/${id}` });
+  const emails = async (to: string): Promise<string[]> => {
+    const store = (await (await fetch(`${stack.describe().endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
+    return store.emails.filter((email) => email.destination.to.includes(to)).map((email) => email.subject);
+  };
+  const waiting = (id: string) =>
+    eventually(async () => ((await run(id))?.callback ? true : undefined), 30_000, `${id} to wait for its payment`);
+  const start = async (orderId: string): Promise<string> => {
+    await seedOrder(dynamodb(), stack.model.outputs[tableOutputKey('Orders')]!, orderId, `${orderId}@example.com`);
+    const id = `fulfil-${orderId}`;
+    const sent = await jobs('send', 'fulfil-order', '--data', JSON.stringify({ orderId }), '--id', id);
+    expect(sent.code, sent.stderr).toBe(0);
+    return id;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sj-fulfil-'));
+    stack = await LocalStack.start({
+      root: ROOT,
+      jobs: allJobs,
+      cdkOut: synthesizedApp(),
+      synth: 'never',
+      dataDir,
+      persist: false,
+      clockSpeed: 3600,
+      pausedSchedules: ['schedule-watchdog/every-5-minutes', 'daily-report/daily', 'cleanup/daily'],
+      logFormat: 'json',
+      write: (text) => void logged.push(text),
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop(2_000);
+  }, 30_000);
+
+  it('reserves the order, ships it when the payment callback comes from the CLI, and e-mails once', async () => {
+    const id = await start('paid-1');
+    await waiting(id);
+    expect(await order('paid-1')).toMatchObject({ status: 'RESERVED' });
+    const paid = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"pay-1"}');
+    expect(paid).toMatchObject({ code: 0, stdout: `Sent the success of callback "payment" to fulfil-order/${id}\n` });
+    await eventually(async () => ((await run(id))?.status === 'SUCCEEDED' ? true : undefined), 30_000, 'the run');
+    expect(await order('paid-1')).toMatchObject({ status: 'SHIPPED', paymentId: 'pay-1' });
+    await eventually(async () => ((await emails('paid-1@example.com')).length > 0 ? true : undefined));
+    expect(await emails('paid-1@example.com')).toEqual(['Your order paid-1 has shipped']);
+    // Callbacks go to a waiting run only: the CLI says so, and sends nothing.
+    const again = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"pay-1"}');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`fulfil-order/${id} is SUCCEEDED, waiting for no callback`);
+  });
+
+  it('cancels the order and e-mails the customer when no payment comes within 24 h (24 s here)', async () => {
+    const id = await start('unpaid-1');
+    await waiting(id);
+    await eventually(async () => ((await run(id))?.status === 'SUCCEEDED' ? true : undefined), 60_000, 'the timeout');
+    expect(await order('unpaid-1')).toMatchObject({ status: 'CANCELLED' });
+    await eventually(async () => ((await emails('unpaid-1@example.com')).length > 0 ? true : undefined));
+    expect(await emails('unpaid-1@example.com')).toEqual(['Your order unpaid-1 was cancelled']);
+  }, 90_000);
+
+  it('cancels a run that waits for its payment: CANCELLED at once, the order left reserved, no e-mail', async () => {
+    const id = await start('stopped-1');
+    await waiting(id);
+    const cancelled = await jobs('cancel', 'fulfil-order', id);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain('failed now, so it stops at once');
+    await eventually(
+      async () => (logged.some((line) => line.includes(`durable execution ${id} ended`)) ? true : undefined),
+      30_000,
+      'the execution to end',
+    );
+    expect(await run(id)).toMatchObject({ status: 'CANCELLED' });
+    expect(await order('stopped-1')).toMatchObject({ status: 'RESERVED' });
+    expect(await emails('stopped-1@example.com')).toEqual([]);
+    expect((await jobs('cancel', 'fulfil-order', id)).code).toBe(1);
+  });
+
+  it('refuses a callback whose data is not JSON, naming the value, before sending anything', async () => {
+    const result = await jobs('callback', 'fulfil-order', 'fulfil-paid-1', '--data', 'paid');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--data must be JSON (given "paid")');
+  });
+});
