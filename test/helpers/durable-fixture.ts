@@ -9,7 +9,7 @@ import {
   runDurable,
 } from '@serverless-jobs/runtime/durable';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
-import { type JobLogger, processBatch, validated } from '@serverless-jobs/runtime/runtime';
+import { type JobLogger, processBatch, type RecordOutcome, validated } from '@serverless-jobs/runtime/runtime';
 import * as z from '@serverless-jobs/runtime/zod';
 import { dynamo } from '#test/helpers/aws';
 import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
@@ -31,6 +31,8 @@ export interface DurableFixture extends RuntimeFixture {
   readonly runs: DynamoDbDurableRuns;
   /** Delivers one message to the starter; resolves with the started run, or undefined if none started. */
   deliver(id: string, payload: unknown): Promise<StartedRun | undefined>;
+  /** The starter's outcome of the last delivery. */
+  readonly outcomes: RecordOutcome[];
   cancel(id: string): ReturnType<typeof cancelRun>;
 }
 
@@ -61,9 +63,10 @@ export async function createDurableFixture(
       context,
     ),
   );
-  return {
+  const fixture: DurableFixture = {
     ...f,
     runs,
+    outcomes: [],
     cancel: (id) => cancelRun(dynamo(), f.ledgerName, { job: job.name, id }, f.clock.now(), 30),
     deliver: async (id, payload) => {
       let started: StartedRun | undefined;
@@ -77,8 +80,10 @@ export async function createDurableFixture(
           return runs.handOver(run.key, run.fence, { now, leaseExpiresAt: now + 3_600_000, name });
         },
       });
-      await processBatch(deps, [sqsRecordFactory({ id, job: job.name, payload })]);
+      const { outcomes } = await processBatch(deps, [sqsRecordFactory({ id, job: job.name, payload })]);
+      fixture.outcomes.splice(0, Infinity, ...outcomes);
       return started;
     },
   };
+  return fixture;
 }

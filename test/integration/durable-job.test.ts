@@ -93,6 +93,9 @@ describe('A durable job (DynamoDB Local, fauxqs, the durable-execution testing S
     await expect.poll(async () => (await f.run(key('paid')))?.callback).toMatchObject({ name: 'payment' });
     const { callback } = (await f.run(key('paid'))) as { callback: { id: string } };
     expect(callback.id).toBe(payment.getCallbackDetails()?.callbackId);
+    // A second delivery meanwhile starts nothing, and is acknowledged rather than returned until the run ends.
+    expect(await f.deliver('paid', { n: 1 })).toBeUndefined();
+    expect(f.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
     await payment.sendCallbackSuccess(JSON.stringify({ paymentId: 'p-1' }));
     expect((await started.execution).getStatus()).toBe('SUCCEEDED');
     expect(seen).toEqual([{ paymentId: 'p-1' }]);

@@ -173,8 +173,12 @@ export class DynamoDbRunLedger implements RunLedger {
       // A refusal that does not say what it found is asked again soon, never taken for a finished run: acknowledging
       // it as a duplicate deleted the message of a run that had not finished.
       if (status === undefined) return { outcome: 'busy', leaseExpiresAt: request.now + UNKNOWN_STATE_RETRY_MS };
-      if (status === RunStatus.RUNNING)
-        return { outcome: 'busy', leaseExpiresAt: num(old, 'leaseExpiresAt') ?? request.now };
+      if (status === RunStatus.RUNNING) {
+        const leaseExpiresAt = num(old, 'leaseExpiresAt') ?? request.now;
+        return str(old, 'execution') === undefined
+          ? { outcome: 'busy', leaseExpiresAt }
+          : { outcome: 'busy', leaseExpiresAt, handedOver: true };
+      }
       return { outcome: 'duplicate', status };
     }
   }

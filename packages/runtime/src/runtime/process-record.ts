@@ -250,6 +250,13 @@ export async function processRecord(untraced: RuntimeDeps, record: IncomingRecor
       'DUPLICATE',
     );
   }
+  // Another delivery of a durable run that its execution holds: acknowledged, not returned to the queue every
+  // 12 hours until the execution ends (each return spends a receive, towards the queue's redrive to the DLQ).
+  if (claim.outcome === 'busy' && claim.handedOver) {
+    deps.metrics.count('JobDuplicate');
+    deps.logger.info('Duplicate delivery acknowledged; its durable execution runs', { jobId: message.jobId });
+    return ack('DUPLICATE');
+  }
   if (claim.outcome === 'busy') {
     deps.metrics.count('JobBusy');
     const wait = Math.ceil((claim.leaseExpiresAt - now) / 1000) + 1;

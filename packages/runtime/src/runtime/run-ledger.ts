@@ -47,7 +47,12 @@ export type ClaimResult =
       readonly redrives?: number;
     }
   | { readonly outcome: 'duplicate'; readonly status: RunStatus }
-  | { readonly outcome: 'busy'; readonly leaseExpiresAt: number };
+  | {
+      readonly outcome: 'busy';
+      readonly leaseExpiresAt: number;
+      /** The run belongs to a durable execution already (handed over): the message has done its part. */
+      readonly handedOver?: boolean;
+    };
 
 /** The fence of a message rejected before it became a run; a redrive of its DLQ copy may claim it. */
 export const REJECTED_FENCE = 0;
