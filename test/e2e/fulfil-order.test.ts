@@ -72,6 +72,8 @@ describe('Durable job: order fulfilment under npm start', () => {
     const id = await start('paid-1');
     await waiting(id);
     expect(await order('paid-1')).toMatchObject({ status: 'RESERVED' });
+    const runs = await jobs('runs', 'fulfil-order');
+    expect(runs.stdout).toMatch(new RegExp(`${id}\\s+RUNNING.*waiting for callback "payment" since`));
     const paid = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"pay-1"}');
     expect(paid).toMatchObject({ code: 0, stdout: `Sent the success of callback "payment" to fulfil-order/${id}\n` });
     await eventually(async () => ((await run(id))?.status === 'SUCCEEDED' ? true : undefined), 30_000, 'the run');

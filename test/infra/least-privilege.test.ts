@@ -32,6 +32,20 @@ const EXPECTED: Record<string, ResourceActions> = {
     'table Ledger': RUNS,
     'queue send-email': ['SendMessage'],
   },
+  // Durable: its starter and its execution function share the role. The starter starts executions through the
+  // alias; the execution checkpoints its own executions and reads its run's status when it fails.
+  'fulfil-order': {
+    logs: LOGS,
+    'durable logs': LOGS,
+    'durable alias': ['lambda:InvokeFunction'],
+    'durable executions': ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+    'queue fulfil-order': CONSUME,
+    'dlq fulfil-order': ['SendMessage'],
+    'table Ledger': [...RUNS, 'GetItem'],
+    'queue send-email': ['SendMessage'],
+    'table Orders': ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    'table Orders/index byProcessedDay': ['Query'],
+  },
   'process-order': {
     logs: LOGS,
     'queue process-order': CONSUME,

@@ -28,7 +28,8 @@ export type ResourceActions = Record<string, readonly string[]>;
 
 /**
  * Names for the resources a function's role can point at: `queue <job>`, `dlq <job>`, `logs`, `table <id>`
- * (and `table <id>/index <name>`), `ses <identity>`, so a test can write a role's grants out readably.
+ * (and `table <id>/index <name>`), `ses <identity>`, and a durable job's `durable logs`, `durable alias` and
+ * `durable executions` (`<function ARN>:*`), so a test can write a role's grants out readably.
  */
 function resourceNamer(stack: JobsStack): (resource: unknown) => string {
   const names = new Map<string, string>();
@@ -37,6 +38,11 @@ function resourceNamer(stack: JobsStack): (resource: unknown) => string {
     names.set(logicalIdOf(worker.queue), `queue ${worker.jobName}`);
     names.set(logicalIdOf(worker.deadLetterQueue), `dlq ${worker.jobName}`);
     names.set(logicalIdOf(worker.logGroup), 'logs');
+    if (worker.durable) {
+      names.set(logicalIdOf(worker.durable.logGroup), 'durable logs');
+      names.set(logicalIdOf(worker.durable.alias), 'durable alias');
+      names.set(logicalIdOf(worker.durable.fn), 'durable executions');
+    }
   }
   return (resource) => {
     const text = JSON.stringify(resource);

@@ -44,6 +44,7 @@ const scheduleColumns: Column<{ job: string; s?: ScheduleView }>[] = [
 /** Why a run waits, or its last error; none for a success (a redriven run keeps the error that dead-lettered it). */
 function runNote(r: RunView): string {
   if (r.status === 'SKIPPED' || r.status === 'PENDING' || r.status === 'CANCELLED') return r.reason ?? '';
+  if (r.status === 'RUNNING' && r.waitingFor) return r.waitingFor;
   return r.status === 'SUCCEEDED' ? '' : (r.lastError ?? '');
 }
 

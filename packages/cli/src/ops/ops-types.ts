@@ -63,6 +63,8 @@ export interface RunView {
   readonly traceId?: string;
   /** What the job last reported with `ctx.progress`. */
   readonly progress?: { readonly done: number; readonly total: number; readonly note?: string; readonly at: string };
+  /** A durable run waiting for a callback: `waiting for callback "payment" since …: jobs-cli callback`. */
+  readonly waitingFor?: string;
 }
 
 export interface DeadLetterView {

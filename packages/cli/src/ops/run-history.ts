@@ -25,6 +25,14 @@ function progressOf(value: unknown): RunView['progress'] {
   return { done, total, note: text(note), at: text(at) ?? '' };
 }
 
+/** What a durable run waits for, in the reason column: `waiting for callback "payment" since …`. */
+function waitingFor(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { name, since } = value as Record<string, unknown>;
+  if (typeof name !== 'string') return undefined;
+  return `waiting for callback "${name}"${typeof since === 'string' ? ` since ${since}` : ''}: jobs-cli callback`;
+}
+
 /** A ledger item as the operator sees it; the lease, fences and TTL stay out. */
 export function toRunView(item: Record<string, AttributeValue>): RunView {
   const plain = fromItem(item);
@@ -40,6 +48,7 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
     durationMs: count(plain.durationMs),
     lastError: text(plain.lastError),
     reason: text(plain.reason),
+    waitingFor: waitingFor(plain.callback),
     schedule: text(plain.schedule),
     occurrence: text(plain.occurrence),
     traceId: text(plain.traceId),
