@@ -45,7 +45,9 @@ export function createDurableStarter<S extends JobSchema, C extends JobSchema>(
           payload,
           executionName: name,
           ...(message.enqueuedAt === undefined ? {} : { enqueuedAt: new Date(message.enqueuedAt).toISOString() }),
-          ...(run.trace?.header === undefined ? {} : { traceHeader: run.trace.header }),
+          // Without the invocation's lineage, which differs from one delivery to the next: a second start of the
+          // same run must carry the same start event to be the same execution.
+          ...(run.trace?.header === undefined ? {} : { traceHeader: run.trace.header.replace(/;Lineage=[^;]*/, '') }),
         };
         const { InvokeCommand } = await import('@aws-sdk/client-lambda');
         let arn: string | undefined;
