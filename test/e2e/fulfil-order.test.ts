@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LambdaClient, SendDurableExecutionCallbackSuccessCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
@@ -74,8 +75,23 @@ describe('Durable job: order fulfilment under npm start', () => {
     expect(await order('paid-1')).toMatchObject({ status: 'RESERVED' });
     const runs = await jobs('runs', 'fulfil-order');
     expect(runs.stdout).toMatch(new RegExp(`${id}\\s+RUNNING.*waiting for callback "payment" since`));
+    const [listed] = JSON.parse((await jobs('runs', 'fulfil-order', '--json')).stdout) as { callbackId?: string }[];
     const paid = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"pay-1"}');
     expect(paid).toMatchObject({ code: 0, stdout: `Sent the success of callback "payment" to fulfil-order/${id}\n` });
+    // As on Lambda, a callback is completed once: the Lambda API itself refuses a second answer.
+    const lambda = new LambdaClient({
+      endpoint: stack.describe().endpoints.lambda,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await expect(
+      lambda.send(
+        new SendDurableExecutionCallbackSuccessCommand({
+          CallbackId: listed!.callbackId,
+          Result: new TextEncoder().encode('{"paymentId":"pay-2"}'),
+        }),
+      ),
+    ).rejects.toThrow(/completed already/);
     await eventually(async () => ((await run(id))?.status === 'SUCCEEDED' ? true : undefined), 30_000, 'the run');
     expect(await order('paid-1')).toMatchObject({ status: 'SHIPPED', paymentId: 'pay-1' });
     await eventually(async () => ((await emails('paid-1@example.com')).length > 0 ? true : undefined));
@@ -110,6 +126,10 @@ describe('Durable job: order fulfilment under npm start', () => {
     expect(await order('stopped-1')).toMatchObject({ status: 'RESERVED' });
     expect(await emails('stopped-1@example.com')).toEqual([]);
     expect((await jobs('cancel', 'fulfil-order', id)).code).toBe(1);
+    // Its callback went with the cancel: a late payment is refused, not reported as sent.
+    const late = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"late"}');
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain(`fulfil-order/${id} is CANCELLED, waiting for no callback`);
   });
 
   it('refuses a callback whose data is not JSON, naming the value, before sending anything', async () => {

@@ -62,7 +62,8 @@ export async function sendJobCallback(
   if (!Item) throw new OpsInputError(`${job.name} has no run "${jobId}"`);
   const callback = Item.callback?.M;
   const [name, callbackId] = [str(callback, 'name'), str(callback, 'id')];
-  if (!name || !callbackId) throw new OpsInputError(`${job.name}/${jobId} is ${status}, waiting for no callback`);
+  if (status !== 'RUNNING' || !name || !callbackId)
+    throw new OpsInputError(`${job.name}/${jobId} is ${status}, waiting for no callback`);
   const lambda = lambdaOf(clients.lambda, job);
   if ('data' in outcome) {
     await lambda.send(

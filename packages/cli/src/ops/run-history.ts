@@ -49,6 +49,7 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
     lastError: text(plain.lastError),
     reason: text(plain.reason),
     waitingFor: waitingFor(plain.callback),
+    callbackId: text((plain.callback as Record<string, unknown> | undefined)?.id),
     schedule: text(plain.schedule),
     occurrence: text(plain.occurrence),
     traceId: text(plain.traceId),

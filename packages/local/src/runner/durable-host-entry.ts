@@ -26,6 +26,8 @@ interface CallbackApi {
 const callbacks = (LocalDurableTestRunner as unknown as { createDurableApi(): CallbackApi }).createDurableApi();
 
 const executions = new Map<string, { readonly arn: string; readonly payload: string }>();
+/** Callbacks answered already: as on Lambda, a callback is completed once. */
+const completed = new Set<string>();
 const send = (reply: DurableHostReply): void => void process.send?.(reply);
 
 function start(request: Extract<DurableHostRequest, { type: 'start' }>): void {
@@ -47,7 +49,15 @@ function start(request: Extract<DurableHostRequest, { type: 'start' }>): void {
     (result) => {
       const status = result.getStatus() ?? 'UNKNOWN';
       const error = status === 'SUCCEEDED' ? undefined : result.getError()?.errorMessage;
-      send({ type: 'finished', name: request.name, status, ...(error === undefined ? {} : { error }) });
+      // The run's own ending, which the execution returns: SUCCEEDED, or CANCELLED for a cancelled run.
+      const run = status === 'SUCCEEDED' ? (result.getResult() as { status?: unknown } | undefined)?.status : undefined;
+      send({
+        type: 'finished',
+        name: request.name,
+        status,
+        ...(error === undefined ? {} : { error }),
+        ...(typeof run === 'string' ? { run } : {}),
+      });
     },
     (error: unknown) => send({ type: 'finished', name: request.name, status: 'FAILED', error: String(error) }),
   );
@@ -56,10 +66,19 @@ function start(request: Extract<DurableHostRequest, { type: 'start' }>): void {
 
 async function callback(request: Extract<DurableHostRequest, { type: 'callback' }>): Promise<void> {
   const { outcome, callbackId: CallbackId } = request;
+  if (completed.has(CallbackId) && outcome.kind !== 'heartbeat') {
+    return send({
+      type: 'refused',
+      requestId: request.requestId,
+      code: 'ResourceNotFoundException',
+      message: `Callback ${CallbackId} was completed already`,
+    });
+  }
   try {
     if (outcome.kind === 'succeed') await callbacks.sendCallbackSuccess({ CallbackId, Result: outcome.result });
     else if (outcome.kind === 'fail') await callbacks.sendCallbackFailure({ CallbackId, Error: outcome.error });
     else await callbacks.sendCallbackHeartbeat({ CallbackId });
+    if (outcome.kind !== 'heartbeat') completed.add(CallbackId);
     send({ type: 'done', requestId: request.requestId });
   } catch (error) {
     send({

@@ -27,4 +27,11 @@ export type DurableHostReply =
   /** A start whose name is taken by an execution with another payload, or a callback that is not known. */
   | { readonly type: 'refused'; readonly requestId: string; readonly code: string; readonly message: string }
   | { readonly type: 'done'; readonly requestId: string }
-  | { readonly type: 'finished'; readonly name: string; readonly status: string; readonly error?: string };
+  | {
+      readonly type: 'finished';
+      readonly name: string;
+      /** The execution's status; `run`, the run's ending it returned (SUCCEEDED, CANCELLED). */
+      readonly status: string;
+      readonly run?: string;
+      readonly error?: string;
+    };

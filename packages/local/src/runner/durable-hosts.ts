@@ -102,7 +102,7 @@ export interface DurableHostsOptions {
   readonly timeScale: number;
   readonly onLine: (fn: LocalFunction, line: string) => void;
   /** An execution that ended: its status, and its error unless it succeeded. */
-  readonly onFinished: (fn: LocalFunction, name: string, status: string, error?: string) => void;
+  readonly onFinished: (fn: LocalFunction, reply: Extract<DurableHostReply, { type: 'finished' }>) => void;
 }
 
 /**
@@ -126,7 +126,7 @@ export class DurableHosts {
       fn,
       env,
       (line) => this.options.onLine(fn, line),
-      (reply) => this.options.onFinished(fn, reply.name, reply.status, reply.error),
+      (reply) => this.options.onFinished(fn, reply),
     );
     // A host that failed to start is started again by the next request.
     started.catch(() => this.hosts.delete(fn.name));

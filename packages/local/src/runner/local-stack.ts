@@ -224,8 +224,11 @@ export class LocalStack {
           environmentOf: (fn) => environmentOf(fn),
           timeScale: options.clockSpeed ?? 1,
           onLine: (fn, line) => output.line(fn.label, line),
-          onFinished: (fn, name, status, error) =>
-            output.note(fn.label, `durable execution ${name} ended ${status}${error ? `: ${error}` : ''}`),
+          onFinished: (fn, { name, status, run, error }) =>
+            output.note(
+              fn.label,
+              `durable execution ${name} ended ${status}${run ? ` (its run ${run})` : ''}${error ? `: ${error}` : ''}`,
+            ),
         },
         {
           iam: access ? { callers: callersOf(model), operatorKeys: new Set([OPERATOR_ACCESS_KEY]) } : undefined,

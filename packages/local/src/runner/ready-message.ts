@@ -19,7 +19,8 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
   const width = Math.max(0, ...rows.map((row) => row.name.length));
   const queues = rows.map((row) => `    ${row.name.padEnd(width)}  ${row.rest}`);
   const orders = stack.model.queues.find((q) => q.logicalId.startsWith('processorderQueue'));
-  const exports = Object.entries(env)
+  const lambda = stack.describe().endpoints.lambda;
+  const exports = Object.entries({ ...env, ...(lambda ? { AWS_ENDPOINT_URL_LAMBDA: lambda } : {}) })
     .filter(([name]) => name !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')
     .map(([name, value]) => `export ${name}=${value}`);
   return [
@@ -30,6 +31,7 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     `  SQS (fauxqs)              ${sqs.endpoint}`,
     `  DynamoDB Local            ${dynamodb.endpoint}`,
     `  SES (aws-ses-v2-local)    ${ses.endpoint}   e-mails received: ${ses.endpoint}/  (JSON: ${ses.endpoint}/store)`,
+    ...(lambda ? [`  Lambda (durable jobs)     ${lambda}   (callbacks; --endpoint-url for the AWS CLI)`] : []),
     ...(stack.dashboard
       ? [
           `  Dashboard                 ${stack.dashboard.url}/   (its control API wants the token in ` +

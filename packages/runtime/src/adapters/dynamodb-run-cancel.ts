@@ -38,7 +38,7 @@ export async function cancelRun(
         UpdateExpression:
           'SET #status = :cancelled, #job = :job, #id = :id, #createdAt = if_not_exists(#createdAt, :at), ' +
           '#updatedAt = :at, #finishedAt = :at, #reason = :reason, #attempt = if_not_exists(#attempt, :zero), ' +
-          '#expiresAt = if_not_exists(#expiresAt, :ttl) REMOVE #leaseExpiresAt',
+          '#expiresAt = if_not_exists(#expiresAt, :ttl) REMOVE #leaseExpiresAt, #callback',
         ExpressionAttributeNames: names(
           'pk',
           'status',
@@ -51,6 +51,7 @@ export async function cancelRun(
           'attempt',
           'expiresAt',
           'leaseExpiresAt',
+          'callback',
         ),
         ExpressionAttributeValues: {
           ':pending': S(RunStatus.PENDING),

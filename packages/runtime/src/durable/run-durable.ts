@@ -107,7 +107,7 @@ export async function runDurable(deps: DurableRunDeps, event: DurableStart, cont
         const status = await runs.status(key);
         if (status === RunStatus.CANCELLED) {
           metrics.count('JobCancelled');
-          log.info('Run cancelled; its execution stopped at its next step');
+          log.info('Run cancelled; its execution stopped');
           return 'CANCELLED';
         }
         const now = clock.now();
