@@ -33,4 +33,13 @@ export const berlinDigestJob = defineJob({
   ],
 });
 
-export const appJobs = [recordVisitJob, berlinDigestJob];
+/** A durable job: waits for a reviewer's callback, then marks the visit reviewed, in a step. */
+export const reviewVisitJob = defineJob({
+  name: 'review-visit',
+  description: 'Waits for a reviewer to approve a visit, then marks it reviewed.',
+  payload: z.strictObject({ visitId: z.string().check(z.minLength(1)) }),
+  durable: { executionTimeout: '1d' },
+  resources: { tables: [{ table: visitsTable, access: 'write' }] },
+});
+
+export const appJobs = [recordVisitJob, berlinDigestJob, reviewVisitJob];
