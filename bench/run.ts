@@ -83,7 +83,6 @@ async function main(): Promise<void> {
     let runtimes: RuntimeComparison;
     const jobCounts: { jobs: number; ours: RequestFigures; jobsPerSecond: number }[] = [];
     const batchRuntimes: RuntimeComparison[] = [];
-    let keysOnly: RuntimeComparison;
     let throughput: ThroughputFigures;
     const iamComparison: { on: ThroughputFigures[]; off: ThroughputFigures[] } = { on: [], off: [] };
     const batchSizes: ThroughputFigures[] = [];
@@ -100,14 +99,6 @@ async function main(): Promise<void> {
         jobCounts.push({ jobs, ours: point.ours, jobsPerSecond: jobs / (point.ms / 1000) });
       }
       // DynamoDB Local is warm from here on: the runs below need no warm-up of their own.
-      log('1. our runtime with the ledger index projecting keys only (a lever, priced, not shipped)…');
-      keysOnly = await compareRuntimes(env, {
-        jobs: Math.min(options.jobs, 1000),
-        reps: 1,
-        oursOnly: true,
-        ledgerProjection: 'KEYS_ONLY',
-        warmUp: 0,
-      });
       for (const size of BATCH_SIZES) {
         log(`7. our runtime at batch size ${size.batchSize} (the invocation's duration)…`);
         batchRuntimes.push(
@@ -156,7 +147,6 @@ async function main(): Promise<void> {
 
     const cost = {
       ours: costPerMillionJobs(sendEmailUsage(runtimes.ours, throughput), prices),
-      oursKeysOnly: costPerMillionJobs(sendEmailUsage(keysOnly.ours, throughput), prices),
       baseline: costPerMillionJobs(sendEmailUsage(runtimes.baseline!, throughput), prices),
     };
     const scaling = {
@@ -182,7 +172,6 @@ async function main(): Promise<void> {
       synth: { seconds: synth.seconds, medianSeconds: synth.medianSeconds },
       coldStart,
       runtimes,
-      keysOnly: keysOnly.ours,
       throughput,
       iamComparison,
       cost,

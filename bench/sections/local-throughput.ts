@@ -1,16 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AttributeValue,
-  DeleteTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
+import { jobRunItems, runKey } from '@serverless-jobs/runtime/adapters';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import type { Emulator } from '@serverless-jobs/local/runner';
 import { LocalStack } from '@serverless-jobs/local/runner';
@@ -78,8 +72,8 @@ export interface ThroughputFigures {
 }
 
 /**
- * Conditional PutItem, 16 at once, on a fresh table of the ledger's design (its byJob index written by every
- * item) in the same DynamoDB Local: the store's own ceiling for the writes a job makes.
+ * Conditional PutItem, 16 at once, on a fresh table of the ledger's design (a job's partitions, no index) in the
+ * same DynamoDB Local: the store's own ceiling for the writes a job makes.
  */
 async function putItemRate(client: DynamoDBClient, items = 6_000, concurrency = 16): Promise<number> {
   const table = await createTable({ ...ledgerTable, id: 'Limit' }, client);
@@ -100,7 +94,7 @@ async function timedPuts(client: DynamoDBClient, table: string, items: number, c
         new PutItemCommand({
           TableName: table,
           Item: {
-            pk: { S: `limit/${n}` },
+            ...runKey({ job: 'limit', id: String(n) }),
             job: { S: 'limit' },
             createdAt: { S: new Date().toISOString() },
             status: { S: 'SUCCEEDED' },
@@ -116,26 +110,16 @@ async function timedPuts(client: DynamoDBClient, table: string, items: number, c
 async function succeededRuns(client: DynamoDBClient, table: string): Promise<{ count: number; lastFinished: number }> {
   let count = 0;
   let lastFinished = 0;
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'byJob',
-        KeyConditionExpression: 'job = :job',
-        FilterExpression: '#status = :ok',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':job': { S: JOB }, ':ok': { S: 'SUCCEEDED' } },
-        ProjectionExpression: 'finishedAt',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      count++;
-      lastFinished = Math.max(lastFinished, Date.parse(item.finishedAt?.S ?? ''));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const runs = jobRunItems(client, table, JOB, {
+    filter: '#status = :ok',
+    names: { '#status': 'status' },
+    values: { ':ok': { S: 'SUCCEEDED' } },
+    projection: ['finishedAt'],
+  });
+  for await (const item of runs) {
+    count++;
+    lastFinished = Math.max(lastFinished, Date.parse(item.finishedAt?.S ?? ''));
+  }
   return { count, lastFinished };
 }
 

@@ -10,7 +10,7 @@ import { meterRequests } from '../request-meter';
 import { median } from '../statistics';
 import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
 import { ourRuntime } from '../workloads/our-runtime';
-import { powertoolsBaseline } from '../workloads/powertools-baseline';
+import { baselineHistoryTable, powertoolsBaseline } from '../workloads/powertools-baseline';
 import type { Workload } from '../workloads/workload';
 
 const idempotencyTable: TableDesign = {
@@ -76,8 +76,6 @@ export interface ComparisonOptions {
   readonly concurrency?: number;
   /** Run only our runtime (the scaling rows). @default false */
   readonly oursOnly?: boolean;
-  /** What the ledger's byJob index projects: the product's ALL, or KEYS_ONLY to price that lever. @default 'ALL' */
-  readonly ledgerProjection?: 'ALL' | 'KEYS_ONLY';
   /** Untimed, unmetered jobs per side first (DynamoDB Local's JIT, both code paths). @default min(1000, jobs) */
   readonly warmUp?: number;
   /**
@@ -116,9 +114,9 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
   // Set-up on a client of its own: with cacheMiddleware, a client's stack must be complete before its first request.
   const setup = env.dynamodb();
   const [ledger, idempotency, history, queueUrl, dlqUrl] = await Promise.all([
-    createTable(ledgerTable, setup, options.ledgerProjection),
-    createTable(idempotencyTable, setup),
     createTable(ledgerTable, setup),
+    createTable(idempotencyTable, setup),
+    createTable(baselineHistoryTable, setup),
     createQueue('bench', {}, env.sqs()),
     createQueue('bench-dlq', {}, env.sqs()),
   ]);

@@ -4,15 +4,27 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { N, S } from '@serverless-jobs/runtime/adapters';
+import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 import type { EmailSender, OutgoingEmail } from '#shared/domain/email';
 import { sendEmailJob } from '#shared/jobs/send-email';
 import { lambdaContext, type Workload } from './workload';
+
+/**
+ * The baseline's run history, as the usual recipe keeps one: an item per job, and an index by job and time that
+ * projects every attribute (the design our ledger had before it moved a job's runs into its own partitions).
+ */
+export const baselineHistoryTable: TableDesign = {
+  id: 'History',
+  envVar: 'HISTORY_TABLE',
+  partitionKey: 'pk',
+  indexes: [{ name: 'byJob', partitionKey: 'job', sortKey: 'createdAt' }],
+};
 
 export interface BaselineOptions {
   readonly dynamodb: DynamoDBClient;
   /** The idempotency table: partition key `id`, as Powertools' DynamoDB persistence layer expects. */
   readonly idempotencyTable: string;
-  /** The run history: the same design as our ledger (pk, GSI byJob), so both answer "runs of a job". */
+  /** The run history (baselineHistoryTable), so that it too answers "a job's runs, newest first". */
   readonly historyTable: string;
   readonly sender: EmailSender;
 }

@@ -7,9 +7,8 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, N, names, num, S, str } from '@serverless-jobs/runtime/adapters';
+import { isConditionFailure, jobRunItems, N, names, num, S, str } from '@serverless-jobs/runtime/adapters';
 import { domainTables } from '#shared/domain/tables';
-import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import type { TableDesign } from '@serverless-jobs/runtime/jobs';
 import type {
   IsoRange,
@@ -41,7 +40,6 @@ function indexOf(design: TableDesign, name: string): IndexDesign {
 }
 
 const byProcessedDay = indexOf(domainTables.orders, 'byProcessedDay');
-const byJob = indexOf(ledgerTable, 'byJob');
 
 /** The report's tables as the function's environment names them. */
 export function reportTablesFromEnvironment(): ReportTableNames {
@@ -56,7 +54,7 @@ export function reportTablesFromEnvironment(): ReportTableNames {
 const REPORT_KEY = domainTables.reports.partitionKey;
 
 /**
- * Reads report figures through the `byProcessedDay` and `byJob` indexes, page by page and with only
+ * Reads report figures through the `byProcessedDay` index and the ledger's job partitions, page by page and with only
  * the attributes it adds up, and stores one item per report period and zone.
  */
 export class DynamoDbReportStore implements ReportStore {
@@ -78,9 +76,16 @@ export class DynamoDbReportStore implements ReportStore {
     }
   }
 
+  /** The job's runs created in the range: the ledger has no index by time, so every run of the job is read. */
   async *runs(job: string, range: IsoRange): AsyncIterable<RunRecord> {
-    for await (const item of this.query(this.tables.ledger, byJob, job, range, ['status']))
-      yield { status: str(item, 'status') };
+    const runs = jobRunItems(this.client, this.tables.ledger, job, {
+      filter: '#createdAt BETWEEN :from AND :to',
+      names: names('createdAt'),
+      values: { ':from': S(range.from), ':to': S(range.to) },
+      projection: ['status'],
+      pageSize: this.options.pageSize,
+    });
+    for await (const item of runs) yield { status: str(item, 'status') };
   }
 
   async load(reportId: string): Promise<PreviousReport | undefined> {

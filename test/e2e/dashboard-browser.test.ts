@@ -1,3 +1,4 @@
+import { runKey } from '@serverless-jobs/runtime/adapters';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +130,8 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
       new PutItemCommand({
         TableName: local.stack.model.outputs[tableOutputKey('Ledger')]!,
         Item: {
-          ...{ pk: { S: 'cleanup/cancel-me' }, job: { S: 'cleanup' }, id: { S: 'cancel-me' } },
+          ...runKey({ job: 'cleanup', id: 'cancel-me' }),
+          ...{ job: { S: 'cleanup' }, id: { S: 'cancel-me' } },
           ...{ status: { S: RunStatus.RUNNING }, attempt: { N: '1' }, fence: { N: '1' }, createdAt: { S: now } },
           progress: { M: { done: { N: '40' }, total: { N: '100' }, note: { S: 'audit log' }, at: { S: now } } },
         },

@@ -13,6 +13,7 @@ import {
   ROOT,
   seedOrder,
   synthesizedApp,
+  ledgerKey,
 } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
 
@@ -58,7 +59,7 @@ describe('npm start, when an emulator itself fails', () => {
     const ledger = stack.model.outputs[tableOutputKey('Ledger')]!;
     return eventually(
       async () => {
-        const run = await getItem(dynamodb, ledger, { pk: `process-order/${orderId}` }).catch(() => undefined);
+        const run = await getItem(dynamodb, ledger, ledgerKey('process-order', orderId)).catch(() => undefined);
         return run?.status === 'SUCCEEDED' ? run : undefined;
       },
       60_000,

@@ -13,6 +13,7 @@ import {
   ROOT,
   seedOrder,
   synthesizedApp,
+  ledgerKey,
 } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
 
@@ -34,7 +35,7 @@ describe('Durable job: order fulfilment under npm start', () => {
   const dynamodb = () => clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string }).dynamodb;
   const order = (id: string) => getItem(dynamodb(), stack.model.outputs[tableOutputKey('Orders')]!, { orderId: id });
   const run = (id: string) =>
-    getItem(dynamodb(), stack.model.outputs[tableOutputKey('Ledger')]!, { pk: `fulfil-order/${id}` });
+    getItem(dynamodb(), stack.model.outputs[tableOutputKey('Ledger')]!, ledgerKey('fulfil-order', id));
   const emails = async (to: string): Promise<string[]> => {
     const store = (await (await fetch(`${stack.describe().endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
     return store.emails.filter((email) => email.destination.to.includes(to)).map((email) => email.subject);

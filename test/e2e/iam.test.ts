@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { iamProbeJob, iamScannerJob } from '#test/e2e/fixtures/iam-probe-job';
-import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
+import { clientsFor, eventually, getItem, ROOT, ledgerKey } from '#test/e2e/local-stack-fixture';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
 const ACCOUNT_ARN = 'arn:aws:sqs:us-east-1:000000000000';
@@ -30,7 +30,7 @@ describe('Local stack: each function runs with its own role, as IAM would check 
     );
     return eventually(
       async () => {
-        const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, { pk: `${job}/${id}` });
+        const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, ledgerKey(job, id));
         return item?.status === 'SUCCEEDED' || item?.status === 'DEAD' ? item : undefined;
       },
       30_000,

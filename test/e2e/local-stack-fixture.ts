@@ -1,3 +1,4 @@
+import { runPartition } from '@serverless-jobs/runtime/contracts';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
@@ -35,6 +36,9 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The key of a run in the ledger, for getItem: `ledgerKey('send-email', 'a')`. */
+export const ledgerKey = (job: string, id: string): Record<string, string> => ({ pk: runPartition(job, id), sk: id });
 
 export async function getItem(
   client: DynamoDBClient,

@@ -1,10 +1,10 @@
+import { jobRunItems } from '@serverless-jobs/runtime/adapters';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorEnvironment } from '@serverless-jobs/local/runner';
 import { defaultLanes, LocalStack } from '@serverless-jobs/local/runner';
@@ -17,6 +17,7 @@ import {
   ROOT,
   seedOrder,
   synthesizedApp,
+  ledgerKey,
 } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
 
@@ -134,15 +135,10 @@ describe('Local stack: npm start on the synthesized template', () => {
     expect(mail.subject).toBe('Your order cli-1 is confirmed');
     const runs = await eventually(
       async () => {
-        const { Items = [] } = await dynamodb.send(
-          new QueryCommand({
-            TableName: out()[tableOutputKey('Ledger')],
-            IndexName: 'byJob',
-            KeyConditionExpression: 'job = :j',
-            ExpressionAttributeValues: { ':j': { S: 'process-order' } },
-          }),
-        );
-        return Items.length > 0 ? Items : undefined;
+        const items = [];
+        for await (const item of jobRunItems(dynamodb, out()[tableOutputKey('Ledger')]!, 'process-order'))
+          items.push(item);
+        return items.length > 0 ? items : undefined;
       },
       10_000,
       'the process-order run',
@@ -184,7 +180,9 @@ describe('Local stack: npm start on the synthesized template', () => {
     expect(Messages.map((m) => m.MessageAttributes?.['sj-reason']?.StringValue)).toEqual([
       'invalid payload: field "orderId": Invalid input: expected string, received number (given 42)',
     ]);
-    expect(await getItem(dynamodb, out()[tableOutputKey('Ledger')]!, { pk: 'process-order/sib-1' })).toMatchObject({
+    expect(
+      await getItem(dynamodb, out()[tableOutputKey('Ledger')]!, ledgerKey('process-order', 'sib-1')),
+    ).toMatchObject({
       status: 'SUCCEEDED',
     });
   }, 60_000);
@@ -193,19 +191,21 @@ describe('Local stack: npm start on the synthesized template', () => {
     'keyed by its occurrence', async () => {
     const { dynamodb } = clients();
     const ledger = out()[tableOutputKey('Ledger')]!;
-    for (const pk of ['cleanup/daily@2026-11-24T02:00:00Z', 'daily-report/daily@2026-11-24T06:00:00Z']) {
+    for (const [job, id] of [
+      ['cleanup', 'daily@2026-11-24T02:00:00Z'],
+      ['daily-report', 'daily@2026-11-24T06:00:00Z'],
+    ] as const) {
       const run = await eventually(
         async () => {
-          const item = await getItem(dynamodb, ledger, { pk });
+          const item = await getItem(dynamodb, ledger, ledgerKey(job, id));
           return item?.status === 'SUCCEEDED' ? item : undefined;
         },
         30_000,
-        `run ${pk}`,
+        `run ${job}/${id}`,
       ).catch(async (error: unknown) => {
         // What the run looked like, and what the runner printed for the job, to tell a slow run from a lost one.
-        const job = pk.slice(0, pk.indexOf('/'));
         throw new Error(
-          `${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, { pk }))}; output:\n${output
+          `${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, ledgerKey(job, id)))}; output:\n${output
             .filter((l) => l.includes(job))
             .slice(-15)
             .join('')}`,
@@ -225,9 +225,11 @@ describe('Local stack: npm start on the synthesized template', () => {
     stack = await start();
     const order = await getItem(clients().dynamodb, out()[tableOutputKey('Orders')]!, { orderId: 'cli-1' });
     expect(order?.status).toBe('PROCESSED');
-    const run = await getItem(clients().dynamodb, out()[tableOutputKey('Ledger')]!, {
-      pk: 'cleanup/daily@2026-11-24T02:00:00Z',
-    });
+    const run = await getItem(
+      clients().dynamodb,
+      out()[tableOutputKey('Ledger')]!,
+      ledgerKey('cleanup', 'daily@2026-11-24T02:00:00Z'),
+    );
     expect(run?.status).toBe('SUCCEEDED');
   }, 90_000);
 });

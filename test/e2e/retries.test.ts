@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { flakyJob } from '#test/e2e/fixtures/flaky-job';
-import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
+import { clientsFor, eventually, getItem, ledgerKey, ROOT } from '#test/e2e/local-stack-fixture';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
 describe('Local stack: a handler that keeps failing transiently', () => {
@@ -38,9 +38,11 @@ describe('Local stack: a handler that keeps failing transiently', () => {
     );
     const run = await eventually(
       async () => {
-        const item = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, {
-          pk: 'flaky/always-fails',
-        });
+        const item = await getItem(
+          dynamodb,
+          stack.model.outputs[tableOutputKey('Ledger')]!,
+          ledgerKey('flaky', 'always-fails'),
+        );
         return item?.status === 'DEAD' ? item : undefined;
       },
       45_000,

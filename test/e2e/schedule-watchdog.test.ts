@@ -78,6 +78,7 @@ describe('Local stack: the watchdog, pause and catch-up of daily-report', () => 
     const { dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string });
     const state = await getItem(dynamodb, stack.model.outputs[tableOutputKey('Ledger')]!, {
       pk: '#schedule/daily-report/daily',
+      sk: '#',
     });
     return JSON.parse(String(state!.last)) as WatchReport;
   }

@@ -8,7 +8,7 @@ import { demoData } from '#infra/local/demo-data';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { describeSeed, seed } from '#infra/local/seed';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
-import { clientsFor, eventually, getItem, ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
+import { clientsFor, eventually, getItem, ROOT, synthesizedApp, ledgerKey } from '#test/e2e/local-stack-fixture';
 import { allJobs } from '#shared/jobs/registry';
 
 const DAY_MS = 86_400_000;
@@ -68,8 +68,8 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
     await succeeded('send-email/order-confirmation/demo-001');
     const read = async () => ({
       order: await getItem(clients().dynamodb, table('Orders'), { orderId: 'demo-001' }),
-      run: await getItem(clients().dynamodb, table('Ledger'), { pk: 'process-order/seeded-order' }),
-      email: await getItem(clients().dynamodb, table('Ledger'), { pk: 'send-email/order-confirmation/demo-001' }),
+      run: await getItem(clients().dynamodb, table('Ledger'), ledgerKey('process-order', 'seeded-order')),
+      email: await getItem(clients().dynamodb, table('Ledger'), ledgerKey('send-email', 'order-confirmation/demo-001')),
       auditEntries: (await clients().dynamodb.send(new ScanCommand({ TableName: table('AuditLog'), Select: 'COUNT' })))
         .Count,
     });
@@ -100,7 +100,7 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
     await succeeded('cleanup/seeded-cleanup');
     const data = demoData(now);
     const runAt = Date.parse(
-      String((await getItem(clients().dynamodb, table('Ledger'), { pk: 'cleanup/seeded-cleanup' }))?.startedAt),
+      String((await getItem(clients().dynamodb, table('Ledger'), ledgerKey('cleanup', 'seeded-cleanup')))?.startedAt),
     );
     const keptAudit = data.auditLog.filter(
       (item) => Date.parse(item.at!.S!.split('#')[0]!) >= runAt - 90 * DAY_MS,

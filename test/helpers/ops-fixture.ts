@@ -1,6 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { N, S } from '@serverless-jobs/runtime/adapters';
+import { N, runKey, S } from '@serverless-jobs/runtime/adapters';
 import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
@@ -168,7 +168,7 @@ export async function putRun(
     new PutItemCommand({
       TableName: table,
       Item: {
-        [ledgerTable.partitionKey]: S(`${run.job}/${run.id}`),
+        ...runKey(run),
         job: S(run.job),
         id: S(run.id),
         status: S(run.status),

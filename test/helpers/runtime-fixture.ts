@@ -1,8 +1,7 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { fromItem } from '@serverless-jobs/runtime/adapters';
-import { S } from '@serverless-jobs/runtime/adapters';
-import { DynamoDbRunLedger, runPk } from '@serverless-jobs/runtime/adapters';
+import { DynamoDbRunLedger, runKey, singletonKey } from '@serverless-jobs/runtime/adapters';
 import { SqsJobQueue } from '@serverless-jobs/runtime/adapters';
 import { queueUrlVariable } from '@serverless-jobs/runtime/contracts';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
@@ -27,7 +26,8 @@ export interface RuntimeFixture {
   readonly ledger: DynamoDbRunLedger;
   readonly queue: SqsJobQueue;
   deps(job: JobDeclaration, handler: JobHandler<unknown, unknown>, overrides?: Partial<RuntimeDeps>): RuntimeDeps;
-  run(pk: string): Promise<Record<string, unknown> | undefined>;
+  /** The ledger item with this key (runKey for a run, singletonKey for a lease), read consistently. */
+  run(key: Record<string, AttributeValue>): Promise<Record<string, unknown> | undefined>;
   drain(queueUrl: string): Promise<Message[]>;
 }
 
@@ -78,9 +78,9 @@ export async function createRuntimeFixture(
       random: () => 0.5,
       ...overrides,
     }),
-    run: async (pk) => {
+    run: async (key) => {
       const { Item } = await dynamo().send(
-        new GetItemCommand({ TableName: ledgerName, Key: { pk: S(pk) }, ConsistentRead: true }),
+        new GetItemCommand({ TableName: ledgerName, Key: key, ConsistentRead: true }),
       );
       return Item ? fromItem(Item) : undefined;
     },
@@ -103,4 +103,4 @@ export async function createRuntimeFixture(
   };
 }
 
-export { runPk };
+export { runKey, singletonKey };

@@ -70,9 +70,8 @@ const EXPECTED: Record<string, ResourceActions> = {
     logs: LOGS,
     'queue daily-report': CONSUME_AND_SEND,
     'dlq daily-report': ['SendMessage'],
-    // its runs, and reading the job runs it counts (Query on byJob)
+    // its runs, and reading the job runs it counts (Query on the job's partitions)
     'table Ledger': [...RUNS, 'GetItem', 'BatchGetItem', 'Query'],
-    'table Ledger/index byJob': ['Query'],
     'queue send-email': ['SendMessage'],
     // read only
     'table Orders': ['GetItem', 'BatchGetItem', 'Query'],
@@ -84,7 +83,6 @@ const EXPECTED: Record<string, ResourceActions> = {
     'queue monthly-report': CONSUME_AND_SEND,
     'dlq monthly-report': ['SendMessage'],
     'table Ledger': [...RUNS, 'GetItem', 'BatchGetItem', 'Query'],
-    'table Ledger/index byJob': ['Query'],
     'queue send-email': ['SendMessage'],
     'table Orders': ['GetItem', 'BatchGetItem', 'Query'],
     'table Orders/index byProcessedDay': ['Query'],
@@ -96,7 +94,6 @@ const EXPECTED: Record<string, ResourceActions> = {
     'dlq schedule-watchdog': ['SendMessage'],
     // schedule state (GetItem), many runs at once (BatchGetItem), the latest run (Query), a PENDING run taken back
     'table Ledger': [...RUNS, 'GetItem', 'BatchGetItem', 'Query', 'DeleteItem'],
-    'table Ledger/index byJob': ['Query'],
     'queue cleanup': ['SendMessage'],
     'queue daily-report': ['SendMessage'],
     'queue monthly-report': ['SendMessage'],

@@ -199,10 +199,13 @@ describe('Stack: ServerlessJobs', () => {
     },
   );
 
-  it('has the ledger with its byJob index, TTL on expiresAt and point-in-time recovery, on demand', () => {
+  it('has the ledger keyed by job partition and job ID, with no index, TTL and point-in-time recovery', () => {
     synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: ledgerTable.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byJob' })],
+      KeySchema: [
+        { AttributeName: ledgerTable.partitionKey, KeyType: 'HASH' },
+        { AttributeName: ledgerTable.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Match.absent(),
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       BillingMode: 'PAY_PER_REQUEST',

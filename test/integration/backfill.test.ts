@@ -1,8 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { S } from '@serverless-jobs/runtime/adapters';
-import { runPk } from '@serverless-jobs/runtime/adapters';
+import { runKey } from '@serverless-jobs/runtime/adapters';
 import { dailyReportJob } from '#shared/jobs/daily-report';
 import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import { OpsInputError } from '@serverless-jobs/cli/ops';
@@ -75,7 +74,7 @@ describe('Backfill (jobs backfill <job> --from … --to …)', () => {
         dynamo().send(
           new GetItemCommand({
             TableName: f.ledger,
-            Key: { pk: S(runPk({ job: 'daily-report', id })) },
+            Key: runKey({ job: 'daily-report', id }),
             ConsistentRead: true,
           }),
         );

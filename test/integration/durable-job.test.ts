@@ -5,7 +5,7 @@ import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 import * as z from '@serverless-jobs/runtime/zod';
 import { createDurableFixture } from '#test/helpers/durable-fixture';
-import { runPk } from '#test/helpers/runtime-fixture';
+import { runKey } from '#test/helpers/runtime-fixture';
 
 const notify = defineJob({
   name: 'notify',
@@ -20,7 +20,7 @@ const job = defineJob({
   retry: { attempts: 2, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
   resources: { enqueues: [notify] },
 });
-const key = (id: string) => runPk({ job: 'durable-job', id });
+const key = (id: string) => runKey({ job: 'durable-job', id });
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment());
 afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());

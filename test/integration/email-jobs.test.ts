@@ -7,7 +7,7 @@ import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { fanOut } from '#functions/bulk-email/fan-out';
 import { sendEmail } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
@@ -86,7 +86,7 @@ describe('Job: bulk-email (fauxqs + aws-ses-v2-local)', () => {
     const records = queued.map((message) => sqsRecordFactory(message.Body ?? ''));
     for (let i = 0; i < records.length; i += 10) await processBatch(sendDeps(f), records.slice(i, i + 10));
     for (const to of recipients) expect(await mailsTo(to)).toHaveLength(1);
-    expect(await f.run(runPk({ job: 'bulk-email', id: 'campaign-7' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'bulk-email', id: 'campaign-7' }))).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 2,
     });

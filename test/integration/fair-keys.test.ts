@@ -10,7 +10,7 @@ import * as z from '@serverless-jobs/runtime/zod';
 import { dynamo, sqs } from '#test/helpers/aws';
 import { FakeClock } from '#test/helpers/fake-clock';
 import { RecordingScheduleControl } from '#test/helpers/ops-fixture';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const invoice = defineJob({
@@ -81,7 +81,7 @@ describe('Every producer sends a fair job its key as MessageGroupId', () => {
       throw new PermanentJobError('no such customer');
     });
     await processBatch(deps, [record('d', 'acme', 'die')]);
-    expect(await f.run(runPk({ job: 'producer', id: 'd' }))).toMatchObject({ status: 'DEAD' });
+    expect(await f.run(runKey({ job: 'producer', id: 'd' }))).toMatchObject({ status: 'DEAD' });
     await redriveByCopy(sqs(), {
       dlqUrl: f.dlqUrl,
       queueUrl: f.queueUrl,

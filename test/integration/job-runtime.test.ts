@@ -3,7 +3,7 @@ import * as z from '@serverless-jobs/runtime/zod';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const job = defineJob({
@@ -34,7 +34,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     );
     expect(response.batchItemFailures).toEqual([]);
     expect(calls).toEqual([1]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'a' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'test-job', id: 'a' }))).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 1,
       fence: 1,
@@ -65,7 +65,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
         { logger: { ...logger, child: () => logger } },
       );
       await processBatch(deps, [sqsRecordFactory(envelope('c', { n: 1 }))]);
-      expect(await f.run(runPk({ job: 'test-job', id: 'c' }))).toMatchObject({ status: 'SUCCEEDED', durationMs: 100 });
+      expect(await f.run(runKey({ job: 'test-job', id: 'c' }))).toMatchObject({ status: 'SUCCEEDED', durationMs: 100 });
       expect(f.metrics.values.get('JobDuration')).toEqual([100]);
       expect(logged).toContainEqual(['Job succeeded', { durationMs: 100 }]);
     },
@@ -99,7 +99,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     expect(runs).toBe(0);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     expect(outcomes[0]).toEqual({ kind: 'retry', result: 'BUSY', visibilitySeconds: 61 });
-    expect(await f.run(runPk({ job: 'test-job', id: 'busy' }))).toMatchObject({ status: 'RUNNING', attempt: 1 });
+    expect(await f.run(runKey({ job: 'test-job', id: 'busy' }))).toMatchObject({ status: 'RUNNING', attempt: 1 });
   });
 
   it('marks FAILED and retries after backoff(attempt) when the handler throws a transient error', async () => {
@@ -112,7 +112,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     // exponential 10 s at attempt 1, jitter 0.2 × random 0.5 takes 10 % off
     expect(outcomes[0]).toEqual({ kind: 'retry', result: 'FAILED', visibilitySeconds: 9 });
-    const run = await f.run(runPk({ job: 'test-job', id: 't' }));
+    const run = await f.run(runKey({ job: 'test-job', id: 't' }));
     expect(run).toMatchObject({
       status: 'FAILED',
       attempt: 1,
@@ -130,7 +130,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       [sqsRecordFactory(envelope('p', { n: 1, mode: 'permanent' }))],
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'p' }))).toMatchObject({ status: 'DEAD', deadFence: 1 });
+    expect(await f.run(runKey({ job: 'test-job', id: 'p' }))).toMatchObject({ status: 'DEAD', deadFence: 1 });
     const [letter, ...rest] = await f.drain(f.dlqUrl);
     expect(rest).toEqual([]);
     expect(letter?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
@@ -150,7 +150,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       f.clock.advance(60_000);
     }
     expect(results).toEqual(['FAILED', 'FAILED', 'DEAD']);
-    expect(await f.run(runPk({ job: 'test-job', id: 'x' }))).toMatchObject({ status: 'DEAD', attempt: 3 });
+    expect(await f.run(runKey({ job: 'test-job', id: 'x' }))).toMatchObject({ status: 'DEAD', attempt: 3 });
     const letters = await f.drain(f.dlqUrl);
     expect(letters.map((l) => l.MessageAttributes?.['sj-attempts']?.StringValue)).toEqual(['3']);
     expect(letters[0]?.MessageAttributes?.['sj-reason']?.StringValue).toMatch(
@@ -178,7 +178,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       'invalid message: body is not JSON (given "not json {")',
       'invalid payload: field "n": Invalid input: expected number, received string (given "seven")',
     ]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'bad' }))).toMatchObject({ status: 'DEAD', attempt: 0 });
+    expect(await f.run(runKey({ job: 'test-job', id: 'bad' }))).toMatchObject({ status: 'DEAD', attempt: 0 });
   });
 
   it('hands unstarted records back without spending an attempt when the time is low', async () => {
@@ -208,7 +208,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 },
       { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 },
     ]);
-    expect(await f.run(runPk({ job: 'test-job', id: 'r2' }))).toBeUndefined();
+    expect(await f.run(runKey({ job: 'test-job', id: 'r2' }))).toBeUndefined();
   });
 
   it('reclaims a run whose lease expired, with a higher fence, and fences out the old holder', async () => {
@@ -275,7 +275,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     const again = await processBatch(deps, [sqsRecordFactory(letter?.Body ?? '', { attributes })]);
     expect(first.outcomes[0]).toEqual({ kind: 'ack', result: 'SUCCEEDED' });
     expect(again.outcomes[0]).toEqual({ kind: 'ack', result: 'DUPLICATE' });
-    expect(await f.run(runPk({ job: 'test-job', id: 'redrive' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'test-job', id: 'redrive' }))).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 1,
       redrives: 1,
@@ -326,7 +326,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
         )
       ).outcomes[0],
     ).toEqual({ kind: 'retry', result: 'ERROR', visibilitySeconds: 72 });
-    expect(await f.run(runPk({ job: 'test-job', id: 'ddb-down' }))).toBeUndefined();
+    expect(await f.run(runKey({ job: 'test-job', id: 'ddb-down' }))).toBeUndefined();
   });
 
   it('derives the job ID of a scheduled occurrence, so a second firing is a duplicate', async () => {
@@ -343,7 +343,7 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
     await processBatch(deps, [sqsRecordFactory(occurrence)]);
     await processBatch(deps, [sqsRecordFactory(occurrence)]);
     expect(runs).toBe(1);
-    expect(await f.run(runPk({ job: 'test-job', id: 'nightly@2026-11-24T02:00:00Z' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'test-job', id: 'nightly@2026-11-24T02:00:00Z' }))).toMatchObject({
       status: 'SUCCEEDED',
       schedule: 'nightly',
     });

@@ -1,8 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { S } from '@serverless-jobs/runtime/adapters';
 import { DynamoDbOccurrenceLedger } from '@serverless-jobs/runtime/adapters';
-import { DynamoDbRunLedger, runPk } from '@serverless-jobs/runtime/adapters';
+import { DynamoDbRunLedger, runKey } from '@serverless-jobs/runtime/adapters';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
 import { createTable, dynamo } from '#test/helpers/aws';
@@ -21,7 +20,7 @@ describe('Method: DynamoDbOccurrenceLedger.unmarkPending', () => {
         await dynamo().send(
           new GetItemCommand({
             TableName: table,
-            Key: { pk: S(runPk({ job: 'daily-report', id: occurrenceJobId('daily', time) })) },
+            Key: runKey({ job: 'daily-report', id: occurrenceJobId('daily', time) }),
             ConsistentRead: true,
           }),
         )

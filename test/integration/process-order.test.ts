@@ -9,7 +9,7 @@ import { LeaseLostError } from '@serverless-jobs/runtime/runtime';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { confirmOrder, processOrder } from '#functions/process-order/process-order';
 import { createTable, dynamo } from '#test/helpers/aws';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 async function setup() {
@@ -55,7 +55,7 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
       processedAt: '2026-11-24T08:00:00.000Z',
       processedDay: '2026-11-24',
     });
-    expect(await f.run(runPk({ job: 'process-order', id: 'order/o-1' }))).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await f.run(runKey({ job: 'process-order', id: 'order/o-1' }))).toMatchObject({ status: 'SUCCEEDED' });
     const confirmations = await f.drain(f.targetUrls.get('send-email')!);
     expect(confirmations.map((m) => JSON.parse(m.Body ?? '{}'))).toMatchObject([
       {
@@ -69,7 +69,7 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
   it('dead-letters an unknown order with a reason that names it', async () => {
     const { f, send } = await setup();
     await send('missing');
-    expect(await f.run(runPk({ job: 'process-order', id: 'order/missing' }))).toMatchObject({ status: 'DEAD' });
+    expect(await f.run(runKey({ job: 'process-order', id: 'order/missing' }))).toMatchObject({ status: 'DEAD' });
     const [letter] = await f.drain(f.dlqUrl);
     expect(letter?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
       'permanent failure: PermanentJobError: field "orderId": no such order (given "missing")',
@@ -95,7 +95,7 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
       const { response } = await send('o-done');
       expect(response.batchItemFailures).toEqual([]);
       expect(await order('o-done')).not.toHaveProperty('processedAt');
-      expect(await f.run(runPk({ job: 'process-order', id: 'order/o-done' }))).toMatchObject({ status: 'SUCCEEDED' });
+      expect(await f.run(runKey({ job: 'process-order', id: 'order/o-done' }))).toMatchObject({ status: 'SUCCEEDED' });
       const confirmations = (await f.drain(f.targetUrls.get('send-email')!)).map(
         (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
       );
@@ -125,7 +125,7 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
       (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
     );
     expect(confirmations).toEqual(['order-confirmation/o-crash']);
-    expect(await f.run(runPk({ job: 'process-order', id: 'order/o-crash' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'process-order', id: 'order/o-crash' }))).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 1,
     });
@@ -142,12 +142,12 @@ describe('Job: process-order (DynamoDB Local + fauxqs)', () => {
     const stale = store.markProcessed('o-tx', new Date(now), { key, fence: 1, finishedAt: now, durationMs: 1 });
     await expect(stale).rejects.toBeInstanceOf(LeaseLostError);
     expect(await order('o-tx')).toMatchObject({ status: 'PENDING' });
-    expect(await f.run(runPk(key))).toMatchObject({ status: 'RUNNING', fence: 2 });
+    expect(await f.run(runKey(key))).toMatchObject({ status: 'RUNNING', fence: 2 });
 
     expect(await store.markProcessed('o-tx', new Date(now), { key, fence: 2, finishedAt: now, durationMs: 1 })).toBe(
       'processed',
     );
     expect(await order('o-tx')).toMatchObject({ status: 'PROCESSED' });
-    expect(await f.run(runPk(key))).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await f.run(runKey(key))).toMatchObject({ status: 'SUCCEEDED' });
   });
 });

@@ -1,3 +1,4 @@
+import { runKey } from '@serverless-jobs/runtime/adapters';
 import { type AttributeValue, BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { N, S, str } from '@serverless-jobs/runtime/adapters';
@@ -35,7 +36,7 @@ const order = (
 });
 
 const run = (job: string, id: string, status: string, createdAt: string): Record<string, AttributeValue> => ({
-  pk: S(`${job}/${id}`),
+  ...runKey({ job, id }),
   job: S(job),
   id: S(id),
   status: S(status),

@@ -4,7 +4,7 @@ import * as z from '@serverless-jobs/runtime/zod';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { type JobHandler, processBatch } from '@serverless-jobs/runtime/runtime';
 import { dynamo } from '#test/helpers/aws';
-import { createRuntimeFixture, type RuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, type RuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const notify = defineJob({
@@ -34,7 +34,7 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
     const { response } = await deliver(f, async () => void ran.push('ran'), 'queued');
     expect(ran).toEqual([]);
     expect(response.batchItemFailures).toEqual([]);
-    expect(await f.run(runPk(key('queued')))).toMatchObject({ status: 'CANCELLED', attempt: 0 });
+    expect(await f.run(runKey(key('queued')))).toMatchObject({ status: 'CANCELLED', attempt: 0 });
     expect(f.metrics.total('JobCancelled')).toBe(1);
     expect(await f.drain(f.dlqUrl)).toEqual([]);
   });
@@ -54,7 +54,7 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
     );
     expect(effects).toEqual(['before']);
     expect(response.batchItemFailures).toEqual([]);
-    expect(await f.run(runPk(key('running')))).toMatchObject({ status: 'CANCELLED', attempt: 1 });
+    expect(await f.run(runKey(key('running')))).toMatchObject({ status: 'CANCELLED', attempt: 1 });
     expect(f.metrics.total('JobCancelled')).toBe(1);
   });
 
@@ -69,7 +69,7 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
       'enqueuing',
     );
     expect(await f.drain(f.targetUrls.get('notify')!)).toEqual([]);
-    expect(await f.run(runPk(key('enqueuing')))).toMatchObject({ status: 'CANCELLED' });
+    expect(await f.run(runKey(key('enqueuing')))).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('keeps CANCELLED when the handler then returns or fails for good, and dead-letters nothing', async () => {
@@ -83,8 +83,8 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
       },
       'fails',
     );
-    expect(await f.run(runPk(key('returns')))).toMatchObject({ status: 'CANCELLED' });
-    expect(await f.run(runPk(key('fails')))).toMatchObject({ status: 'CANCELLED' });
+    expect(await f.run(runKey(key('returns')))).toMatchObject({ status: 'CANCELLED' });
+    expect(await f.run(runKey(key('fails')))).toMatchObject({ status: 'CANCELLED' });
     expect(await f.drain(f.dlqUrl)).toEqual([]);
     expect(f.metrics.total('JobCancelled')).toBe(2);
   });
@@ -97,7 +97,7 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
       [sqsRecordFactory({ id: 'bad', job: 'cancel-job', payload: { n: 'one' } })],
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(await f.run(runPk(key('bad')))).toMatchObject({ status: 'CANCELLED' });
+    expect(await f.run(runKey(key('bad')))).toMatchObject({ status: 'CANCELLED' });
     expect(await f.drain(f.dlqUrl)).toEqual([]);
     expect(f.metrics.total('JobCancelled')).toBe(1);
   });
@@ -105,8 +105,8 @@ describe('Cancelling a run (DynamoDB Local + fauxqs)', () => {
   it('says a finished run is finished and changes nothing', async () => {
     const f = await createRuntimeFixture(['notify']);
     await deliver(f, async () => {}, 'done');
-    const before = await f.run(runPk(key('done')));
+    const before = await f.run(runKey(key('done')));
     expect(await cancel(f, 'done')).toMatchObject({ cancelled: false, status: 'SUCCEEDED' });
-    expect(await f.run(runPk(key('done')))).toEqual(before);
+    expect(await f.run(runKey(key('done')))).toEqual(before);
   });
 });

@@ -1,13 +1,12 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { toRunView } from '@serverless-jobs/cli/ops';
-import { S } from '@serverless-jobs/runtime/adapters';
 import type { DynamoDbRunLedger } from '@serverless-jobs/runtime/adapters';
 import * as z from '@serverless-jobs/runtime/zod';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { type JobHandler, PROGRESS_INTERVAL_MS, processBatch } from '@serverless-jobs/runtime/runtime';
 import { dynamo } from '#test/helpers/aws';
-import { createRuntimeFixture, type RuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, type RuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const job = defineJob({
@@ -18,7 +17,7 @@ const job = defineJob({
   retry: { attempts: 2, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
 });
 
-const key = (id: string) => runPk({ job: 'progress-job', id });
+const key = (id: string) => runKey({ job: 'progress-job', id });
 
 /** The fixture's ledger, counting the progress writes that reach DynamoDB. */
 function countingLedger(f: RuntimeFixture): { ledger: DynamoDbRunLedger; writes: () => number } {
@@ -69,7 +68,7 @@ describe('ctx.progress (DynamoDB Local, injected clock)', () => {
     ]);
     // As `jobs runs` and the dashboard read it back.
     const { Item } = await dynamo().send(
-      new GetItemCommand({ TableName: f.ledgerName, Key: { pk: S(key('p-1')) }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: f.ledgerName, Key: key('p-1'), ConsistentRead: true }),
     );
     expect(toRunView(Item!)).toMatchObject({
       status: 'SUCCEEDED',

@@ -2,12 +2,11 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { toRunView } from '@serverless-jobs/cli/ops';
-import { S } from '@serverless-jobs/runtime/adapters';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
 import { type JobLogger, PermanentJobError, processBatch, type RuntimeLogger } from '@serverless-jobs/runtime/runtime';
 import * as z from '@serverless-jobs/runtime/zod';
 import { dynamo, sqs } from '#test/helpers/aws';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const follow = defineJob({
@@ -75,10 +74,14 @@ describe('Tracing: one trace from a send to its run and the jobs it enqueues', (
       );
       await processBatch(deps, [record('a', 'enqueue', SENDER)]);
 
-      const item = await f.run(runPk({ job: 'traced-job', id: 'a' }));
+      const item = await f.run(runKey({ job: 'traced-job', id: 'a' }));
       expect(item).toMatchObject({ status: 'SUCCEEDED', traceId: SENDER_ROOT });
       const { Item } = await dynamo().send(
-        new GetItemCommand({ TableName: f.ledgerName, Key: { pk: S('traced-job/a') }, ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: f.ledgerName,
+          Key: runKey({ job: 'traced-job', id: 'a' }),
+          ConsistentRead: true,
+        }),
       );
       expect(toRunView(Item!).traceId).toBe(SENDER_ROOT);
       expect(seen).toBe(SENDER_ROOT);
@@ -95,7 +98,7 @@ describe('Tracing: one trace from a send to its run and the jobs it enqueues', (
       traceHeader: () => INVOCATION,
     });
     await processBatch(deps, [record('b', 'enqueue')]);
-    expect(await f.run(runPk({ job: 'traced-job', id: 'b' }))).toMatchObject({ traceId: INVOCATION_ROOT });
+    expect(await f.run(runKey({ job: 'traced-job', id: 'b' }))).toMatchObject({ traceId: INVOCATION_ROOT });
     const [sent] = await receiveWithTrace(f.targetUrls.get(follow.name)!);
     expect(sent?.Attributes?.AWSTraceHeader).toBe(INVOCATION);
   });
@@ -113,7 +116,7 @@ describe('Tracing: one trace from a send to its run and the jobs it enqueues', (
     const [dead] = await receiveWithTrace(f.dlqUrl);
     expect(JSON.parse(dead!.Body!)).toMatchObject({ id: 'd' });
     expect(dead?.Attributes?.AWSTraceHeader).toBe(SENDER);
-    expect(await f.run(runPk({ job: 'traced-job', id: 'd' }))).toMatchObject({ status: 'DEAD', traceId: SENDER_ROOT });
+    expect(await f.run(runKey({ job: 'traced-job', id: 'd' }))).toMatchObject({ status: 'DEAD', traceId: SENDER_ROOT });
   });
 
   it('records the trace of a message refused before it became a run, and logs the refusal in it', async () => {
@@ -121,7 +124,7 @@ describe('Tracing: one trace from a send to its run and the jobs it enqueues', (
     const lines: Line[] = [];
     const deps = f.deps(job, async () => {}, { logger: recordingLogger(lines) });
     await processBatch(deps, [record('e', 'unknown-mode', SENDER)]);
-    expect(await f.run(runPk({ job: 'traced-job', id: 'e' }))).toMatchObject({ status: 'DEAD', traceId: SENDER_ROOT });
+    expect(await f.run(runKey({ job: 'traced-job', id: 'e' }))).toMatchObject({ status: 'DEAD', traceId: SENDER_ROOT });
     expect(lines).toEqual([['WARN', 'Message rejected', expect.objectContaining({ xray_trace_id: SENDER_ROOT })]]);
     const [dead] = await receiveWithTrace(f.dlqUrl);
     expect(dead?.Attributes?.AWSTraceHeader).toBe(SENDER);

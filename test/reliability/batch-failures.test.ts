@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
@@ -26,7 +26,7 @@ describe('Reliability matrix 2: failures in a batch (DynamoDB Local + fauxqs, in
       // attempts: 3 → FAILED, FAILED, DEAD; later copies of the DEAD job are duplicates.
       expect(results).toEqual(['FAILED', 'FAILED', 'DEAD', 'DUPLICATE', 'DUPLICATE']);
       expect(calls).toBe(3);
-      const run = await f.run(runPk({ job: 'matrix-job', id: 'always-fails' }));
+      const run = await f.run(runKey({ job: 'matrix-job', id: 'always-fails' }));
       expect(run).toMatchObject({
         status: 'DEAD',
         attempt: 3,
@@ -69,7 +69,7 @@ describe('Reliability matrix 2: failures in a batch (DynamoDB Local + fauxqs, in
           .sort(),
       );
       for (const id of ids) {
-        const run = await f.run(runPk({ job: 'matrix-job', id }));
+        const run = await f.run(runKey({ job: 'matrix-job', id }));
         expect(run, id).toMatchObject(
           failing.has(id) ? { status: 'FAILED', attempt: 1 } : { status: 'SUCCEEDED', attempt: 1 },
         );
@@ -86,7 +86,7 @@ describe('Reliability matrix 2: failures in a batch (DynamoDB Local + fauxqs, in
       expect(retry.response.batchItemFailures).toEqual([]);
       for (const id of ids) {
         expect(effects.count(id), id).toBe(1);
-        expect(await f.run(runPk({ job: 'matrix-job', id }))).toMatchObject({ status: 'SUCCEEDED' });
+        expect(await f.run(runKey({ job: 'matrix-job', id }))).toMatchObject({ status: 'SUCCEEDED' });
       }
     });
   }

@@ -8,7 +8,7 @@ import { sendEmail, type SendEmailPayload } from '#functions/send-email/send-ema
 import { sesStore, uniqueName } from '#test/helpers/aws';
 import { injectFault, ledgerWrite } from '#test/helpers/fault-injection';
 import { createOrderFixture } from '#test/helpers/order-fixture';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const mailsTo = async (to: string) => (await sesStore()).filter((mail) => mail.destination.to.includes(to));
@@ -32,7 +32,7 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       expect(first.response.batchItemFailures).toHaveLength(1); // not acknowledged
       const processed = await order();
       expect(processed).toMatchObject({ status: 'PROCESSED' });
-      expect(await f.run(runPk({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
+      expect(await f.run(runKey({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 1,
         fence: 1,
@@ -44,7 +44,7 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       expect(redelivery.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
       expect(await order()).toEqual(processed); // processedAt unchanged: one transition
       expect(await confirmations()).toEqual([`order-confirmation/${orderId}`]);
-      expect(await f.run(runPk({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
+      expect(await f.run(runKey({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 1,
         fence: 1,
@@ -69,7 +69,7 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       expect(await order()).toMatchObject({ status: 'PROCESSED', processedAt: new Date(f.clock.now()).toISOString() });
       // The replay on the duplicate re-enqueues the same deduplicated job ID; send-email's ledger sends it once.
       expect(new Set(await confirmations())).toEqual(new Set([`order-confirmation/${orderId}`]));
-      expect(await f.run(runPk({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
+      expect(await f.run(runKey({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 2,
       });
@@ -94,7 +94,7 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       expect(first.outcomes[0]).toMatchObject({ kind: 'retry', result: 'ERROR' });
       expect(first.response.batchItemFailures).toHaveLength(1);
       expect(await mailsTo(to)).toHaveLength(1);
-      expect(await f.run(runPk({ job: 'send-email', id: body.id }))).toMatchObject({ status: 'RUNNING', attempt: 1 });
+      expect(await f.run(runKey({ job: 'send-email', id: body.id }))).toMatchObject({ status: 'RUNNING', attempt: 1 });
       expect((await processBatch(deps, [sqsRecordFactory(body)])).outcomes).toEqual([
         expect.objectContaining({ kind: 'retry', result: 'BUSY' }),
       ]);
@@ -105,7 +105,7 @@ describe('Reliability matrix 4: crash after the side effect, before completion',
       // The README's at-least-once guarantee, observed: the crash inside the window gives a second e-mail,
       // and one SUCCEEDED run.
       expect(await mailsTo(to)).toHaveLength(2);
-      expect(await f.run(runPk({ job: 'send-email', id: body.id }))).toMatchObject({
+      expect(await f.run(runKey({ job: 'send-email', id: body.id }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 2,
         fence: 2,

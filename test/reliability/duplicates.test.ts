@@ -6,7 +6,7 @@ import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sendEmail, type SendEmailPayload } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
 import { pollOnce, sendBodies } from '#test/helpers/queue-driver';
-import { createRuntimeFixture, runPk, type RuntimeFixture } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey, type RuntimeFixture } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const sender = new SesEmailSender(new SESClient({}), 'jobs@example.com');
@@ -22,7 +22,7 @@ async function message() {
 
 async function expectOneRun(f: RuntimeFixture, id: string, to: string): Promise<void> {
   expect(await mailsTo(to)).toHaveLength(1);
-  expect(await f.run(runPk({ job: 'send-email', id }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
+  expect(await f.run(runKey({ job: 'send-email', id }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
   expect(f.metrics.total('JobSucceeded')).toBe(1);
   expect(f.metrics.total('JobStarted')).toBe(1);
   expect(f.metrics.total('JobDuplicate')).toBe(1);
@@ -77,7 +77,7 @@ describe('Reliability matrix 1: duplicates (send-email on SES, DynamoDB Local, f
     );
     expect(summaries.filter((s) => s.outcomes[0]?.result === 'SUCCEEDED')).toHaveLength(1);
     expect(await mailsTo(to)).toHaveLength(1);
-    expect(await f.run(runPk({ job: 'send-email', id }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
+    expect(await f.run(runKey({ job: 'send-email', id }))).toMatchObject({ status: 'SUCCEEDED', attempt: 1, fence: 1 });
     expect(f.metrics.total('JobStarted')).toBe(1);
     expect(f.metrics.total('JobDuplicate') + f.metrics.total('JobBusy')).toBe(15);
   });

@@ -5,7 +5,7 @@ import { uniqueName } from '#test/helpers/aws';
 import { type FaultOptions, injectFault, ledgerWrite, throttlingError } from '#test/helpers/fault-injection';
 import { createOrderFixture } from '#test/helpers/order-fixture';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /** How many times the SDK tries a request (standard retry mode); a fault repeated this often surfaces. */
@@ -24,7 +24,7 @@ async function faulty(options: FaultOptions) {
   });
   const id = uniqueName('fault');
   const deliver = () => processBatch(deps, [sqsRecordFactory(matrixEnvelope(id))]);
-  const run = () => f.run(runPk({ job: 'matrix-job', id }));
+  const run = () => f.run(runKey({ job: 'matrix-job', id }));
   return { f, fault, effects, deliver, run, id, failHandler: (value: boolean) => (fail = value) };
 }
 
@@ -139,7 +139,7 @@ describe(
         expect(fault.thrown()).toBe(SDK_ATTEMPTS);
         expect(first.response.batchItemFailures).toHaveLength(1);
         expect(await order()).toMatchObject({ status: 'PENDING' });
-        expect(await f.run(runPk({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
+        expect(await f.run(runKey({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
           status: 'FAILED',
           attempt: 1,
         });
@@ -148,7 +148,7 @@ describe(
         expect((await deliver()).outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
         expect(await order()).toMatchObject({ status: 'PROCESSED' });
         expect(new Set(await confirmations())).toEqual(new Set([`order-confirmation/${orderId}`]));
-        expect(await f.run(runPk({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
+        expect(await f.run(runKey({ job: 'process-order', id: `order/${orderId}` }))).toMatchObject({
           status: 'SUCCEEDED',
           attempt: 2,
         });

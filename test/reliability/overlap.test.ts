@@ -1,13 +1,13 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { leasePk } from '@serverless-jobs/runtime/adapters';
+import { leasePk, singletonKey } from '@serverless-jobs/runtime/adapters';
 import { defineJob } from '@serverless-jobs/runtime/jobs';
 import type { OverlapPolicy } from '@serverless-jobs/runtime/jobs';
 import type { JobHandler } from '@serverless-jobs/runtime/runtime';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
 import * as z from '@serverless-jobs/runtime/zod';
 import { sqs } from '#test/helpers/aws';
-import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, type RuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
@@ -56,7 +56,7 @@ function gatedHandler() {
 }
 
 async function status(f: RuntimeFixture, job: string, id: string): Promise<Record<string, unknown> | undefined> {
-  return f.run(`${job}/${id}`);
+  return f.run(runKey({ job, id }));
 }
 
 /**
@@ -120,12 +120,12 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
       const d = occurrenceAt(job.name, 3);
       const fourth = processBatch(deps, [d.record]);
       await gate.whenStarted(d.id);
-      const lease = await f.run(leasePk(job.name, 'minutely'));
+      const lease = await f.run(singletonKey(leasePk(job.name, 'minutely')));
       expect(lease).toMatchObject({ holder: d.id, token: 2 });
 
       gate.finish(a.id); // the zombie finishes and tries to release with token 1
       await zombie;
-      expect(await f.run(leasePk(job.name, 'minutely'))).toMatchObject({ holder: d.id, token: 2 });
+      expect(await f.run(singletonKey(leasePk(job.name, 'minutely')))).toMatchObject({ holder: d.id, token: 2 });
       f.clock.advance(MINUTE);
       const e = occurrenceAt(job.name, 4);
       expect((await processBatch(deps, [e.record])).outcomes).toEqual([{ kind: 'ack', result: 'SKIPPED' }]);
@@ -177,7 +177,7 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
       expect((await second).outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
       expect(await status(f, job.name, b.id)).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
       expect(gate.started).toEqual([a.id, b.id]);
-      expect(await f.run(leasePk(job.name, 'minutely'))).not.toHaveProperty('buffered');
+      expect(await f.run(singletonKey(leasePk(job.name, 'minutely')))).not.toHaveProperty('buffered');
     },
   );
 
@@ -235,6 +235,6 @@ describe('Overlap policy per schedule (a run longer than the interval)', () => {
       [{ kind: 'ack', result: 'SUCCEEDED' }],
       [{ kind: 'ack', result: 'SUCCEEDED' }],
     ]);
-    expect(await f.run(leasePk(job.name, 'minutely'))).toBeUndefined();
+    expect(await f.run(singletonKey(leasePk(job.name, 'minutely')))).toBeUndefined();
   });
 });

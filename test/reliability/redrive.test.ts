@@ -13,7 +13,7 @@ import { redriveByCopy } from '@serverless-jobs/cli/ops';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { synthesizedApp } from '#test/e2e/local-stack-fixture';
 import { sqs } from '#test/helpers/aws';
-import { createRuntimeFixture } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
@@ -47,7 +47,7 @@ describe('Reliability 8: redrive', () => {
 
       const first = await processBatch(deps, [sqsRecordFactory({ id: 'invoice-7', payload: { invoiceId: 'inv-7' } })]);
       expect(first.outcomes).toEqual([{ kind: 'ack', result: 'DEAD' }]);
-      const dead = await f.run('send-invoice/invoice-7');
+      const dead = await f.run(runKey({ job: 'send-invoice', id: 'invoice-7' }));
       expect(dead).toMatchObject({ status: 'DEAD', attempt: 1 });
       // The record is kept for the ledger retention, counted from its claim.
       expect(dead?.expiresAt).toBe(Math.floor((firstAttempt + invoiceJob.ledgerRetentionDays * DAY_MS) / 1000));
@@ -82,7 +82,7 @@ describe('Reliability 8: redrive', () => {
       ]);
       expect(again.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
       expect(effects).toEqual(['invoice-7#inv-7']);
-      const run = await f.run('send-invoice/invoice-7');
+      const run = await f.run(runKey({ job: 'send-invoice', id: 'invoice-7' }));
       expect(run).toMatchObject({ status: 'SUCCEEDED', redrives: 1, attempt: 1 });
       // the history of the failure is kept
       expect((run?.errors as unknown[] | undefined)?.length ?? 0).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,6 @@
-import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { fromItem } from '@serverless-jobs/runtime/adapters';
+import { fromItem, jobRunItems } from '@serverless-jobs/runtime/adapters';
 import { nextOccurrences } from '@serverless-jobs/runtime/cron';
 import { cleanupJob } from '#shared/jobs/cleanup';
 import type { Clock } from '@serverless-jobs/runtime/runtime';
@@ -15,7 +14,7 @@ import { toSqsEvent } from '@serverless-jobs/local/runner';
 import { VirtualClock } from '@serverless-jobs/local/runner';
 import { synthesizedApp } from '#test/e2e/local-stack-fixture';
 import { dynamo, sqs } from '#test/helpers/aws';
-import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, type RuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
@@ -42,20 +41,7 @@ function countingHandler(): { handler: JobHandler<unknown, unknown>; runs: Map<s
 
 async function ledgerRuns(f: RuntimeFixture): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: f.ledgerName,
-        IndexName: 'byJob',
-        KeyConditionExpression: 'job = :j',
-        ExpressionAttributeValues: { ':j': { S: 'cleanup' } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []).map((item) => fromItem(item)));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of jobRunItems(dynamo(), f.ledgerName, 'cleanup')) items.push(fromItem(item));
   return items;
 }
 
@@ -152,7 +138,7 @@ describe('Reliability 7: schedules', () => {
     for (const summary of [again, late, veryLate])
       expect(summary.outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
     expect([...runs]).toEqual([['daily@2026-11-24T02:00:00Z', 1]]);
-    const run = await f.run('cleanup/daily@2026-11-24T02:00:00Z');
+    const run = await f.run(runKey({ job: 'cleanup', id: 'daily@2026-11-24T02:00:00Z' }));
     expect(run).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 1,
@@ -215,7 +201,7 @@ describe('Reliability 7: schedules', () => {
     expect(received).toBe(14);
     expect(Object.fromEntries(runs)).toEqual(Object.fromEntries(expected.map((time) => [`daily@${time}`, 1])));
     const ledger = await ledgerRuns(f);
-    expect(ledger.map((run) => run.pk).sort()).toEqual(expected.map((time) => `cleanup/daily@${time}`));
+    expect(ledger.map((run) => run.id).sort()).toEqual(expected.map((time) => `daily@${time}`));
     expect(ledger.every((run) => run.status === 'SUCCEEDED' && run.attempt === 1)).toBe(true);
     expect(f.metrics.total('JobDuplicate')).toBe(7);
   }, 60_000);

@@ -5,7 +5,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
-import { clientsFor, eventually, getItem, ROOT } from '#test/e2e/local-stack-fixture';
+import { clientsFor, eventually, getItem, ROOT, ledgerKey } from '#test/e2e/local-stack-fixture';
 import { slowEmailJob } from '#test/reliability/fixtures/slow-email-job';
 import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
@@ -47,7 +47,7 @@ describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by
     const ledger = stack.model.outputs[tableOutputKey('Ledger')]!;
     const running = await eventually(
       async () => {
-        const item = await getItem(dynamodb, ledger, { pk: 'slow-email/slow-1' });
+        const item = await getItem(dynamodb, ledger, ledgerKey('slow-email', 'slow-1'));
         return item?.status === 'RUNNING' ? item : undefined;
       },
       20_000,
@@ -56,7 +56,7 @@ describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by
     expect(running).toMatchObject({ attempt: 1, fence: 1 });
     const run = await eventually(
       async () => {
-        const item = await getItem(dynamodb, ledger, { pk: 'slow-email/slow-1' });
+        const item = await getItem(dynamodb, ledger, ledgerKey('slow-email', 'slow-1'));
         return item?.status === 'SUCCEEDED' ? item : undefined;
       },
       75_000,

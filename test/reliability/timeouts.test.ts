@@ -6,7 +6,7 @@ import { sendEmailJob } from '#shared/jobs/send-email';
 import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sendEmail, type SendEmailPayload } from '#functions/send-email/send-email';
 import { sesStore, uniqueName } from '#test/helpers/aws';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 const ses = new SesEmailSender(new SESClient({}), 'jobs@example.com');
@@ -47,7 +47,7 @@ describe('Reliability matrix 3: timeout mid-job (send-email, DynamoDB Local + SE
       // Invocation 1 claims the run and hangs: its Lambda is killed at the Timeout; nothing is acknowledged.
       void processBatch(deps, [sqsRecordFactory(body, { receiptHandle: 'first' })]);
       await sender.reached;
-      const claimed = await f.run(runPk(key));
+      const claimed = await f.run(runKey(key));
       expect(claimed).toMatchObject({ status: 'RUNNING', attempt: 1, fence: 1 });
       // lease = claim time + remaining time (the 30 s Timeout) + 30 s grace
       expect(claimed?.leaseExpiresAt).toBe(f.clock.now() + 60_000);
@@ -58,13 +58,13 @@ describe('Reliability matrix 3: timeout mid-job (send-email, DynamoDB Local + SE
       expect(busy.outcomes).toEqual([{ kind: 'retry', result: 'BUSY', visibilitySeconds: 31 }]);
       expect(busy.response.batchItemFailures).toHaveLength(1);
       expect(sender.calls).toBe(1);
-      expect(await f.run(runPk(key))).toMatchObject({ status: 'RUNNING', attempt: 1, fence: 1 });
+      expect(await f.run(runKey(key))).toMatchObject({ status: 'RUNNING', attempt: 1, fence: 1 });
 
       // After the lease: the run is reclaimed with a new fence and completes.
       f.clock.advance(31_000);
       const rerun = await processBatch(deps, [sqsRecordFactory(body, { receiptHandle: 'third' })]);
       expect(rerun.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
-      expect(await f.run(runPk(key))).toMatchObject({ status: 'SUCCEEDED', attempt: 2, fence: 2 });
+      expect(await f.run(runKey(key))).toMatchObject({ status: 'SUCCEEDED', attempt: 2, fence: 2 });
 
       // Any later copy is a duplicate; one e-mail in all.
       const late = await processBatch(deps, [sqsRecordFactory(body, { receiptHandle: 'fourth' })]);
@@ -102,7 +102,7 @@ describe('Reliability matrix 3: timeout mid-job (send-email, DynamoDB Local + SE
       ]);
       release();
       expect((await zombie).outcomes).toEqual([{ kind: 'ack', result: 'LEASE_LOST' }]);
-      expect(await f.run(runPk({ job: 'send-email', id: body.id }))).toMatchObject({
+      expect(await f.run(runKey({ job: 'send-email', id: body.id }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 2,
         fence: 2,

@@ -4,7 +4,7 @@ import { processBatch } from '@serverless-jobs/runtime/runtime';
 import { sqs } from '#test/helpers/aws';
 import { deleteAcknowledged, receive, sendBodies, toSqsRecord } from '#test/helpers/queue-driver';
 import { EffectLog, matrixEnvelope, matrixJob } from '#test/helpers/reliability-jobs';
-import { createRuntimeFixture, runPk } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 
 describe('Reliability matrix 5: visibility timeout shorter than the runtime (fauxqs + DynamoDB Local)', () => {
   it('5: the overlapping delivery takes the BUSY path and does not run the handler a second time', async () => {
@@ -39,7 +39,7 @@ describe('Reliability matrix 5: visibility timeout shorter than the runtime (fau
     expect(done.outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
     expect(started).toBe(1);
     expect(effects.count('slow')).toBe(1);
-    expect(await f.run(runPk({ job: 'matrix-job', id: 'slow' }))).toMatchObject({
+    expect(await f.run(runKey({ job: 'matrix-job', id: 'slow' }))).toMatchObject({
       status: 'SUCCEEDED',
       attempt: 1,
       fence: 1,

@@ -8,7 +8,7 @@ import * as z from '@serverless-jobs/runtime/zod';
 import { runWatchdog, type WatchFigures } from '@serverless-jobs/runtime/schedules';
 import { watchedSchedules } from '@serverless-jobs/runtime/schedules';
 import { dynamo, sqs } from '#test/helpers/aws';
-import { createRuntimeFixture, type RuntimeFixture } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, type RuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 import { sqsRecordFactory } from '#test/helpers/sqs-record-factory';
 
 /**
@@ -195,17 +195,19 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
         }),
       ]);
       // Passed over, not recorded: the next checks do not catch them up, but a late message of theirs would still run.
-      expect(await f.run('hourly-sync/hourly@2027-01-04T02:00:00Z')).toBeUndefined();
+      expect(await f.run(runKey({ job: 'hourly-sync', id: 'hourly@2027-01-04T02:00:00Z' }))).toBeUndefined();
       expect((await h.ledger.state(h.job.name, 'hourly')).superseded).toEqual(first.superseded);
       expect((await h.watch(at(4, 50))).enqueued).toEqual([]);
-      expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toMatchObject({ status: 'PENDING' });
+      expect(await f.run(runKey({ job: 'hourly-sync', id: 'hourly@2027-01-04T04:00:00Z' }))).toMatchObject({
+        status: 'PENDING',
+      });
 
       // The caught-up message runs once, as the occurrence it names.
       const deps = f.deps(h.job, async () => undefined);
       const record = sqsRecordFactory(messages[0]!.Body!, { sentAt: at(4, 31) });
       expect((await processBatch(deps, [record])).outcomes).toEqual([{ kind: 'ack', result: 'SUCCEEDED' }]);
       expect((await processBatch(deps, [record])).outcomes).toEqual([{ kind: 'ack', result: 'DUPLICATE' }]);
-      expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toMatchObject({
+      expect(await f.run(runKey({ job: 'hourly-sync', id: 'hourly@2027-01-04T04:00:00Z' }))).toMatchObject({
         status: 'SUCCEEDED',
         attempt: 1,
         occurrence: '2027-01-04T04:00:00Z',
@@ -231,7 +233,7 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
       // Stored and published all the same: the outage's four missed occurrences are counted once.
       expect(h.published.map((figures) => figures.MissedOccurrences)).toEqual([0, 4]);
       expect((await h.ledger.state(h.job.name, 'hourly')).checkedUntil).toBe(at(4, 20));
-      expect(await f.run('hourly-sync/hourly@2027-01-04T04:00:00Z')).toBeUndefined();
+      expect(await f.run(runKey({ job: 'hourly-sync', id: 'hourly@2027-01-04T04:00:00Z' }))).toBeUndefined();
 
       expect((await sqs().send(new CreateQueueCommand({ QueueName: queueUrl.split('/').pop()! }))).QueueUrl).toBe(
         queueUrl,
@@ -254,7 +256,7 @@ describe('Schedule watchdog (fake clock, DynamoDB Local, fauxqs)', () => {
       expect(first.enqueued).toEqual(['02', '03', '04'].map((hh) => `hourly@2027-01-04T${hh}:00:00Z`));
       const messages = await f.drain(f.targetUrls.get('hourly-sync')!);
       expect(messages.map((m) => (JSON.parse(m.Body!) as { id: string }).id).sort()).toEqual(first.enqueued);
-      expect(await f.run('hourly-sync/hourly@2027-01-04T01:00:00Z')).toBeUndefined();
+      expect(await f.run(runKey({ job: 'hourly-sync', id: 'hourly@2027-01-04T01:00:00Z' }))).toBeUndefined();
     },
   );
 });

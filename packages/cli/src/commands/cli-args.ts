@@ -65,6 +65,7 @@ export type Command =
       readonly filter?: string;
     }
   | { readonly name: 'health'; readonly windowMs: number }
+  | { readonly name: 'ledger-import'; readonly from: string }
   | {
       readonly name: 'drift';
       readonly job?: string;
@@ -98,6 +99,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   dlq <job> [--peek 10]                     DLQ counts, and the reason and attempts of the first messages
   redrive <job> [--dry-run] [--rate N] [--filter text|reason=…|jobId=…]   move the DLQ back to the queue
   health [--window 1h]                      Healthy / Degraded / Unhealthy; exit code 0 / 1 / 2
+  ledger-import --from TABLE                copy the runs of a ledger of the old layout (index byJob) into
+                                            this stack's ledger: docs/data-model.md#moving-from-the-byjob-index
   drift [<job>] [-c key=value]…             schedules whose live expression, zone or state differ from the
                                             declaration with cdk.json's context and -c; what the next deploy does
   backfill <job> --from T --to T [--schedule S] [--dry-run]   enqueue every occurrence in a past range
@@ -139,6 +142,7 @@ const COMMAND_OPTIONS = {
   callback: { data: { type: 'string' }, fail: { type: 'string' } },
   redrive: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, filter: { type: 'string' } },
   health: { window: { type: 'string', default: '1h' } },
+  'ledger-import': { from: { type: 'string' } },
   drift: { context: { type: 'string', short: 'c', multiple: true } },
   backfill: {
     from: { type: 'string' },
@@ -310,6 +314,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
               `(given ${data === undefined ? 'neither' : 'both'})`,
           );
         return { name, job: job!, id: id!, outcome: data === undefined ? { failure: failure! } : { data } };
+      }
+      case 'ledger-import': {
+        const from = str('from');
+        if (from === undefined) throw new UsageError('ledger-import needs --from <the old ledger table>');
+        return { name, from };
       }
       case 'dlq': {
         const [job] = needs(name, args, ['job']);

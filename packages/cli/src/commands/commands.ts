@@ -291,6 +291,16 @@ export async function runCommand(
       print(answer, () => `Sent the ${answer.sent} of callback "${answer.callback}" to ${answer.job}/${answer.jobId}`);
       return 0;
     }
+    case 'ledger-import': {
+      const answer = await ops.importLedger(command.from);
+      print(answer, () =>
+        [
+          `Copied ${answer.copied} items from ${answer.from} to ${answer.to}; ${answer.present} were there already`,
+          ...answer.skipped.map((pk) => `skipped, not an item of a ledger: ${pk}`),
+        ].join('\n'),
+      );
+      return answer.skipped.length > 0 ? 1 : 0;
+    }
     case 'dlq': {
       const [counts, letters] = await Promise.all([
         ops.queueCounts(command.job),

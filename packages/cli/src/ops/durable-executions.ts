@@ -5,7 +5,7 @@ import {
   SendDurableExecutionCallbackSuccessCommand,
   StopDurableExecutionCommand,
 } from '@aws-sdk/client-lambda';
-import { type CancelAnswer, runPk, S, str } from '@serverless-jobs/runtime/adapters';
+import { type CancelAnswer, runKey, str } from '@serverless-jobs/runtime/adapters';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { OpsInputError } from './errors.ts';
 import { cancelJobRun } from './run-history.ts';
@@ -54,7 +54,7 @@ export async function sendJobCallback(
   const { Item } = await clients.dynamodb.send(
     new GetItemCommand({
       TableName: ledgerTable,
-      Key: { pk: S(runPk({ job: job.name, id: jobId })) },
+      Key: runKey({ job: job.name, id: jobId }),
       ConsistentRead: true,
     }),
   );

@@ -9,6 +9,7 @@ export * from './errors.ts';
 export * from './health-check.ts';
 export * from './health.ts';
 export * from './job-sender.ts';
+export * from './ledger-import.ts';
 export * from './jobs-ops.ts';
 export * from './local-schedule-control.ts';
 export * from './message-age.ts';

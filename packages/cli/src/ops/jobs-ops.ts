@@ -29,6 +29,7 @@ import { contextLines, scheduleView, UPCOMING_OCCURRENCES } from './schedule-vie
 import { requireOutput } from './stack-output.ts';
 import { backfill, type BackfillRange, type BackfillResult } from './backfill.ts';
 import { checkHealth } from './health-check.ts';
+import { importLedger, type LedgerImportAnswer } from './ledger-import.ts';
 import { assertScheduleChange } from './schedule-change.ts';
 import type { DeployContext } from './deploy-context.ts';
 import { type DriftReport, scheduleDrift } from './schedule-drift.ts';
@@ -292,6 +293,11 @@ export class JobsOps {
   /** Completes the callback a durable run waits for, with data or as a failure. */
   callback(jobName: string, jobId: string, outcome: CallbackOutcome): Promise<CallbackAnswer> {
     return sendJobCallback(this.options, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId, outcome);
+  }
+
+  /** Copies the runs of a ledger of the old layout (before 0.19, index `byJob`) into this stack's ledger. */
+  importLedger(from: string): Promise<LedgerImportAnswer> {
+    return importLedger(this.options.dynamodb, from, this.output(tableOutputKey('Ledger')));
   }
 
   /** Visible, in-flight and delayed messages of the job's queue, and of its DLQ. */

@@ -1,15 +1,14 @@
-import { type AttributeValue, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { cancelRun, fromItem } from '@serverless-jobs/runtime/adapters';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { S } from '@serverless-jobs/runtime/adapters';
-import { runPk } from '@serverless-jobs/runtime/adapters';
+import { jobRunItems, runKey } from '@serverless-jobs/runtime/adapters';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import type { RunsQuery, RunView } from './ops-types.ts';
 
 /** Runs listed when no limit is given. */
 export const DEFAULT_RUNS_LIMIT = 20;
-const BY_JOB = ledgerTable.indexes.find((index) => index.name === 'byJob')!;
 const STATUSES = new Set<string>(Object.values(RunStatus));
 
 export const isRunStatus = (value: string): value is RunStatus => STATUSES.has(value);
@@ -58,8 +57,9 @@ export function toRunView(item: Record<string, AttributeValue>): RunView {
 }
 
 /**
- * A job's runs, newest first, from the `byJob` index (job, createdAt); the status filter is applied by
- * DynamoDB, and pages are read until the limit is reached, since Limit counts items before the filter.
+ * A job's runs, newest first. The ledger keeps a job's runs in its partitions in job-ID order, with no index by
+ * time, so every run of the job within the ledger's retention is read (the status and `since` filters applied by
+ * DynamoDB) and sorted here.
  */
 export async function queryRuns(
   client: DynamoDBClient,
@@ -68,49 +68,35 @@ export async function queryRuns(
   query: RunsQuery = {},
 ): Promise<RunView[]> {
   const limit = query.limit ?? DEFAULT_RUNS_LIMIT;
-  const names: Record<string, string> = { '#job': BY_JOB.partitionKey };
-  const values: Record<string, AttributeValue> = { ':job': S(job) };
-  let keyCondition = '#job = :job';
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const filters: string[] = [];
   if (query.since !== undefined) {
-    keyCondition += ' AND #createdAt >= :since';
-    names['#createdAt'] = BY_JOB.sortKey;
+    filters.push('#createdAt >= :since');
+    names['#createdAt'] = 'createdAt';
     values[':since'] = S(query.since);
   }
-  let filter: string | undefined;
   const statuses = query.statuses ?? [];
   if (statuses.length > 0) {
     names['#status'] = 'status';
     statuses.forEach((status, i) => (values[`:s${i}`] = S(status)));
-    filter = `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`;
+    filters.push(`#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`);
   }
+  const filter = filters.length > 0 ? filters.join(' AND ') : undefined;
   const runs: RunView[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: BY_JOB.name,
-        KeyConditionExpression: keyCondition,
-        FilterExpression: filter,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        Limit: Math.max(limit, 25),
-        ExclusiveStartKey: start,
-      }),
-    );
-    runs.push(...(page.Items ?? []).map(toRunView));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined && runs.length < limit);
-  return runs.slice(0, limit);
+  for await (const item of jobRunItems(client, tableName, job, { filter, names, values })) runs.push(toRunView(item));
+  return runs.sort(newestFirst).slice(0, limit);
 }
+
+const newestFirst = (a: RunView, b: RunView): number =>
+  b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 
 /** Whether the ledger holds a run with this job ID, in any status. */
 export async function hasRun(client: DynamoDBClient, tableName: string, job: string, id: string): Promise<boolean> {
   const { Item } = await client.send(
     new GetItemCommand({
       TableName: tableName,
-      Key: { [ledgerTable.partitionKey]: S(runPk({ job, id })) },
+      Key: runKey({ job, id }),
       ProjectionExpression: '#pk',
       ExpressionAttributeNames: { '#pk': ledgerTable.partitionKey },
     }),

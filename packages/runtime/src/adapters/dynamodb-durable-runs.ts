@@ -6,7 +6,8 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
-import { fencedUpdate, runPk } from './dynamodb-run-ledger.ts';
+import { fencedUpdate } from './dynamodb-run-ledger.ts';
+import { runKey } from './ledger-keys.ts';
 import type { DurableRuns, DurableAdoption, PendingCallback } from '../durable/durable-runs.ts';
 import { type RunKey, type RunProgress, RunStatus } from '../runtime/run-ledger.ts';
 
@@ -31,7 +32,7 @@ export class DynamoDbDurableRuns implements DurableRuns {
     const arn: Record<string, AttributeValue> = to.arn === undefined ? {} : { ':arn': S(to.arn) };
     return this.write({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#fence = :fence AND #status = :running',
       UpdateExpression: `SET #execution = :name, #leaseExpiresAt = :lease, #updatedAt = :at${
         to.arn === undefined ? '' : ', #executionArn = :arn'
@@ -60,7 +61,7 @@ export class DynamoDbDurableRuns implements DurableRuns {
       const { Attributes: item } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(runPk(key)) },
+          Key: runKey(key),
           ConditionExpression: '#status = :running AND (attribute_not_exists(#execution) OR #execution = :name)',
           UpdateExpression: 'SET #execution = :name, #leaseExpiresAt = :lease, #updatedAt = :at',
           ExpressionAttributeNames: names('status', 'execution', 'leaseExpiresAt', 'updatedAt'),
@@ -165,7 +166,7 @@ export class DynamoDbDurableRuns implements DurableRuns {
     const { Item } = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
-        Key: { pk: S(runPk(key)) },
+        Key: runKey(key),
         ConsistentRead: true,
         ProjectionExpression: '#status',
         ExpressionAttributeNames: names('status'),
@@ -177,7 +178,7 @@ export class DynamoDbDurableRuns implements DurableRuns {
   private owned(key: RunKey, name: string) {
     return {
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#status = :running AND #execution = :name',
       ExpressionAttributeValues: { ':running': S(RunStatus.RUNNING), ':name': S(name) } as Record<
         string,

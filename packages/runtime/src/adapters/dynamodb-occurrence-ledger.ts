@@ -5,12 +5,12 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
-import { runPk } from './dynamodb-run-ledger.ts';
-import { ledgerTable } from '../contracts/ledger-table.ts';
+import { runKey, singletonKey } from './ledger-keys.ts';
+import { partitionItems } from './dynamodb-job-runs.ts';
+import { jobPartitions } from '../contracts/ledger-table.ts';
 import { occurrenceJobId } from '../contracts/envelope.ts';
 import { RunStatus, type ScheduledOccurrence } from '../runtime/run-ledger.ts';
 import type {
@@ -23,7 +23,7 @@ import type {
   WatchReport,
 } from '../schedules/occurrence-ledger.ts';
 
-/** The watchdog's state of a schedule, in the ledger table; like a lease, it has no `job` and stays out of `byJob`. */
+/** The watchdog's state of a schedule, in the ledger table; alone in its partition, like a lease. */
 export const watchPk = (job: string, schedule: string): string => `#schedule/${job}/${schedule}`;
 
 /** Occurrences kept per list in `recent`. */
@@ -49,7 +49,11 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
 
   async state(job: string, schedule: string): Promise<ScheduleWatchState> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: S(watchPk(job, schedule)) }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: singletonKey(watchPk(job, schedule)),
+        ConsistentRead: true,
+      }),
     );
     return {
       checkedUntil: num(Item, 'checkedUntil'),
@@ -68,7 +72,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     for (let i = 0; i < ids.length; i += BATCH_GET) {
       let keys: Record<string, AttributeValue>[] | undefined = ids
         .slice(i, i + BATCH_GET)
-        .map((id) => ({ pk: S(runPk({ job, id })) }));
+        .map((id) => runKey({ job, id }));
       for (let round = 0; keys && keys.length > 0; round++) {
         const answer: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
@@ -97,32 +101,25 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     return found;
   }
 
+  /** The newest occurrence of the schedule with a run: per partition, the last job ID `<schedule>@<time>`. */
   async latestOccurrence(job: string, schedule: string): Promise<number | undefined> {
-    const index = ledgerTable.indexes[0]!;
-    let start: Record<string, AttributeValue> | undefined;
-    for (let page = 0; page < 10; page++) {
-      const answer = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#job = :job',
-          FilterExpression: '#schedule = :schedule',
-          ExpressionAttributeNames: names('job', 'schedule'),
-          ExpressionAttributeValues: { ':job': S(job), ':schedule': S(schedule) },
-          ScanIndexForward: false,
-          Limit: 100,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const times = (answer.Items ?? []).flatMap((item) => {
-        const time = str(item, 'occurrence');
-        return time === undefined ? [] : [Date.parse(time)];
-      });
-      if (times.length > 0) return Math.max(...times);
-      start = answer.LastEvaluatedKey;
-      if (!start) return undefined;
-    }
-    return undefined;
+    const newest = await Promise.all(
+      jobPartitions(job).map(async (partition) => {
+        const items = partitionItems(this.client, this.tableName, partition, {
+          idCondition: 'begins_with(#sk, :prefix)',
+          filter: '#schedule = :schedule AND attribute_exists(#occurrence)',
+          names: names('schedule', 'occurrence'),
+          values: { ':prefix': S(`${schedule}@`), ':schedule': S(schedule) },
+          projection: ['occurrence'],
+          descending: true,
+          pageSize: 25,
+        });
+        for await (const item of items) return Date.parse(str(item, 'occurrence') ?? '');
+        return undefined;
+      }),
+    );
+    const times = newest.filter((time): time is number => time !== undefined && !Number.isNaN(time));
+    return times.length > 0 ? Math.max(...times) : undefined;
   }
 
   async advance(job: string, schedule: string, expected: number | undefined, report: WatchReport): Promise<boolean> {
@@ -144,7 +141,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(watchPk(job, schedule)) },
+          Key: singletonKey(watchPk(job, schedule)),
           // Never backwards: a late or redriven watchdog message has an older `until`, and must not count a span twice.
           ConditionExpression:
             expected === undefined
@@ -172,7 +169,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(runPk({ job, id })) },
+          Key: runKey({ job, id }),
           ConditionExpression: 'attribute_not_exists(#pk)',
           UpdateExpression:
             'SET #status = :status, #job = :job, #id = :id, #schedule = :schedule, #occurrence = ' +
@@ -213,7 +210,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(runPk({ job, id: occurrenceJobId(occurrence.schedule, occurrence.time) })) },
+          Key: runKey({ job, id: occurrenceJobId(occurrence.schedule, occurrence.time) }),
           // Only the marker this sender wrote, and only while nothing has claimed it: every claim sets a fence,
           // and a claimed run that waits its turn (overlap bufferOne) is PENDING again, with the marker's createdAt.
           ConditionExpression: '#status = :pending AND #createdAt = :at AND attribute_not_exists(#fence)',
@@ -230,7 +227,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { pk: S(watchPk(job, schedule)) },
+        Key: singletonKey(watchPk(job, schedule)),
         UpdateExpression: 'SET #pausedSince = if_not_exists(#pausedSince, :now)',
         ExpressionAttributeNames: names('pausedSince'),
         ExpressionAttributeValues: { ':now': N(now) },
@@ -242,7 +239,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { pk: S(watchPk(job, schedule)) },
+        Key: singletonKey(watchPk(job, schedule)),
         UpdateExpression: change ? 'SET #live = :live' : 'REMOVE #live',
         ExpressionAttributeNames: names('live'),
         ...(change ? { ExpressionAttributeValues: { ':live': S(JSON.stringify(change)) } } : {}),
@@ -258,7 +255,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(watchPk(job, schedule)) },
+          Key: singletonKey(watchPk(job, schedule)),
           ConditionExpression: '#pausedSince = :since',
           UpdateExpression: 'SET #pauses = :pauses REMOVE #pausedSince',
           ExpressionAttributeNames: names('pausedSince', 'pauses'),

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, N, names, S, str } from './attribute-values.ts';
-import { runPk } from './dynamodb-run-ledger.ts';
+import { runKey } from './ledger-keys.ts';
 import { type RunKey, RunStatus } from '../runtime/run-ledger.ts';
 import { DAY_MS } from '../runtime/runtime-deps.ts';
 
@@ -33,7 +33,7 @@ export async function cancelRun(
     const { Attributes } = await client.send(
       new UpdateItemCommand({
         TableName: tableName,
-        Key: { pk: S(runPk(key)) },
+        Key: runKey(key),
         ConditionExpression: 'attribute_not_exists(#pk) OR #status IN (:pending, :failed, :running)',
         UpdateExpression:
           'SET #status = :cancelled, #job = :job, #id = :id, #createdAt = if_not_exists(#createdAt, :at), ' +

@@ -21,9 +21,8 @@ import {
   type ScheduleLeases,
 } from '../runtime/run-ledger.ts';
 import { DynamoDbScheduleLeases } from './dynamodb-schedule-leases.ts';
+import { runKey } from './ledger-keys.ts';
 
-/** Partition key of a run: `<job>/<job ID>`. */
-export const runPk = (key: RunKey): string => `${key.job}/${key.id}`;
 const iso = (millis: number): string => new Date(millis).toISOString();
 const ttl = (millis: number): number => Math.floor(millis / 1000);
 
@@ -36,7 +35,7 @@ export function completionUpdate(
 ): NonNullable<TransactWriteItem['Update']> {
   return {
     TableName: tableName,
-    Key: { pk: S(runPk(completion.key)) },
+    Key: runKey(completion.key),
     ConditionExpression: '#fence = :fence AND #status = :running',
     UpdateExpression:
       'SET #status = :succeeded, #finishedAt = :at, #updatedAt = :at, #durationMs = :duration REMOVE ' +
@@ -148,7 +147,7 @@ export class DynamoDbRunLedger implements RunLedger {
     }
     const input: UpdateItemCommandInput = {
       TableName: this.tableName,
-      Key: { pk: S(runPk(request.key)) },
+      Key: runKey(request.key),
       ConditionExpression: condition,
       UpdateExpression: `SET ${sets.join(', ')}${remove}`,
       ExpressionAttributeNames: names(...attributeNames),
@@ -202,7 +201,7 @@ export class DynamoDbRunLedger implements RunLedger {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(runPk(key)) },
+          Key: runKey(key),
           ConditionExpression: 'attribute_not_exists(#pk)',
           UpdateExpression:
             'SET #status = :dead, #job = :job, #id = :id, #attempt = :zero, #fence = :rejected, ' +
@@ -264,7 +263,7 @@ export class DynamoDbRunLedger implements RunLedger {
   private setWhileRunning(key: RunKey, fence: number, attribute: string, value: AttributeValue): Promise<boolean> {
     return this.fenced({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#fence = :fence AND #status = :running',
       UpdateExpression: `SET #${attribute} = :value`,
       ExpressionAttributeNames: names('fence', 'status', attribute),
@@ -275,7 +274,7 @@ export class DynamoDbRunLedger implements RunLedger {
   skip(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
     return this.fenced({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#fence = :fence AND #status = :running',
       // It never ran: the claim's attempt is given back, as on a run catch-up skipped without claiming (attempt 0).
       UpdateExpression:
@@ -304,7 +303,7 @@ export class DynamoDbRunLedger implements RunLedger {
   wait(key: RunKey, fence: number, at: { readonly now: number; readonly reason: string }): Promise<boolean> {
     return this.fenced({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#fence = :fence AND #status = :running',
       // The claim counted an attempt; waiting is not one, so the next claim counts the same attempt again.
       UpdateExpression:
@@ -325,7 +324,7 @@ export class DynamoDbRunLedger implements RunLedger {
   async countDuplicate(key: RunKey, now: number): Promise<void> {
     await this.fenced({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: 'attribute_exists(#pk)',
       UpdateExpression: 'ADD #duplicates :one SET #lastDuplicateAt = :at',
       ExpressionAttributeNames: names('pk', 'duplicates', 'lastDuplicateAt'),
@@ -356,7 +355,7 @@ export class DynamoDbRunLedger implements RunLedger {
     }
     return this.fenced({
       TableName: this.tableName,
-      Key: { pk: S(runPk(key)) },
+      Key: runKey(key),
       ConditionExpression: '#fence = :fence AND #status = :running',
       UpdateExpression:
         `SET #status = :status, #finishedAt = :at, #updatedAt = :at, #lastError = ` +

@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
+import { singletonKey } from './ledger-keys.ts';
 import type { LeaseAnswer, LeaseRequest, ScheduleLeases } from '../runtime/run-ledger.ts';
 
 /**
@@ -15,7 +16,7 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
   ) {}
 
   async acquire(request: LeaseRequest): Promise<LeaseAnswer> {
-    const key = { pk: S(leasePk(request.job, request.schedule)) };
+    const key = singletonKey(leasePk(request.job, request.schedule));
     const values: Record<string, AttributeValue> = {
       ':me': S(request.holder),
       ':now': N(request.now),
@@ -68,7 +69,7 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(leasePk(request.job, request.schedule)) },
+          Key: singletonKey(leasePk(request.job, request.schedule)),
           ConditionExpression: 'attribute_not_exists(#buffered) OR #buffered = :me OR #bufferedUntil < :now',
           UpdateExpression: 'SET #buffered = :me, #bufferedUntil = :until',
           ExpressionAttributeNames: names('buffered', 'bufferedUntil'),
@@ -96,7 +97,7 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(leasePk(request.job, request.schedule)) },
+          Key: singletonKey(leasePk(request.job, request.schedule)),
           ConditionExpression: '#holder = :me AND #token = :token',
           UpdateExpression: 'REMOVE #holder, #leaseExpiresAt',
           ExpressionAttributeNames: names('holder', 'token', 'leaseExpiresAt'),
@@ -114,7 +115,7 @@ export class DynamoDbScheduleLeases implements ScheduleLeases {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(leasePk(request.job, request.schedule)) },
+          Key: singletonKey(leasePk(request.job, request.schedule)),
           ConditionExpression: '#buffered = :me',
           UpdateExpression: 'REMOVE #buffered, #bufferedUntil',
           ExpressionAttributeNames: names('buffered', 'bufferedUntil'),

@@ -7,5 +7,7 @@ export * from './dynamodb-run-cancel.ts';
 export * from './dynamodb-run-ledger.ts';
 export * from './dynamodb-schedule-leases.ts';
 export * from './lazy-job-queue.ts';
+export * from './ledger-keys.ts';
 export * from './sqs-job-queue.ts';
 export * from './dynamodb-durable-runs.ts';
+export * from './dynamodb-job-runs.ts';
