@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import {
   type AttributeValue,
   type DynamoDBClient,
-  QueryCommand,
   ScanCommand,
   type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { jobRunItems } from '@serverless-jobs/runtime/adapters';
 
 function envelopeId(body: string | undefined): string {
   try {
@@ -45,29 +45,16 @@ export async function collectSoakResults(options: {
   // The ledger: one record per job ID, each SUCCEEDED or DEAD.
   const claims = new Map<string, { attempt: number; leaseExpiresAt: number }>();
   const runs = new Map<string, string>();
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: ledgerTable,
-        IndexName: 'byJob',
-        KeyConditionExpression: 'job = :j',
-        ExpressionAttributeValues: { ':j': { S: 'soak' } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      runs.set(item.id?.S ?? '', item.status?.S ?? '');
-      claims.set(item.id?.S ?? '', {
-        attempt: Number(item.attempt?.N ?? 0),
-        leaseExpiresAt: Number(item.leaseExpiresAt?.N ?? 0),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of jobRunItems(dynamodb, ledgerTable, 'soak')) {
+    runs.set(item.id?.S ?? '', item.status?.S ?? '');
+    claims.set(item.id?.S ?? '', {
+      attempt: Number(item.attempt?.N ?? 0),
+      leaseExpiresAt: Number(item.leaseExpiresAt?.N ?? 0),
+    });
+  }
   // The effects: how often each job's effect was committed.
   const effects = new Map<string, number>();
-  start = undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page: ScanCommandOutput = await dynamodb.send(
       new ScanCommand({ TableName: effectsTable, ExclusiveStartKey: start }),

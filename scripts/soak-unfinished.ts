@@ -1,4 +1,5 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { runKey } from '@serverless-jobs/runtime/adapters';
 import type { SoakResults } from './soak-results';
 
 /** A job as the soak planned it. */
@@ -64,7 +65,7 @@ export async function printHistories(
     const { Item } = await options.dynamodb.send(
       new GetItemCommand({
         TableName: options.ledgerTable,
-        Key: { pk: { S: `soak/${job.id}` } },
+        Key: runKey({ job: 'soak', id: job.id }),
         ConsistentRead: true,
       }),
     );

@@ -26,14 +26,14 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
         MessageBody: JSON.stringify(body),
       }),
     );
-  const succeeded = (pk: string) =>
+  const succeeded = (job: string, id: string) =>
     eventually(
       async () => {
-        const run = await getItem(clients().dynamodb, table('Ledger'), { pk });
+        const run = await getItem(clients().dynamodb, table('Ledger'), ledgerKey(job, id));
         return run?.status === 'SUCCEEDED' ? run : undefined;
       },
       45_000,
-      `run ${pk}`,
+      `run ${job}/${id}`,
     );
 
   beforeAll(async () => {
@@ -64,8 +64,8 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
   // Runs before cleanup deletes anything, so a second seed finds every demo item still there.
   it('never moves a processed order back when seeded again: the order and its runs stay as they are', async () => {
     await send('process-order', { id: 'seeded-order', payload: { orderId: 'demo-001' } });
-    await succeeded('process-order/seeded-order');
-    await succeeded('send-email/order-confirmation/demo-001');
+    await succeeded('process-order', 'seeded-order');
+    await succeeded('send-email', 'order-confirmation/demo-001');
     const read = async () => ({
       order: await getItem(clients().dynamodb, table('Orders'), { orderId: 'demo-001' }),
       run: await getItem(clients().dynamodb, table('Ledger'), ledgerKey('process-order', 'seeded-order')),
@@ -97,7 +97,7 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
 
   it('gives cleanup work on both sides of its cutoffs, and it deletes exactly the expired items', async () => {
     await send('cleanup', { id: 'seeded-cleanup', payload: {} });
-    await succeeded('cleanup/seeded-cleanup');
+    await succeeded('cleanup', 'seeded-cleanup');
     const data = demoData(now);
     const runAt = Date.parse(
       String((await getItem(clients().dynamodb, table('Ledger'), ledgerKey('cleanup', 'seeded-cleanup')))?.startedAt),
@@ -124,7 +124,7 @@ describe('Command: npm run seed, then the jobs that use the data', () => {
   it('gives the daily report figures: the orders processed on the day and their revenue', async () => {
     const day = new Date(now - DAY_MS).toISOString().slice(0, 10);
     await send('daily-report', { id: 'seeded-report', payload: { date: day } });
-    await succeeded('daily-report/seeded-report');
+    await succeeded('daily-report', 'seeded-report');
     const processed = demoData(now).orders.filter((order) => order.processedDay?.S === day);
     const { Items = [] } = await clients().dynamodb.send(
       new QueryCommand({
