@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -146,11 +146,12 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     maxLanes: options.maxLanes,
     iam: options.iam ?? true,
     logFormat: 'json',
-    // Lines as the function printed them (the runner adds its `job` key first, which Powertools' lines carry already).
-    write: (text) => {
-      if (text.startsWith(`{"job":"${JOB}"`)) logBytes += Buffer.byteLength(text);
-    },
+    write: () => undefined,
     instrument: {
+      // What CloudWatch Logs would ingest: each line as the function printed it, log and EMF alike, and its newline.
+      line: (label, text) => {
+        if (label === JOB) logBytes += Buffer.byteLength(text) + 1;
+      },
       mapping: (m, fn) => {
         if (fn?.label !== JOB) return m;
         const adjusted = {
@@ -246,10 +247,6 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     const sqsRequestsPerJob: Record<string, number> = { SendMessageBatch: perJob(sends) };
     // Only send-email's queue: the other jobs' pollers and the schedules are not its cost.
     for (const [name, n] of byQueue.get(queueUrl) ?? []) sqsRequestsPerJob[name.replace(/Command$/, '')] = perJob(n);
-    const emfBytes = readFileSync(join(dataDir, 'metrics.ndjson'), 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith(`{"job":"${JOB}"`))
-      .reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
     const figures: ThroughputFigures = {
       jobs: options.jobs,
       ...mapping,
@@ -261,7 +258,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       seconds,
       jobsPerSecond,
       sqsRequestsPerJob,
-      logBytesPerJob: perJob(logBytes + emfBytes),
+      logBytesPerJob: perJob(logBytes),
       invocations: {
         count: invocations.count,
         meanSize: invocations.records / Math.max(1, invocations.count),

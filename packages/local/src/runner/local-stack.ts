@@ -93,6 +93,8 @@ export interface LocalStackOptions {
     readonly sqsClient?: (client: SQSClient) => void;
     /** Every poller's news: each invocation with its size and duration. */
     readonly report?: (event: PollerEvent) => void;
+    /** Every line a function printed, as it printed it (log and EMF lines), before the runner formats it. */
+    readonly line?: (label: string, text: string) => void;
   };
 }
 
@@ -199,6 +201,10 @@ export class LocalStack {
       progress(`Creating ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, METRICS_FILE), options.write);
+      const printed = (label: string, text: string): void => {
+        options.instrument?.line?.(label, text);
+        output.line(label, text);
+      };
       noteRestart = (message) => output.note('emulators', message);
       if (options.iam === false) {
         output.note('iam', 'IAM is not enforced (--no-iam): functions may do locally what their roles refuse on AWS');
@@ -223,7 +229,7 @@ export class LocalStack {
         {
           environmentOf: (fn) => environmentOf(fn),
           timeScale: options.clockSpeed ?? 1,
-          onLine: (fn, line) => output.line(fn.label, line),
+          onLine: (fn, line) => printed(fn.label, line),
           onFinished: (fn, { name, status, run, error }) =>
             output.note(
               fn.label,
@@ -262,7 +268,7 @@ export class LocalStack {
           queueUrl: queueUrl(queue.logicalId),
           queueArn: queue.arn,
           lanes: maxLanes,
-          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => output.line(fn.label, line)),
+          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => printed(fn.label, line)),
           report: (event) => {
             options.instrument?.report?.(event);
             if (event.kind === 'abandoned') {
