@@ -13,6 +13,8 @@ export function synthesizeInProcess(
   jobs: readonly JobDeclaration[],
   entryOf: (job: string) => string,
   prefix = 'sj-app-',
+  /** More context, as `-c key=value` gives it (`logLevel: 'DEBUG'`). @default {} */
+  extraContext: Readonly<Record<string, string>> = {},
 ): string {
   const outdir = mkdtempSync(join(tmpdir(), prefix));
   // The CLI turns asset and path metadata on; the local runner finds bundles and job names through them.
@@ -20,6 +22,7 @@ export function synthesizeInProcess(
     emailFrom: 'jobs@example.com',
     'aws:cdk:enable-asset-metadata': true,
     'aws:cdk:enable-path-metadata': true,
+    ...extraContext,
   };
   const app = new App({ outdir, context });
   buildJobsApp(app, { jobs, nag: false, entryOf });

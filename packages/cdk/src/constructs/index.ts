@@ -5,6 +5,7 @@ export * from './job-metrics.ts';
 export * from './job-schedules.ts';
 export * from './job-tables.ts';
 export * from './job-worker.ts';
+export * from './log-level.ts';
 export * from './jobs-dashboard.ts';
 export * from './sender-identity.ts';
 export * from './table-access.ts';

@@ -15,6 +15,7 @@ import { RECEIVE_COUNT_MARGIN, VISIBILITY_FACTOR } from './constants.ts';
 import { DurableFunction } from './durable-function.ts';
 import { BUNDLE_ENTRY, FunctionBundle } from './function-bundle.ts';
 import type { JobTables } from './job-tables.ts';
+import { type LogLevel, logLevelFromContext } from './log-level.ts';
 import { grantTableAccess, grantTableActions, LEDGER_ACTIONS } from './table-access.ts';
 
 /**
@@ -79,6 +80,10 @@ export interface JobWorkerProps {
    * stage, so two stages' alarms never read each other's metrics. @default METRICS_NAMESPACE ('ServerlessJobs')
    */
   readonly metricsNamespace?: string;
+  /**
+   * The functions' log level (POWERTOOLS_LOG_LEVEL). @default the context's `logLevel`, else none: Powertools' INFO
+   */
+  readonly logLevel?: LogLevel;
 }
 
 /**
@@ -269,6 +274,7 @@ export class JobWorker extends Construct {
         name: props.tables.of(design, job.name).table.tableName,
       })),
       ...(job.resources.sendsEmail && props.emailFrom ? { emailFrom: props.emailFrom } : {}),
+      logLevel: props.logLevel ?? logLevelFromContext(this),
     });
   }
 

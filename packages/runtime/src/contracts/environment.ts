@@ -15,6 +15,8 @@ export const EnvVar = {
   EMAIL_FROM: 'EMAIL_FROM',
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   POWERTOOLS_METRICS_NAMESPACE: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Set only when a level other than Powertools' default (INFO) is asked for. */
+  POWERTOOLS_LOG_LEVEL: 'POWERTOOLS_LOG_LEVEL',
   /** A durable job's starter: the ARN of the alias of its execution function. */
   DURABLE_FUNCTION: 'DURABLE_FUNCTION',
   /**
@@ -41,6 +43,8 @@ export interface FunctionEnvironmentInput {
   /** The app's tables the job declares, with their physical names. */
   readonly tables: readonly { readonly design: TableDesign; readonly name: string }[];
   readonly emailFrom?: string;
+  /** Powertools' log level. @default none: INFO */
+  readonly logLevel?: string;
 }
 
 /** The environment of a job's function. Queues of other jobs are added one by one, as `queueVariable`. */
@@ -54,6 +58,7 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     [EnvVar.POWERTOOLS_METRICS_NAMESPACE]: input.metricsNamespace,
     ...Object.fromEntries(input.tables.map(({ design, name }) => [design.envVar, name])),
     ...(input.emailFrom ? { [EnvVar.EMAIL_FROM]: input.emailFrom } : {}),
+    ...(input.logLevel ? { [EnvVar.POWERTOOLS_LOG_LEVEL]: input.logLevel } : {}),
   };
 }
 
