@@ -13,7 +13,8 @@ export interface PlannedJob {
 /**
  * The jobs that neither succeeded (with one effect) nor reached the DLQ, in two kinds. DynamoDB Local may acknowledge
  * a TransactWriteItems and lose it when killed (`npm run durability:dynamodb-local` measures it): a run whose function
- * logged "Job succeeded" and that is back to RUNNING with no effect after the restart was forgotten by the store.
+ * logged "Job succeeded" (its DEBUG line, printed once the completion is acknowledged; the soak runs at DEBUG) and that
+ * is back to RUNNING with no effect after the restart was forgotten by the store.
  * Any other is lost.
  */
 export function unfinishedJobs(

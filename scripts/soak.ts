@@ -99,7 +99,10 @@ async function main(): Promise<void> {
   const log = (text: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${text}`);
 
   log(`synthesizing the soak app (the product's stack code, job "soak")…`);
-  const cdkOut = synthesizeInProcess([soakJob], () => join(ROOT, 'scripts/soak-handler.ts'), 'sj-soak-');
+  // At DEBUG each run prints "Job succeeded" as soon as its completion is acknowledged: the unfinished check reads it.
+  const cdkOut = synthesizeInProcess([soakJob], () => join(ROOT, 'scripts/soak-handler.ts'), 'sj-soak-', {
+    logLevel: 'DEBUG',
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-soak-data-'));
   const notes: string[] = [];
   const restarts: string[] = [];

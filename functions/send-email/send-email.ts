@@ -8,5 +8,5 @@ export type SendEmailPayload = PayloadOf<typeof sendEmailJob>;
 /** Sends one e-mail; the run ledger makes a redelivery of the same job ID a no-op. */
 export async function sendEmail(payload: SendEmailPayload, ctx: JobContext, sender: EmailSender): Promise<void> {
   const { messageId } = await sender.send(payload);
-  ctx.logger.info('E-mail sent', { messageId, to: payload.to });
+  ctx.logger.debug('E-mail sent', { messageId, to: payload.to });
 }

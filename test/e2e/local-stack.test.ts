@@ -144,7 +144,7 @@ describe('Local stack: npm start on the synthesized template', () => {
       'the process-order run',
     );
     expect(runs.map((item) => item.status?.S)).toEqual(['SUCCEEDED']);
-    expect(output.join('')).toMatch(/\[process-order\].*Job succeeded/);
+    expect(output.join('')).toMatch(/\[process-order\].*Batch settled succeeded=\["[^"]+"\]/);
   }, 60_000);
 
   it('sends a payload that fails validation to the DLQ with its reason, and its batch siblings succeed', async () => {

@@ -50,8 +50,8 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       const f = await createRuntimeFixture();
       const logged: unknown[] = [];
       const logger = {
-        debug: () => {},
-        info: (message: string, extra?: unknown) => void logged.push([message, extra]),
+        debug: (message: string, extra?: unknown) => void logged.push([message, extra]),
+        info: () => {},
         warn: () => {},
         error: () => {},
       };
@@ -70,6 +70,31 @@ describe('Function: processBatch (DynamoDB Local + fauxqs, injected clock)', () 
       expect(logged).toContainEqual(['Job succeeded', { durationMs: 100 }]);
     },
   );
+
+  it('names the runs that succeeded in one INFO line per batch, and counts the other outcomes', async () => {
+    const f = await createRuntimeFixture();
+    const lines: [string, string, Record<string, unknown>][] = [];
+    const at =
+      (level: string) =>
+      (message: string, extra: Record<string, unknown> = {}) =>
+        void lines.push([level, message, extra]);
+    const logger = { debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+    const deps = f.deps(job, (p) => handlerFor((p as { mode: string }).mode), {
+      logger: { ...logger, child: () => logger },
+    });
+    await processBatch(deps, [
+      sqsRecordFactory(envelope('s-1', { n: 1 })),
+      sqsRecordFactory(envelope('s-2', { n: 2, mode: 'transient' })),
+      sqsRecordFactory(envelope('s-3', { n: 3 })),
+    ]);
+    const info = lines.filter(([level]) => level === 'INFO');
+    expect(info).toEqual([['INFO', 'Batch settled', { succeeded: ['s-1', 's-3'], others: { FAILED: 1 } }]]);
+    expect(lines.filter(([, message]) => message === 'Job succeeded').map(([level]) => level)).toEqual([
+      'DEBUG',
+      'DEBUG',
+    ]);
+    expect(lines.map(([level, message]) => `${level} ${message}`)).toContain('WARN Job failed; it will be retried');
+  });
 
   it('acknowledges a duplicate delivery without running the handler again, and counts it', async () => {
     const f = await createRuntimeFixture();

@@ -85,8 +85,14 @@ describe('Tracing: one trace from a send to its run and the jobs it enqueues', (
       );
       expect(toRunView(Item!).traceId).toBe(SENDER_ROOT);
       expect(seen).toBe(SENDER_ROOT);
-      expect(lines.map(([, message]) => message)).toEqual(['Enqueueing', 'Job succeeded']);
-      for (const [, message, keys] of lines) expect(keys.xray_trace_id, message).toBe(SENDER_ROOT);
+      // The run's lines, DEBUG included, carry its trace; the batch's own line is the invocation's.
+      const runLines = lines.slice(0, -1);
+      expect(lines.at(-1)).toEqual(['INFO', 'Batch settled', { succeeded: ['a'] }]);
+      expect(runLines.map(([level, message]) => `${level} ${message}`)).toEqual([
+        'INFO Enqueueing',
+        'DEBUG Job succeeded',
+      ]);
+      for (const [, message, keys] of runLines) expect(keys.xray_trace_id, message).toBe(SENDER_ROOT);
       const [sent] = await receiveWithTrace(f.targetUrls.get(follow.name)!);
       expect(sent?.Attributes?.AWSTraceHeader).toBe(`${SENDER};Lineage=c0ffee00:2`);
     },

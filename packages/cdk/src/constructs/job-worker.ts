@@ -81,7 +81,8 @@ export interface JobWorkerProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * The functions' log level (POWERTOOLS_LOG_LEVEL). @default the context's `logLevel`, else none: Powertools' INFO
+   * The functions' log level (POWERTOOLS_LOG_LEVEL). At INFO a successful run prints no line of its own; DEBUG adds
+   * each run's "Job succeeded" line and the handlers' detail. @default the context's `logLevel`, else none: INFO
    */
   readonly logLevel?: LogLevel;
 }

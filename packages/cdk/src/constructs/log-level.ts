@@ -12,7 +12,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const isLogLevel = (value: unknown): value is LogLevel => (LOG_LEVELS as readonly unknown[]).includes(value);
 
 /**
- * The context's `logLevel`, in any case; absent, none is set and the functions log at Powertools' INFO.
+ * The context's `logLevel`, in any case; absent, none is set and the functions log at Powertools' INFO, where a
+ * successful run prints no line of its own (only its batch's line names it).
  * @throws ContextOverrideError for a value that is not a level
  */
 export function logLevelFromContext(scope: Construct): LogLevel | undefined {

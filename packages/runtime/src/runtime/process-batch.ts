@@ -1,9 +1,13 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { backoffSeconds } from './backoff.ts';
-import type { IncomingRecord } from '../contracts/envelope.ts';
+import { chunk } from './chunk.ts';
+import { type IncomingRecord, parseMessage } from '../contracts/envelope.ts';
 import type { VisibilityChange } from './job-queue.ts';
 import { processRecord, type RecordOutcome } from './process-record.ts';
 import { minRemainingMsOf, type RuntimeDeps } from './runtime-deps.ts';
+
+/** Job IDs per "Batch settled" line: a batch of 10,000 records stays well under CloudWatch's 256 KB per event. */
+const IDS_PER_LINE = 500;
 
 export interface BatchSummary {
   readonly response: SQSBatchResponse;
@@ -81,5 +85,29 @@ export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecor
       });
     }
   }
+  logSettled(deps, records, outcomes);
   return { response: { batchItemFailures }, outcomes };
+}
+
+/**
+ * The batch's INFO line, the only one a successful run prints at the default level: the job IDs that succeeded, and
+ * how many records ended otherwise (each of those logged a line of its own, or was handed back unstarted). None when
+ * nothing succeeded. Each run's own "Job succeeded" line, with its attempt, duration and trace ID, is at DEBUG; the
+ * ledger keeps them too.
+ */
+function logSettled(deps: RuntimeDeps, records: readonly SQSRecord[], outcomes: readonly RecordOutcome[]): void {
+  const succeeded: string[] = [];
+  const others: Record<string, number> = {};
+  outcomes.forEach((outcome, index) => {
+    if (outcome.result !== 'SUCCEEDED') others[outcome.result] = (others[outcome.result] ?? 0) + 1;
+    else {
+      // Parsed again only to name the run: it succeeded, so its message parses.
+      const parsed = parseMessage(toIncoming(records[index]!), deps.job.name);
+      succeeded.push(parsed.ok ? parsed.message.jobId : parsed.jobId);
+    }
+  });
+  const rest = Object.keys(others).length > 0 ? { others } : {};
+  chunk(succeeded, IDS_PER_LINE).forEach((ids, n) =>
+    deps.logger.info('Batch settled', { succeeded: ids, ...(n === 0 ? rest : {}) }),
+  );
 }

@@ -157,7 +157,7 @@ async function runClaimed(
   run.finished = true;
   metrics.count('JobSucceeded');
   metrics.milliseconds('JobDuration', durationMs);
-  log.info('Job succeeded', { durationMs });
+  log.debug('Job succeeded', { durationMs });
   return followUp(deps, message, payload, run, log, 'SUCCEEDED');
 }
 
