@@ -10,7 +10,7 @@ import {
   testApp,
 } from '#test/infra/support/synth-jobs-app';
 
-/** Every job function: a durable job's starter and its execution function. */
+/** Every job function with its log group: a durable job's starter and its execution function. */
 const functionsOf = (synth: SynthesizedJobsApp) =>
   synth.stack.workers.flatMap((worker) => [
     { name: worker.jobName, fn: worker.fn, logGroup: worker.logGroup },
@@ -20,10 +20,21 @@ const functionsOf = (synth: SynthesizedJobsApp) =>
 const variablesOf = (synth: SynthesizedJobsApp, fn: IConstruct): Record<string, unknown> =>
   (propertiesOf(synth.template, logicalIdOf(fn)).Environment as { Variables: Record<string, unknown> }).Variables;
 
-describe('Logs: each function’s log level', () => {
+describe('Logs: each function’s log group and level', () => {
   let synth: SynthesizedJobsApp;
   beforeAll(() => {
     synth = synthJobsApp();
+  });
+
+  it('puts every function in a Standard log group, where CloudWatch extracts the EMF metrics the alarms read', () => {
+    const groups = synth.template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups).sort()).toEqual(
+      functionsOf(synth)
+        .map(({ logGroup }) => logicalIdOf(logGroup))
+        .sort(),
+    );
+    for (const { name, logGroup } of functionsOf(synth))
+      expect(propertiesOf(synth.template, logicalIdOf(logGroup)).LogGroupClass, name).toBe('STANDARD');
   });
 
   it('sets no log level by default, so every function logs at Powertools’ INFO', () => {

@@ -38,7 +38,11 @@ export class DurableFunction extends Construct {
     const { job } = props;
     const durable = job.durable;
     if (!durable) throw new Error(`${job.name}: a DurableFunction needs a durable job`);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      // Standard, as the starter's: the execution's EMF metrics feed the same alarms and dashboard.
+      logGroupClass: logs.LogGroupClass.STANDARD,
+    });
     this.fn = new lambda.Function(this, 'Function', {
       code: props.code,
       handler: `${BUNDLE_ENTRY}.${DURABLE_EXPORT}`,
