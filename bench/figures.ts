@@ -46,8 +46,10 @@ export const GOALS = {
   ofLimit: 0.7,
   /** End-to-end throughput with IAM enforced, as a share of the same without. */
   iamThroughputRatio: 0.9,
-  bundleBytes: 250_000,
-  loadRatio: 1.5,
+  /** What a bundle may load at init above the SDK floor (the DynamoDB and SES clients alone). */
+  bundleBytesOverFloor: 40_000,
+  /** A bundle's load time as a multiple of the SDK floor's, measured in the same rounds. */
+  loadOverFloor: 1.15,
   synthSeconds: 20,
   dollarsPerMillion: 1.5,
   /** Cost per job may drift this much across job counts and still be flat. */
@@ -187,17 +189,19 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
   };
 }
 
-function coldStartRows(c: ColdStartFigures): FigureRow[] {
+/** Section 4: every bundle at init and its load time, against the SDK floor measured in the same rounds. */
+export function coldStartRows(c: ColdStartFigures): FigureRow[] {
   const floor = c.sdkFloor;
+  const maxBytes = floor.entryBytes + GOALS.bundleBytesOverFloor;
   const rows = c.bundles.flatMap((b): FigureRow[] => [
     {
       section: '4',
       figure: `bundle ${b.job}`,
       ours: `${kb(b.entryBytes)} (gzip ${kb(b.entryGzipBytes)})`,
       baseline: '-',
-      ratio: '-',
-      goal: `≤ ${kb(GOALS.bundleBytes)}`,
-      verdict: verdict(b.entryBytes <= GOALS.bundleBytes),
+      ratio: `+${kb(b.entryBytes - floor.entryBytes)} over floor`,
+      goal: `≤ floor + ${kb(GOALS.bundleBytesOverFloor)} (${kb(maxBytes)})`,
+      verdict: verdict(b.entryBytes <= maxBytes),
       how:
         `what loads at init: the entry file and the ${b.initFiles - 1} chunks it imports ` +
         `statically, in the synthesized asset, minified by esbuild (gzip: zlib, file by file); every ` +
@@ -206,14 +210,15 @@ function coldStartRows(c: ColdStartFigures): FigureRow[] {
     {
       section: '4',
       figure: `load ${b.job}`,
-      ours: `${fixed(b.loadMs, 0)} ms`,
+      ours: `${fixed(b.loadMs, 0)} ms (${fixed(b.loadRatio)}× empty)`,
       baseline: '-',
-      ratio: `${fixed(b.loadRatio)}× empty`,
-      goal: `≤ ${GOALS.loadRatio}× empty`,
-      verdict: verdict(b.loadRatio <= GOALS.loadRatio),
+      ratio: `${fixed(b.loadMs / floor.loadMs)}× floor`,
+      goal: `≤ ${GOALS.loadOverFloor}× floor`,
+      verdict: verdict(b.loadMs <= GOALS.loadOverFloor * floor.loadMs),
       how:
         `median of ${c.runs} fresh \`node\` processes importing the bundle with its template ` +
-        `environment, against ${fixed(c.emptyModuleMs, 0)} ms for an empty module in the same rounds`,
+        `environment, against ${fixed(floor.loadMs, 0)} ms for the floor and ${fixed(c.emptyModuleMs, 0)} ms ` +
+        `for an empty module in the same rounds`,
     },
   ]);
   rows.push({
