@@ -1,4 +1,4 @@
-import { type DurableExecutionHandler, withDurableExecution } from '@aws/durable-execution-sdk-js';
+import type { DurableExecutionHandler, DurableLambdaHandler } from '@aws/durable-execution-sdk-js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
 import { DynamoDbDurableRuns } from '../adapters/dynamodb-durable-runs.ts';
@@ -11,7 +11,6 @@ import { jobQueueOf, jobTelemetry } from '../runtime/job-telemetry.ts';
 import type * as z from '../runtime/zod-mini.ts';
 import type { DurableJobHandler } from './durable-job-context.ts';
 import type { DurableStart } from './durable-start.ts';
-import { runDurable } from './run-durable.ts';
 
 /** The local runner's clock speed for waits; 1 on AWS, where the variable is never set. */
 function timeScale(): number {
@@ -22,12 +21,13 @@ function timeScale(): number {
 /**
  * The Lambda entry point of a durable job's execution (the function with `durableConfig`): builds the ports once per
  * container, runs the job's handler with durable steps, waits and callbacks, and flushes one EMF line per
- * invocation. Export it beside the starter: `export const durable = createDurableHandler(job, run)`.
+ * invocation. Export it beside the starter: `export const durable = createDurableHandler(job, run)`. The durable SDK
+ * loads on the first invocation, so the starter, which shares the bundle, never loads it.
  */
 export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
   handler: DurableJobHandler<z.output<S>, z.output<C>>,
-) {
+): DurableLambdaHandler {
   if (!job.durable) throw new Error(`${job.name}: createDurableHandler needs a durable job (declare \`durable\`)`);
   const { logger, metrics, publish } = jobTelemetry(job);
   const env = readFunctionEnvironment();
@@ -35,6 +35,7 @@ export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
   const runs = new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), env.ledgerTable);
   const queue = jobQueueOf(job, env);
   const run: DurableExecutionHandler<DurableStart> = async (event, context) => {
+    const { runDurable } = await import('./run-durable.ts');
     try {
       return await runDurable(
         {
@@ -64,5 +65,16 @@ export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
       publish();
     }
   };
-  return withDurableExecution(run);
+  let wrapped: Promise<DurableLambdaHandler> | undefined;
+  return async (event, context) => {
+    wrapped ??= import('@aws/durable-execution-sdk-js').then(
+      ({ withDurableExecution }) => withDurableExecution(run),
+      (error: unknown) => {
+        // Tried again on the next invocation.
+        wrapped = undefined;
+        throw error;
+      },
+    );
+    return (await wrapped)(event, context);
+  };
 }

@@ -1,4 +1,4 @@
-import { CallbackError, type DurableContext, type RetryDecision } from '@aws/durable-execution-sdk-js';
+import type { DurableContext, RetryDecision } from '@aws/durable-execution-sdk-js';
 import type { JobDeclaration } from '../jobs/job-declaration.ts';
 import { backoffSeconds } from '../runtime/backoff.ts';
 import { durationMs } from '../runtime/duration.ts';
@@ -39,16 +39,6 @@ export interface DurableJobContext<Settings = unknown> {
   enqueue(job: string, payload: unknown, options: EnqueueOptions): Promise<void>;
   /** As a queue job's `ctx.progress`: at most one write per 5 seconds. */
   progress(done: number, total: number, note?: string): Promise<void>;
-}
-
-/**
- * Whether `waitForCallback` ended without data: it timed out, or the callback was sent as a failure
- * (`jobs callback … --fail`, or a cancel of the run while it waited).
- */
-export function isCallbackFailure(error: unknown): boolean {
-  if (error instanceof CallbackError) return true;
-  const type = (error as { errorType?: unknown } | undefined)?.errorType;
-  return typeof type === 'string' && type.startsWith('Callback');
 }
 
 export type DurableJobHandler<Payload, Settings> = (

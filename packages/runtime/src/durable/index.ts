@@ -1,3 +1,4 @@
+export * from './callback-failure.ts';
 export * from './create-durable-handler.ts';
 export * from './create-durable-starter.ts';
 export * from './durable-job-context.ts';
