@@ -72,6 +72,16 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     }
   });
 
+  it("leaves the declaration checks out of every function's bundle: the synth made them", () => {
+    for (const asset of readdirSync(synth.outdir).filter((name) => name.startsWith('asset.'))) {
+      const dir = join(synth.outdir, asset);
+      const files = [join(dir, 'index.mjs'), ...readdirSync(join(dir, 'chunks')).map((c) => join(dir, 'chunks', c))];
+      const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+      // One of validateDeclaration's messages.
+      expect(code, asset).not.toContain('needs a batchingWindowSeconds of at least 1');
+    }
+  });
+
   it('bundles into each function its own declaration and those of the jobs it enqueues, never the registry', () => {
     const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
     const resources = Object.values(

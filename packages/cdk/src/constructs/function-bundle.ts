@@ -1,5 +1,6 @@
 import type { ILocalBundling } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
+import { FUNCTION_BUNDLE_VARIABLE } from '@serverless-jobs/runtime/contracts';
 
 /** The export conditions this process resolves packages with (`node --conditions=NAME`, also in NODE_OPTIONS). */
 export function processConditions(): string[] {
@@ -51,7 +52,10 @@ export class FunctionBundle implements ILocalBundling {
       sourcemap: false,
       logLevel: 'warning',
       define: Object.fromEntries(
-        Object.entries(this.inlined).map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)]),
+        Object.entries({ ...this.inlined, [FUNCTION_BUNDLE_VARIABLE]: 'true' }).map(([name, value]) => [
+          `process.env.${name}`,
+          JSON.stringify(value),
+        ]),
       ),
       // ESM output: CommonJS dependencies inside the bundle still call require().
       banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },

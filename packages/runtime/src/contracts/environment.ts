@@ -29,6 +29,12 @@ export const EnvVar = {
 /** The watchdog's schedules, as JSON (WatchedSchedule[]): compiled into its bundle, not set in its environment. */
 export const WATCHED_SCHEDULES_VARIABLE = 'WATCHED_SCHEDULES';
 
+/**
+ * "true" in every function's bundle, compiled in like the watchdog's schedules: there the synth has checked each job
+ * declaration already, so `defineJob` leaves its checks out of the bundle. Never set in an environment.
+ */
+export const FUNCTION_BUNDLE_VARIABLE = 'SJ_FUNCTION_BUNDLE';
+
 /** The environment variable that holds a job's queue URL: `QUEUE_URL_SEND_EMAIL` for `send-email`. */
 export const queueUrlVariable = (job: string): string => `QUEUE_URL_${job.toUpperCase().replace(/-/g, '_')}`;
 

@@ -109,6 +109,18 @@ function scheduleKeyErrors(where: string, policy: { readonly key: string }, payl
   }
 }
 
+function declarationErrors(input: JobDeclarationInput<JobSchema, JobSchema>, declaration: JobDeclaration): string[] {
+  const errors = [...validateDeclaration(declaration), ...durableErrors(declaration, input.durable)];
+  for (const target of input.resources?.enqueues ?? []) {
+    if (typeof target === 'string' && target !== input.name) {
+      errors.push(
+        `${input.name}: resources.enqueues names another job by its name; give its declaration (given "${target}")`,
+      );
+    }
+  }
+  return errors;
+}
+
 /** Applies every default in one place, then validates, collecting all errors before throwing once. */
 export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_SETTINGS>(
   input: JobDeclarationInput<S, C>,
@@ -159,14 +171,9 @@ export function defineJob<S extends JobSchema, C extends JobSchema = typeof NO_S
     ...(input.durable ? { durable: resolveDurable(input.durable) } : {}),
     ...(input.fairness === undefined ? {} : { fairness: { key: input.fairness.key } }),
   };
-  const errors = [...validateDeclaration(declaration), ...durableErrors(declaration, input.durable)];
-  for (const target of input.resources?.enqueues ?? []) {
-    if (typeof target === 'string' && target !== input.name) {
-      errors.push(
-        `${input.name}: resources.enqueues names another job by its name; give its declaration (given "${target}")`,
-      );
-    }
-  }
+  // In a function's bundle the synth checked this declaration already (FunctionBundle compiles the variable in as
+  // "true"), so the checks, the schedule syntax table and all that only they use stay out of the bundle.
+  const errors = process.env.SJ_FUNCTION_BUNDLE === 'true' ? [] : declarationErrors(input, declaration);
   if (errors.length > 0) throw new JobDeclarationError(`Invalid job declaration:\n- ${errors.join('\n- ')}`);
   return declaration;
 }
