@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { staticClosure } from '#bench/sections/cold-start';
 import { withoutAws } from '#test/helpers/offline-synth';
 import { allJobs } from '#shared/jobs/registry';
 
@@ -80,6 +81,18 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       // One of validateDeclaration's messages.
       expect(code, asset).not.toContain('needs a batchingWindowSeconds of at least 1');
     }
+  });
+
+  it('loads croner at no init, and only the watchdog carries it, in a chunk of its first run', () => {
+    const assets = readdirSync(synth.outdir).filter((name) => name.startsWith('asset.'));
+    const withCroner = assets.filter((asset) => {
+      const dir = join(synth.outdir, asset);
+      const init = staticClosure(join(dir, 'index.mjs')).map((file) => readFileSync(file, 'utf8'));
+      expect(init.join('\n'), asset).not.toContain('CronPattern: ');
+      const chunks = readdirSync(join(dir, 'chunks')).map((c) => readFileSync(join(dir, 'chunks', c), 'utf8'));
+      return chunks.join('\n').includes('CronPattern: ');
+    });
+    expect(withCroner).toHaveLength(1);
   });
 
   it('bundles into each function its own declaration and those of the jobs it enqueues, never the registry', () => {
