@@ -21,21 +21,28 @@ function timeScale(): number {
 /**
  * The Lambda entry point of a durable job's execution (the function with `durableConfig`): builds the ports once per
  * container, runs the job's handler with durable steps, waits and callbacks, and flushes one EMF line per
- * invocation. Export it beside the starter: `export const durable = createDurableHandler(job, run)`. The durable SDK
- * loads on the first invocation, so the starter, which shares the bundle, never loads it.
+ * invocation. Export it beside the starter: `export const durable = createDurableHandler(job, run)`. The ports and
+ * the durable SDK are built and loaded on the first invocation, so the starter, which shares the bundle, has neither.
  */
 export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
   handler: DurableJobHandler<z.output<S>, z.output<C>>,
 ): DurableLambdaHandler {
   if (!job.durable) throw new Error(`${job.name}: createDurableHandler needs a durable job (declare \`durable\`)`);
-  const { logger, metrics, publish } = jobTelemetry(job);
-  const env = readFunctionEnvironment();
-  const settings = parseSettings(job, env);
-  const runs = new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), env.ledgerTable);
-  const queue = jobQueueOf(job, env);
+  let ports: ReturnType<typeof buildPorts> | undefined;
+  const buildPorts = () => {
+    const env = readFunctionEnvironment();
+    return {
+      ...jobTelemetry(job),
+      settings: parseSettings(job, env),
+      runs: new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), env.ledgerTable),
+      queue: jobQueueOf(job, env),
+    };
+  };
   const run: DurableExecutionHandler<DurableStart> = async (event, context) => {
     const { runDurable } = await import('./run-durable.ts');
+    ports ??= buildPorts();
+    const { logger, metrics, publish, settings, runs, queue } = ports;
     try {
       return await runDurable(
         {
