@@ -21,7 +21,8 @@ export const BUNDLE_ENTRY = 'index';
  * Bundles one function with esbuild's JS API, in the synth process, as ESM with code splitting: what the
  * code loads with `await import()` (the SQS adapter, and the SDK's own credential providers and nested
  * clients) becomes a chunk that is read on first use, not at cold start. NodejsFunction cannot split
- * (it builds with `--outfile`), and runs the esbuild CLI once per function.
+ * (it builds with `--outfile`), and runs the esbuild CLI once per function. Every bundle has
+ * FUNCTION_BUNDLE_VARIABLE compiled in, so the declaration checks that the synth made stay out of it.
  */
 export class FunctionBundle implements ILocalBundling {
   /**
