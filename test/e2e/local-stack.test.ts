@@ -204,8 +204,9 @@ describe('Local stack: npm start on the synthesized template', () => {
         `run ${job}/${id}`,
       ).catch(async (error: unknown) => {
         // What the run looked like, and what the runner printed for the job, to tell a slow run from a lost one.
+        const item = JSON.stringify(await getItem(dynamodb, ledger, ledgerKey(job, id)));
         throw new Error(
-          `${String(error)}; item: ${JSON.stringify(await getItem(dynamodb, ledger, ledgerKey(job, id)))}; output:\n${output
+          `${String(error)}; item: ${item}; output:\n${output
             .filter((l) => l.includes(job))
             .slice(-15)
             .join('')}`,

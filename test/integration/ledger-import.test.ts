@@ -33,7 +33,7 @@ async function get(table: string, key: Record<string, AttributeValue>) {
 }
 
 describe('Function: importLedger, from the byJob layout to job partitions, on DynamoDB Local', () => {
-  it('copies runs, leases and schedule states under their new keys, keeps newer runs, and runs twice safely', async () => {
+  it('copies runs, leases and schedule states under new keys, keeps newer runs, and runs twice safely', async () => {
     const [from, to] = await Promise.all([createTable(oldLedger), createTable(ledgerTable)]);
     await put(from, oldRun('send-email', 'order-confirmation/o-1', 'SUCCEEDED'));
     await put(from, oldRun('send-email', 'again', 'SUCCEEDED'));

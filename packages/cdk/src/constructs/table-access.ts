@@ -14,8 +14,8 @@ export const LEDGER_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
 /**
  * What the schedule watchdog adds on the ledger: a schedule's state (GetItem), the runs of many occurrences at
- * once (BatchGetItem), a schedule's latest run (Query on its job's partitions), and taking back a PENDING run of a catch-up
- * it failed to send (DeleteItem).
+ * once (BatchGetItem), a schedule's latest run (Query on its job's partitions), and taking back a PENDING run of
+ * a catch-up it failed to send (DeleteItem).
  */
 export const WATCHDOG_LEDGER_ACTIONS = [
   'dynamodb:GetItem',
