@@ -39,13 +39,16 @@ describe('Function: importLedger, from the byJob layout to job partitions, on Dy
     await put(from, oldRun('send-email', 'again', 'SUCCEEDED'));
     await put(from, oldRun('cleanup', 'daily@2026-12-01T02:00:00Z', 'DEAD'));
     await put(from, { pk: S('#lease/cleanup/daily'), holder: S('h-1'), token: N(3) });
+    await put(from, { pk: S('#schedule/cleanup/daily'), pausedSince: N(NOW - 3_600_000), checkedUntil: N(NOW) });
     await put(from, { pk: S('stray'), note: S('not a run') });
     // A run of the same job ID since the deploy: the new ledger's item wins.
     await put(to, { ...runKey({ job: 'send-email', id: 'again' }), job: S('send-email'), status: S('RUNNING') });
+    // The watchdog's first check since the deploy, which knows nothing of the pause.
+    await put(to, { ...singletonKey('#schedule/cleanup/daily'), checkedUntil: N(NOW + 300_000) });
 
     const answer = await importLedger(dynamo(), from, to);
 
-    expect(answer).toEqual({ from, to, copied: 3, present: 1, skipped: ['stray'] });
+    expect(answer).toEqual({ from, to, copied: 4, present: 1, skipped: ['stray'] });
     expect(await get(to, runKey({ job: 'send-email', id: 'order-confirmation/o-1' }))).toMatchObject({
       job: 'send-email',
       id: 'order-confirmation/o-1',
@@ -54,6 +57,11 @@ describe('Function: importLedger, from the byJob layout to job partitions, on Dy
     });
     expect(await get(to, runKey({ job: 'send-email', id: 'again' }))).toMatchObject({ status: 'RUNNING' });
     expect(await get(to, singletonKey('#lease/cleanup/daily'))).toMatchObject({ holder: 'h-1', token: 3 });
+    // A schedule's old state replaces the fresh one: the pause survives the move.
+    expect(await get(to, singletonKey('#schedule/cleanup/daily'))).toMatchObject({
+      pausedSince: NOW - 3_600_000,
+      checkedUntil: NOW,
+    });
     // What the copy is for: a job ID that ran before the move is still a duplicate after it.
     const claim = await new DynamoDbRunLedger(dynamo(), to).claim({
       key: { job: 'send-email', id: 'order-confirmation/o-1' },
@@ -63,6 +71,6 @@ describe('Function: importLedger, from the byJob layout to job partitions, on Dy
     });
     expect(claim).toEqual({ outcome: 'duplicate', status: 'SUCCEEDED' });
 
-    expect(await importLedger(dynamo(), from, to)).toMatchObject({ copied: 0, present: 4 });
+    expect(await importLedger(dynamo(), from, to)).toMatchObject({ copied: 1, present: 4 });
   });
 });

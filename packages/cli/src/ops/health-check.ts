@@ -8,13 +8,12 @@ import { formatDuration } from './duration.ts';
 import { healthReport, type JobHealthFacts, judgeJobHealth, occurrenceOwed, watchdogFindings } from './health.ts';
 import { type MessageAgeSource, queueNameOf } from './message-age.ts';
 import type { HealthReport, JobHealth, QueueCounts, ScheduleControl, ScheduleRef } from './ops-types.ts';
-import { hasRun, queryRuns } from './run-history.ts';
+import { forEachRun, hasRun } from './run-history.ts';
 import { scheduleView } from './schedule-views.ts';
 
 /** Failed runs counted per job in a health window; more only says "many". */
 const MAX_FAILURES_COUNTED = 1000;
-/** The newest runs, of any status, among which a success that finished late (a redrive) is looked for. */
-const RECENT_RUNS = 25;
+const FAILURES = new Set<string>([RunStatus.FAILED, RunStatus.DEAD]);
 
 /** What a health check reads: the ledger, the queues and the schedules of one running stack. */
 export interface HealthCheckDeps {
@@ -43,29 +42,25 @@ export async function checkHealth(deps: HealthCheckDeps, windowMs: number): Prom
 async function jobHealth(deps: HealthCheckDeps, job: JobDeclaration, windowMs: number): Promise<JobHealth> {
   const ledger = deps.ledgerTable();
   const since = new Date(deps.now.getTime() - windowMs).toISOString();
-  const [newestSuccess, recent, failures, counts, age, schedules] = await Promise.all([
-    queryRuns(deps.dynamodb, ledger, job.name, { statuses: [RunStatus.SUCCEEDED], limit: 1 }),
-    // One page, unfiltered: a job with few successes among many failures is not read through to its first run.
-    queryRuns(deps.dynamodb, ledger, job.name, { limit: RECENT_RUNS }),
-    queryRuns(deps.dynamodb, ledger, job.name, {
-      statuses: [RunStatus.FAILED, RunStatus.DEAD],
-      since,
-      limit: MAX_FAILURES_COUNTED,
-    }),
+  // One read of the job's runs gives both: the latest finish of a success, and the failures in the window.
+  let lastSuccess: string | undefined;
+  let failures = 0;
+  const runs = forEachRun(deps.dynamodb, ledger, job.name, {}, (run) => {
+    // The latest finish: a run redriven out of the DLQ was created before runs that finished before it.
+    if (run.status === RunStatus.SUCCEEDED) lastSuccess = latest([lastSuccess ?? '', run.finishedAt ?? run.createdAt]);
+    else if (FAILURES.has(run.status) && run.createdAt >= since) failures++;
+  });
+  const [, counts, age, schedules] = await Promise.all([
+    runs,
     deps.queueCounts(job.name),
     deps.messageAge?.oldestMessageAgeSeconds(queueNameOf(deps.queueUrl(job.name))),
     scheduleFacts(deps, job, windowMs),
   ]);
   const facts: JobHealthFacts = {
     job: job.name,
-    // The latest finish: a run redriven out of the DLQ was created before runs that finished before it.
-    lastSuccess: latest(
-      [...newestSuccess, ...recent.filter((run) => run.status === RunStatus.SUCCEEDED)].map(
-        (run) => run.finishedAt ?? run.createdAt,
-      ),
-    ),
+    lastSuccess: lastSuccess || undefined,
     nextOccurrence: schedules.next,
-    failuresInWindow: failures.length,
+    failuresInWindow: Math.min(failures, MAX_FAILURES_COUNTED),
     dlqDepth: counts.dlqVisible + counts.dlqInFlight,
     oldestMessageAgeSeconds: age,
     oldestMessageAgeLimitSeconds: job.alarms.oldestMessageAgeSeconds,

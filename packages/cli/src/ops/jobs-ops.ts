@@ -295,7 +295,7 @@ export class JobsOps {
     return sendJobCallback(this.options, this.output(tableOutputKey('Ledger')), this.job(jobName), jobId, outcome);
   }
 
-  /** Copies the runs of a ledger of the old layout (before 0.19, index `byJob`) into this stack's ledger. */
+  /** Copies the runs of a ledger of the old layout (key `<job>/<job ID>`, index `byJob`) into this stack's ledger. */
   importLedger(from: string): Promise<LedgerImportAnswer> {
     return importLedger(this.options.dynamodb, from, this.output(tableOutputKey('Ledger')));
   }

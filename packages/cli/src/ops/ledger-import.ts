@@ -6,6 +6,7 @@ import {
   type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, runKey, singletonKey, str } from '@serverless-jobs/runtime/adapters';
+import { chunk } from '@serverless-jobs/runtime/runtime';
 
 /** What `jobs-cli ledger-import` did: items copied, already there (left alone), and not understood (skipped). */
 export interface LedgerImportAnswer {
@@ -30,41 +31,62 @@ export function importedKey(item: Record<string, AttributeValue>): Record<string
   return runKey({ job, id });
 }
 
+/** Segments of the old ledger scanned at once, and conditional puts in flight per segment. */
+const SEGMENTS = 4;
+const PUTS_AT_ONCE = 25;
+
+/**
+ * A schedule's state in the old ledger replaces one the watchdog wrote since the deploy: the old one holds the
+ * pauses and the live changes of `jobs-cli schedule`, which a fresh state has lost. Runs and leases written since
+ * the deploy are newer than the old ones, so they stay.
+ */
+const replacesNewer = (key: Record<string, AttributeValue>): boolean => key.pk?.S?.startsWith('#schedule/') === true;
+
 /**
  * Copies every item of the old ledger into the new one, each under its new key and with its attributes, TTL
- * included, so that a job ID that ran before the move is still a duplicate after it. An item the new ledger has
- * already (a run since the deploy) is left as it is. Safe to run again: a second run copies nothing.
+ * included, so that a job ID that ran before the move is still a duplicate after it. Safe to run again: a second
+ * run copies no run or lease. Reads the old table in parallel segments (a Scan: an operator's one-off, no role's).
  */
 export async function importLedger(client: DynamoDBClient, from: string, to: string): Promise<LedgerImportAnswer> {
   let copied = 0;
   let present = 0;
   const skipped: string[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page: ScanCommandOutput = await client.send(
-      new ScanCommand({ TableName: from, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    for (const item of page.Items ?? []) {
-      const key = importedKey(item);
-      if (!key) {
-        skipped.push(str(item, 'pk') ?? JSON.stringify(item).slice(0, 80));
-        continue;
-      }
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: to,
-            Item: { ...item, ...key },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        copied++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        present++;
-      }
+  const copy = async (item: Record<string, AttributeValue>): Promise<void> => {
+    const key = importedKey(item);
+    if (!key) {
+      skipped.push(str(item, 'pk') ?? JSON.stringify(item).slice(0, 80));
+      return;
     }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return { from, to, copied, present, skipped };
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: to,
+          Item: { ...item, ...key },
+          ConditionExpression: replacesNewer(key) ? undefined : 'attribute_not_exists(pk)',
+        }),
+      );
+      copied++;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      present++;
+    }
+  };
+  const segment = async (index: number): Promise<void> => {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page: ScanCommandOutput = await client.send(
+        new ScanCommand({
+          TableName: from,
+          Segment: index,
+          TotalSegments: SEGMENTS,
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const items of chunk(page.Items ?? [], PUTS_AT_ONCE)) await Promise.all(items.map(copy));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  };
+  await Promise.all(Array.from({ length: SEGMENTS }, (_, index) => segment(index)));
+  return { from, to, copied, present, skipped: skipped.sort() };
 }

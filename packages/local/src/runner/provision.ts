@@ -2,6 +2,7 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
@@ -68,8 +69,27 @@ function tableInput(table: LocalTable): CreateTableCommandInput {
   };
 }
 
+const keyText = (schema: readonly KeySchemaElement[] | undefined): string =>
+  (schema ?? []).map((key) => `${key.AttributeName} (${key.KeyType})`).join(', ');
+
+/**
+ * A table kept in the data dir from an earlier start must have the key the template declares: DynamoDB cannot
+ * change a table's key, and every write to it would fail (the ledger's did, when it dropped its byJob index).
+ */
+async function assertSameKey(client: DynamoDBClient, table: LocalTable): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
+  const has = keyText(Table?.KeySchema);
+  const wants = keyText(tableInput(table).KeySchema);
+  if (has !== wants)
+    throw new Error(
+      `Table ${table.name} in the data dir is keyed ${has}, but the app declares ${wants}: DynamoDB cannot change ` +
+        `a table's key. Start with --reset to drop the kept tables and queues and start clean.`,
+    );
+}
+
 async function provisionTable(client: DynamoDBClient, table: LocalTable, existing: ReadonlySet<string>): Promise<void> {
-  if (!existing.has(table.name)) await client.send(new CreateTableCommand(tableInput(table)));
+  if (existing.has(table.name)) await assertSameKey(client, table);
+  else await client.send(new CreateTableCommand(tableInput(table)));
   const ttl = table.properties.TimeToLiveSpecification as { AttributeName?: Json; Enabled?: Json } | undefined;
   if (ttl?.Enabled && typeof ttl.AttributeName === 'string') {
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));

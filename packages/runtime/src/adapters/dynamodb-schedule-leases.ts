@@ -4,8 +4,8 @@ import { singletonKey } from './ledger-keys.ts';
 import type { LeaseAnswer, LeaseRequest, ScheduleLeases } from '../runtime/run-ledger.ts';
 
 /**
- * The lease item of a schedule, in the ledger table: `#lease/<job>/<schedule>`. It has no `job` attribute, so
- * it stays out of the `byJob` index, and no job ID can collide with it (job names start with a letter).
+ * The lease item of a schedule, in the ledger table: `#lease/<job>/<schedule>`, alone in its partition. No run's
+ * partition can be that one (job names start with a letter).
  */
 export const leasePk = (job: string, schedule: string): string => `#lease/${job}/${schedule}`;
 
