@@ -234,6 +234,21 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
       'nothing else) bundled exactly like a function and loaded in the same rounds: what no code of ' +
       'ours can go below while the SDK is bundled',
   });
+  const libraries = c.librariesFloor;
+  if (libraries)
+    rows.push({
+      section: '4',
+      figure: 'floor + Powertools Logger, Metrics, zod/mini',
+      ours: `${kb(libraries.entryBytes)}, ${fixed(libraries.loadMs, 0)} ms`,
+      baseline: '-',
+      ratio: `+${kb(libraries.entryBytes - floor.entryBytes)} over floor`,
+      goal: '-',
+      verdict: '',
+      how:
+        'bench/reference/required-libraries.ts: the floor plus the libraries every job function is built on ' +
+        `and uses on every record, bundled and loaded the same way (${fixed(libraries.loadMs / floor.loadMs)}× ` +
+        "the floor's load); a bundle's bytes above this are the framework's own code and the commands it sends",
+    });
   return rows;
 }
 

@@ -29,9 +29,12 @@ export interface ColdStartFigures {
   readonly bundles: BundleFigures[];
   /** bench/reference/sdk-clients.ts bundled like a function: the DynamoDB and SES clients and nothing else. */
   readonly sdkFloor: BundleFigures;
+  /** bench/reference/required-libraries.ts: the floor plus Powertools Logger and Metrics and zod/mini. */
+  readonly librariesFloor?: BundleFigures;
 }
 
 const SDK_FLOOR_ENTRY = fileURLToPath(new URL('../reference/sdk-clients.ts', import.meta.url));
+const LIBRARIES_ENTRY = fileURLToPath(new URL('../reference/required-libraries.ts', import.meta.url));
 
 const DUMMY_ENDPOINTS = {
   AWS_REGION: 'us-east-1',
@@ -102,11 +105,18 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
       handler: `${BUNDLE_ENTRY}.handler`,
       env: { PATH: process.env.PATH, ...DUMMY_ENDPOINTS },
     };
+    const librariesDir = join(scratch, 'libraries-floor');
+    new FunctionBundle(LIBRARIES_ENTRY).tryBundle(librariesDir);
+    const libraries = { ...floor, label: 'SDK clients and libraries', bundleDir: librariesDir };
     // A durable job's two functions share one bundle (its starter and its execution function): measured once.
     const bundled = model.functions.filter(
       (fn, index) => model.functions.findIndex((other) => other.bundleDir === fn.bundleDir) === index,
     );
-    const targets = [...bundled.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })), floor];
+    const targets = [
+      ...bundled.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })),
+      libraries,
+      floor,
+    ];
     const functions = targets.map((fn) => {
       const files = filesUnder(fn.bundleDir);
       const base = join(fn.bundleDir, fn.handler.slice(0, fn.handler.lastIndexOf('.')));
@@ -143,7 +153,13 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
         loadRatio: median(times) / emptyModuleMs,
       }),
     );
-    return { runs, emptyModuleMs, bundles: figures.slice(0, -1), sdkFloor: figures.at(-1)! };
+    return {
+      runs,
+      emptyModuleMs,
+      bundles: figures.slice(0, -2),
+      librariesFloor: figures.at(-2)!,
+      sdkFloor: figures.at(-1)!,
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
