@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { USAGE } from '@serverless-jobs/cli/commands';
 import { HEALTH_EXIT_CODE, type HealthReport, type JobView, type RunView } from '@serverless-jobs/cli/ops';
@@ -15,9 +15,8 @@ import {
   jobsCli,
   ROOT,
   seedOrder,
-  synthesizedApp,
+  startAppStack,
 } from '#test/e2e/local-stack-fixture';
-import { allJobs } from '#shared/jobs/registry';
 
 describe('CLI: jobs against npm start', () => {
   let stack: LocalStack;
@@ -30,17 +29,11 @@ describe('CLI: jobs against npm start', () => {
   const json = <T>(result: CliResult): T => JSON.parse(result.stdout) as T;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sj-cli-'));
-    stack = await LocalStack.start({
-      root: ROOT,
-      jobs: allJobs,
-      cdkOut: synthesizedApp(),
-      synth: 'never',
-      dataDir,
+    ({ stack, dataDir } = await startAppStack('sj-cli-', {
       persist: false,
       logFormat: 'json',
       write: (text) => void logged.push(text),
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScheduleRow } from '@serverless-jobs/local/dashboard';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { RUNNER_STATE_FILE } from '@serverless-jobs/runtime/contracts';
-import { ROOT, synthesizedApp } from '#test/e2e/local-stack-fixture';
-import { allJobs } from '#shared/jobs/registry';
+import { startAppStack } from '#test/e2e/local-stack-fixture';
 
 /** What the dashboard tests need of a running local stack. */
 export interface DashboardStack {
@@ -17,17 +15,8 @@ export interface DashboardStack {
 
 /** A local stack from the run's one synthesized app, with its dashboard on a free port and DynamoDB in memory. */
 export async function startDashboardStack(prefix: string): Promise<DashboardStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const output: string[] = [];
-  const stack = await LocalStack.start({
-    root: ROOT,
-    jobs: allJobs,
-    cdkOut: synthesizedApp(),
-    synth: 'never',
-    dataDir,
-    persist: false,
-    write: (text) => void output.push(text),
-  });
+  const { stack, dataDir } = await startAppStack(prefix, { persist: false, write: (text) => void output.push(text) });
   // The dashboard is found the way the CLI finds it: through runner.json.
   const state = JSON.parse(readFileSync(join(dataDir, RUNNER_STATE_FILE), 'utf8')) as {
     dashboard: { url: string; token: string };

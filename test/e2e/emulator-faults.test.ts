@@ -1,21 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import {
   clientsFor,
   eventually,
   getItem,
   isRunning,
-  ROOT,
   seedOrder,
-  synthesizedApp,
+  startAppStack,
   ledgerKey,
 } from '#test/e2e/local-stack-fixture';
-import { allJobs } from '#shared/jobs/registry';
 
 describe('npm start, when an emulator itself fails', () => {
   let dataDir: string;
@@ -23,17 +19,11 @@ describe('npm start, when an emulator itself fails', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sj-faults-'));
-    stack = await LocalStack.start({
-      root: ROOT,
-      jobs: allJobs,
-      cdkOut: synthesizedApp(),
-      synth: 'never',
-      dataDir,
+    ({ stack, dataDir } = await startAppStack('sj-faults-', {
       pausedSchedules: ['schedule-watchdog/every-5-minutes'],
       dashboard: false,
       write: (text) => void output.push(text),
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,21 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LambdaClient, SendDurableExecutionCallbackSuccessCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import {
   clientsFor,
   eventually,
   getItem,
   jobsCli,
-  ROOT,
   seedOrder,
-  synthesizedApp,
+  startAppStack,
   ledgerKey,
 } from '#test/e2e/local-stack-fixture';
-import { allJobs } from '#shared/jobs/registry';
 
 interface StoredEmail {
   readonly subject: string;
@@ -51,19 +46,13 @@ describe('Durable job: order fulfilment under npm start', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sj-fulfil-'));
-    stack = await LocalStack.start({
-      root: ROOT,
-      jobs: allJobs,
-      cdkOut: synthesizedApp(),
-      synth: 'never',
-      dataDir,
+    ({ stack, dataDir } = await startAppStack('sj-fulfil-', {
       persist: false,
       clockSpeed: 3600,
       pausedSchedules: ['schedule-watchdog/every-5-minutes', 'daily-report/daily', 'cleanup/daily'],
       logFormat: 'json',
       write: (text) => void logged.push(text),
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,11 +1,15 @@
 import { runPartition } from '@serverless-jobs/runtime/contracts';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromItem } from '@serverless-jobs/runtime/adapters';
 import { N, S } from '@serverless-jobs/runtime/adapters';
+import { LocalStack, type LocalStackOptions } from '@serverless-jobs/local/runner';
+import { allJobs } from '#shared/jobs/registry';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -38,6 +42,26 @@ export async function eventually<T>(
 }
 
 /** The key of a run in the ledger, for getItem: `ledgerKey('send-email', 'a')`. */
+/**
+ * npm start's stack on the run's one synthesized app with the reference jobs, in a fresh data dir named after
+ * `prefix`; `options` adds to or overrides that.
+ */
+export async function startAppStack(
+  prefix: string,
+  options: Partial<LocalStackOptions> = {},
+): Promise<{ stack: LocalStack; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const stack = await LocalStack.start({
+    root: ROOT,
+    jobs: allJobs,
+    cdkOut: synthesizedApp(),
+    synth: 'never',
+    dataDir,
+    ...options,
+  });
+  return { stack, dataDir };
+}
+
 export const ledgerKey = (job: string, id: string): Record<string, string> => ({ pk: runPartition(job, id), sk: id });
 
 export async function getItem(
