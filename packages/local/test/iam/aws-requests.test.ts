@@ -120,9 +120,36 @@ describe('Function: accessRequestsOf (DynamoDB)', () => {
     expect(accessRequestsOf('dynamodb', dynamodb('TransactWriteItems', { TransactItems: [{ Put: {} }] }))).toEqual({
       error: 'TransactWriteItems: TransactItems[0] names no table (given null)',
     });
-    expect(accessRequestsOf('dynamodb', dynamodb('ExecuteStatement', { Statement: 'SELECT * FROM T' }))).toEqual({
-      error: 'ExecuteStatement: PartiQL is not checked locally',
+    expect(accessRequestsOf('dynamodb', dynamodb('ExecuteStatement', { Statement: 'EXISTS(SELECT 1)' }))).toEqual({
+      error: 'ExecuteStatement: Statement is not a statement read locally (given "EXISTS(SELECT 1)")',
     });
+    expect(accessRequestsOf('dynamodb', dynamodb('BatchExecuteStatement', { Statements: [{}] }))).toEqual({
+      error: 'BatchExecuteStatement: Statements[0] is not a statement read locally (given null)',
+    });
+  });
+
+  it("checks each PartiQL statement as its verb's action on the table or index it names", () => {
+    const statements = [
+      { Statement: 'INSERT INTO "Ledger-1" VALUE {\'pk\': ?}' },
+      { Statement: 'UPDATE "Ledger-1" SET "status" = ? WHERE "pk" = ?' },
+      { Statement: 'delete from Orders where pk = ?' },
+      { Statement: 'SELECT "a", "from" FROM "Ledger-1"."byJob" WHERE pk = ?' },
+    ];
+    expect(pairs('dynamodb', dynamodb('BatchExecuteStatement', { Statements: statements }))).toEqual([
+      ['dynamodb:PartiQLInsert', `${ARN}/Ledger-1`],
+      ['dynamodb:PartiQLUpdate', `${ARN}/Ledger-1`],
+      ['dynamodb:PartiQLDelete', `${ARN}/Orders`],
+      ['dynamodb:PartiQLSelect', `${ARN}/Ledger-1/index/byJob`],
+    ]);
+    expect(pairs('dynamodb', dynamodb('ExecuteStatement', { Statement: 'SELECT * FROM T' }))).toEqual([
+      ['dynamodb:PartiQLSelect', `${ARN}/T`],
+    ]);
+    expect(
+      pairs(
+        'dynamodb',
+        dynamodb('ExecuteTransaction', { TransactStatements: [{ Statement: 'UPDATE "a""b" SET x = 1' }] }),
+      ),
+    ).toEqual([['dynamodb:PartiQLUpdate', `${ARN}/a"b`]]);
   });
 });
 

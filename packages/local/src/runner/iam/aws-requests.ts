@@ -3,6 +3,7 @@ import { PSEUDO_PARAMETERS } from '../intrinsics.ts';
 import { queryToJson } from '../sqs-query-protocol.ts';
 import type { AccessRequest, Refusal } from './evaluate-policy.ts';
 import type { FunctionIdentity } from './role-policies.ts';
+import { statementAccess } from './partiql-access.ts';
 import { sesRequests } from './ses-requests.ts';
 
 /** An HTTP request on its way to an emulator. */
@@ -85,6 +86,30 @@ const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
   Get: 'GetItem',
 };
 
+/** Where each PartiQL operation keeps its statements. */
+const STATEMENT_LISTS: Readonly<Record<string, string>> = {
+  BatchExecuteStatement: 'Statements',
+  ExecuteTransaction: 'TransactStatements',
+};
+
+/** A PartiQL request: each statement's action, on the table or index it names. */
+function partiqlRequests(op: string, body: JsonObject): Requests {
+  const list = STATEMENT_LISTS[op];
+  const statements = list ? ((body[list] ?? []) as JsonObject[]) : [body];
+  const requests: AccessRequest[] = [];
+  for (const [index, entry] of statements.entries()) {
+    const where = list ? `${list}[${index}]` : 'Statement';
+    const access = typeof entry?.Statement === 'string' ? statementAccess(entry.Statement) : undefined;
+    const table = access && tableArn(access.table);
+    if (!access || !table)
+      return {
+        error: `${op}: ${where} is not a statement read locally (given ${JSON.stringify(entry?.Statement ?? null)})`,
+      };
+    requests.push(...one(access.action, access.index ? `${table}/index/${access.index}` : table));
+  }
+  return requests;
+}
+
 /** DynamoDB's JSON protocol: `X-Amz-Target: DynamoDB_20120810.<Op>`; Streams' too (`DynamoDBStreams_20120810`). */
 function dynamodbRequests(request: EmulatorRequest): Requests {
   const target = header(request.headers, 'x-amz-target') ?? '';
@@ -121,7 +146,7 @@ function dynamodbRequests(request: EmulatorRequest): Requests {
     case 'ExecuteStatement':
     case 'BatchExecuteStatement':
     case 'ExecuteTransaction':
-      return { error: `${op}: PartiQL is not checked locally` };
+      return partiqlRequests(op, body);
   }
   if (TABLELESS.has(op)) return one(action, '*');
   // A shard iterator starts with its stream's ARN, then `|`.
