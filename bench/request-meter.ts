@@ -6,6 +6,7 @@ const WRITES = new Set([
   'DeleteItemCommand',
   'BatchWriteItemCommand',
   'TransactWriteItemsCommand',
+  'BatchExecuteStatementCommand',
 ]);
 const READS = new Set([
   'GetItemCommand',
@@ -26,8 +27,15 @@ export interface RequestMeter {
   readonly byCommand: Map<string, number>;
   writes(): number;
   reads(): number;
+  /** Items written: one per write request, and one per statement of a BatchExecuteStatement. */
+  itemWrites(): number;
   /** Write capacity units DynamoDB reported (table and indexes), from ReturnConsumedCapacity=TOTAL. */
   writeUnits(): number;
+  /**
+   * Statements of BatchExecuteStatement requests that succeeded: DynamoDB Local reports no capacity for them, so
+   * their write units are counted from the items' size (bench/item-size.ts).
+   */
+  statementsWritten(): number;
   readUnits(): number;
   reset(): void;
 }
@@ -48,6 +56,8 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
   const byCommand = new Map<string, number>();
   let writeUnits = 0;
   let readUnits = 0;
+  let statements = 0;
+  let statementsWritten = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? 'unknown';
@@ -55,7 +65,12 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
       const input = args.input as Record<string, unknown>;
       if (WRITES.has(name) || READS.has(name)) input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
-      const units = unitsOf((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+      const output = result.output as { ConsumedCapacity?: unknown; Responses?: { Error?: unknown }[] };
+      const units = unitsOf(output.ConsumedCapacity);
+      if (name === 'BatchExecuteStatementCommand') {
+        statements += (input.Statements as unknown[] | undefined)?.length ?? 0;
+        statementsWritten += (output.Responses ?? []).filter((response) => !response.Error).length;
+      }
       if (WRITES.has(name)) writeUnits += units;
       else if (READS.has(name)) readUnits += units;
       return result;
@@ -67,6 +82,8 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
   return {
     byCommand,
     writes: () => sum(WRITES),
+    itemWrites: () => sum(WRITES) - (byCommand.get('BatchExecuteStatementCommand') ?? 0) + statements,
+    statementsWritten: () => statementsWritten,
     reads: () => sum(READS),
     writeUnits: () => writeUnits,
     readUnits: () => readUnits,
@@ -74,6 +91,8 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
       byCommand.clear();
       writeUnits = 0;
       readUnits = 0;
+      statements = 0;
+      statementsWritten = 0;
     },
   };
 }

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       const shared = {
         root: ROOT,
         cdkOut: synth.outdir,
-        writesPerJob: runtimes.ours.writesPerJob,
+        writesPerJob: runtimes.ours.itemWritesPerJob,
         dynamodb: env.dynamodbLocal,
         maxLanes: options.e2eLanes,
       };

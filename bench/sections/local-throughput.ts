@@ -30,7 +30,7 @@ export interface ThroughputOptions {
   readonly batchingWindowSeconds?: number;
   /** The runner's cap on lanes per mapping. @default the runner's own (2 per core) */
   readonly maxLanes?: number;
-  /** DynamoDB writes per job measured in process, to turn the PutItem limit into a jobs/s limit. */
+  /** Items written per job in process (a statement of a batch is one), to turn the PutItem limit into jobs/s. */
   readonly writesPerJob: number;
   /** Measure DynamoDB Local's raw conditional PutItem rate after the run. @default true */
   readonly measureLimit?: boolean;

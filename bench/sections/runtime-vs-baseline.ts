@@ -6,6 +6,7 @@ import { sendEmailJob } from '#shared/jobs/send-email';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import { createQueue, createTable } from '#test/helpers/aws';
 import type { BenchEnv } from '../bench-env';
+import { largestItemBytes, unitsPerStatement } from '../item-size';
 import { meterRequests } from '../request-meter';
 import { median } from '../statistics';
 import { runConcurrently, sendEmailRecords } from '../workloads/bench-records';
@@ -24,7 +25,10 @@ const idempotencyTable: TableDesign = {
 export interface RequestFigures {
   readonly jobs: number;
   readonly succeeded: number;
+  /** Write requests: a BatchExecuteStatement is one. */
   readonly writesPerJob: number;
+  /** Items written, one per statement of a BatchExecuteStatement: what DynamoDB Local's limit is counted in. */
+  readonly itemWritesPerJob: number;
   readonly readsPerJob: number;
   readonly writeUnitsPerJob: number;
   readonly readUnitsPerJob: number;
@@ -65,6 +69,8 @@ export interface RuntimeComparison {
   };
   /** Cumulative after each of our repetitions and each step of `growTo`. */
   readonly growth: GrowthPoint[];
+  /** The largest item of our ledger after the run, which the write units of its statements are counted from. */
+  readonly ledgerItemBytes: number;
 }
 
 export interface ComparisonOptions {
@@ -164,6 +170,9 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
   for (const [, meter] of runs) meter.reset();
 
   const invocationMs = alone.map((ms) => median(ms));
+  // Our completions' statements are counted at the units of the largest ledger item, read now that the warm-up and
+  // the runs alone have written complete runs, and checked again at the end.
+  const units = unitsPerStatement(await largestItemBytes(setup, ledger));
   const figuresOf = (index: number, succeeded: number): RequestFigures => {
     const meter = runs[index]![1];
     const per = (n: number) => n / Math.max(1, succeeded);
@@ -171,8 +180,9 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
       jobs: succeeded,
       succeeded,
       writesPerJob: per(meter.writes()),
+      itemWritesPerJob: per(meter.itemWrites()),
       readsPerJob: per(meter.reads()),
-      writeUnitsPerJob: per(meter.writeUnits()),
+      writeUnitsPerJob: per(meter.writeUnits() + meter.statementsWritten() * units),
       readUnitsPerJob: per(meter.readUnits()),
       byCommand: Object.fromEntries(meter.byCommand),
       invocationMs: invocationMs[index]!,
@@ -218,6 +228,11 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
     growth.push({ jobs: succeededTotals[0]!, ms: grownMs, ours: figuresOf(0, succeededTotals[0]!) });
     await env.clearEmails();
   }
+  const ledgerItemBytes = await largestItemBytes(setup, ledger);
+  if (unitsPerStatement(ledgerItemBytes) !== units)
+    throw new Error(
+      `ledger items grew to ${ledgerItemBytes} bytes during the run: statements were counted at ${units}`,
+    );
   const oursMs = times[0]!;
   const baselineMs = times[1] ?? [];
   const pairRatios = baselineMs.length ? oursMs.map((ms, i) => ms / baselineMs[i]!) : [];
@@ -236,5 +251,6 @@ export async function compareRuntimes(env: BenchEnv, options: ComparisonOptions)
       pairRatios,
     },
     growth,
+    ledgerItemBytes,
   };
 }

@@ -35,11 +35,13 @@ export interface OurRuntimeOptions {
   readonly job?: RuntimeDeps['job'];
 }
 
-/** Our runtime, as createLambdaHandler wires it: one claim write and one completion write per job. */
+/**
+ * Our runtime, as createLambdaHandler wires it: one claim write per job, and the batch's completions written
+ * together.
+ */
 export function ourRuntime(options: OurRuntimeOptions): Workload & { readonly metrics: SummedMetrics } {
   const job = options.job ?? sendEmailJob;
   const metrics = new SummedMetrics();
-  const ledger = new DynamoDbRunLedger(options.dynamodb, options.ledgerTable);
   const queue = new SqsJobQueue(options.sqs, {
     ownQueueUrl: options.queueUrl,
     deadLetterQueueUrl: options.dlqUrl,
@@ -49,6 +51,9 @@ export function ourRuntime(options: OurRuntimeOptions): Workload & { readonly me
     name: 'serverless-jobs',
     metrics,
     async handle(records) {
+      // One per invocation, as an execution environment runs one batch at a time: the completions it writes together
+      // are its own batch's, never those of the batches running beside it here.
+      const ledger = new DynamoDbRunLedger(options.dynamodb, options.ledgerTable);
       const context = lambdaContext(job.timeoutSeconds * 1000);
       const { outcomes } = await processBatch(
         {
