@@ -82,12 +82,26 @@ interface AnyStack {
   ): void;
 }
 
-/** The run ledger's writes, told apart by their condition (see shared/adapters/dynamodb-run-ledger.ts). */
+/** The statements of a BatchExecuteStatement request, empty for any other. */
+const statementsOf = ({ command, input }: FaultTarget): string[] =>
+  command === 'BatchExecuteStatementCommand'
+    ? ((input.Statements ?? []) as { Statement?: string }[]).map((one) => one.Statement ?? '')
+    : [];
+
+/**
+ * The run ledger's writes, told apart by their condition (see packages/runtime/src/adapters/dynamodb-run-ledger.ts),
+ * alone or in a group of statements (statement-groups.ts): a fault in a group fails every write in it.
+ */
 export const ledgerWrite = {
-  claim: ({ command, input }: FaultTarget): boolean =>
-    command === 'UpdateItemCommand' &&
-    String(input.ConditionExpression ?? '').includes('attribute_not_exists(#pk) OR #status IN (:failed, :pending)'),
-  completion: ({ command, input }: FaultTarget): boolean =>
-    command === 'UpdateItemCommand' && String(input.UpdateExpression ?? '').startsWith('SET #status = :succeeded'),
+  claim: (target: FaultTarget): boolean =>
+    (target.command === 'UpdateItemCommand' &&
+      String(target.input.ConditionExpression ?? '').includes(
+        'attribute_not_exists(#pk) OR #status IN (:failed, :pending)',
+      )) ||
+    statementsOf(target).some((statement) => statement.startsWith('INSERT INTO')),
+  completion: (target: FaultTarget): boolean =>
+    (target.command === 'UpdateItemCommand' &&
+      String(target.input.UpdateExpression ?? '').startsWith('SET #status = :succeeded')) ||
+    statementsOf(target).some((statement) => statement.includes('SET "status" = ? SET "finishedAt" = ?')),
   transaction: ({ command }: FaultTarget): boolean => command === 'TransactWriteItemsCommand',
 };

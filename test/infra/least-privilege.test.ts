@@ -8,8 +8,11 @@ const CONSUME = ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'Chang
 /** Its own queue, which it also sends to: a continuation, or an occurrence that waits its turn. */
 const CONSUME_AND_SEND = [...CONSUME, 'SendMessage'];
 const LOGS = ['CreateLogStream', 'PutLogEvents'];
-/** Every claim, completion, failure and checkpoint of a run, and every schedule lease, is one UpdateItem. */
-const RUNS = ['UpdateItem'];
+/**
+ * Every claim, completion, failure and checkpoint of a run, and every schedule lease, is one UpdateItem; a batch's
+ * first claims and completions go together as PartiQL INSERT and UPDATE statements.
+ */
+const RUNS = ['UpdateItem', 'PartiQLInsert', 'PartiQLUpdate'];
 
 /**
  * Every action of every job function's role, by resource: what the runtime calls (the ledger, its queue, its
@@ -105,13 +108,16 @@ const WRITES: Readonly<Record<string, 'write' | 'delete'>> = {
   PutItem: 'write',
   UpdateItem: 'write',
   ConditionCheckItem: 'write',
+  PartiQLInsert: 'write',
+  PartiQLUpdate: 'write',
   DeleteItem: 'delete',
+  PartiQLDelete: 'delete',
   BatchWriteItem: 'delete',
 };
 
 /** The ledger writes the framework itself makes for a job, whatever it declares. */
 const RUNTIME_LEDGER_WRITES = (job: string): readonly string[] =>
-  job === 'schedule-watchdog' ? ['UpdateItem', 'DeleteItem'] : ['UpdateItem'];
+  job === 'schedule-watchdog' ? [...RUNS, 'DeleteItem'] : RUNS;
 
 const sorted = (grants: ResourceActions): ResourceActions =>
   Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()]));

@@ -9,12 +9,13 @@ import { createRuntimeFixture } from '#test/helpers/runtime-fixture';
 import { seededRandom } from '#infra/local/seeded-random';
 
 describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Local, real clock)', () => {
-  it('6: maximum concurrency at its floor (2) and a burst of 2,000 jobs with 5% of claims throttled: ' +
+  it('6: maximum concurrency at its floor (2) and a burst of 2,000 jobs with 5% of claim requests throttled: ' +
     'none in the DLQ, none lost, none run twice', async () => {
     const JOBS = 2_000;
     const client = new DynamoDBClient({});
     const random = seededRandom(20261124);
-    // 5% of claims are throttled past the SDK's retries: the error surfaces and the record is handed back.
+    // 5% of claim requests are throttled past the SDK's retries: the error surfaces, and the records whose claims
+    // the request carried (a batch's claims go together) are handed back.
     const fault = injectFault(client, {
       match: (target) => ledgerWrite.claim(target) && random() < 0.05,
       times: Number.POSITIVE_INFINITY,
@@ -54,11 +55,12 @@ describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Lo
     await Promise.all(Array.from({ length: job.maxConcurrency }, lane));
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `burst: ${JOBS} jobs through 2 lanes in ${seconds.toFixed(1)} s; ${fault.thrown()} claims ` +
+      `burst: ${JOBS} jobs through 2 lanes in ${seconds.toFixed(1)} s; ${fault.thrown()} claim requests ` +
         `throttled, ${retried} records handed back`,
     );
 
-    expect(fault.thrown()).toBeGreaterThan(20);
+    expect(fault.thrown()).toBeGreaterThan(5);
+    expect(retried).toBeGreaterThan(50);
     expect(acknowledged).toBe(JOBS);
     const statuses = new Map<string, number>();
     for await (const page of paginateScan(

@@ -101,13 +101,19 @@ describe('JobWorker: grants from the declaration', () => {
     );
   });
 
-  it('gives the runtime UpdateItem on the ledger only, and lets a job read runs, never write them', () => {
+  it('gives the runtime its ledger writes only, and lets a job read runs, never write them', () => {
     const plain = stackOf(job({}));
-    expect(actionsOf(plain).get(arnOf(plain, ledgerTable))).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOf(plain).get(arnOf(plain, ledgerTable))).toEqual([
+      'dynamodb:UpdateItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
+    ]);
     const reader = stackOf(job({ tables: [{ table: ledgerTable, access: 'read' }] }));
     expect(actionsOf(reader).get(arnOf(reader, ledgerTable))?.sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);

@@ -8,9 +8,11 @@ import type { DesignedTable } from './job-tables.ts';
 /**
  * What the runtime does to the ledger for every job: each claim, completion, failure, checkpoint and schedule
  * lease is one conditional UpdateItem, inside `completeWith`'s transaction too, and it reads back only what
- * the update returns. A job that reads runs itself names the ledger in `resources.tables`, read only.
+ * the update returns. A batch's first claims and its completions go together as PartiQL statements in one
+ * BatchExecuteStatement (INSERT and UPDATE, each keeping its condition). A job that reads runs itself names the
+ * ledger in `resources.tables`, read only.
  */
-export const LEDGER_ACTIONS = ['dynamodb:UpdateItem'] as const;
+export const LEDGER_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate'] as const;
 
 /**
  * What the schedule watchdog adds on the ledger: a schedule's state (GetItem), the runs of many occurrences at

@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
-  type TransactWriteItem,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -16,64 +15,53 @@ import {
   type RunProgress,
   type RunRejection,
   REJECTED_FENCE,
-  RunCancelledError,
   RunStatus,
   type ScheduleLeases,
 } from '../runtime/run-ledger.ts';
+import { groupedFirstClaims } from './dynamodb-claims.ts';
+import { completionUpdate, groupedCompletions, refused } from './dynamodb-completions.ts';
+import { StatementGroups } from './statement-groups.ts';
 import { DynamoDbScheduleLeases } from './dynamodb-schedule-leases.ts';
 import { runKey } from './ledger-keys.ts';
 
 const iso = (millis: number): string => new Date(millis).toISOString();
 const ttl = (millis: number): number => Math.floor(millis / 1000);
 
-const FINISH_NAMES = names('status', 'fence', 'finishedAt', 'durationMs', 'leaseExpiresAt', 'checkpoint', 'updatedAt');
-
-/** The completion write; also used inside a domain transaction (see JobContext.completeWith). */
-export function completionUpdate(
-  tableName: string,
-  completion: RunCompletion,
-): NonNullable<TransactWriteItem['Update']> {
-  return {
-    TableName: tableName,
-    Key: runKey(completion.key),
-    ConditionExpression: '#fence = :fence AND #status = :running',
-    UpdateExpression:
-      'SET #status = :succeeded, #finishedAt = :at, #updatedAt = :at, #durationMs = :duration REMOVE ' +
-      '#leaseExpiresAt, #checkpoint',
-    ExpressionAttributeNames: FINISH_NAMES,
-    ExpressionAttributeValues: {
-      ':fence': N(completion.fence),
-      ':running': S(RunStatus.RUNNING),
-      ':succeeded': S(RunStatus.SUCCEEDED),
-      ':at': S(iso(completion.finishedAt)),
-      ':duration': N(completion.durationMs),
-    },
-  };
-}
-
-/**
- * The run ledger in one DynamoDB table: a single conditional write claims a run, a single fenced
- * write finishes it. Failed and dead runs keep their error history.
- */
 /** How soon a claim refused without the item it found is tried again: as long as a lease outlives its run. */
 const UNKNOWN_STATE_RETRY_MS = 30_000;
 
+/**
+ * The run ledger in one DynamoDB table: a single conditional write claims a run, a single fenced
+ * write finishes it. Failed and dead runs keep their error history. The first claims of a batch, and the
+ * completions that finish together, go as statements of one request (StatementGroups), each with its own condition.
+ */
 export class DynamoDbRunLedger implements RunLedger {
   readonly leases: ScheduleLeases;
+  private readonly firstClaims: StatementGroups<ClaimRequest, ClaimResult>;
+  private readonly completions: StatementGroups<RunCompletion, boolean>;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {
     this.leases = new DynamoDbScheduleLeases(client, tableName);
+    this.firstClaims = new StatementGroups(
+      client,
+      groupedFirstClaims(tableName, (request) => this.tryClaim(request, false)),
+    );
+    this.completions = new StatementGroups(
+      client,
+      groupedCompletions(tableName, (completion) => this.fenced(completionUpdate(tableName, completion))),
+    );
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     if (request.redriveOfFence !== undefined) {
       const redriven = await this.tryClaim(request, true);
       if (redriven.outcome === 'claimed') return redriven;
+      return this.tryClaim(request, false);
     }
-    return this.tryClaim(request, false);
+    return this.firstClaims.write(request);
   }
 
   private async tryClaim(request: ClaimRequest, redrive: boolean): Promise<ClaimResult> {
@@ -182,8 +170,9 @@ export class DynamoDbRunLedger implements RunLedger {
     }
   }
 
-  async succeed(completion: RunCompletion): Promise<boolean> {
-    return this.fenced(completionUpdate(this.tableName, completion));
+  /** Written together with the completions that arrive while one is on its way (StatementGroups). */
+  succeed(completion: RunCompletion): Promise<boolean> {
+    return this.completions.write(completion);
   }
 
   fail(key: RunKey, fence: number, failure: RunFailure): Promise<boolean> {
@@ -380,9 +369,6 @@ export async function fencedUpdate(client: DynamoDBClient, update: UpdateItemCom
     return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-    if (str(old, 'status') === RunStatus.CANCELLED)
-      throw new RunCancelledError({ job: str(old, 'job') ?? '', id: str(old, 'id') ?? '' });
-    return false;
+    return refused((error as { Item?: Record<string, AttributeValue> }).Item);
   }
 }

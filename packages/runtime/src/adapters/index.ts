@@ -4,6 +4,7 @@ export * from './client-config.ts';
 export * from './dynamodb-batch-delete.ts';
 export * from './dynamodb-occurrence-ledger.ts';
 export * from './dynamodb-run-cancel.ts';
+export { completionUpdate } from './dynamodb-completions.ts';
 export * from './dynamodb-run-ledger.ts';
 export * from './dynamodb-schedule-leases.ts';
 export * from './lazy-job-queue.ts';
