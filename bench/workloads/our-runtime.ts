@@ -36,8 +36,8 @@ export interface OurRuntimeOptions {
 }
 
 /**
- * Our runtime, as createLambdaHandler wires it: one claim write per job, and the batch's completions written
- * together.
+ * Our runtime, as createLambdaHandler wires it: a claim and a completion per job, a batch's claims written
+ * together, and its completions in a few groups.
  */
 export function ourRuntime(options: OurRuntimeOptions): Workload & { readonly metrics: SummedMetrics } {
   const job = options.job ?? sendEmailJob;

@@ -6,13 +6,14 @@ import { runPartition } from '@serverless-jobs/runtime/contracts';
 import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { RunCancelledError, type RunKey } from '@serverless-jobs/runtime/runtime';
 import { createTable, dynamo } from '#test/helpers/aws';
+import { injectFault, serviceError } from '#test/helpers/fault-injection';
 
 const NOW = Date.parse('2026-12-05T08:00:00Z');
 
 /** Counts the requests a client sends, by command; rewrites one BatchExecuteStatement answer when asked. */
 function watch(
   client: DynamoDBClient,
-  rewrite?: (responses: { Error?: { Code?: string } }[]) => Promise<void>,
+  rewrite?: (responses: { Error?: { Code?: string; Message?: string } }[]) => Promise<void>,
 ): Map<string, number> {
   const sent = new Map<string, number>();
   client.middlewareStack.add(
@@ -20,7 +21,7 @@ function watch(
       const name = context.commandName ?? '';
       sent.set(name, (sent.get(name) ?? 0) + 1);
       const result = await next(args);
-      const output = result.output as { Responses?: { Error?: { Code?: string } }[] };
+      const output = result.output as { Responses?: { Error?: { Code?: string; Message?: string } }[] };
       if (name === 'BatchExecuteStatementCommand' && rewrite && output.Responses) await rewrite(output.Responses);
       return result;
     },
@@ -136,6 +137,7 @@ describe('Claims and completions written together (DynamoDB Local)', () => {
       enqueuedAt: NOW - 250,
       traceId: '1-6756b000-0123456789abcdef01234567',
       occurrence: { schedule: 'daily', time: '2026-12-05T08:00:00.000Z', timeZone: 'UTC' },
+      firstDelivery: true,
     });
     // One claimed alone first, by the UpdateItem: the item the others must match.
     expect(await ledger.claim(request('alone'))).toEqual({ outcome: 'claimed', attempt: 1, fence: 1 });
@@ -166,6 +168,7 @@ describe('Claims and completions written together (DynamoDB Local)', () => {
         now: NOW + 10,
         leaseExpiresAt: NOW + 60_000,
         expiresAt: NOW + 86_400_000,
+        firstDelivery: true,
       });
     const answers = await Promise.all(['fresh', 'pending', 'running', 'done', 'twice', 'twice'].map(claim));
     expect(answers).toEqual([
@@ -176,9 +179,66 @@ describe('Claims and completions written together (DynamoDB Local)', () => {
       { outcome: 'claimed', attempt: 1, fence: 1 },
       { outcome: 'busy', leaseExpiresAt: NOW + 60_000 },
     ]);
-    // The group of five distinct items; the three that exist, claimed alone; the second 'twice', in a group of its
-    // own once the first is written, then alone.
+    // The group of five distinct items; the three that exist, claimed again alone; the second 'twice' in the next
+    // round, alone.
     expect(Object.fromEntries(sent)).toEqual({ BatchExecuteStatementCommand: 1, UpdateItemCommand: 4 });
     expect(await item(client, table, running!)).toMatchObject({ status: 'RUNNING', fence: 1 });
+  });
+
+  it('fails each write of a group on its own: one that cannot be built, one refused, a request refused', async () => {
+    const client = dynamo();
+    const table = await createTable(ledgerTable);
+    const ledger = new DynamoDbRunLedger(client, table);
+    const claim = (id: string, enqueuedAt?: number) =>
+      ledger.claim({
+        key: { job: 'send-email', id },
+        now: NOW,
+        leaseExpiresAt: NOW + 60_000,
+        expiresAt: NOW + 86_400_000,
+        enqueuedAt,
+        firstDelivery: true,
+      });
+    const sent = watch(client, async (responses) => {
+      if (responses.length === 3) responses[2] = { Error: { Code: 'AccessDenied', Message: 'no PartiQLInsert' } };
+    });
+    // A time no Date can hold: its statement cannot be built, and it fails alone, as its UpdateItem would.
+    const answers = await Promise.allSettled([claim('ok-1'), claim('bad-time', 1e17), claim('ok-2'), claim('denied')]);
+    expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect(answers[1]).toMatchObject({ reason: expect.any(RangeError) });
+    expect(answers[3]).toMatchObject({ reason: { name: 'AccessDenied', message: 'AccessDenied: no PartiQLInsert' } });
+    expect(Object.fromEntries(sent)).toEqual({ BatchExecuteStatementCommand: 1 });
+
+    // A request refused as a whole (not a passing fault) fails each write in it, and nothing is written alone.
+    const denied = injectFault(client, {
+      match: ({ command }) => command === 'BatchExecuteStatementCommand',
+      error: () => serviceError('AccessDeniedException', 400, 'not authorized to perform dynamodb:PartiQLInsert'),
+    });
+    const refused = await Promise.allSettled([claim('r-1'), claim('r-2')]);
+    expect(refused.map((answer) => answer.status)).toEqual(['rejected', 'rejected']);
+    expect(denied.thrown()).toBe(1);
+    expect(await item(client, table, { job: 'send-email', id: 'r-1' })).toBeUndefined();
+  });
+
+  it('writes each claim again alone when its request failed as a whole for a passing reason', async () => {
+    const client = dynamo();
+    const table = await createTable(ledgerTable);
+    const ledger = new DynamoDbRunLedger(client, table);
+    // A 500 past the SDK's retries.
+    const fault = injectFault(client, { match: ({ command }) => command === 'BatchExecuteStatementCommand' });
+    const sent = watch(client);
+    const claim = (id: string, firstDelivery: boolean) =>
+      ledger.claim({
+        key: { job: 'send-email', id },
+        now: NOW,
+        leaseExpiresAt: NOW + 60_000,
+        expiresAt: NOW + 86_400_000,
+        firstDelivery,
+      });
+    const answers = await Promise.all([claim('t-1', true), claim('t-2', true), claim('later', false)]);
+    expect(answers).toEqual(answers.map(() => ({ outcome: 'claimed', attempt: 1, fence: 1 })));
+    // The group's request failed before the watch saw it; then the two first claims alone, and the later delivery
+    // alone from the start.
+    expect(fault.thrown()).toBe(1);
+    expect(Object.fromEntries(sent)).toEqual({ UpdateItemCommand: 3 });
   });
 });

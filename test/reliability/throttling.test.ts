@@ -14,8 +14,8 @@ describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Lo
     const JOBS = 2_000;
     const client = new DynamoDBClient({});
     const random = seededRandom(20261124);
-    // 5% of claim requests are throttled past the SDK's retries: the error surfaces, and the records whose claims
-    // the request carried (a batch's claims go together) are handed back.
+    // 5% of claim requests are throttled past the SDK's retries. A batch's claims go together: when their request is
+    // throttled, each is written again alone, and a claim alone that is throttled hands its record back.
     const fault = injectFault(client, {
       match: (target) => ledgerWrite.claim(target) && random() < 0.05,
       times: Number.POSITIVE_INFINITY,
@@ -60,7 +60,7 @@ describe('Reliability matrix 6: throttling and concurrency (fauxqs + DynamoDB Lo
     );
 
     expect(fault.thrown()).toBeGreaterThan(5);
-    expect(retried).toBeGreaterThan(50);
+    expect(retried).toBeGreaterThan(0);
     expect(acknowledged).toBe(JOBS);
     const statuses = new Map<string, number>();
     for await (const page of paginateScan(

@@ -1,7 +1,7 @@
 import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dynamodb';
 import { N, S } from './attribute-values.ts';
 import { runKey } from './ledger-keys.ts';
-import type { GroupedWrite } from './statement-groups.ts';
+import { ALONE, type GroupedWrite } from './statement-groups.ts';
 import { type ClaimRequest, type ClaimResult, RunStatus } from '../runtime/run-ledger.ts';
 
 const iso = (millis: number): string => new Date(millis).toISOString();
@@ -37,8 +37,8 @@ function firstClaimStatement(tableName: string, request: ClaimRequest): BatchSta
 
 /**
  * First claims as grouped writes. A run with no item yet is claimed by the INSERT, at attempt 1 and fence 1, as the
- * UpdateItem would have claimed it; any other (a retry, a duplicate, a run someone holds) finds its item there, and
- * is claimed again alone, by the UpdateItem that reads what it found.
+ * UpdateItem would have claimed it; one that has an item (a run enqueued PENDING, a job ID sent twice) fails it with
+ * DuplicateItem, and is claimed again alone, by the UpdateItem that reads what it found.
  */
 export function groupedFirstClaims(
   tableName: string,
@@ -49,6 +49,6 @@ export function groupedFirstClaims(
     statement: (request) => firstClaimStatement(tableName, request),
     alone,
     written: () => ({ outcome: 'claimed', attempt: 1, fence: 1 }),
-    failed: () => undefined,
+    failed: (_, error) => (error.Code === 'DuplicateItem' ? ALONE : undefined),
   };
 }

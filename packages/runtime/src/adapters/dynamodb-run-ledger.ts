@@ -59,9 +59,10 @@ export class DynamoDbRunLedger implements RunLedger {
     if (request.redriveOfFence !== undefined) {
       const redriven = await this.tryClaim(request, true);
       if (redriven.outcome === 'claimed') return redriven;
-      return this.tryClaim(request, false);
     }
-    return this.firstClaims.write(request);
+    return request.firstDelivery && request.redriveOfFence === undefined
+      ? this.firstClaims.write(request)
+      : this.tryClaim(request, false);
   }
 
   private async tryClaim(request: ClaimRequest, redrive: boolean): Promise<ClaimResult> {
@@ -171,7 +172,7 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   /** Written together with the completions that arrive while one is on its way (StatementGroups). */
-  succeed(completion: RunCompletion): Promise<boolean> {
+  async succeed(completion: RunCompletion): Promise<boolean> {
     return this.completions.write(completion);
   }
 

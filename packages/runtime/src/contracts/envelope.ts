@@ -80,6 +80,8 @@ export interface IncomingRecord {
   readonly traceHeader?: string;
   /** The message's MessageGroupId system attribute: its key, where its job declares `fairness`. */
   readonly messageGroupId?: string;
+  /** The message's ApproximateReceiveCount system attribute: 1 on its first delivery. */
+  readonly receiveCount?: number;
 }
 
 export interface ParsedMessage {

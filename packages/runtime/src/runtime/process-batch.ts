@@ -24,6 +24,7 @@ export function toIncoming(record: SQSRecord): IncomingRecord {
     attributes,
     traceHeader: record.attributes?.AWSTraceHeader,
     messageGroupId: record.attributes?.MessageGroupId,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount) || undefined,
   };
 }
 

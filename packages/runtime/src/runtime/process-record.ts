@@ -231,6 +231,8 @@ export async function processRecord(untraced: RuntimeDeps, record: IncomingRecor
     occurrence: message.occurrence,
     redriveOfFence: message.redriveOfFence,
     traceId: trace?.id,
+    // A record that does not say (a test's) counts as a first delivery.
+    firstDelivery: (record.receiveCount ?? 1) === 1,
   });
   if (claim.outcome === 'duplicate' && claim.status === RunStatus.CANCELLED)
     return cancelled(deps, deps.logger, `Cancelled run ${message.jobId} acknowledged; it never starts`);

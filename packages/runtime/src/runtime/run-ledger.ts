@@ -35,6 +35,11 @@ export interface ClaimRequest {
   readonly redriveOfFence?: number;
   /** The X-Ray trace ID of this attempt, written over the last attempt's. */
   readonly traceId?: string;
+  /**
+   * The message's first receive, so its run most likely has no item yet: the ledger may claim it with an insert,
+   * together with its batch's other first claims. A later receive is claimed alone, as it finds its run's item.
+   */
+  readonly firstDelivery?: boolean;
 }
 
 export type ClaimResult =
