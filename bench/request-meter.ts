@@ -27,13 +27,13 @@ export interface RequestMeter {
   readonly byCommand: Map<string, number>;
   writes(): number;
   reads(): number;
-  /** Items written: one per write request, and one per statement of a BatchExecuteStatement. */
+  /** Items written: one per PutItem, UpdateItem or DeleteItem, one per item of a batch or transaction. */
   itemWrites(): number;
   /** Write capacity units DynamoDB reported (table and indexes), from ReturnConsumedCapacity=TOTAL. */
   writeUnits(): number;
   /**
-   * Statements of BatchExecuteStatement requests that succeeded: DynamoDB Local reports no capacity for them, so
-   * their write units are counted from the items' size (bench/item-size.ts).
+   * Statements that succeeded in BatchExecuteStatement requests that reported no capacity (DynamoDB Local's): their
+   * write units are counted from the items' size (bench/item-size.ts).
    */
   statementsWritten(): number;
   readUnits(): number;
@@ -48,6 +48,19 @@ function unitsOf(consumed: unknown): number {
   );
 }
 
+/** The items a write request writes: its statements, transaction items or batch requests; 1 for the others. */
+function itemsOf(name: string, input: Record<string, unknown>): number {
+  const length = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+  if (name === 'BatchExecuteStatementCommand') return length(input.Statements);
+  if (name === 'TransactWriteItemsCommand') return length(input.TransactItems);
+  if (name === 'BatchWriteItemCommand')
+    return Object.values((input.RequestItems ?? {}) as Record<string, unknown>).reduce<number>(
+      (sum, list) => sum + length(list),
+      0,
+    );
+  return 1;
+}
+
 /**
  * Counts every request `client` sends, and asks DynamoDB for the capacity each consumed. Measured on the
  * wire, not read off the code, so a hidden read or an extra write shows up.
@@ -56,7 +69,7 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
   const byCommand = new Map<string, number>();
   let writeUnits = 0;
   let readUnits = 0;
-  let statements = 0;
+  let itemWrites = 0;
   let statementsWritten = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -67,10 +80,10 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
       const result = await next(args);
       const output = result.output as { ConsumedCapacity?: unknown; Responses?: { Error?: unknown }[] };
       const units = unitsOf(output.ConsumedCapacity);
-      if (name === 'BatchExecuteStatementCommand') {
-        statements += (input.Statements as unknown[] | undefined)?.length ?? 0;
+      if (WRITES.has(name)) itemWrites += itemsOf(name, input);
+      // DynamoDB reports a batch's capacity; DynamoDB Local does not, and then its statements are counted instead.
+      if (name === 'BatchExecuteStatementCommand' && output.ConsumedCapacity === undefined)
         statementsWritten += (output.Responses ?? []).filter((response) => !response.Error).length;
-      }
       if (WRITES.has(name)) writeUnits += units;
       else if (READS.has(name)) readUnits += units;
       return result;
@@ -82,7 +95,7 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
   return {
     byCommand,
     writes: () => sum(WRITES),
-    itemWrites: () => sum(WRITES) - (byCommand.get('BatchExecuteStatementCommand') ?? 0) + statements,
+    itemWrites: () => itemWrites,
     statementsWritten: () => statementsWritten,
     reads: () => sum(READS),
     writeUnits: () => writeUnits,
@@ -91,7 +104,7 @@ export function meterRequests(client: DynamoDBClient): RequestMeter {
       byCommand.clear();
       writeUnits = 0;
       readUnits = 0;
-      statements = 0;
+      itemWrites = 0;
       statementsWritten = 0;
     },
   };
