@@ -95,6 +95,15 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
     expect(withCroner).toHaveLength(1);
   });
 
+  it('loads the SQS client at no init: the SQS adapter is a chunk of its first use', () => {
+    for (const asset of readdirSync(synth.outdir).filter((name) => name.startsWith('asset.'))) {
+      const init = staticClosure(join(synth.outdir, asset, 'index.mjs'));
+      // An option of the SQS client's own (@aws-sdk/middleware-sdk-sqs).
+      const withSqs = init.filter((file) => readFileSync(file, 'utf8').includes('useQueueUrlAsEndpoint'));
+      expect(withSqs, asset).toEqual([]);
+    }
+  });
+
   it('bundles into each function its own declaration and those of the jobs it enqueues, never the registry', () => {
     const template = readdirSync(synth.outdir).find((name) => name.endsWith('.template.json'))!;
     const resources = Object.values(

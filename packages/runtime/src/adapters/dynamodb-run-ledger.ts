@@ -24,6 +24,9 @@ import { StatementGroups } from './statement-groups.ts';
 import { DynamoDbScheduleLeases } from './dynamodb-schedule-leases.ts';
 import { runKey } from './ledger-keys.ts';
 
+/** The completion write, for a domain transaction (JobContext.completeWith); exported here, see index.ts. */
+export { completionUpdate };
+
 const iso = (millis: number): string => new Date(millis).toISOString();
 const ttl = (millis: number): number => Math.floor(millis / 1000);
 
