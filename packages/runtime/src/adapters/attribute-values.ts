@@ -4,6 +4,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 export const S = (value: string): AttributeValue => ({ S: value });
 export const N = (value: number): AttributeValue => ({ N: String(value) });
 
+/** An epoch-millisecond time as the ledger stores it: ISO 8601, UTC. */
+export const iso = (millis: number): string => new Date(millis).toISOString();
+
+/** An epoch-millisecond time as DynamoDB's TTL reads it: whole epoch seconds. */
+export const ttlSeconds = (millis: number): number => Math.floor(millis / 1000);
+
 export function str(item: Record<string, AttributeValue> | undefined, name: string): string | undefined {
   const value = item?.[name];
   return value && 'S' in value ? value.S : undefined;

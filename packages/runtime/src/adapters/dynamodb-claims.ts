@@ -1,10 +1,8 @@
 import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dynamodb';
-import { N, S } from './attribute-values.ts';
-import { runKey } from './ledger-keys.ts';
+import { N, S, iso, ttlSeconds } from './attribute-values.ts';
+import { runIdentity, runKey } from './ledger-keys.ts';
 import { ALONE, type GroupedWrite } from './statement-groups.ts';
 import { type ClaimRequest, type ClaimResult, RunStatus } from '../runtime/run-ledger.ts';
-
-const iso = (millis: number): string => new Date(millis).toISOString();
 
 /** A run's first claim as a PartiQL INSERT: the item the claim's UpdateItem writes when there is none yet. */
 function firstClaimStatement(tableName: string, request: ClaimRequest): BatchStatementRequest {
@@ -18,7 +16,7 @@ function firstClaimStatement(tableName: string, request: ClaimRequest): BatchSta
     startedAt,
     updatedAt: startedAt,
     createdAt: startedAt,
-    expiresAt: N(Math.floor(request.expiresAt / 1000)),
+    expiresAt: N(ttlSeconds(request.expiresAt)),
     fence: N(1),
     attempt: N(1),
   };
@@ -45,7 +43,7 @@ export function groupedFirstClaims(
   alone: (request: ClaimRequest) => Promise<ClaimResult>,
 ): GroupedWrite<ClaimRequest, ClaimResult> {
   return {
-    key: (request) => `${request.key.job}\n${request.key.id}`,
+    key: (request) => runIdentity(request.key),
     statement: (request) => firstClaimStatement(tableName, request),
     alone,
     written: () => ({ outcome: 'claimed', attempt: 1, fence: 1 }),

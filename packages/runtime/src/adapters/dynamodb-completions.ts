@@ -1,10 +1,8 @@
 import type { AttributeValue, BatchStatementRequest, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { N, names, S, str } from './attribute-values.ts';
-import { runKey } from './ledger-keys.ts';
+import { N, names, S, str, iso } from './attribute-values.ts';
+import { runIdentity, runKey } from './ledger-keys.ts';
 import type { GroupedWrite } from './statement-groups.ts';
 import { RunCancelledError, type RunCompletion, RunStatus } from '../runtime/run-ledger.ts';
-
-const iso = (millis: number): string => new Date(millis).toISOString();
 
 const FINISH_NAMES = names('status', 'fence', 'finishedAt', 'durationMs', 'leaseExpiresAt', 'checkpoint', 'updatedAt');
 
@@ -66,7 +64,7 @@ export function groupedCompletions(
   alone: (completion: RunCompletion) => Promise<boolean>,
 ): GroupedWrite<RunCompletion, boolean> {
   return {
-    key: (completion) => `${completion.key.job}\n${completion.key.id}`,
+    key: (completion) => runIdentity(completion.key),
     statement: (completion) => completionStatement(tableName, completion),
     alone,
     written: () => true,

@@ -5,13 +5,11 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
+import { isConditionFailure, N, names, num, S, str, iso } from './attribute-values.ts';
 import { fencedUpdate } from './dynamodb-run-ledger.ts';
 import { runKey } from './ledger-keys.ts';
 import type { DurableRuns, DurableAdoption, PendingCallback } from '../durable/durable-runs.ts';
 import { type RunKey, type RunProgress, RunStatus } from '../runtime/run-ledger.ts';
-
-const iso = (millis: number): string => new Date(millis).toISOString();
 
 /**
  * A durable job's run in the ledger. The starter claims it as any run is claimed, then hands it over to the

@@ -7,7 +7,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
+import { isConditionFailure, N, names, num, S, str, iso, ttlSeconds } from './attribute-values.ts';
 import { runKey, singletonKey } from './ledger-keys.ts';
 import { partitionItems } from './dynamodb-job-runs.ts';
 import { jobPartitions } from '../contracts/ledger-table.ts';
@@ -29,7 +29,6 @@ export const watchPk = (job: string, schedule: string): string => `#schedule/${j
 /** Occurrences kept per list in `recent`. */
 const RECENT = 50;
 const BATCH_GET = 100;
-const iso = (millis: number): string => new Date(millis).toISOString();
 
 function parseJson<T>(item: Record<string, AttributeValue> | undefined, name: string, fallback: T): T {
   const text = str(item, name);
@@ -194,7 +193,7 @@ export class DynamoDbOccurrenceLedger implements OccurrenceLedger {
             ':occurrence': S(occurrence.time),
             ':reason': S(marker.reason.slice(0, 1000)),
             ':at': at,
-            ':ttl': N(Math.floor(marker.expiresAt / 1000)),
+            ':ttl': N(ttlSeconds(marker.expiresAt)),
           },
         }),
       );

@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, N, names, S, str } from './attribute-values.ts';
+import { isConditionFailure, N, names, S, str, ttlSeconds } from './attribute-values.ts';
 import { runKey } from './ledger-keys.ts';
 import { type RunKey, RunStatus } from '../runtime/run-ledger.ts';
 import { DAY_MS } from '../runtime/runtime-deps.ts';
@@ -63,7 +63,7 @@ export async function cancelRun(
           ':at': at,
           ':reason': S(`cancelled by an operator at ${at.S}`),
           ':zero': N(0),
-          ':ttl': N(Math.floor((now + retentionDays * DAY_MS) / 1000)),
+          ':ttl': N(ttlSeconds(now + retentionDays * DAY_MS)),
         },
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -4,7 +4,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, N, names, num, S, str } from './attribute-values.ts';
+import { isConditionFailure, N, names, num, S, str, iso, ttlSeconds } from './attribute-values.ts';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -26,9 +26,6 @@ import { runKey } from './ledger-keys.ts';
 
 /** The completion write, for a domain transaction (JobContext.completeWith); exported here, see index.ts. */
 export { completionUpdate };
-
-const iso = (millis: number): string => new Date(millis).toISOString();
-const ttl = (millis: number): number => Math.floor(millis / 1000);
 
 /** How soon a claim refused without the item it found is tried again: as long as a lease outlives its run. */
 const UNKNOWN_STATE_RETRY_MS = 30_000;
@@ -77,7 +74,7 @@ export class DynamoDbRunLedger implements RunLedger {
       ':zero': N(0),
       ':lease': N(request.leaseExpiresAt),
       ':startedAt': S(iso(request.now)),
-      ':ttl': N(ttl(request.expiresAt)),
+      ':ttl': N(ttlSeconds(request.expiresAt)),
     };
     const sets = [
       '#status = :running',
@@ -223,7 +220,7 @@ export class DynamoDbRunLedger implements RunLedger {
             ':rejected': N(REJECTED_FENCE),
             ':at': at,
             ':error': S(failure.error.slice(0, 4000)),
-            ':ttl': N(ttl(failure.expiresAt)),
+            ':ttl': N(ttlSeconds(failure.expiresAt)),
             ...(trace ? { ':traceId': trace } : {}),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

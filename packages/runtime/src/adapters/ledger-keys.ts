@@ -9,5 +9,8 @@ export const runKey = (key: RunKey): Record<string, AttributeValue> => ({
   sk: S(key.id),
 });
 
+/** A run's identity as one string: two grouped writes of the same run never share a request. */
+export const runIdentity = (key: RunKey): string => `${key.job}\n${key.id}`;
+
 /** The key of an item alone in its partition: a schedule's lease or the watchdog's state of a schedule. */
 export const singletonKey = (pk: string): Record<string, AttributeValue> => ({ pk: S(pk), sk: S(SINGLETON_SK) });
