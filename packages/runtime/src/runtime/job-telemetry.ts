@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LazyJobQueue } from '../adapters/lazy-job-queue.ts';
 import { EnvVar, type FunctionEnvironment } from '../contracts/environment.ts';
 import type { JobDeclaration } from '../jobs/job-declaration.ts';
-import type { JobMetrics } from './job-context.ts';
+import type { JobLogger, JobMetrics } from './job-context.ts';
 import type { RuntimeLogger } from './runtime-deps.ts';
 
 /** The service name on every log line and the `service` dimension of every metric. */
@@ -31,13 +31,27 @@ export function jobTelemetry(job: JobDeclaration): {
       info: logger.info.bind(logger),
       warn: logger.warn.bind(logger),
       error: logger.error.bind(logger),
-      child: (keys) => logger.createChild({ persistentKeys: keys }),
+      child: (keys) => withKeys(logger, keys),
     },
     metrics: {
       count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
       milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
     },
     publish: () => metrics.publishStoredMetrics(),
+  };
+}
+
+/**
+ * A logger whose every line carries `keys`, ahead of the line's own, as a Powertools child's persistent keys would:
+ * the same line, without building a Logger (and its Console) for every record. createChild took 5% of a sandbox's
+ * CPU end to end.
+ */
+function withKeys(logger: Logger, keys: Record<string, unknown>): JobLogger {
+  return {
+    debug: (message, ...extra) => logger.debug(message, keys, ...extra),
+    info: (message, ...extra) => logger.info(message, keys, ...extra),
+    warn: (message, ...extra) => logger.warn(message, keys, ...extra),
+    error: (message, ...extra) => logger.error(message, keys, ...extra),
   };
 }
 
