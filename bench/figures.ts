@@ -1,5 +1,6 @@
 import { sendEmailJob } from '#shared/jobs/send-email';
 import type { CostBreakdown } from './cost-model';
+import { cpuBoundJobsPerSecond, cpuCeilingText, iamCpuText } from './cpu-figures';
 import { dollars, fixed, type FigureRow, kb, verdict } from './report';
 import type { ColdStartFigures } from './sections/cold-start';
 import type { ThroughputFigures } from './sections/local-throughput';
@@ -152,15 +153,18 @@ function throughputRow(t: ThroughputFigures, r: BenchResults): FigureRow {
     inProcess && t.limitJobsPerSecond
       ? `; in process, with no SQS, runner or sandboxes, the runtime ran ${fixed(inProcess.jobsPerSecond, 0)} ` +
         `jobs/s in section 7's ${inProcess.jobs}-job row = ${fixed(inProcess.jobsPerSecond / t.limitJobsPerSecond)} ` +
-        `of the limit (a batch's writes go as one request, so the PutItem limit no longer bounds the runtime); end ` +
-        `to end, each job also needs the runner's and a sandbox's CPU on the same 2 cores (BENCHMARKS.md, row 3)`
+        `of the limit (a batch's writes go as one request, so the PutItem limit no longer bounds the runtime)`
       : '';
+  const cpuBound = cpuBoundJobsPerSecond(t);
   return {
     section: '3',
     figure: 'local end-to-end throughput',
     ours: `${fixed(t.jobsPerSecond, 0)} jobs/s, ${t.lost} lost`,
     baseline: '-',
-    ratio: `${fixed(t.ofLimit)} of limit`,
+    ratio:
+      cpuBound && t.limitJobsPerSecond
+        ? `${fixed(t.ofLimit)} of limit; CPU allows ${fixed(cpuBound / t.limitJobsPerSecond)}`
+        : `${fixed(t.ofLimit)} of limit`,
     goal: `≥ ${GOALS.ofLimit} of limit, 0 lost`,
     verdict: verdict(met),
     how:
@@ -171,7 +175,7 @@ function throughputRow(t: ThroughputFigures, r: BenchResults): FigureRow {
       `${t.succeeded} SUCCEEDED in the ledger, ${t.emails} e-mails in the SES store; limit = ` +
       `${fixed(t.putItemPerSecond, 0)} conditional PutItem/s (16 at once, same DynamoDB Local, after ` +
       `the run) ÷ ${fixed((t.putItemPerSecond ?? 0) / (t.limitJobsPerSecond ?? 1))} item writes per job = ` +
-      `${fixed(t.limitJobsPerSecond, 0)} jobs/s${ceiling}`,
+      `${fixed(t.limitJobsPerSecond, 0)} jobs/s${ceiling}; ${cpuCeilingText(t, GOALS.ofLimit)}`,
   };
 }
 
@@ -191,7 +195,8 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
     how:
       `medians of 3 pairs of ${on[0]?.jobs ?? 0} send-email jobs end to end, as the row above, in alternating ` +
       `order: with every function's request checked against its role by the runner's checker (${each(on)} ` +
-      `jobs/s) and with --no-iam, the functions reaching the emulators directly (${each(off)} jobs/s); ${lost} lost`,
+      `jobs/s) and with --no-iam, the functions reaching the emulators directly (${each(off)} jobs/s); ${lost} ` +
+      `lost; ${iamCpuText(on, off)}`,
   };
 }
 
@@ -199,6 +204,16 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
 export function coldStartRows(c: ColdStartFigures): FigureRow[] {
   const floor = c.sdkFloor;
   const maxBytes = floor.entryBytes + GOALS.bundleBytesOverFloor;
+  const librariesBytes = c.librariesFloor && c.librariesFloor.entryBytes - floor.entryBytes;
+  // The measured reason a bundle over the goal cannot meet it: the required libraries alone are over.
+  const why =
+    librariesBytes === undefined
+      ? ''
+      : `; of the bytes over the floor, Powertools Logger and Metrics and zod/mini take ${kb(librariesBytes)} ` +
+        `(the floor + libraries row)` +
+        (librariesBytes > GOALS.bundleBytesOverFloor
+          ? ', more than the goal allows a whole bundle: no bundle built on them can meet it'
+          : '');
   const rows = c.bundles.flatMap((b): FigureRow[] => [
     {
       section: '4',
@@ -211,7 +226,7 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
       how:
         `what loads at init: the entry file and the ${b.initFiles - 1} chunks it imports ` +
         `statically, in the synthesized asset, minified by esbuild (gzip: zlib, file by file); every ` +
-        `file of the asset, lazily loaded chunks included: ${kb(b.totalBytes)}`,
+        `file of the asset, lazily loaded chunks included: ${kb(b.totalBytes)}${b.entryBytes > maxBytes ? why : ''}`,
     },
     {
       section: '4',

@@ -7,6 +7,8 @@ import { ledgerTable } from '@serverless-jobs/runtime/contracts';
 import { jobRunItems, runKey } from '@serverless-jobs/runtime/adapters';
 import { chunk } from '@serverless-jobs/runtime/runtime';
 import type { Emulator } from '@serverless-jobs/local/runner';
+import { type CpuSplit, startCpuMeter } from '../process-cpu';
+import { cpus } from 'node:os';
 import { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { createTable } from '#test/helpers/aws';
@@ -66,6 +68,11 @@ export interface ThroughputFigures {
   readonly invocations: { readonly count: number; readonly meanSize: number; readonly meanMs: number };
   /** Mean body of a send-email message, in bytes. */
   readonly messageBytes: number;
+  /**
+   * CPU per job from the first send until the queue was drained, by process (bench/process-cpu.ts): what the whole
+   * local system costs per job on this machine's cores. Absent where /proc is not.
+   */
+  readonly cpu?: { readonly cores: number; readonly msPerJob: CpuSplit };
   readonly putItemPerSecond?: number;
   readonly limitJobsPerSecond?: number;
   readonly ofLimit?: number;
@@ -203,6 +210,7 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
     // The SES emulator keeps one store for the process: a run counts only its own e-mails.
     await fetch(`${endpoints.ses}/clear-store`, { method: 'POST' });
     const ledger = stack.model.outputs[tableOutputKey('Ledger')]!;
+    const cpu = startCpuMeter();
     const began = Date.now();
     const records = sendEmailRecords(`e2e-${began}`, options.jobs, began);
     const batches = chunk(records, 10);
@@ -239,6 +247,8 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       const depth = DEPTH.reduce((sum, name) => sum + Number(Attributes[name] ?? 0), 0);
       empty = depth === 0 ? empty + 1 : 0;
     }
+    // Before the ledger is scanned: that scan is the bench's, not the run's.
+    const cpuMs = cpu?.();
     const { count, lastFinished } = await succeededRuns(dynamodb, ledger);
     const store = (await (await fetch(`${endpoints.ses}/store`)).json()) as { emails: unknown[] };
     const seconds = (lastFinished - began) / 1000;
@@ -265,6 +275,16 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
         meanMs: invocations.ms / Math.max(1, invocations.count),
       },
       messageBytes: records.reduce((sum, record) => sum + Buffer.byteLength(record.body), 0) / records.length,
+      ...(cpuMs && {
+        cpu: {
+          cores: cpus().length,
+          msPerJob: {
+            runner: perJob(cpuMs.runner),
+            sandboxes: perJob(cpuMs.sandboxes),
+            dynamodb: perJob(cpuMs.dynamodb),
+          },
+        },
+      }),
     };
     if (options.measureLimit === false) return figures;
     const putItemPerSecond = await putItemRate(dynamodb);

@@ -41,7 +41,11 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       });
       const results = JSON.parse(readFileSync(out, 'utf8')) as {
         rows: FigureRow[];
-        throughput: { lost: number; succeeded: number };
+        throughput: {
+          lost: number;
+          succeeded: number;
+          cpu: { cores: number; msPerJob: { runner: number; sandboxes: number; dynamodb: number } };
+        };
         scaling: { jobCounts: { jobs: number; writeUnitsPerJob: number }[] };
         runtimes: { ours: { itemWritesPerJob: number } };
       };
@@ -54,12 +58,23 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       const units = results.rows.find((row) => row.figure === 'DynamoDB write units (WCU) per job')!;
       expect([units.ours, units.baseline]).toEqual(['2.00', '4.00']);
       expect(results.throughput).toMatchObject({ lost: 0, succeeded: 40 });
+      // The measured reason beside the end-to-end figure: the run's CPU per job, by process, and what it allows.
+      const { msPerJob } = results.throughput.cpu;
+      expect(msPerJob.runner).toBeGreaterThan(0);
+      expect(msPerJob.sandboxes).toBeGreaterThan(0);
+      const e2e = results.rows.find((row) => row.figure === 'local end-to-end throughput')!;
+      expect(e2e.ratio).toMatch(/of limit; CPU allows \d/);
+      expect(e2e.how).toMatch(/CPU per job, from \/proc.*at most \d+ jobs\/s/);
       // Read off one growing ledger: after the first repetition, after both, and 30 jobs past the comparison.
       expect(results.scaling.jobCounts).toEqual(
         [30, 60, 90].map((jobs) => expect.objectContaining({ jobs, writeUnitsPerJob: 2 })),
       );
       // One bundle row and one load row per bundle of the app (a durable job's two functions share one).
-      expect(results.rows.filter((row) => row.figure.startsWith('bundle '))).toHaveLength(8);
+      const bundles = results.rows.filter((row) => row.figure.startsWith('bundle '));
+      expect(bundles).toHaveLength(8);
+      // A bundle over the goal says how much of it the required libraries take.
+      for (const bundle of bundles.filter((row) => row.verdict === 'NOT met'))
+        expect(bundle.how).toMatch(/Powertools Logger and Metrics and zod\/mini take \d/);
       expect(stdout).toMatch(/serverless-jobs\s+Powertools baseline\s+ratio\s+goal\s+verdict/);
       expect(stdout).toContain('How each figure was measured');
     } finally {
