@@ -16,8 +16,8 @@ interface Sample {
   readonly selfMs: number;
   /** CPU of children this process has reaped (cutime + cstime): a sandbox that exited. */
   readonly reapedMs: number;
-  /** CPU of each live process below this one, with its executable's name. */
-  readonly below: ReadonlyMap<number, { readonly exe: string; readonly ms: number }>;
+  /** CPU of each live process below this one, with its parent and its executable's name. */
+  readonly below: ReadonlyMap<number, { readonly ppid: number; readonly exe: string; readonly ms: number }>;
 }
 
 const PROC = '/proc';
@@ -60,13 +60,13 @@ function sample(): Sample {
     const stat = statOf(Number(name));
     if (stat) stats.set(Number(name), stat);
   }
-  const below = new Map<number, { exe: string; ms: number }>();
+  const below = new Map<number, { ppid: number; exe: string; ms: number }>();
   const pending = [process.pid];
   while (pending.length > 0) {
     const parent = pending.pop()!;
     for (const [pid, stat] of stats) {
       if (stat.ppid !== parent || below.has(pid)) continue;
-      below.set(pid, { exe: exeOf(pid), ms: stat.ticks * msPerTick() });
+      below.set(pid, { ppid: parent, exe: exeOf(pid), ms: stat.ticks * msPerTick() });
       pending.push(pid);
     }
   }
@@ -85,13 +85,17 @@ function sample(): Sample {
  */
 export function startCpuMeter(): (() => CpuSplit) | undefined {
   if (!existsSync(`${PROC}/self/stat`)) return undefined;
+  // Asked once, before the first sample: getconf is a child too, and would be counted as a sandbox.
+  msPerTick();
   const before = sample();
   return () => {
     const after = sample();
     let sandboxes = after.reapedMs - before.reapedMs;
     let dynamodb = 0;
-    // A reaped child's whole life is in reapedMs: take back what it had spent before the run began.
-    for (const [pid, then] of before.below) if (!after.below.has(pid) && then.exe !== 'java') sandboxes -= then.ms;
+    // A reaped child's whole life is in reapedMs: take back what it had spent before the run began. (What a
+    // grandchild spent is its parent's to reap, and is lost if that parent is still running.)
+    for (const [pid, then] of before.below)
+      if (!after.below.has(pid) && then.ppid === process.pid && then.exe !== 'java') sandboxes -= then.ms;
     for (const [pid, now] of after.below) {
       const spent = now.ms - (before.below.get(pid)?.ms ?? 0);
       if (now.exe === 'java') dynamodb += spent;

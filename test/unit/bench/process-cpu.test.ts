@@ -31,6 +31,20 @@ describe.runIf(process.platform === 'linux')('bench/process-cpu: CPU by process,
     expect(split.sandboxes).toBeGreaterThanOrEqual(250);
   });
 
+  it("counts only the run's share of a child that began before it and exited during it", async () => {
+    const code =
+      'const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); }; ' +
+      "spin(400); console.log('spun'); setTimeout(() => spin(200), 100);";
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(child.stdout!, 'data');
+    const stop = startCpuMeter()!;
+    await once(child, 'exit');
+    const split = stop();
+    // Its 200 ms after the start, not the 400 ms (and start-up) before it.
+    expect(split.sandboxes).toBeGreaterThanOrEqual(150);
+    expect(split.sandboxes).toBeLessThan(350);
+  });
+
   it("counts this process's own CPU as the runner's", () => {
     const stop = startCpuMeter()!;
     const end = performance.now() + 200;
