@@ -7,13 +7,18 @@ import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
 import { readFunctionEnvironment } from '@serverless-jobs/runtime/contracts';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
-// Built once per container, so warm invocations reuse the client's connections.
+// Built once per container, so warm invocations reuse the client's connections; the ledger shares it.
 const env = readFunctionEnvironment();
-const store = new DynamoDbCleanupStore(new DynamoDBClient(runtimeClientConfig), {
+const dynamodb = new DynamoDBClient(runtimeClientConfig);
+const store = new DynamoDbCleanupStore(dynamodb, {
   auditLog: env.tableName(domainTables.auditLog),
   customers: env.tableName(domainTables.customers),
 });
 
-export const handler = createLambdaHandler(cleanupJob, async (payload, ctx) => {
-  await runCleanup(payload, ctx, store);
-});
+export const handler = createLambdaHandler(
+  cleanupJob,
+  async (payload, ctx) => {
+    await runCleanup(payload, ctx, store);
+  },
+  { dynamodb },
+);

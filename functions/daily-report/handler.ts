@@ -5,9 +5,14 @@ import { runReport } from '#shared/reports/run-report';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
-// Built once per container, so warm invocations reuse the client's connections.
-const store = new DynamoDbReportStore(new DynamoDBClient(runtimeClientConfig), reportTablesFromEnvironment());
+// Built once per container, so warm invocations reuse the client's connections; the ledger shares it.
+const dynamodb = new DynamoDBClient(runtimeClientConfig);
+const store = new DynamoDbReportStore(dynamodb, reportTablesFromEnvironment());
 
-export const handler = createLambdaHandler(dailyReportJob, async (payload, ctx) => {
-  await runReport({ kind: 'daily', explicit: payload.date }, ctx, store);
-});
+export const handler = createLambdaHandler(
+  dailyReportJob,
+  async (payload, ctx) => {
+    await runReport({ kind: 'daily', explicit: payload.date }, ctx, store);
+  },
+  { dynamodb },
+);

@@ -8,13 +8,17 @@ import { fulfilOrderJob } from '#shared/jobs/fulfil-order';
 import { fulfilOrder } from '#functions/fulfil-order/fulfil-order';
 
 const env = readFunctionEnvironment();
-const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), {
+// One client for the orders, the hand-overs and the ledger: one connection pool, one TLS handshake at a cold start.
+const dynamodb = new DynamoDBClient(runtimeClientConfig);
+const orders = new DynamoDbOrderStore(dynamodb, {
   orders: env.tableName(domainTables.orders),
   ledger: env.ledgerTable,
 });
 
 /** The queue's function: starts each run's durable execution. */
-export const handler = createDurableStarter(fulfilOrderJob);
+export const handler = createDurableStarter(fulfilOrderJob, { dynamodb });
 
 /** The durable execution function. */
-export const durable = createDurableHandler(fulfilOrderJob, (payload, ctx) => fulfilOrder(payload, ctx, orders));
+export const durable = createDurableHandler(fulfilOrderJob, (payload, ctx) => fulfilOrder(payload, ctx, orders), {
+  dynamodb,
+});

@@ -5,8 +5,13 @@ import { runReport } from '#shared/reports/run-report';
 import { createLambdaHandler } from '@serverless-jobs/runtime/runtime';
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
-const store = new DynamoDbReportStore(new DynamoDBClient(runtimeClientConfig), reportTablesFromEnvironment());
+const dynamodb = new DynamoDBClient(runtimeClientConfig);
+const store = new DynamoDbReportStore(dynamodb, reportTablesFromEnvironment());
 
-export const handler = createLambdaHandler(monthlyReportJob, async (payload, ctx) => {
-  await runReport({ kind: 'monthly', explicit: payload.month }, ctx, store);
-});
+export const handler = createLambdaHandler(
+  monthlyReportJob,
+  async (payload, ctx) => {
+    await runReport({ kind: 'monthly', explicit: payload.month }, ctx, store);
+  },
+  { dynamodb },
+);

@@ -8,11 +8,14 @@ import { confirmOrder, processOrder } from '#functions/process-order/process-ord
 import { runtimeClientConfig } from '@serverless-jobs/runtime/adapters';
 
 const env = readFunctionEnvironment();
-const orders = new DynamoDbOrderStore(new DynamoDBClient(runtimeClientConfig), {
+// One client for the orders and the ledger: one connection pool, one TLS handshake at a cold start.
+const dynamodb = new DynamoDBClient(runtimeClientConfig);
+const orders = new DynamoDbOrderStore(dynamodb, {
   orders: env.tableName(domainTables.orders),
   ledger: env.ledgerTable,
 });
 
 export const handler = createLambdaHandler(processOrderJob, (payload, ctx) => processOrder(payload, ctx, orders), {
   afterSuccess: (payload, ctx) => confirmOrder(payload, ctx, orders),
+  dynamodb,
 });

@@ -27,6 +27,7 @@ function timeScale(): number {
 export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
   handler: DurableJobHandler<z.output<S>, z.output<C>>,
+  options: { readonly dynamodb?: DynamoDBClient } = {},
 ): DurableLambdaHandler {
   if (!job.durable) throw new Error(`${job.name}: createDurableHandler needs a durable job (declare \`durable\`)`);
   let ports: ReturnType<typeof buildPorts> | undefined;
@@ -35,7 +36,7 @@ export function createDurableHandler<S extends JobSchema, C extends JobSchema>(
     return {
       ...jobTelemetry(job),
       settings: parseSettings(job, env),
-      runs: new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), env.ledgerTable),
+      runs: new DynamoDbDurableRuns(options.dynamodb ?? new DynamoDBClient(runtimeClientConfig), env.ledgerTable),
       queue: jobQueueOf(job, env),
     };
   };

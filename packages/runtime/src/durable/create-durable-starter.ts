@@ -23,10 +23,13 @@ const HAND_OVER_GRACE_MS = 60_000;
  */
 export function createDurableStarter<S extends JobSchema, C extends JobSchema>(
   job: JobDeclaration<S, C>,
+  options: { readonly dynamodb?: DynamoDBClient } = {},
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const durable = job.durable;
   if (!durable) throw new Error(`${job.name}: createDurableStarter needs a durable job (declare \`durable\`)`);
-  const runs = new DynamoDbDurableRuns(new DynamoDBClient(runtimeClientConfig), readFunctionEnvironment().ledgerTable);
+  // One client for the hand-overs and the ledger (createLambdaHandler's `dynamodb`).
+  const dynamodb = options.dynamodb ?? new DynamoDBClient(runtimeClientConfig);
+  const runs = new DynamoDbDurableRuns(dynamodb, readFunctionEnvironment().ledgerTable);
   let lambda: Promise<LambdaClient> | undefined;
   const client = (): Promise<LambdaClient> => {
     lambda ??= import('@aws-sdk/client-lambda').then(({ LambdaClient }) => new LambdaClient(runtimeClientConfig));
@@ -38,6 +41,7 @@ export function createDurableStarter<S extends JobSchema, C extends JobSchema>(
       throw new PermanentJobError(`${job.name}: a durable job's starter runs no handler`);
     },
     {
+      dynamodb,
       handOver: async (run, payload, message) => {
         const name = executionName(run.key.id, run.redrives ?? 0);
         const start: DurableStart = {

@@ -44,12 +44,15 @@ export function createWatchdogHandler(
       },
     ));
   // Its declaration here needs no watched job's: it sends through its own queue client, not ctx.enqueue.
-  return createLambdaHandler(defineScheduleWatchdog([]), async (_payload, ctx) =>
-    (await check())({
-      now: ctx.occurrence ? Date.parse(ctx.occurrence.time) : ctx.now().getTime(),
-      missedAfterMs: ctx.settings.missedAfterMinutes * 60_000,
-      recordedAt: () => ctx.now().getTime(),
-      logger: ctx.logger,
-    }),
+  return createLambdaHandler(
+    defineScheduleWatchdog([]),
+    async (_payload, ctx) =>
+      (await check())({
+        now: ctx.occurrence ? Date.parse(ctx.occurrence.time) : ctx.now().getTime(),
+        missedAfterMs: ctx.settings.missedAfterMinutes * 60_000,
+        recordedAt: () => ctx.now().getTime(),
+        logger: ctx.logger,
+      }),
+    { dynamodb: client },
   );
 }
