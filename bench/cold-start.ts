@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { wholeNumber } from './arguments';
 import { coldStartRows } from './figures';
 import { formatFigures, formatMethods } from './report';
-import { measureColdStart } from './sections/cold-start';
+import { DEFAULT_LOAD_RUNS, measureColdStart } from './sections/cold-start';
 import { measureSynth } from './sections/synth-time';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -17,7 +17,7 @@ process.env.CDK_DISABLE_VERSION_CHECK = '1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const { values: args } = parseArgs({
-  options: { 'load-runs': { type: 'string', default: '15' }, 'cdk-out': { type: 'string' } },
+  options: { 'load-runs': { type: 'string', default: String(DEFAULT_LOAD_RUNS) }, 'cdk-out': { type: 'string' } },
 });
 const loadRuns = wholeNumber('load-runs', args['load-runs'], 1);
 

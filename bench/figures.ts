@@ -2,7 +2,7 @@ import { sendEmailJob } from '#shared/jobs/send-email';
 import type { CostBreakdown } from './cost-model';
 import { cpuBoundJobsPerSecond, cpuCeilingText, iamCpuText } from './cpu-figures';
 import { dollars, fixed, type FigureRow, kb, verdict } from './report';
-import type { ColdStartFigures } from './sections/cold-start';
+import type { BundleFigures, ColdStartFigures } from './sections/cold-start';
 import type { ThroughputFigures } from './sections/local-throughput';
 import type { RuntimeComparison } from './sections/runtime-vs-baseline';
 import { median } from './statistics';
@@ -200,6 +200,32 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
   };
 }
 
+/**
+ * Where a load time over the goal goes: what the libraries (and the SQS client, for a job that loads it at init) take
+ * by themselves in the same rounds, and what is left for the framework's own code.
+ */
+function loadShares(c: ColdStartFigures, b: BundleFigures): string {
+  const floor = c.sdkFloor;
+  const libraries = c.librariesFloor;
+  const reference = b.loadsQueueAtInit ? c.enqueuingFloor : libraries;
+  if (!libraries || !reference) return '';
+  const referenceRatio = reference.loadMs / floor.loadMs;
+  const what = b.loadsQueueAtInit
+    ? 'the floor with the libraries and the SQS client, which this job loads at init as it enqueues another job on ' +
+      'every run (the floor + libraries + SQS row),'
+    : 'the floor with the libraries (the floor + libraries row)';
+  const limit = GOALS.loadOverFloor;
+  const verdictOfReference =
+    referenceRatio > limit
+      ? `, over the goal by itself: no bundle built on them can meet it`
+      : `, which leaves ${fixed(limit - referenceRatio)}× of the goal`;
+  return (
+    `; ${what} loads at ${fixed(referenceRatio)}× the floor by itself${verdictOfReference}; the framework's own ` +
+    `code and the commands it sends (${kb(b.entryBytes - libraries.entryBytes)} more at init) take ` +
+    `${fixed(b.loadMs / floor.loadMs - referenceRatio)}×`
+  );
+}
+
 /** Section 4: every bundle at init and its load time, against the SDK floor measured in the same rounds. */
 export function coldStartRows(c: ColdStartFigures): FigureRow[] {
   const floor = c.sdkFloor;
@@ -239,7 +265,8 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
       how:
         `median of ${c.runs} fresh \`node\` processes importing the bundle with its template ` +
         `environment, against ${fixed(floor.loadMs, 0)} ms for the floor and ${fixed(c.emptyModuleMs, 0)} ms ` +
-        `for an empty module in the same rounds`,
+        `for an empty module in the same rounds` +
+        (b.loadMs > GOALS.loadOverFloor * floor.loadMs ? loadShares(c, b) : ''),
     },
   ]);
   rows.push({
@@ -269,6 +296,24 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
         'bench/reference/required-libraries.ts: the floor plus the libraries every job function is built on ' +
         `and uses on every record, bundled and loaded the same way (${fixed(libraries.loadMs / floor.loadMs)}× ` +
         "the floor's load); a bundle's bytes above this are the framework's own code and the commands it sends",
+    });
+  const enqueuing = c.enqueuingFloor;
+  if (enqueuing)
+    rows.push({
+      section: '4',
+      figure: 'floor + libraries + SQS client',
+      ours: `${fixed(enqueuing.loadMs, 0)} ms`,
+      baseline: '-',
+      ratio: `${fixed(enqueuing.loadMs / floor.loadMs)}× floor`,
+      goal: '-',
+      verdict: '',
+      how:
+        'bench/reference/enqueuing-libraries.ts: the floor + libraries reference, and the SQS client loaded at ' +
+        'init as the runtime loads it for a job that enqueues another (in a chunk of its own, not awaited), ' +
+        `measured the same way: the reference for ${c.bundles
+          .filter((b) => b.loadsQueueAtInit)
+          .map((b) => b.job)
+          .join(', ')}`,
     });
   return rows;
 }

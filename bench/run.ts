@@ -11,7 +11,7 @@ import { startBenchEnv } from './bench-env';
 import { costPerMillionJobs, type Prices } from './cost-model';
 import { buildRows } from './figures';
 import { formatFigures, formatMethods } from './report';
-import { measureColdStart } from './sections/cold-start';
+import { DEFAULT_LOAD_RUNS, measureColdStart } from './sections/cold-start';
 import { measureLocalThroughput, type ThroughputFigures } from './sections/local-throughput';
 import { compareRuntimes, type RequestFigures, type RuntimeComparison } from './sections/runtime-vs-baseline';
 import { measureSynth } from './sections/synth-time';
@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     // Read off our runtime's run as its ledger grows: each a multiple of jobs/reps; past --jobs, it goes on alone.
     'scale-jobs': { type: 'string', default: '1000,10000,50000' },
     'batch-jobs': { type: 'string', default: '500' },
-    'load-runs': { type: 'string', default: '15' },
+    'load-runs': { type: 'string', default: String(DEFAULT_LOAD_RUNS) },
     'synth-runs': { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
   },

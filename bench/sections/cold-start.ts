@@ -8,6 +8,8 @@ import { readCloudAssembly } from '@serverless-jobs/local/runner';
 import { functionEnvironment } from '@serverless-jobs/local/runner';
 import { buildLocalModel } from '@serverless-jobs/local/runner';
 import { BUNDLE_ENTRY, FunctionBundle } from '@serverless-jobs/cdk/constructs';
+import { loadsQueueAtInit } from '@serverless-jobs/runtime/runtime';
+import { appJobs } from '#shared/jobs/registry';
 import { median } from '../statistics';
 
 export interface BundleFigures {
@@ -21,6 +23,8 @@ export interface BundleFigures {
   readonly loadMs: number;
   /** loadMs divided by the empty module's, measured in the same rounds. */
   readonly loadRatio: number;
+  /** It starts loading the SQS client at init, as a job that enqueues another does (`loadsQueueAtInit`). */
+  readonly loadsQueueAtInit?: boolean;
 }
 
 export interface ColdStartFigures {
@@ -31,10 +35,16 @@ export interface ColdStartFigures {
   readonly sdkFloor: BundleFigures;
   /** bench/reference/required-libraries.ts: the floor plus Powertools Logger and Metrics and zod/mini. */
   readonly librariesFloor?: BundleFigures;
+  /** bench/reference/enqueuing-libraries.ts: the libraries floor plus the SQS client, loaded at init. */
+  readonly enqueuingFloor?: BundleFigures;
 }
+
+/** Fresh processes per bundle: with 25 the medians of one run move less than with the 15 there were. */
+export const DEFAULT_LOAD_RUNS = 25;
 
 const SDK_FLOOR_ENTRY = fileURLToPath(new URL('../reference/sdk-clients.ts', import.meta.url));
 const LIBRARIES_ENTRY = fileURLToPath(new URL('../reference/required-libraries.ts', import.meta.url));
+const ENQUEUING_ENTRY = fileURLToPath(new URL('../reference/enqueuing-libraries.ts', import.meta.url));
 
 const DUMMY_ENDPOINTS = {
   AWS_REGION: 'us-east-1',
@@ -108,12 +118,16 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
     const librariesDir = join(scratch, 'libraries-floor');
     new FunctionBundle(LIBRARIES_ENTRY).tryBundle(librariesDir);
     const libraries = { ...floor, label: 'SDK clients and libraries', bundleDir: librariesDir };
+    const enqueuingDir = join(scratch, 'enqueuing-floor');
+    new FunctionBundle(ENQUEUING_ENTRY).tryBundle(enqueuingDir);
+    const enqueuing = { ...floor, label: 'SDK clients, libraries and SQS', bundleDir: enqueuingDir };
     // A durable job's two functions share one bundle (its starter and its execution function): measured once.
     const bundled = model.functions.filter(
       (fn, index) => model.functions.findIndex((other) => other.bundleDir === fn.bundleDir) === index,
     );
     const targets = [
       ...bundled.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })),
+      enqueuing,
       libraries,
       floor,
     ];
@@ -143,20 +157,25 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
     }
     const emptyModuleMs = median(emptyTimes);
     const figures = functions.map(
-      ({ job, entryBytes, entryGzipBytes, initFiles, totalBytes, times }): BundleFigures => ({
-        job,
-        entryBytes,
-        entryGzipBytes,
-        initFiles,
-        totalBytes,
-        loadMs: median(times),
-        loadRatio: median(times) / emptyModuleMs,
-      }),
+      ({ job, entryBytes, entryGzipBytes, initFiles, totalBytes, times }): BundleFigures => {
+        const declared = appJobs.find((declaration) => declaration.name === job);
+        return {
+          job,
+          entryBytes,
+          entryGzipBytes,
+          initFiles,
+          totalBytes,
+          loadMs: median(times),
+          loadRatio: median(times) / emptyModuleMs,
+          ...(declared ? { loadsQueueAtInit: loadsQueueAtInit(declared) } : {}),
+        };
+      },
     );
     return {
       runs,
       emptyModuleMs,
-      bundles: figures.slice(0, -2),
+      bundles: figures.slice(0, -3),
+      enqueuingFloor: figures.at(-3)!,
       librariesFloor: figures.at(-2)!,
       sdkFloor: figures.at(-1)!,
     };

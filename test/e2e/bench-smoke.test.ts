@@ -75,6 +75,15 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       // A bundle over the goal says how much of it the required libraries take.
       for (const bundle of bundles.filter((row) => row.verdict === 'NOT met'))
         expect(bundle.how).toMatch(/Powertools Logger and Metrics and zod\/mini take \d/);
+      // A load time over the goal says what its reference takes by itself, and what is left for our code.
+      const loads = results.rows.filter((row) => row.figure.startsWith('load '));
+      for (const load of loads.filter((row) => row.verdict === 'NOT met'))
+        expect(load.how).toMatch(/loads at \d\.\d\d× the floor by itself.*framework's own code .* take -?\d\.\d\d×/);
+      // The reference of the jobs that load the SQS client at init: those that enqueue another job.
+      const enqueuing = results.rows.find((row) => row.figure === 'floor + libraries + SQS client')!;
+      expect(enqueuing.how).toMatch(
+        /the reference for bulk-email, process-order, fulfil-order, daily-report, monthly-report$/,
+      );
       expect(stdout).toMatch(/serverless-jobs\s+Powertools baseline\s+ratio\s+goal\s+verdict/);
       expect(stdout).toContain('How each figure was measured');
     } finally {

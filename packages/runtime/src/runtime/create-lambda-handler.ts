@@ -13,7 +13,7 @@ import { describeIssues } from './validation-message.ts';
 import * as z from './zod-mini.ts';
 import { runtimeClientConfig } from '../adapters/client-config.ts';
 
-export { METRICS_NAMESPACE, metricsNamespace, SERVICE_NAME } from './job-telemetry.ts';
+export { loadsQueueAtInit, METRICS_NAMESPACE, metricsNamespace, SERVICE_NAME } from './job-telemetry.ts';
 
 export function parseSettings<C extends JobSchema>(
   job: JobDeclaration<JobSchema, C>,

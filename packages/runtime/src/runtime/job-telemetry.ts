@@ -56,8 +56,16 @@ function withKeys(logger: Logger, keys: Record<string, unknown>): JobLogger {
 }
 
 /**
+ * Whether a job's function loads its SQS client at init: one that enqueues another job sends on every run, so it
+ * starts loading SQS with the container instead of inside its first run.
+ */
+export function loadsQueueAtInit(job: JobDeclaration): boolean {
+  return job.resources.enqueues.some((target) => target !== job.name);
+}
+
+/**
  * The job's queues as the runtime uses them (its own, its DLQ, the jobs it enqueues), the SQS adapter loaded on
- * first use: most records of most jobs never touch SQS.
+ * first use (most records of most jobs never touch SQS), or at init when `loadsQueueAtInit`.
  */
 export function jobQueueOf(job: JobDeclaration, env: FunctionEnvironment): LazyJobQueue {
   const urls = { ownQueueUrl: env.queueUrl, deadLetterQueueUrl: env.deadLetterQueueUrl };
@@ -68,8 +76,7 @@ export function jobQueueOf(job: JobDeclaration, env: FunctionEnvironment): LazyJ
       queueUrlOf: (target) => (target === job.name ? urls.ownQueueUrl : env.queueUrlOf(target)),
     });
   });
-  // A job that enqueues another one sends on every run, so it starts loading SQS with the container;
-  // a failed load is retried on first use.
-  if (job.resources.enqueues.some((target) => target !== job.name)) void queue.ready().catch(() => undefined);
+  // A failed load at init is retried on first use.
+  if (loadsQueueAtInit(job)) void queue.ready().catch(() => undefined);
   return queue;
 }
