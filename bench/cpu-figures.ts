@@ -37,14 +37,15 @@ export function cpuCeilingText(t: ThroughputFigures, goal: number): string {
 }
 
 /** The IAM row's reason: what the checker's hop adds to each job's CPU, medians of each side's runs. */
-export function iamCpuText(on: readonly ThroughputFigures[], off: readonly ThroughputFigures[]): string {
+export function iamCpuText(on: readonly ThroughputFigures[], off: readonly ThroughputFigures[], goal: number): string {
   const measured = (runs: readonly ThroughputFigures[]) => runs.filter((t) => t.cpu);
   if (measured(on).length === 0 || measured(off).length === 0) return 'CPU not measured (no /proc)';
   const total = (runs: readonly ThroughputFigures[]) => median(measured(runs).map((t) => cpuMsPerJob(t) ?? 0));
   const runner = (runs: readonly ThroughputFigures[]) => median(measured(runs).map((t) => t.cpu!.msPerJob.runner));
+  const best = total(off) / total(on);
   return (
     `CPU per job (medians, from /proc): ${fixed(total(on))} ms on, of which the runner's process ` +
     `${fixed(runner(on))} ms; ${fixed(total(off))} ms off, ${fixed(runner(off))} ms; CPU-bound, the ratio ` +
-    `can reach at most ${fixed(total(off) / total(on))}`
+    `can reach at most ${fixed(best)}${best < goal ? `, below the goal of ${goal}: out of reach on this machine` : ''}`
   );
 }

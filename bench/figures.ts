@@ -196,7 +196,7 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
       `medians of 3 pairs of ${on[0]?.jobs ?? 0} send-email jobs end to end, as the row above, in alternating ` +
       `order: with every function's request checked against its role by the runner's checker (${each(on)} ` +
       `jobs/s) and with --no-iam, the functions reaching the emulators directly (${each(off)} jobs/s); ${lost} ` +
-      `lost; ${iamCpuText(on, off)}`,
+      `lost; ${iamCpuText(on, off, GOALS.iamThroughputRatio)}`,
   };
 }
 

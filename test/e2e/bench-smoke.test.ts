@@ -65,6 +65,11 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       const e2e = results.rows.find((row) => row.figure === 'local end-to-end throughput')!;
       expect(e2e.ratio).toMatch(/of limit; CPU allows \d/);
       expect(e2e.how).toMatch(/CPU per job, from \/proc.*at most \d+ jobs\/s/);
+      // The IAM row's: the best ratio the measured CPU per job allows, and whether that is short of the goal.
+      const iam = results.rows.find((row) => row.figure === 'throughput with IAM enforced')!;
+      const best = Number(/CPU-bound, the ratio can reach at most (\d\.\d\d)/.exec(iam.how)?.[1]);
+      expect(best).toBeGreaterThan(0);
+      expect(iam.how.includes('below the goal of 0.9: out of reach on this machine')).toBe(best < 0.9);
       // Read off one growing ledger: after the first repetition, after both, and 30 jobs past the comparison.
       expect(results.scaling.jobCounts).toEqual(
         [30, 60, 90].map((jobs) => expect.objectContaining({ jobs, writeUnitsPerJob: 2 })),
