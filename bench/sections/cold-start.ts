@@ -37,6 +37,11 @@ export interface ColdStartFigures {
   readonly librariesFloor?: BundleFigures;
   /** bench/reference/enqueuing-libraries.ts: the libraries floor plus the SQS client, loaded at init. */
   readonly enqueuingFloor?: BundleFigures;
+  /**
+   * The floor once more, first in each round where the floor is last: the control. Its load time over the floor's
+   * is what this run's noise alone makes of a ratio that is 1.
+   */
+  readonly floorControl?: BundleFigures;
 }
 
 /** Fresh processes per bundle: with 25 the medians of one run move less than with the 15 there were. */
@@ -126,6 +131,7 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
       (fn, index) => model.functions.findIndex((other) => other.bundleDir === fn.bundleDir) === index,
     );
     const targets = [
+      { ...floor, label: 'SDK clients alone, again' },
       ...bundled.map((fn) => ({ ...fn, env: functionEnvironment(fn, DUMMY_ENDPOINTS) })),
       enqueuing,
       libraries,
@@ -174,7 +180,8 @@ export function measureColdStart(cdkOut: string, runs: number): ColdStartFigures
     return {
       runs,
       emptyModuleMs,
-      bundles: figures.slice(0, -3),
+      floorControl: figures[0]!,
+      bundles: figures.slice(1, -3),
       enqueuingFloor: figures.at(-3)!,
       librariesFloor: figures.at(-2)!,
       sdkFloor: figures.at(-1)!,
