@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { wholeNumber } from './arguments';
-import { coldStartRows } from './figures';
+import { coldStartRows } from './cold-start-figures';
 import { formatFigures, formatMethods } from './report';
 import { DEFAULT_LOAD_RUNS, measureColdStart } from './sections/cold-start';
 import { measureSynth } from './sections/synth-time';

@@ -30,7 +30,7 @@ describe('Function: createLambdaHandler, on DynamoDB Local', () => {
     return f;
   }
 
-  it("writes the ledger through the function's own client when given one, and through a client of its own if not", async () => {
+  it("writes the ledger through the function's client when given one, else through one of its own", async () => {
     const f = await functionEnvironment();
     const shared = dynamo();
     const sharedMeter = meterRequests(shared);
