@@ -75,65 +75,63 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
         (b.loadMs > GOALS.loadOverFloor * floor.loadMs ? loadShares(c, b) : ''),
     },
   ]);
-  rows.push({
+  // The references, measured in the same rounds: no goal of their own.
+  const reference = (figure: string, ours: string, ratio: string, how: string): FigureRow => ({
     section: '4',
-    figure: 'floor: DynamoDB + SES clients alone',
-    ours: `${kb(floor.entryBytes)}, ${fixed(floor.loadMs, 0)} ms`,
+    figure,
+    ours,
     baseline: '-',
-    ratio: `${fixed(floor.loadRatio)}× empty`,
+    ratio,
     goal: '-',
     verdict: '',
-    how:
-      'bench/reference/sdk-clients.ts (the two clients send-email uses on every record, built and ' +
-      'nothing else) bundled exactly like a function and loaded in the same rounds: what no code of ' +
-      'ours can go below while the SDK is bundled',
+    how,
   });
+  rows.push(
+    reference(
+      'floor: DynamoDB + SES clients alone',
+      `${kb(floor.entryBytes)}, ${fixed(floor.loadMs, 0)} ms`,
+      `${fixed(floor.loadRatio)}× empty`,
+      'bench/reference/sdk-clients.ts (the two clients send-email uses on every record, built and ' +
+        'nothing else) bundled exactly like a function and loaded in the same rounds: what no code of ' +
+        'ours can go below while the SDK is bundled',
+    ),
+  );
   const libraries = c.librariesFloor;
   if (libraries)
-    rows.push({
-      section: '4',
-      figure: 'floor + Powertools Logger, Metrics, zod/mini',
-      ours: `${kb(libraries.entryBytes)}, ${fixed(libraries.loadMs, 0)} ms`,
-      baseline: '-',
-      ratio: `+${kb(libraries.entryBytes - floor.entryBytes)} over floor`,
-      goal: '-',
-      verdict: '',
-      how:
+    rows.push(
+      reference(
+        'floor + Powertools Logger, Metrics, zod/mini',
+        `${kb(libraries.entryBytes)}, ${fixed(libraries.loadMs, 0)} ms`,
+        `+${kb(libraries.entryBytes - floor.entryBytes)} over floor`,
         'bench/reference/required-libraries.ts: the floor plus the libraries every job function is built on ' +
-        `and uses on every record, bundled and loaded the same way (${fixed(libraries.loadMs / floor.loadMs)}× ` +
-        "the floor's load); a bundle's bytes above this are the framework's own code and the commands it sends",
-    });
+          `and uses on every record, bundled and loaded the same way (${fixed(libraries.loadMs / floor.loadMs)}× ` +
+          "the floor's load); a bundle's bytes above this are the framework's own code and the commands it sends",
+      ),
+    );
   const control = c.floorControl;
   if (control)
-    rows.push({
-      section: '4',
-      figure: 'floor against itself (control)',
-      ours: `${fixed(control.loadMs, 0)} ms`,
-      baseline: '-',
-      ratio: `${fixed(control.loadMs / floor.loadMs)}× floor`,
-      goal: '-',
-      verdict: '',
-      how:
+    rows.push(
+      reference(
+        'floor against itself (control)',
+        `${fixed(control.loadMs, 0)} ms`,
+        `${fixed(control.loadMs / floor.loadMs)}× floor`,
         'the floor bundle measured a second time, first in each round where the floor is last: the same ' +
-        "code, so how far its ratio is from 1 is what this run's noise alone does to a load row",
-    });
+          "code, so how far its ratio is from 1 is what this run's noise alone does to a load row",
+      ),
+    );
   const enqueuing = c.enqueuingFloor;
-  if (enqueuing)
-    rows.push({
-      section: '4',
-      figure: 'floor + libraries + SQS client',
-      ours: `${fixed(enqueuing.loadMs, 0)} ms`,
-      baseline: '-',
-      ratio: `${fixed(enqueuing.loadMs / floor.loadMs)}× floor`,
-      goal: '-',
-      verdict: '',
-      how:
+  if (enqueuing) {
+    const jobs = c.bundles.filter((b) => b.loadsQueueAtInit).map((b) => b.job);
+    rows.push(
+      reference(
+        'floor + libraries + SQS client',
+        `${fixed(enqueuing.loadMs, 0)} ms`,
+        `${fixed(enqueuing.loadMs / floor.loadMs)}× floor`,
         'bench/reference/enqueuing-libraries.ts: the floor + libraries reference, and the SQS client loaded at ' +
-        'init as the runtime loads it for a job that enqueues another (in a chunk of its own, not awaited), ' +
-        `measured the same way: the reference for ${c.bundles
-          .filter((b) => b.loadsQueueAtInit)
-          .map((b) => b.job)
-          .join(', ')}`,
-    });
+          'init as the runtime loads it for a job that enqueues another (in a chunk of its own, not awaited), ' +
+          `measured the same way: the reference for ${jobs.join(', ')}`,
+      ),
+    );
+  }
   return rows;
 }
