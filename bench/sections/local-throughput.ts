@@ -73,28 +73,41 @@ export interface ThroughputFigures {
    * local system costs per job on this machine's cores. Absent where /proc is not.
    */
   readonly cpu?: { readonly cores: number; readonly msPerJob: CpuSplit };
+  /** The best of the bursts below: a ceiling, which other work on the machine can only lower. */
   readonly putItemPerSecond?: number;
+  /** Each burst's conditional PutItem/s, in order. */
+  readonly putItemBursts?: readonly number[];
   readonly limitJobsPerSecond?: number;
   readonly ofLimit?: number;
 }
 
 /**
  * Conditional PutItem, 16 at once, on a fresh table of the ledger's design (a job's partitions, no index) in the
- * same DynamoDB Local: the store's own ceiling for the writes a job makes.
+ * same DynamoDB Local: the store's own ceiling for the writes a job makes. Each of `bursts` bursts writes `items` new
+ * items; a single burst read as little as half of another run's on the same machine.
  */
-async function putItemRate(client: DynamoDBClient, items = 6_000, concurrency = 16): Promise<number> {
+async function putItemRates(client: DynamoDBClient, bursts = 3, items = 6_000, concurrency = 16): Promise<number[]> {
   const table = await createTable({ ...ledgerTable, id: 'Limit' }, client);
   try {
-    return await timedPuts(client, table, items, concurrency);
+    const rates: number[] = [];
+    for (let burst = 0; burst < bursts; burst++)
+      rates.push(await timedPuts(client, table, burst * items, items, concurrency));
+    return rates;
   } finally {
     await client.send(new DeleteTableCommand({ TableName: table }));
   }
 }
 
-async function timedPuts(client: DynamoDBClient, table: string, items: number, concurrency: number): Promise<number> {
+async function timedPuts(
+  client: DynamoDBClient,
+  table: string,
+  first: number,
+  items: number,
+  concurrency: number,
+): Promise<number> {
   const began = performance.now();
   await runConcurrently(
-    Array.from({ length: items }, (_, n) => n),
+    Array.from({ length: items }, (_, n) => first + n),
     concurrency,
     async (n) => {
       await client.send(
@@ -287,9 +300,16 @@ export async function measureLocalThroughput(options: ThroughputOptions): Promis
       }),
     };
     if (options.measureLimit === false) return figures;
-    const putItemPerSecond = await putItemRate(dynamodb);
+    const putItemBursts = await putItemRates(dynamodb);
+    const putItemPerSecond = Math.max(...putItemBursts);
     const limitJobsPerSecond = putItemPerSecond / options.writesPerJob;
-    return { ...figures, putItemPerSecond, limitJobsPerSecond, ofLimit: jobsPerSecond / limitJobsPerSecond };
+    return {
+      ...figures,
+      putItemPerSecond,
+      putItemBursts,
+      limitJobsPerSecond,
+      ofLimit: jobsPerSecond / limitJobsPerSecond,
+    };
   } finally {
     try {
       await stack.stop(5_000);
