@@ -42,6 +42,7 @@ export async function startFauxqs(options: { port?: number; dataDir?: string } =
     name: 'sqs',
     endpoint: `http://${LOOPBACK}:${port}`,
     pid: process.pid,
+    handle: (request, response) => app.server.emit('request', request, response),
     stop: async () => void (await app.close()),
     restart: async () => {
       await app.close();
@@ -74,6 +75,7 @@ export async function startSesLocal(options: { port?: number; storeDir?: string 
     name: 'ses',
     endpoint: `http://${LOOPBACK}:${port}`,
     pid: process.pid,
+    handle: (request, response) => server.emit('request', request, response),
     stop: () =>
       new Promise<void>((resolve) => {
         storeFile?.stop();

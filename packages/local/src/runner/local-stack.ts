@@ -215,6 +215,7 @@ export class LocalStack {
             sqs: emulators.sqs.endpoint,
             ses: emulators.ses.endpoint,
           },
+          inProcess: { sqs: emulators.sqs.handle, ses: emulators.ses.handle },
           callers: callersOf(model),
           operatorKeys: new Set([OPERATOR_ACCESS_KEY]),
           onRefused: (refusal) => output.note(refusal.label, refusalLine(refusal)),

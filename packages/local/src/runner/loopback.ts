@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -7,6 +8,8 @@ export interface Emulator {
   readonly name: string;
   readonly endpoint: string;
   readonly pid: number;
+  /** Takes a request in this process, as its server would from the endpoint: for an emulator that runs here. */
+  readonly handle?: RequestListener;
   stop(): Promise<void>;
 }
 

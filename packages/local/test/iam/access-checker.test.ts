@@ -1,26 +1,57 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessChecker, type Refusal, startAccessChecker } from '../../src/runner/iam/access-checker.ts';
+import {
+  type AccessChecker,
+  type Caller,
+  type Refusal,
+  startAccessChecker,
+} from '../../src/runner/iam/access-checker.ts';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/Orders';
 
+interface FakeEmulator {
+  readonly server: Server;
+  readonly endpoint: string;
+  readonly listener: RequestListener;
+  readonly seen: { target: string; host: string }[];
+  readonly bodies: string[];
+}
+
 /** The emulator behind the checker: records what reaches it and answers an empty item. */
-async function fakeEmulator(): Promise<{ server: Server; endpoint: string; seen: { target: string; host: string }[] }> {
+async function fakeEmulator(): Promise<FakeEmulator> {
   const seen: { target: string; host: string }[] = [];
-  const server = createServer((request: IncomingMessage, response) => {
-    request.resume();
+  const bodies: string[] = [];
+  const listener: RequestListener = (request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       seen.push({ target: String(request.headers['x-amz-target']), host: String(request.headers.host) });
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"Item":{"pk":{"S":"a"}}}');
     });
-  });
+  };
+  const server = createServer(listener);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, listener, seen, bodies };
 }
+
+const CALLERS: ReadonlyMap<string, Caller> = new Map([
+  [
+    'ServerlessJobsdevreaderFunction',
+    {
+      label: 'reader',
+      functionName: 'ServerlessJobs-dev-readerFunction',
+      roleName: 'ServerlessJobs-dev-readerRole',
+      statements: [
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [TABLE], conditions: {}, source: 'Policy' },
+      ],
+    },
+  ],
+]);
 
 const client = (endpoint: string, accessKeyId: string) =>
   new DynamoDBClient({
@@ -31,7 +62,7 @@ const client = (endpoint: string, accessKeyId: string) =>
   });
 
 describe('Function: startAccessChecker', () => {
-  let emulator: Awaited<ReturnType<typeof fakeEmulator>>;
+  let emulator: FakeEmulator;
   let checker: AccessChecker;
   const refusals: Refusal[] = [];
 
@@ -39,19 +70,7 @@ describe('Function: startAccessChecker', () => {
     emulator = await fakeEmulator();
     checker = await startAccessChecker({
       upstreams: { dynamodb: emulator.endpoint, sqs: emulator.endpoint, ses: emulator.endpoint },
-      callers: new Map([
-        [
-          'ServerlessJobsdevreaderFunction',
-          {
-            label: 'reader',
-            functionName: 'ServerlessJobs-dev-readerFunction',
-            roleName: 'ServerlessJobs-dev-readerRole',
-            statements: [
-              { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [TABLE], conditions: {}, source: 'Policy' },
-            ],
-          },
-        ],
-      ]),
+      callers: CALLERS,
       operatorKeys: new Set(['local']),
       onRefused: (refusal) => refusals.push(refusal),
     });
@@ -99,6 +118,32 @@ describe('Function: startAccessChecker', () => {
     const error = await stranger.send(new ScanCommand({ TableName: 'Orders' })).catch((e: unknown) => e as Error);
     expect((error as Error).message).toContain('access key Somebody belongs to no local function');
     expect(refusals.at(-1)).toMatchObject({ label: 'iam', caller: 'access key Somebody' });
+  });
+
+  it('hands an allowed call to the handler of an emulator in this process, as its endpoint would get it', async () => {
+    const here = await fakeEmulator();
+    const direct = await startAccessChecker({
+      upstreams: { dynamodb: here.endpoint, sqs: emulator.endpoint, ses: emulator.endpoint },
+      inProcess: { dynamodb: here.listener },
+      callers: CALLERS,
+      operatorKeys: new Set(['local']),
+      onRefused: () => {},
+    });
+    // Its endpoint takes no connection: a request that reached it would be a second trip over loopback.
+    here.server.close();
+    try {
+      const reader = client(direct.endpoints.dynamodb, 'ServerlessJobsdevreaderFunction');
+      const answer = await reader.send(new GetItemCommand({ TableName: 'Orders', Key: { pk: { S: 'a' } } }));
+      expect(answer.Item).toEqual({ pk: { S: 'a' } });
+      expect(here.seen).toEqual([{ target: 'DynamoDB_20120810.GetItem', host: new URL(here.endpoint).host }]);
+      expect(JSON.parse(here.bodies[0]!)).toEqual({ TableName: 'Orders', Key: { pk: { S: 'a' } } });
+
+      const error = await reader.send(new ScanCommand({ TableName: 'Orders' })).catch((e: unknown) => e as Error);
+      expect(error).toMatchObject({ name: 'AccessDeniedException' });
+      expect(here.seen).toHaveLength(1);
+    } finally {
+      await direct.stop();
+    }
   });
 
   it('drops the connection when the emulator is down, as the emulator itself would look', async () => {
