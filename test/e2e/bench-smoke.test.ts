@@ -87,6 +87,9 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
         expect(bundle.how).toMatch(/Powertools Logger and Metrics and zod\/mini take \d/);
       // A load time over the goal says what its reference takes by itself, and what is left for our code.
       const loads = results.rows.filter((row) => row.figure.startsWith('load '));
+      // The verdict agrees with the ratio as printed: never "1.15× floor … NOT met" against a goal of 1.15.
+      for (const load of loads)
+        expect(load.verdict).toBe(Number(/^(\d\.\d{3})× floor$/.exec(load.ratio)?.[1]) <= 1.15 ? 'met' : 'NOT met');
       for (const load of loads.filter((row) => row.verdict === 'NOT met')) {
         expect(load.how).toMatch(/loads at \d\.\d\d× the floor by itself/);
         expect(load.how).toMatch(/framework's own code .* take the other -?\d\.\d\d×/);
@@ -94,7 +97,7 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       }
       // The control: the floor against itself, whose distance from 1 is the run's noise.
       expect(results.rows.find((row) => row.figure === 'floor against itself (control)')?.ratio).toMatch(
-        /^\d\.\d\d× floor$/,
+        /^\d\.\d{3}× floor$/,
       );
       // The reference of the jobs that load the SQS client at init: those that enqueue another job.
       const enqueuing = results.rows.find((row) => row.figure === 'floor + libraries + SQS client')!;
