@@ -6,6 +6,7 @@ import { persistSesStore } from './ses-store-file.ts';
 import { acceptSqsQueryProtocol } from './sqs-query-protocol.ts';
 import { keepFairQueues, MessageGroupStore } from './sqs-fair-queues.ts';
 import { keepTraceHeaders, TraceHeaderStore } from './sqs-trace-headers.ts';
+import { InProcessEntry } from './in-process-entry.ts';
 import { type Emulator, LOOPBACK, portOrFree } from './loopback.ts';
 
 /** The SQS emulator, which can be restarted in place (a fault the soak injects). */
@@ -38,15 +39,21 @@ export async function startFauxqs(options: { port?: number; dataDir?: string } =
     return app;
   };
   let app = await open();
+  const entry = new InProcessEntry(() => app.server);
   return {
     name: 'sqs',
     endpoint: `http://${LOOPBACK}:${port}`,
     pid: process.pid,
-    handle: (request, response) => app.server.emit('request', request, response),
-    stop: async () => void (await app.close()),
+    handle: entry.handle,
+    stop: async () => {
+      entry.close();
+      await app.close();
+    },
     restart: async () => {
+      entry.close();
       await app.close();
       app = await open();
+      entry.reopen();
     },
   };
 }
@@ -71,13 +78,15 @@ export async function startSesLocal(options: { port?: number; storeDir?: string 
   const port = await portOrFree(options.port);
   const server = await start({ host: LOOPBACK, port });
   const storeFile = options.storeDir ? persistSesStore(options.storeDir) : undefined;
+  const entry = new InProcessEntry(() => server);
   return {
     name: 'ses',
     endpoint: `http://${LOOPBACK}:${port}`,
     pid: process.pid,
-    handle: (request, response) => server.emit('request', request, response),
+    handle: entry.handle,
     stop: () =>
       new Promise<void>((resolve) => {
+        entry.close();
         storeFile?.stop();
         server.closeAllConnections();
         server.close(() => resolve());
