@@ -1,5 +1,5 @@
 import { GOALS } from './goals';
-import { fixed, type FigureRow, kb, verdict } from './report';
+import { asPrinted, fixed, type FigureRow, kb, verdict } from './report';
 import type { BundleFigures, ColdStartFigures } from './sections/cold-start';
 
 /**
@@ -13,9 +13,11 @@ function loadShares(c: ColdStartFigures, b: BundleFigures): string {
   const reference = b.loadsQueueAtInit ? c.enqueuingFloor : libraries;
   if (!libraries || !reference) return '';
   const limit = GOALS.loadOverFloor;
-  const ratio = b.loadMs / floor.loadMs;
-  const referenceRatio = reference.loadMs / floor.loadMs;
-  const noise = c.floorControl ? Math.abs(c.floorControl.loadMs / floor.loadMs - 1) : 0;
+  // Judged as printed, as the row itself.
+  const ratio = asPrinted(b.loadMs / floor.loadMs);
+  const referenceRatio = asPrinted(reference.loadMs / floor.loadMs, 2);
+  const noise = c.floorControl ? asPrinted(Math.abs(c.floorControl.loadMs / floor.loadMs - 1)) : 0;
+  const over = asPrinted(ratio - limit);
   const what = b.loadsQueueAtInit
     ? 'the floor with the libraries and the SQS client, which this job loads at init as it enqueues another job on ' +
       'every run (the floor + libraries + SQS row),'
@@ -23,7 +25,7 @@ function loadShares(c: ColdStartFigures, b: BundleFigures): string {
   const referenceOver = referenceRatio - limit > noise ? ", over the goal by itself by more than this run's noise" : '';
   const withinNoise = c.floorControl
     ? `; the floor against itself came out ${fixed(noise, 3)} from 1 in the same rounds, so this row's ` +
-      `${fixed(ratio - limit, 3)} over the goal is ${ratio - limit <= noise ? 'within' : 'beyond'} this run's noise`
+      `${fixed(over, 3)} over the goal is ${over <= noise ? 'within' : 'beyond'} this run's noise`
     : '';
   return (
     `; ${what} loads at ${fixed(referenceRatio)}× the floor by itself${referenceOver}; the framework's own code ` +
@@ -46,9 +48,10 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
         (librariesBytes > GOALS.bundleBytesOverFloor
           ? ', more than the goal allows a whole bundle: no bundle built on them can meet it'
           : '');
-  // A load row is judged as printed, to three places, so its ratio and its verdict never disagree.
-  const loadRatio = (b: BundleFigures) => Number(fixed(b.loadMs / floor.loadMs, 3));
-  const overLoadGoal = (b: BundleFigures) => loadRatio(b) > GOALS.loadOverFloor;
+  // A load row is judged as printed, to three places, so its ratio and its verdict never disagree; one not measured
+  // (NaN) is over.
+  const loadRatio = (b: BundleFigures) => asPrinted(b.loadMs / floor.loadMs);
+  const overLoadGoal = (b: BundleFigures) => !(loadRatio(b) <= GOALS.loadOverFloor);
   const rows = c.bundles.flatMap((b): FigureRow[] => [
     {
       section: '4',
@@ -69,7 +72,7 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
       ours: `${fixed(b.loadMs, 0)} ms (${fixed(b.loadRatio)}× empty)`,
       baseline: '-',
       // Three places, as the wall ratio: at two, a ratio a hair above the goal printed as the goal beside "NOT met".
-      ratio: `${loadRatio(b).toFixed(3)}× floor`,
+      ratio: `${fixed(loadRatio(b), 3)}× floor`,
       goal: `≤ ${GOALS.loadOverFloor}× floor`,
       verdict: verdict(!overLoadGoal(b)),
       how:

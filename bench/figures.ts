@@ -4,7 +4,7 @@ import { cpuBoundJobsPerSecond, cpuCeilingText, iamCpuText } from './cpu-figures
 import { coldStartRows } from './cold-start-figures';
 import type { ColdStartFigures } from './sections/cold-start';
 import { GOALS } from './goals';
-import { dollars, fixed, type FigureRow, verdict } from './report';
+import { asPrinted, dollars, fixed, type FigureRow, verdict } from './report';
 import type { ThroughputFigures } from './sections/local-throughput';
 import type { RuntimeComparison } from './sections/runtime-vs-baseline';
 import { median } from './statistics';
@@ -105,7 +105,7 @@ function runtimeRows(r: BenchResults): FigureRow[] {
       // Three places: at two, a ratio a hair above the goal printed as the goal itself beside "NOT met".
       ratio: fixed(wall.pairedRatio, 3),
       goal: `≤ ${GOALS.wallRatio}`,
-      verdict: verdict(wall.pairedRatio <= GOALS.wallRatio),
+      verdict: verdict(asPrinted(wall.pairedRatio) <= GOALS.wallRatio),
       how:
         `${r.runtimes.jobs} jobs each as ${wall.oursMs.length} alternating repetitions (which ` +
         `side goes first alternates), ${r.runtimes.concurrency} batches of ${r.runtimes.batchSize} ` +
@@ -174,9 +174,9 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
     figure: 'throughput with IAM enforced',
     ours: `${fixed(rate(on), 0)} jobs/s on, ${fixed(rate(off), 0)} off`,
     baseline: '-',
-    ratio: `${fixed(share)} of off`,
+    ratio: `${fixed(share, 3)} of off`,
     goal: `≥ ${GOALS.iamThroughputRatio} of off`,
-    verdict: verdict(share >= GOALS.iamThroughputRatio && lost === 0),
+    verdict: verdict(asPrinted(share) >= GOALS.iamThroughputRatio && lost === 0),
     how:
       `medians of 3 pairs of ${on[0]?.jobs ?? 0} send-email jobs end to end, as the row above, in alternating ` +
       `order: with every function's request checked against its role by the runner's checker (${each(on)} ` +

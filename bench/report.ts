@@ -19,6 +19,11 @@ export const fixed = (value: number | undefined, digits = 2): string =>
 export const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
 export const dollars = (value: number): string => `$${value.toFixed(3)}`;
 export const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
+/**
+ * A ratio as the table prints it, to judge it by: its verdict then never disagrees with the figure beside it (never
+ * "0.600 … NOT met" against a goal of 0.6). NaN for a figure that is missing, which meets no goal.
+ */
+export const asPrinted = (value: number, digits = 3): number => Number(fixed(value, digits));
 
 export function formatFigures(rows: readonly FigureRow[]): string {
   return formatTable(rows, [
