@@ -79,6 +79,9 @@ describe('CLI: npm run bench (tiny sizes, every section)', () => {
       // Judged as printed, to three places, as the wall-time and load rows.
       expect(iam.ratio).toMatch(/^\d\.\d{3} of off$/);
       expect(iam.verdict).toBe(Number.parseFloat(iam.ratio) >= GOALS.iamThroughputRatio ? 'met' : 'NOT met');
+      // Each pair's ratio, and for a row short of the goal, how far short it is against their spread.
+      expect(iam.how).toMatch(/the pairs' ratios \d\.\d\d, \d\.\d\d, \d\.\d\d;/);
+      expect(/(within|beyond) this run's noise$/.test(iam.how)).toBe(iam.verdict === 'NOT met');
       // Read off one growing ledger: after the first repetition, after both, and 30 jobs past the comparison.
       expect(results.scaling.jobCounts).toEqual(
         [30, 60, 90].map((jobs) => expect.objectContaining({ jobs, writeUnitsPerJob: 2 })),
