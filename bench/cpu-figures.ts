@@ -1,4 +1,4 @@
-import { fixed } from './report';
+import { asPrinted, fixed } from './report';
 import type { ThroughputFigures } from './sections/local-throughput';
 import { median } from './statistics';
 
@@ -29,7 +29,8 @@ export function cpuSplitText(t: ThroughputFigures): string {
 export function cpuCeilingText(t: ThroughputFigures, goal: number): string {
   const ceiling = cpuBoundJobsPerSecond(t);
   if (!ceiling || !t.cpu || !t.limitJobsPerSecond) return cpuSplitText(t);
-  const share = ceiling / t.limitJobsPerSecond;
+  // Judged as printed, so the words and the figure beside them never disagree at the second place.
+  const share = asPrinted(ceiling / t.limitJobsPerSecond, 2);
   return (
     `${cpuSplitText(t)}; at that cost ${t.cpu.cores} cores run at most ${fixed(ceiling, 0)} jobs/s = ` +
     `${fixed(share)} of the limit${share < goal ? `, below the goal of ${goal}: out of reach on this machine` : ''}`
@@ -42,7 +43,7 @@ export function iamCpuText(on: readonly ThroughputFigures[], off: readonly Throu
   if (measured(on).length === 0 || measured(off).length === 0) return 'CPU not measured (no /proc)';
   const total = (runs: readonly ThroughputFigures[]) => median(measured(runs).map((t) => cpuMsPerJob(t) ?? 0));
   const runner = (runs: readonly ThroughputFigures[]) => median(measured(runs).map((t) => t.cpu!.msPerJob.runner));
-  const best = total(off) / total(on);
+  const best = asPrinted(total(off) / total(on), 2);
   return (
     `CPU per job (medians, from /proc): ${fixed(total(on))} ms on, of which the runner's process ` +
     `${fixed(runner(on))} ms; ${fixed(total(off))} ms off, ${fixed(runner(off))} ms; CPU-bound, the ratio ` +
