@@ -75,7 +75,7 @@ export function coldStartRows(c: ColdStartFigures): FigureRow[] {
       goal: `≤ ${GOALS.loadOverFloor}× floor`,
       verdict: verdict(!overLoadGoal(b)),
       how:
-        `median of ${c.runs} fresh \`node\` processes importing the bundle with its template ` +
+        `mean of the faster half of ${c.runs} fresh \`node\` processes importing the bundle with its template ` +
         `environment, against ${fixed(floor.loadMs, 0)} ms for the floor and ${fixed(c.emptyModuleMs, 0)} ms ` +
         `for an empty module in the same rounds` +
         (overLoadGoal(b) ? loadShares(c, b, loadRatio(b)) : ''),
