@@ -172,14 +172,19 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
   const goal = GOALS.iamThroughputRatio;
   const met = asPrinted(share) >= goal && lost === 0;
   // Each pair ran its two sides back to back: how far the pairs' ratios spread is what this run's noise alone does.
+  // A shortfall is noise only if some pair, as printed, meets the goal: when every pair is short, the check cost that.
   const pairs = on.map((t, i) => t.jobsPerSecond / (off[i]?.jobsPerSecond ?? Number.NaN));
   const spread = asPrinted(Math.max(...pairs) - Math.min(...pairs));
   const short = asPrinted(goal - asPrinted(share));
+  const somePairMeets = pairs.some((ratio) => asPrinted(ratio, 2) >= goal);
   const noise =
     met || lost > 0
       ? ''
-      : `; the pairs' ratios spread over ${fixed(spread, 3)}, so this row's ${fixed(short, 3)} short of the goal ` +
-        `is ${short <= spread ? 'within' : 'beyond'} this run's noise`;
+      : somePairMeets
+        ? `; the pairs' ratios spread over ${fixed(spread, 3)}, so this row's ${fixed(short, 3)} short of the goal ` +
+          `is ${short <= spread ? 'within' : 'beyond'} this run's noise`
+        : `; every pair's ratio is short of the goal, so this row's ${fixed(short, 3)} short of it is beyond ` +
+          "this run's noise";
   return {
     section: '3',
     figure: 'throughput with IAM enforced',
