@@ -18,7 +18,6 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
   });
   const width = Math.max(0, ...rows.map((row) => row.name.length));
   const queues = rows.map((row) => `    ${row.name.padEnd(width)}  ${row.rest}`);
-  const orders = stack.model.queues.find((q) => q.logicalId.startsWith('processorderQueue'));
   const lambda = stack.describe().endpoints.lambda;
   const exports = Object.entries({ ...env, ...(lambda ? { AWS_ENDPOINT_URL_LAMBDA: lambda } : {}) })
     .filter(([name]) => name !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')
@@ -43,12 +42,10 @@ export function readyMessage(stack: LocalStack, seconds: number): string {
     '',
     '  Point the AWS CLI or an SDK at it:',
     ...exports.map((line) => `    ${line}`),
-    ...(orders
-      ? [
-          '  Then, for example (AWS CLI v1, and v2 before 2.13, need --endpoint-url):',
-          `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url ${orders.url} ` +
-            `--message-body '{"orderId":"o-1"}'`,
-        ]
-      : []),
+    // No example body: only the app knows a payload that its job will take (an order that exists, say).
+    '  Then, for example (AWS CLI v1, and v2 before 2.13, need --endpoint-url):',
+    `    aws sqs list-queues --endpoint-url ${sqs.endpoint}`,
+    `    aws sqs send-message --endpoint-url ${sqs.endpoint} --queue-url <a job queue above> ` +
+      `--message-body '<its payload, as JSON>'`,
   ].join('\n');
 }
