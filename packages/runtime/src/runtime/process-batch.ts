@@ -28,14 +28,23 @@ export function toIncoming(record: SQSRecord): IncomingRecord {
   };
 }
 
-async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutcome> {
+/** A record's outcome, and the job ID its message was read with: what the batch's line names a run by. */
+interface Settled {
+  readonly outcome: RecordOutcome;
+  readonly jobId?: string;
+}
+
+async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<Settled> {
   if (deps.remainingMs() < minRemainingMsOf(deps)) {
     // Not started, so no attempt is spent; visible again at once for the next invocation.
     deps.metrics.count('JobHandedBack');
-    return { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 };
+    return { outcome: { kind: 'retry', result: 'HANDED_BACK', visibilitySeconds: 0 } };
   }
   try {
-    return await processRecord(deps, toIncoming(record));
+    const incoming = toIncoming(record);
+    const parsed = parseMessage(incoming, deps.job.name);
+    const outcome = await processRecord(deps, incoming, parsed);
+    return { outcome, jobId: parsed.ok ? parsed.message.jobId : parsed.jobId };
   } catch (error) {
     // The ledger or SQS failed around the job; no attempt is counted against it, and nothing is acknowledged.
     deps.logger.error('Record could not be processed; SQS will deliver it again', {
@@ -44,11 +53,8 @@ async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutco
     });
     // The delay grows with each delivery, so an outage of the ledger outlasts SQS's maxReceiveCount safety net longer.
     const deliveries = Number(record.attributes?.ApproximateReceiveCount) || 1;
-    return {
-      kind: 'retry',
-      result: 'ERROR',
-      visibilitySeconds: backoffSeconds(deps.job.retry.backoff, deliveries, deps.random),
-    };
+    const visibilitySeconds = backoffSeconds(deps.job.retry.backoff, deliveries, deps.random);
+    return { outcome: { kind: 'retry', result: 'ERROR', visibilitySeconds } };
   }
 }
 
@@ -57,16 +63,17 @@ async function settle(deps: RuntimeDeps, record: SQSRecord): Promise<RecordOutco
  * response: only the records to retry are reported, so a failure never takes a sibling down with it.
  */
 export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecord[]): Promise<BatchSummary> {
-  const outcomes: RecordOutcome[] = new Array(records.length);
+  const settled: Settled[] = new Array(records.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < records.length) {
       const index = next++;
-      outcomes[index] = await settle(deps, records[index]!);
+      settled[index] = await settle(deps, records[index]!);
     }
   };
   const lanes = Math.max(1, Math.min(deps.job.recordConcurrency, records.length));
   await Promise.all(Array.from({ length: lanes }, worker));
+  const outcomes = settled.map(({ outcome }) => outcome);
 
   const changes: VisibilityChange[] = [];
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -86,7 +93,7 @@ export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecor
       });
     }
   }
-  logSettled(deps, records, outcomes);
+  logSettled(deps, settled);
   return { response: { batchItemFailures }, outcomes };
 }
 
@@ -96,17 +103,14 @@ export async function processBatch(deps: RuntimeDeps, records: readonly SQSRecor
  * nothing succeeded. Each run's own "Job succeeded" line, with its attempt, duration and trace ID, is at DEBUG; the
  * ledger keeps them too.
  */
-function logSettled(deps: RuntimeDeps, records: readonly SQSRecord[], outcomes: readonly RecordOutcome[]): void {
+function logSettled(deps: RuntimeDeps, settled: readonly Settled[]): void {
   const succeeded: string[] = [];
   const others: Record<string, number> = {};
-  outcomes.forEach((outcome, index) => {
-    if (outcome.result !== 'SUCCEEDED') others[outcome.result] = (others[outcome.result] ?? 0) + 1;
-    else {
-      // Parsed again only to name the run: it succeeded, so its message parses.
-      const parsed = parseMessage(toIncoming(records[index]!), deps.job.name);
-      succeeded.push(parsed.ok ? parsed.message.jobId : parsed.jobId);
-    }
-  });
+  for (const { outcome, jobId } of settled) {
+    // A run that succeeded was read, so it has its job ID.
+    if (outcome.result === 'SUCCEEDED' && jobId !== undefined) succeeded.push(jobId);
+    else others[outcome.result] = (others[outcome.result] ?? 0) + 1;
+  }
   const rest = Object.keys(others).length > 0 ? { others } : {};
   chunk(succeeded, IDS_PER_LINE).forEach((ids, n) =>
     deps.logger.info('Batch settled', { succeeded: ids, ...(n === 0 ? rest : {}) }),

@@ -1,6 +1,6 @@
 import { backoffSeconds, MAX_VISIBILITY_SECONDS } from './backoff.ts';
 import { createJobContext, type RunState } from './create-job-context.ts';
-import { type IncomingRecord, parseMessage, type ParsedMessage } from '../contracts/envelope.ts';
+import { type IncomingRecord, parseMessage, type ParsedMessage, type ParseResult } from '../contracts/envelope.ts';
 import { isPermanent } from './errors.ts';
 import { guardOverlap } from './overlap-guard.ts';
 import type { JobLogger } from './job-context.ts';
@@ -201,12 +201,18 @@ async function followUp(
   }
 }
 
-/** The per-record flow: validate, claim, run, finish. Every line it logs carries the run's trace ID. */
-export async function processRecord(untraced: RuntimeDeps, record: IncomingRecord): Promise<RecordOutcome> {
+/**
+ * The per-record flow: validate, claim, run, finish. Every line it logs carries the run's trace ID.
+ * @param parsed the record's message, if the caller parsed it already (a batch does, to name the runs it settles)
+ */
+export async function processRecord(
+  untraced: RuntimeDeps,
+  record: IncomingRecord,
+  parsed: ParseResult = parseMessage(record, untraced.job.name),
+): Promise<RecordOutcome> {
   const trace = runTrace(record.traceHeader, untraced.traceHeader?.());
   const deps = trace ? { ...untraced, logger: tracedLogger(untraced.logger, trace) } : untraced;
   const { job, clock, ledger } = deps;
-  const parsed = parseMessage(record, job.name);
   if (!parsed.ok) return rejectMessage(deps, record, parsed.jobId, `invalid message: ${parsed.reason}`, trace);
   const message = parsed.message;
   const validation = z.safeParse(job.payload, message.payload);
