@@ -9,7 +9,13 @@ import { isStale, readCloudAssembly, synthesize } from './cloud-assembly.ts';
 import { childPids, onChildStarted } from './child-processes.ts';
 import { EMULATOR_DATA, type EmulatorSet, emulatorEnvironment, startEmulators } from './emulators.ts';
 import { type AccessChecker, startAccessChecker } from './iam/access-checker.ts';
-import { callersOf, checkedEnvironment, OPERATOR_ACCESS_KEY, refusalLine } from './iam/function-identities.ts';
+import {
+  callersOf,
+  checkedEnvironment,
+  directRouteOf,
+  OPERATOR_ACCESS_KEY,
+  refusalLine,
+} from './iam/function-identities.ts';
 import type { Emulator } from './loopback.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { FunctionOutput, type LogFormat } from './function-output.ts';
@@ -262,6 +268,7 @@ export class LocalStack {
         if (!fn || !queue)
           throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
         const sandboxEnv = environmentOf(fn);
+        const route = access && directRouteOf(fn, access.endpoints.dynamodb, emulators.dynamodb.endpoint);
         return new SqsPoller({
           client: sqs,
           mapping,
@@ -269,7 +276,7 @@ export class LocalStack {
           queueUrl: queueUrl(queue.logicalId),
           queueArn: queue.arn,
           lanes: maxLanes,
-          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => printed(fn.label, line)),
+          startSandbox: () => Sandbox.start(fn, sandboxEnv, (line) => printed(fn.label, line), route),
           report: (event) => {
             options.instrument?.report?.(event);
             if (event.kind === 'abandoned') {

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { type DirectRoute, installDirectRoute } from './iam/direct-route.ts';
 import { loadHandler } from './load-handler.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
@@ -6,8 +7,10 @@ import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
  * Runs inside a child process: one Lambda execution environment. It loads the bundled asset once,
  * then runs one invocation at a time, as Lambda does.
  */
-const [bundleDir = '', handlerSpec = 'index.handler', functionName = 'function', memory = '128'] =
+const [bundleDir = '', handlerSpec = 'index.handler', functionName = 'function', memory = '128', route] =
   process.argv.slice(2);
+// Before the bundle loads: its SDK clients then send the requests their role allows straight to DynamoDB Local.
+if (route) installDirectRoute(JSON.parse(route) as DirectRoute);
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const handler = await loadHandler<Handler>(bundleDir, handlerSpec);
 

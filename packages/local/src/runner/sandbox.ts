@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { COMPILED, entryScript } from './entry-script.ts';
 import { killOnExit } from './child-processes.ts';
+import type { DirectRoute } from './iam/direct-route.ts';
 import type { LocalFunction } from './local-model.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 import { newTraceHeader } from './trace-headers.ts';
@@ -52,8 +53,15 @@ export class Sandbox {
     return !this.killed && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  static start(fn: LocalFunction, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<Sandbox> {
-    const child = fork(entryScript(ENTRY_SOURCE), [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb)], {
+  /** With `route`, the sandbox checks its function's DynamoDB requests itself (`installDirectRoute`). */
+  static start(
+    fn: LocalFunction,
+    env: NodeJS.ProcessEnv,
+    onLine: (line: string) => void,
+    route?: DirectRoute,
+  ): Promise<Sandbox> {
+    const args = [fn.bundleDir, fn.handler, fn.name, String(fn.memoryMb), ...(route ? [JSON.stringify(route)] : [])];
+    const child = fork(entryScript(ENTRY_SOURCE), args, {
       env,
       execArgv: [`--max-old-space-size=${Math.max(64, fn.memoryMb)}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

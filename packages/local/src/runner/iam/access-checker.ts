@@ -80,7 +80,8 @@ function readBody(incoming: IncomingMessage): Promise<Buffer> {
  * IAM, locally: a proxy on loopback in front of each emulator. Each request is signed with its caller's access key;
  * a function's requests are checked against its role's statements as IAM checks them (action, resource, the
  * conditions the template uses, deny by default) and refused with AWS's AccessDenied error, or passed on unchanged.
- * The operator's key passes unchecked.
+ * The operator's key passes unchecked. A function's sandbox sends the DynamoDB requests its role allows straight to
+ * DynamoDB Local (`installDirectRoute`), so of those only the ones it refuses or cannot read come here.
  */
 export async function startAccessChecker(options: AccessCheckerOptions): Promise<AccessChecker> {
   const agent = new Agent({ keepAlive: true });

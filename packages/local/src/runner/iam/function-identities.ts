@@ -1,6 +1,7 @@
 import { TABLE_ACCESS_ACTIONS, type TableAccess } from '@serverless-jobs/runtime/jobs';
 import type { LocalFunction, LocalModel } from '../local-model.ts';
 import type { Caller, CheckedService, Refusal } from './access-checker.ts';
+import type { DirectRoute } from './direct-route.ts';
 
 /** The access key of the operator clients (the CLI, the dashboard, seeding, the tests' helpers): full access. */
 export const OPERATOR_ACCESS_KEY = 'local';
@@ -38,6 +39,11 @@ export function checkedEnvironment(
     AWS_ACCESS_KEY_ID: functionAccessKey(fn),
     AWS_SECRET_ACCESS_KEY: 'local',
   };
+}
+
+/** What a function's sandbox needs to check its own DynamoDB requests and skip the checker's hop for those allowed. */
+export function directRouteOf(fn: LocalFunction, checked: string, direct: string): DirectRoute {
+  return { checked, direct, accessKeyId: functionAccessKey(fn), statements: fn.identity.statements };
 }
 
 /** What in a job's declaration grants `action`, when the framework grants it from a declaration. */

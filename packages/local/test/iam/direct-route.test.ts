@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { installDirectRoute } from '../../src/runner/iam/direct-route.ts';
+import type { PolicyStatement } from '../../src/runner/iam/role-policies.ts';
+
+const FUNCTION_KEY = 'ServerlessJobsdevreaderFunction';
+const TABLE = 'Orders';
+const STATEMENTS: readonly PolicyStatement[] = [
+  {
+    effect: 'Allow',
+    actions: ['dynamodb:GetItem'],
+    resources: [`arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`],
+    conditions: {},
+    source: 'Policy',
+  },
+];
+
+/** A stand-in for one endpoint: it answers every DynamoDB call with `{}`, and notes each request and connection. */
+interface Endpoint {
+  readonly url: string;
+  readonly targets: string[];
+  connections: number;
+  readonly server: Server;
+}
+
+async function endpoint(): Promise<Endpoint> {
+  const targets: string[] = [];
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      targets.push(String(request.headers['x-amz-target']).split('.').pop() ?? '');
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+    });
+  });
+  const state: Endpoint = { url: '', targets, connections: 0, server };
+  server.on('connection', () => {
+    state.connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return Object.assign(state, { url: `http://127.0.0.1:${address.port}` });
+}
+
+describe('Function: installDirectRoute, in a sandbox in front of the access checker', () => {
+  let checker: Endpoint;
+  let dynamodb: Endpoint;
+  let uninstall: () => void;
+
+  beforeAll(async () => {
+    checker = await endpoint();
+    dynamodb = await endpoint();
+  });
+
+  afterAll(async () => {
+    for (const { server } of [checker, dynamodb]) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  beforeEach(() => {
+    for (const one of [checker, dynamodb]) {
+      one.targets.length = 0;
+      one.connections = 0;
+    }
+    uninstall = installDirectRoute({
+      checked: checker.url,
+      direct: dynamodb.url,
+      accessKeyId: FUNCTION_KEY,
+      statements: STATEMENTS,
+    });
+  });
+
+  afterEach(() => uninstall());
+
+  const client = (accessKeyId = FUNCTION_KEY) =>
+    new DynamoDBClient({
+      endpoint: checker.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId, secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+  const getItem = new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'o-1' } } });
+
+  it('sends what the role allows straight to DynamoDB, twice on one kept-alive connection', async () => {
+    const reader = client();
+    await reader.send(getItem);
+    await reader.send(getItem);
+    expect(dynamodb.targets).toEqual(['GetItem', 'GetItem']);
+    expect(dynamodb.connections).toBe(1);
+    expect(checker.targets).toEqual([]);
+  });
+
+  it('sends what the role does not allow to the checker, which refuses it and says why', async () => {
+    await client().send(new ScanCommand({ TableName: TABLE }));
+    expect(checker.targets).toEqual(['Scan']);
+    expect(dynamodb.targets).toEqual([]);
+  });
+
+  it('sends a request signed with another key to the checker', async () => {
+    await client('SomeoneElse').send(getItem);
+    expect(checker.targets).toEqual(['GetItem']);
+    expect(dynamodb.targets).toEqual([]);
+  });
+
+  it('leaves requests to other endpoints alone', async () => {
+    await new DynamoDBClient({
+      endpoint: dynamodb.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: FUNCTION_KEY, secretAccessKey: 'local' },
+    }).send(new ScanCommand({ TableName: TABLE }));
+    expect(dynamodb.targets).toEqual(['Scan']);
+    expect(checker.targets).toEqual([]);
+  });
+
+  it('closes a request destroyed before it was sent, with the error the SDK expects', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(checker.url);
+    const sent = request({ host: url.hostname, port: url.port, method: 'POST', path: '/' });
+    const failed = new Promise<Error>((resolve) => sent.on('error', resolve));
+    const closed = new Promise<void>((resolve) => sent.on('close', resolve));
+    sent.destroy(new Error('aborted by the caller'));
+    expect((await failed).message).toBe('aborted by the caller');
+    await closed;
+    expect(checker.targets).toEqual([]);
+  });
+
+  it('restores http.request when uninstalled', async () => {
+    uninstall();
+    await client().send(getItem);
+    expect(checker.targets).toEqual(['GetItem']);
+    expect(dynamodb.targets).toEqual([]);
+    uninstall = () => {};
+  });
+});
