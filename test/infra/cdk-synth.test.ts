@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { REQUIRE_PREAMBLE } from '@serverless-jobs/cdk/constructs';
 import { staticClosure } from '#bench/sections/cold-start';
 import { withoutAws } from '#test/helpers/offline-synth';
 import { allJobs } from '#shared/jobs/registry';
@@ -33,6 +34,12 @@ describe('CLI: cdk synth (run once by the test setup)', () => {
       const chunksDir = join(dirname(bundle), 'chunks');
       const chunks = readdirSync(chunksDir).map((name) => join(chunksDir, name));
       expect(chunks.length, bundle).toBeGreaterThan(0);
+      // A file gets a require() of its own only if its code names one: the CommonJS parts of the SDK need it.
+      for (const file of [bundle, ...chunks]) {
+        const text = readFileSync(file, 'utf8');
+        const given = text.startsWith(REQUIRE_PREAMBLE);
+        expect(/\brequire\b/.test(given ? text.slice(REQUIRE_PREAMBLE.length) : text), file).toBe(given);
+      }
       const probe =
         `import(${JSON.stringify(bundle)}).then(async (m) => { if (typeof m.handler !== ` +
         `'function') process.exit(3); await Promise.all(${JSON.stringify(chunks)}.map((c) => import(c))); })`;
