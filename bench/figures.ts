@@ -195,8 +195,9 @@ function iamRow({ on, off }: BenchResults['iamComparison']): FigureRow {
     verdict: verdict(met),
     how:
       `medians of 3 pairs of ${on[0]?.jobs ?? 0} send-email jobs end to end, as the row above, in alternating ` +
-      `order: with every function's request checked against its role by the runner's checker (${each(on)} ` +
-      `jobs/s) and with --no-iam, the functions reaching the emulators directly (${each(off)} jobs/s); the pairs' ` +
+      `order: with every function's request checked against its role, DynamoDB's in its sandbox and the others by ` +
+      `the runner's checker (${each(on)} jobs/s), and with --no-iam, the functions reaching the emulators directly ` +
+      `(${each(off)} jobs/s); the pairs' ` +
       `ratios ${pairs.map((x) => fixed(x)).join(', ')}; ${lost} lost; ${iamCpuText(on, off, goal)}${noise}`,
   };
 }
