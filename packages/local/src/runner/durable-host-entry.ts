@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import type { DurableHostReply, DurableHostRequest } from './durable-host-protocol.ts';
+import { type DirectRoute, installDirectRoute } from './iam/direct-route.ts';
 import { loadHandler } from './load-handler.ts';
 
 /**
@@ -9,7 +10,9 @@ import { loadHandler } from './load-handler.ts';
  * name, and a second start of that name with the same payload is the same execution, as on Lambda. Waits and
  * callback timeouts pass on real timers: the runtime scales them by the runner's clock speed.
  */
-const [bundleDir = '', handlerSpec = 'index.durable'] = process.argv.slice(2);
+const [bundleDir = '', handlerSpec = 'index.durable', route] = process.argv.slice(2);
+// Before the bundle loads, as in a sandbox: the requests its role allows go straight to DynamoDB Local.
+if (route) installDirectRoute(JSON.parse(route) as DirectRoute);
 type DurableHandler = ConstructorParameters<typeof LocalDurableTestRunner>[0]['handlerFunction'];
 const handler = await loadHandler<DurableHandler>(bundleDir, handlerSpec);
 await LocalDurableTestRunner.setupTestEnvironment();

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { killOnExit, stopChild } from './child-processes.ts';
 import type { DurableHostReply, DurableHostRequest } from './durable-host-protocol.ts';
 import { COMPILED, entryScript } from './entry-script.ts';
+import type { DirectRoute } from './iam/direct-route.ts';
 import type { LocalFunction } from './local-model.ts';
 
 const HOST_SOURCE = fileURLToPath(new URL(`./durable-host-entry.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
@@ -53,8 +54,10 @@ class DurableHost {
     env: NodeJS.ProcessEnv,
     onLine: (line: string) => void,
     onFinished: (reply: Extract<DurableHostReply, { type: 'finished' }>) => void,
+    route?: DirectRoute,
   ): Promise<DurableHost> {
-    const child = fork(entryScript(HOST_SOURCE, [TESTING_SDK]), [fn.bundleDir, fn.handler], {
+    const args = [fn.bundleDir, fn.handler, ...(route ? [JSON.stringify(route)] : [])];
+    const child = fork(entryScript(HOST_SOURCE, [TESTING_SDK]), args, {
       env,
       execArgv: [`--max-old-space-size=${Math.max(128, fn.memoryMb)}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -103,6 +106,8 @@ export interface DurableHostsOptions {
   readonly onLine: (fn: LocalFunction, line: string) => void;
   /** An execution that ended: its status, and its error unless it succeeded. */
   readonly onFinished: (fn: LocalFunction, reply: Extract<DurableHostReply, { type: 'finished' }>) => void;
+  /** With IAM on: how a function's host checks its own DynamoDB requests, as a sandbox does. @default none */
+  readonly routeOf?: (fn: LocalFunction) => DirectRoute | undefined;
 }
 
 /**
@@ -127,6 +132,7 @@ export class DurableHosts {
       env,
       (line) => this.options.onLine(fn, line),
       (reply) => this.options.onFinished(fn, reply),
+      this.options.routeOf?.(fn),
     );
     // A host that failed to start is started again by the next request.
     started.catch(() => this.hosts.delete(fn.name));

@@ -235,6 +235,7 @@ export class LocalStack {
         model.functions,
         {
           environmentOf: (fn) => environmentOf(fn),
+          routeOf: (fn) => access && directRouteOf(fn, access.endpoints.dynamodb, emulators.dynamodb.endpoint),
           timeScale: options.clockSpeed ?? 1,
           onLine: (fn, line) => printed(fn.label, line),
           onFinished: (fn, { name, status, run, error }) =>
