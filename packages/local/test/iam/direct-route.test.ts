@@ -115,6 +115,27 @@ describe('Function: installDirectRoute, in a sandbox in front of the access chec
     expect(checker.targets).toEqual([]);
   });
 
+  it('leaves a request without an agent, which makes its own connection, on its way to the checker', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(checker.url);
+    await new Promise<void>((resolve, reject) => {
+      const sent = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/', agent: false },
+        (response) => response.resume().on('end', resolve),
+      );
+      sent.on('error', reject);
+      sent.setHeader('x-amz-target', 'DynamoDB_20120810.GetItem');
+      // Signed by the function, and allowed: only its agent: false keeps it off the direct route.
+      sent.setHeader(
+        'authorization',
+        `AWS4-HMAC-SHA256 Credential=${FUNCTION_KEY}/20261206/us-east-1/dynamodb/aws4_request`,
+      );
+      sent.end(JSON.stringify({ TableName: TABLE }));
+    });
+    expect(checker.targets).toEqual(['GetItem']);
+    expect(dynamodb.targets).toEqual([]);
+  });
+
   it('closes a request destroyed before it was sent, with the error the SDK expects', async () => {
     const { request } = await import('node:http');
     const url = new URL(checker.url);

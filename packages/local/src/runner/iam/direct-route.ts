@@ -61,8 +61,12 @@ export function installDirectRoute(route: DirectRoute): () => void {
     return !('error' in requests) && firstRefusal(route.statements, requests) === undefined;
   };
 
+  // A request that makes its own connection (no agent, or its own createConnection) is left as it is.
   const toChecker = (options: RequestOptions): boolean =>
-    (options.hostname ?? options.host) === checked.hostname && String(options.port) === checked.port;
+    (options.hostname ?? options.host) === checked.hostname &&
+    String(options.port) === checked.port &&
+    options.agent !== false &&
+    options.createConnection === undefined;
 
   const routed = (options: RequestOptions, onResponse?: OnResponse): ClientRequest => {
     const agent = (options.agent instanceof http.Agent ? options.agent : http.globalAgent) as RequestAgent;
