@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { type ClientRequest, createServer, request, type Server } from 'node:http';
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installDirectRoute } from '../../src/runner/iam/direct-route.ts';
@@ -20,20 +20,24 @@ const STATEMENTS: readonly PolicyStatement[] = [
 interface Endpoint {
   readonly url: string;
   readonly targets: string[];
+  /** The Host header of each request. */
+  readonly hosts: string[];
   connections: number;
   readonly server: Server;
 }
 
 async function endpoint(): Promise<Endpoint> {
   const targets: string[] = [];
+  const hosts: string[] = [];
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       targets.push(String(request.headers['x-amz-target']).split('.').pop() ?? '');
+      hosts.push(request.headers.host ?? '');
       response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
     });
   });
-  const state: Endpoint = { url: '', targets, connections: 0, server };
+  const state: Endpoint = { url: '', targets, hosts, connections: 0, server };
   server.on('connection', () => {
     state.connections += 1;
   });
@@ -63,6 +67,7 @@ describe('Function: installDirectRoute, in a sandbox in front of the access chec
   beforeEach(() => {
     for (const one of [checker, dynamodb]) {
       one.targets.length = 0;
+      one.hosts.length = 0;
       one.connections = 0;
     }
     uninstall = installDirectRoute({
@@ -90,10 +95,11 @@ describe('Function: installDirectRoute, in a sandbox in front of the access chec
     await reader.send(getItem);
     expect(dynamodb.targets).toEqual(['GetItem', 'GetItem']);
     expect(dynamodb.connections).toBe(1);
+    expect(dynamodb.hosts).toEqual([new URL(dynamodb.url).host, new URL(dynamodb.url).host]);
     expect(checker.targets).toEqual([]);
   });
 
-  it('sends what the role does not allow to the checker, which refuses it and says why', async () => {
+  it('sends what the role does not allow to the checker (which refuses it: access-checker.test)', async () => {
     await client().send(new ScanCommand({ TableName: TABLE }));
     expect(checker.targets).toEqual(['Scan']);
     expect(dynamodb.targets).toEqual([]);
@@ -116,7 +122,6 @@ describe('Function: installDirectRoute, in a sandbox in front of the access chec
   });
 
   it('leaves a request without an agent, which makes its own connection, on its way to the checker', async () => {
-    const { request } = await import('node:http');
     const url = new URL(checker.url);
     await new Promise<void>((resolve, reject) => {
       const sent = request(
@@ -136,8 +141,47 @@ describe('Function: installDirectRoute, in a sandbox in front of the access chec
     expect(dynamodb.targets).toEqual([]);
   });
 
+  /** A request by hand to the checker's endpoint, signed by the function, with `body` written by `send`. */
+  const byHand = async (target: string, send: (request: ClientRequest) => void): Promise<number | undefined> => {
+    const url = new URL(checker.url);
+    return new Promise((resolve, reject) => {
+      const sent = request({ host: url.hostname, port: url.port, method: 'POST', path: '/' }, (response) =>
+        response.resume().on('end', () => resolve(response.statusCode)),
+      );
+      sent.on('error', reject);
+      sent.setHeader('x-amz-target', `DynamoDB_20120810.${target}`);
+      sent.setHeader(
+        'authorization',
+        `AWS4-HMAC-SHA256 Credential=${FUNCTION_KEY}/20261206/us-east-1/dynamodb/aws4_request`,
+      );
+      send(sent);
+    });
+  };
+
+  it('sends a body written before end() to the checker, which reads the whole of it', async () => {
+    // What end() is given alone is allowed; what was written before it is not.
+    await byHand('GetItem', (sent) => {
+      sent.write(JSON.stringify({ TableName: 'Secret', Key: {} }));
+      sent.end(JSON.stringify({ TableName: TABLE, Key: {} }));
+    });
+    expect(checker.targets).toEqual(['GetItem']);
+    expect(dynamodb.targets).toEqual([]);
+  });
+
+  it('sends a body the check cannot read to the checker, and the request still gets its answer', async () => {
+    const status = await byHand('TransactWriteItems', (sent) => sent.end(JSON.stringify({ TransactItems: {} })));
+    expect(status).toBe(200);
+    expect(checker.targets).toEqual(['TransactWriteItems']);
+  });
+
+  it('closes a request made with a signal already aborted', async () => {
+    const url = new URL(checker.url);
+    const sent = request({ host: url.hostname, port: url.port, path: '/', signal: AbortSignal.abort() });
+    await new Promise<void>((resolve) => sent.on('error', () => resolve()));
+    expect(sent.destroyed).toBe(true);
+  });
+
   it('closes a request destroyed before it was sent, with the error the SDK expects', async () => {
-    const { request } = await import('node:http');
     const url = new URL(checker.url);
     const sent = request({ host: url.hostname, port: url.port, method: 'POST', path: '/' });
     const failed = new Promise<Error>((resolve) => sent.on('error', resolve));

@@ -25,8 +25,19 @@ type OnResponse = (response: http.IncomingMessage) => void;
 const isOptions = (value: unknown): value is RequestOptions =>
   typeof value === 'object' && value !== null && !(value instanceof URL);
 
-const headerText = (value: number | string | readonly string[] | undefined): string | string[] | undefined =>
-  typeof value === 'number' ? String(value) : (value as string | string[] | undefined);
+/** A request's headers as the checker's server reads them; undefined if one is given twice, which it reads apart. */
+function headersOf(request: ClientRequest): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.getHeaders())) {
+    if (Array.isArray(value)) return undefined;
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return headers;
+}
+
+/** Whether a request waits for `100 Continue`: it could not, held back until it ends. */
+const waitsToContinue = (headers: RequestOptions['headers']): boolean =>
+  headers !== undefined && !Array.isArray(headers) && Object.keys(headers).some((name) => /^expect$/i.test(name));
 
 /**
  * IAM, locally, without a second hop for the requests a role allows. Installed in a function's sandbox before its
@@ -46,30 +57,37 @@ export function installDirectRoute(route: DirectRoute): () => void {
   const direct = new URL(route.direct);
   const original: Request = http.request;
 
+  /** Whether the checker would pass `body`, the request's whole body, on unchanged. Any doubt sends it there. */
   const allowed = (request: ClientRequest, body: unknown): boolean => {
     if (typeof body !== 'string' && !Buffer.isBuffer(body)) return false;
-    const headers = Object.fromEntries(
-      Object.entries(request.getHeaders()).map(([name, value]) => [name, headerText(value)]),
-    );
-    if (accessKeyIdOf(headers) !== route.accessKeyId) return false;
-    const requests = accessRequestsOf('dynamodb', {
-      method: request.method,
-      path: request.path,
-      headers,
-      body: body.toString(),
-    });
-    return !('error' in requests) && firstRefusal(route.statements, requests) === undefined;
+    const headers = headersOf(request);
+    if (!headers || accessKeyIdOf(headers) !== route.accessKeyId) return false;
+    try {
+      const requests = accessRequestsOf('dynamodb', {
+        method: request.method,
+        path: request.path,
+        headers,
+        body: body.toString(),
+      });
+      return !('error' in requests) && firstRefusal(route.statements, requests) === undefined;
+    } catch {
+      // A body the parser chokes on: the checker drops such a request's connection, as it did before.
+      return false;
+    }
   };
 
-  // A request that makes its own connection (no agent, or its own createConnection) is left as it is.
+  // Left as they are: a request that makes its own connection (no agent, or its own createConnection), and one that
+  // waits for 100 Continue before its body, which it would not get while held back.
   const toChecker = (options: RequestOptions): boolean =>
     (options.hostname ?? options.host) === checked.hostname &&
     String(options.port) === checked.port &&
     options.agent !== false &&
-    options.createConnection === undefined;
+    options.createConnection === undefined &&
+    !waitsToContinue(options.headers);
 
   const routed = (options: RequestOptions, onResponse?: OnResponse): ClientRequest => {
-    const agent = (options.agent instanceof http.Agent ? options.agent : http.globalAgent) as RequestAgent;
+    const given = options.agent as Partial<RequestAgent> | undefined;
+    const agent = (typeof given?.addRequest === 'function' ? given : http.globalAgent) as RequestAgent;
     let waiting: RequestOptions | undefined;
     // The request's agent in all but one thing: it holds the request back until its route is known.
     const holding: RequestAgent = Object.create(agent, {
@@ -88,9 +106,20 @@ export function installDirectRoute(route: DirectRoute): () => void {
       waiting = undefined;
       agent.addRequest(request, { ...held, host: to.hostname, hostname: to.hostname, port: Number(to.port) });
     };
-    const { end, destroy } = request;
+    const { write, end, destroy } = request;
+    // Only a body given whole to end() is checked: one written before it goes to the checker, which reads it all.
+    let written = false;
+    request.write = function (this: ClientRequest, ...args: unknown[]) {
+      written = true;
+      return write.apply(this, args as Parameters<typeof write>);
+    } as typeof write;
     request.end = function (this: ClientRequest, ...args: unknown[]) {
-      send(allowed(this, typeof args[0] === 'function' ? undefined : args[0]) ? direct : checked);
+      const body = typeof args[0] === 'function' ? undefined : args[0];
+      if (!written && allowed(this, body)) {
+        // As the checker did when it forwarded a request: the Host is the one it goes to.
+        if (!this.headersSent) this.setHeader('host', direct.host);
+        send(direct);
+      } else send(checked);
       return end.apply(this, args as Parameters<typeof end>);
     } as typeof end;
     // Destroyed before it was ended: the agent still takes it, so that Node closes it as it would any other.
@@ -99,6 +128,8 @@ export function installDirectRoute(route: DirectRoute): () => void {
       send(checked);
       return result;
     };
+    // Destroyed as it was made (an aborted signal): Node called destroy before the line above replaced it.
+    if (request.destroyed) send(checked);
     return request;
   };
 
