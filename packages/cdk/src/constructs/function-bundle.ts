@@ -22,7 +22,7 @@ export const BUNDLE_ENTRY = 'index';
 /**
  * ESM output: CommonJS dependencies inside the bundle still call require(), which an ES module lacks. Only the files
  * that name it get it: the others load without importing `module` and making a require of their own, which was
- * 0.008–0.025 of the floor's load time for fulfil-order's 12 files at init (40 rounds each, two scratch runs).
+ * 0.008–0.025 of the floor's load time for fulfil-order (its 13 files at init; 40 rounds each, two scratch runs).
  */
 export const REQUIRE_PREAMBLE =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);\n";

@@ -231,11 +231,13 @@ export class LocalStack {
             output.note(fn.label, `IAM: a statement of its role is not checked locally: ${statement}`);
       }
       const access = checker;
+      const routeOf = (fn: LocalFunction) =>
+        access && directRouteOf(fn, access.endpoints.dynamodb, emulators.dynamodb.endpoint);
       durable = await startDurableRuntime(
         model.functions,
         {
           environmentOf: (fn) => environmentOf(fn),
-          routeOf: (fn) => access && directRouteOf(fn, access.endpoints.dynamodb, emulators.dynamodb.endpoint),
+          routeOf,
           timeScale: options.clockSpeed ?? 1,
           onLine: (fn, line) => printed(fn.label, line),
           onFinished: (fn, { name, status, run, error }) =>
@@ -269,7 +271,7 @@ export class LocalStack {
         if (!fn || !queue)
           throw new Error(`Event source mapping ${mapping.logicalId} points at a function or queue not in the stack`);
         const sandboxEnv = environmentOf(fn);
-        const route = access && directRouteOf(fn, access.endpoints.dynamodb, emulators.dynamodb.endpoint);
+        const route = routeOf(fn);
         return new SqsPoller({
           client: sqs,
           mapping,

@@ -40,13 +40,14 @@ const waitsToContinue = (headers: RequestOptions['headers']): boolean =>
   headers !== undefined && !Array.isArray(headers) && Object.keys(headers).some((name) => /^expect$/i.test(name));
 
 /**
- * IAM, locally, without a second hop for the requests a role allows. Installed in a function's sandbox before its
- * bundle loads, this checks each DynamoDB request the SDK sends to the access checker, as the checker would (the same
- * functions, on the same statements). One that its role allows goes straight to DynamoDB Local on the SDK's own
- * kept-alive connections. Any other request, refused or not understood, goes to the checker as before, which refuses
- * it with AWS's error and logs the refusal: the sandbox only skips the hop where the checker would forward the request
- * unchanged. In a CPU profile of the runner with IAM on, the two socket writes of each forwarded DynamoDB request
- * (out to DynamoDB Local, and its answer back) were 1.34 s of 3,333 jobs, against 0.5 s for the check itself.
+ * IAM, locally, without a second hop for the requests a role allows. Installed in a function's sandbox (or a durable
+ * function's host) before its bundle loads, this checks each DynamoDB request the SDK sends to the access checker,
+ * as the checker would (the same functions, on the same statements). One that its role allows goes straight to
+ * DynamoDB Local on the SDK's own kept-alive connections. Any other request, refused or not understood, goes to the
+ * checker as before, which refuses it with AWS's error and logs the refusal: the sandbox only skips the hop where
+ * the checker would forward the request unchanged. In a CPU profile of the runner with IAM on, the two socket writes
+ * of each forwarded DynamoDB request (out to DynamoDB Local, and its answer back) were 1.34 s of 3,333 jobs, against
+ * 0.5 s for the check itself.
  *
  * The route is chosen when the SDK ends the request with its body: until then the request waits for its socket, as a
  * request does in the tick it is made. SQS and the SES emulator run in the runner's process, so they take no second
