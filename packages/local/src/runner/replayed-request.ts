@@ -12,7 +12,9 @@ export function replayedRequest(incoming: IncomingMessage, body: Buffer, host: s
   copy.httpVersion = incoming.httpVersion;
   copy.httpVersionMajor = incoming.httpVersionMajor;
   copy.httpVersionMinor = incoming.httpVersionMinor;
+  // Node derives both views from the parser's header count, which a copy never had: each is set, not derived.
   copy.headers = { ...incoming.headers, host };
+  copy.headersDistinct = { ...incoming.headersDistinct, host: [host] };
   copy.rawHeaders = incoming.rawHeaders.map((value, i, raw) =>
     i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'host' ? host : value,
   );
