@@ -25,7 +25,9 @@ async function replayOnce(body: string, headers: [string, string][]): Promise<Re
       const { headers, headersDistinct, rawHeaders, method, url } = copy;
       return { headers, headersDistinct, rawHeaders, method, url, body: await text(copy) };
     })();
-    void read.then(() => response.end('ok'));
+    // Answered either way: a copy that fails to read fails the test at `await read`, not by a timeout.
+    const answer = () => void response.end('ok');
+    read.then(answer, answer);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
