@@ -99,6 +99,20 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await expect.poll(() => page.locator('#health-badge').textContent()).toBe('Healthy');
   });
 
+  it('says the runs are loading until they are read, then that none match the filters', async () => {
+    // A screenshot taken before the first read showed "No runs yet." on a ledger full of runs.
+    const html = await (await fetch(`${local.url}/`)).text();
+    expect(html).toMatch(/<p id="runs-empty"[^>]*>Loading runs…<\/p>/);
+    await page.selectOption('#runs-job', 'send-email');
+    await page.selectOption('#runs-status', 'SKIPPED');
+    const empty = page.locator('#runs-empty');
+    await expect.poll(() => empty.textContent()).toBe('No runs match these filters.');
+    expect(await empty.isVisible()).toBe(true);
+    await page.selectOption('#runs-job', '');
+    await page.selectOption('#runs-status', '');
+    await expect.poll(() => empty.textContent()).not.toBe('No runs match these filters.');
+  });
+
   it('pauses and resumes a schedule from its buttons; a paused one reads as paused', async () => {
     const row = page.locator('#jobs tbody tr[data-job="cleanup"][data-schedule="daily"]');
     const state = row.locator('.badge').first();

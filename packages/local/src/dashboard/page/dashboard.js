@@ -224,6 +224,9 @@ async function refreshRuns() {
   if (runs.length === 0 && runPages.length > 1) return turnRunsPage(0);
   nextRunsPage = headers.get('x-next-cursor') ?? undefined;
   replaceRows($('#runs tbody'), runs.map(runRow));
+  // Until the first answer the page says it is loading, not that there is nothing: a slow read looked like none.
+  const filtered = $('#runs-job').value !== '' || $('#runs-status').value !== '';
+  $('#runs-empty').textContent = filtered ? 'No runs match these filters.' : 'No runs yet.';
   $('#runs-empty').hidden = runs.length > 0;
   $('#runs-page').textContent = `Page ${runPages.length}`;
   $('#runs-prev').disabled = runPages.length === 1;
