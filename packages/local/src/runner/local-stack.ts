@@ -204,7 +204,8 @@ export class LocalStack {
           }
         : built;
       const { tables, queues } = model;
-      progress(`Creating ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
+      // Those kept from the last start are left as they are: a restart creates only what is missing.
+      progress(`Provisioning ${tables.length} tables and ${queues.length} queues from ${assembly.stackName}…`);
       await provision(model, { dynamodb, sqs });
       const output = new FunctionOutput(options.logFormat ?? 'pretty', join(dataDir, METRICS_FILE), options.write);
       const printed = (label: string, text: string): void => {
