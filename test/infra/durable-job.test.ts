@@ -1,3 +1,4 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobWorker } from '@serverless-jobs/cdk/constructs';
 import { logicalIdOf, propertiesOf, type SynthesizedJobsApp, synthJobsApp } from '#test/infra/support/synth-jobs-app';
@@ -25,6 +26,8 @@ describe('Template: a durable job (fulfil-order)', () => {
       DurableConfig: { ExecutionTimeout: 172_800, RetentionPeriodInDays: 14 },
     });
     expect(propertiesOf(synth.template, logicalIdOf(worker.fn))).not.toHaveProperty('DurableConfig');
+    // Durable from its first deploy, so CDK's note on turning an existing function durable does not apply to it.
+    expect(Annotations.fromStack(synth.stack).findInfo('*', Match.stringLikeRegexp('durability'))).toEqual([]);
   });
 
   it('starts executions from its queue through the alias: the starter has the queue and names the alias', () => {

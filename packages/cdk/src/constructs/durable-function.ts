@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -59,6 +59,12 @@ export class DurableFunction extends Construct {
         retentionPeriod: Duration.days(durable.retentionDays),
       },
     });
+    // CDK notes that turning an existing function durable replaces it. This one is durable from its first deploy: a
+    // job made durable later gets this construct, a new function, beside the starter it had.
+    Annotations.of(this.fn).acknowledgeInfo(
+      'aws-lambda:Function.DurableConfig',
+      'created durable; never an existing function turned durable',
+    );
     // Its grant is the starter's TracingPolicy on the same role.
     if (props.tracing)
       (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
