@@ -117,15 +117,17 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     const row = page.locator('#jobs tbody tr[data-job="cleanup"][data-schedule="daily"]');
     const state = row.locator('.badge').first();
     const next = row.locator('td').nth(3); // Next occurrences
+    // The page's own refresh, every 2 s, can show the new state before the button's answer sets the message.
+    const message = page.locator('#jobs-message');
     await page.click('#jobs button[data-action="pause"][data-job="cleanup"]');
+    await expect.poll(() => message.textContent()).toBe('cleanup/daily: paused');
     await expect.poll(() => state.textContent()).toBe('Paused');
     await expect.poll(() => next.textContent()).toBe('Paused: no occurrences until resumed');
-    expect(await page.locator('#jobs-message').textContent()).toBe('cleanup/daily: paused');
     expect(await row.textContent()).not.toMatch(/none|DISABLED/);
     await page.click('#jobs button[data-action="resume"][data-job="cleanup"]');
+    await expect.poll(() => message.textContent()).toBe('cleanup/daily: resumed');
     await expect.poll(() => state.textContent()).toBe('Active');
-    expect(await next.locator('.next div').count()).toBe(5);
-    expect(await page.locator('#jobs-message').textContent()).toBe('cleanup/daily: resumed');
+    await expect.poll(() => next.locator('.next div').count()).toBe(5);
   });
 
   it('triggers cleanup, and its run appears in the runs as SUCCEEDED', async () => {
