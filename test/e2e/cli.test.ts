@@ -100,7 +100,7 @@ describe('CLI: jobs against npm start', () => {
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toBe(
-      'jobs-cli: send process-order: nothing sent, 1 invalid: entry 1: field "orderId": must be ' +
+      'jobs-cli: send process-order: nothing sent: field "orderId": must be ' +
         'letters, digits, _ or - (given "a b")\n',
     );
   }, 30_000);

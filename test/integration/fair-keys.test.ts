@@ -106,7 +106,7 @@ describe('Every producer sends a fair job its key as MessageGroupId', () => {
     expect(sent).toContain('c-9');
     expect(sent.find((group) => group !== 'c-9')).toMatch(/^sha256:/);
     expect(entryProblems(invoice, [{ payload: { customerId: ['c'], n: 1 } }])).toEqual([
-      'entry 1: field "customerId" (fairness.key) must hold a string, a number or a boolean (given ["c"])',
+      'field "customerId" (fairness.key) must hold a string, a number or a boolean (given ["c"])',
     ]);
   });
 

@@ -45,6 +45,14 @@ describe('Class: JobsOps (on DynamoDB Local and fauxqs)', () => {
       expect(await messageCount(f.sqs, f.queueUrl('process-order'))).toBe(0);
     });
 
+    it('names no entry number for a lone entry (send --data)', async () => {
+      const f = await opsFixture(JOBS);
+      await expect(f.ops.send('process-order', [{ payload: { orderId: 'a b' } }])).rejects.toThrow(
+        /^send process-order: nothing sent: field "orderId": must be letters, digits, _ or - \(given "a b"\)$/,
+      );
+      expect(await messageCount(f.sqs, f.queueUrl('process-order'))).toBe(0);
+    });
+
     it('refuses an unknown job, listing the jobs', async () => {
       const f = await opsFixture(JOBS);
       await expect(f.ops.send('process-orders', [{ payload: {} }])).rejects.toThrow(

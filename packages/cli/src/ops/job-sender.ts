@@ -38,25 +38,28 @@ function keyError(policy: FairnessPolicy, payload: unknown): string | undefined 
   }
 }
 
-/** Every problem of every entry, `entry 2: field "orderId": … (given "a b")`; empty when all are valid. */
+/**
+ * Every problem of every entry, `entry 2: field "orderId": … (given "a b")`; empty when all are valid. A lone entry
+ * (`send --data`) has no number to name: `field "orderId": …`.
+ */
 export function entryProblems(job: JobDeclaration, entries: readonly SendEntry[]): string[] {
   const problems: string[] = [];
   entries.forEach((entry, index) => {
-    const where = `entry ${index + 1}`;
+    const where = entries.length === 1 ? '' : `entry ${index + 1}: `;
     const parsed = z.safeParse(job.payload, entry.payload);
-    if (!parsed.success) problems.push(`${where}: ${describeIssues(parsed.error.issues, entry.payload)}`);
+    if (!parsed.success) problems.push(`${where}${describeIssues(parsed.error.issues, entry.payload)}`);
     if (entry.id !== undefined && !ID_PATTERN.test(entry.id)) {
       problems.push(
-        `${where}: field "id": must be 1-512 characters without control characters (given ` +
+        `${where}field "id": must be 1-512 characters without control characters (given ` +
           `${JSON.stringify(entry.id.slice(0, 80))})`,
       );
     }
     const keyProblem = job.fairness && keyError(job.fairness, entry.payload);
-    if (keyProblem) problems.push(`${where}: ${keyProblem}`);
+    if (keyProblem) problems.push(`${where}${keyProblem}`);
     const delay = entry.delaySeconds;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS)) {
       problems.push(
-        `${where}: field "delaySeconds": must be a whole number from 0 to ${MAX_DELAY_SECONDS} (given ${delay})`,
+        `${where}field "delaySeconds": must be a whole number from 0 to ${MAX_DELAY_SECONDS} (given ${delay})`,
       );
     }
   });
@@ -76,9 +79,9 @@ export async function sendJobs(
   const problems = entryProblems(job, entries);
   if (problems.length > 0) {
     const more = problems.length > SHOWN_PROBLEMS ? `; and ${problems.length - SHOWN_PROBLEMS} more` : '';
+    const count = entries.length === 1 ? '' : `, ${problems.length} invalid`;
     throw new OpsInputError(
-      `send ${job.name}: nothing sent, ${problems.length} invalid: ` +
-        `${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}`,
+      `send ${job.name}: nothing sent${count}: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}`,
     );
   }
   const outgoing: OutgoingJob[] = entries.map((entry) => ({
