@@ -24,21 +24,33 @@ export type Refusal = {
 };
 export type Decision = { readonly allowed: true; readonly by: PolicyStatement; readonly resource: string } | Refusal;
 
-const patterns = new Map<string, RegExp>();
+type Matcher = (value: string) => boolean;
+/** Each pattern's matcher, made once: by case-sensitivity, then by pattern (no key built per call). */
+const matchers = { exact: new Map<string, Matcher>(), ignoringCase: new Map<string, Matcher>() };
+
+function matcherOf(pattern: string, ignoreCase: boolean): Matcher {
+  if (!/[*?]/.test(pattern)) {
+    // Most patterns name one action or one ARN: a comparison, not a regular expression.
+    const lower = pattern.toLowerCase();
+    return ignoreCase ? (value) => value.toLowerCase() === lower : (value) => value === pattern;
+  }
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  const regex = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
+  return (value) => regex.test(value);
+}
 
 /** IAM's wildcards: `*` any run of characters (`/` and `:` included), `?` any one character. */
 function matches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let regex = patterns.get(key);
-  if (!regex) {
-    const body = pattern
-      .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    regex = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-    patterns.set(key, regex);
+  const made = ignoreCase ? matchers.ignoringCase : matchers.exact;
+  let matcher = made.get(pattern);
+  if (!matcher) {
+    matcher = matcherOf(pattern, ignoreCase);
+    made.set(pattern, matcher);
   }
-  return regex.test(value);
+  return matcher(value);
 }
 
 const STRING_OPERATORS: Readonly<Record<string, (value: string, pattern: string) => boolean>> = {
