@@ -1,14 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { iamProbeJob, iamScannerJob } from '#test/e2e/fixtures/iam-probe-job';
-import { clientsFor, eventually, getItem, ROOT, ledgerKey } from '#test/e2e/local-stack-fixture';
-import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
+import { clientsFor, eventually, getItem, ledgerKey, startFixtureStack } from '#test/e2e/local-stack-fixture';
 
 const ACCOUNT_ARN = 'arn:aws:sqs:us-east-1:000000000000';
 
@@ -40,20 +36,12 @@ describe('Local stack: each function runs with its own role, as IAM would check 
 
   beforeAll(async () => {
     const jobs = [iamProbeJob, iamScannerJob];
-    stack = await LocalStack.start({
-      root: ROOT,
+    stack = await startFixtureStack(
       jobs,
-      cdkOut: synthesizeInProcess(
-        jobs,
-        (job) => join(ROOT, `test/e2e/fixtures/${job === 'iam-probe' ? 'iam-probe' : 'iam-scanner'}-handler.ts`),
-        'sj-iam-',
-      ),
-      synth: 'never',
-      dataDir: mkdtempSync(join(tmpdir(), 'sj-iam-data-')),
-      persist: false,
-      dashboard: false,
-      write: (text) => lines.push(text),
-    });
+      (job) => `test/e2e/fixtures/${job === 'iam-probe' ? 'iam-probe' : 'iam-scanner'}-handler.ts`,
+      'sj-iam-',
+      { dashboard: false, write: (text) => lines.push(text) },
+    );
     ({ sqs, dynamodb } = clientsFor(stack.describe().endpoints as { sqs: string; dynamodb: string }));
   }, 120_000);
 

@@ -9,7 +9,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromItem } from '@serverless-jobs/runtime/adapters';
 import { N, S } from '@serverless-jobs/runtime/adapters';
 import { LocalStack, type LocalStackOptions } from '@serverless-jobs/local/runner';
+import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
 import { allJobs } from '#shared/jobs/registry';
+import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -60,6 +62,29 @@ export async function startAppStack(
     ...options,
   });
   return { stack, dataDir };
+}
+
+/**
+ * A stack of test-only `jobs`, each built from the handler file `handlerOf(job)` names (relative to the
+ * repository), synthesized in process, in fresh folders named after `prefix`, with nothing kept and nothing
+ * printed; `options` adds to or overrides that.
+ */
+export function startFixtureStack(
+  jobs: readonly JobDeclaration[],
+  handlerOf: (job: string) => string,
+  prefix: string,
+  options: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
+  return LocalStack.start({
+    root: ROOT,
+    jobs,
+    cdkOut: synthesizeInProcess(jobs, (job) => join(ROOT, handlerOf(job)), prefix),
+    synth: 'never',
+    dataDir: mkdtempSync(join(tmpdir(), `${prefix}data-`)),
+    persist: false,
+    write: () => {},
+    ...options,
+  });
 }
 
 export const ledgerKey = (job: string, id: string): Record<string, string> => ({ pk: runPartition(job, id), sk: id });

@@ -1,27 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
 import { flakyJob } from '#test/e2e/fixtures/flaky-job';
-import { clientsFor, eventually, getItem, ledgerKey, ROOT } from '#test/e2e/local-stack-fixture';
-import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
+import { clientsFor, eventually, getItem, ledgerKey, startFixtureStack } from '#test/e2e/local-stack-fixture';
 
 describe('Local stack: a handler that keeps failing transiently', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({
-      root: ROOT,
-      jobs: [flakyJob],
-      cdkOut: synthesizeInProcess([flakyJob], () => join(ROOT, 'test/e2e/fixtures/flaky-handler.ts'), 'sj-flaky-'),
-      synth: 'never',
-      dataDir: mkdtempSync(join(tmpdir(), 'sj-flaky-data-')),
-      persist: false,
-      write: () => {},
-    });
+    stack = await startFixtureStack([flakyJob], () => 'test/e2e/fixtures/flaky-handler.ts', 'sj-flaky-');
   }, 120_000);
 
   afterAll(async () => {

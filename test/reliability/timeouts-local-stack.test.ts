@@ -1,31 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStack } from '@serverless-jobs/local/runner';
+import type { LocalStack } from '@serverless-jobs/local/runner';
 import { jobOutputKey, tableOutputKey } from '@serverless-jobs/runtime/contracts';
-import { clientsFor, eventually, getItem, ROOT, ledgerKey } from '#test/e2e/local-stack-fixture';
+import { clientsFor, eventually, getItem, ledgerKey, startFixtureStack } from '#test/e2e/local-stack-fixture';
 import { slowEmailJob } from '#test/reliability/fixtures/slow-email-job';
-import { synthesizeInProcess } from '#infra/local/synthesize-in-process';
 
 describe('Reliability matrix 3 (runner level): a Lambda killed at its Timeout by the local runner', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await LocalStack.start({
-      root: ROOT,
-      jobs: [slowEmailJob],
-      cdkOut: synthesizeInProcess(
-        [slowEmailJob],
-        () => join(ROOT, 'test/reliability/fixtures/slow-email-handler.ts'),
-        'sj-slow-',
-      ),
-      synth: 'never',
-      dataDir: mkdtempSync(join(tmpdir(), 'sj-slow-data-')),
-      persist: false,
-      write: () => {},
-    });
+    stack = await startFixtureStack(
+      [slowEmailJob],
+      () => 'test/reliability/fixtures/slow-email-handler.ts',
+      'sj-slow-',
+    );
   }, 120_000);
 
   afterAll(async () => {
