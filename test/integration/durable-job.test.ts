@@ -62,7 +62,9 @@ describe('A durable job (DynamoDB Local, fauxqs, the durable-execution testing S
     expect(await f.run(key('bad'))).toMatchObject({ status: 'DEAD' });
     const [copy, ...more] = await f.drain(f.dlqUrl);
     expect(more).toEqual([]);
-    expect(copy?.MessageAttributes?.['sj-reason']?.StringValue).toContain('card 4242 refused (given "expired")');
+    expect(copy?.MessageAttributes?.['sj-reason']?.StringValue).toBe(
+      'PermanentJobError: card 4242 refused (given "expired")',
+    );
     expect(JSON.parse(copy?.Body ?? '{}')).toMatchObject({ id: 'bad', job: 'durable-job', payload: { n: 1 } });
     expect(f.metrics.total('JobDeadLettered')).toBe(1);
   });

@@ -13,6 +13,7 @@ import * as z from '../runtime/zod-mini.ts';
 import { createDurableJobContext, type DurableJobHandler, stepRetryStrategy } from './durable-job-context.ts';
 import type { DurableRuns } from './durable-runs.ts';
 import type { DurableStart } from './durable-start.ts';
+import { failureReason } from './failure-reason.ts';
 
 /** Everything a durable job's execution touches, as ports: testable on the emulators and the local durable runner. */
 export interface DurableRunDeps {
@@ -39,12 +40,6 @@ export interface DurableOutcome {
 
 /** The lease of a durable run outlives its execution by this much; an execution that timed out lets it go then. */
 const LEASE_GRACE_MS = 60_000;
-
-function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error).slice(0, 2000);
-  const cause = error.cause instanceof Error ? ` (${error.cause.name}: ${error.cause.message})` : '';
-  return `${error.name}: ${error.message}${cause}`.slice(0, 2000);
-}
 
 /**
  * One durable run: takes the run over from the starter (`sj:start`), runs the job's handler with its steps, waits
@@ -111,7 +106,7 @@ export async function runDurable(deps: DurableRunDeps, event: DurableStart, cont
           return 'CANCELLED';
         }
         const now = clock.now();
-        const reason = reasonOf(error);
+        const reason = failureReason(error);
         metrics.count('JobFailed');
         await deps.queue.deadLetter({
           record: {
