@@ -1,17 +1,14 @@
 import type { DurableJobContext } from '@serverless-jobs/runtime/durable';
 import { isCallbackFailure } from '@serverless-jobs/runtime/durable';
 import type { PayloadOf, SettingsOf } from '@serverless-jobs/runtime/jobs';
-import { describeIssues, PermanentJobError } from '@serverless-jobs/runtime/runtime';
-import * as z from '@serverless-jobs/runtime/zod';
+import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
+import type * as z from '@serverless-jobs/runtime/zod';
 import { type FulfilmentStore, type Order, OrderStatus } from '#shared/domain/order';
-import type { fulfilOrderJob } from '#shared/jobs/fulfil-order';
+import { type fulfilOrderJob, paymentCallback } from '#shared/jobs/fulfil-order';
 import { validateOrder } from '#functions/process-order/process-order';
 
 export type FulfilOrderPayload = PayloadOf<typeof fulfilOrderJob>;
 type Context = DurableJobContext<SettingsOf<typeof fulfilOrderJob>>;
-
-/** What the payment callback carries: `jobs callback fulfil-order <job ID> --data '{"paymentId":"…"}'`. */
-const payment = z.strictObject({ paymentId: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** The e-mail job IDs: one per order and outcome, so a step run again sends nothing twice. */
 export const fulfilmentEmailId = (orderId: string, outcome: 'shipped' | 'cancelled'): string =>
@@ -56,12 +53,9 @@ export async function fulfilOrder(payload: FulfilOrderPayload, ctx: Context, ord
     await move(orders, found, OrderStatus.PENDING, OrderStatus.RESERVED, ctx.now());
     return found;
   });
-  let paid: z.infer<typeof payment>;
+  let paid: z.output<typeof paymentCallback.data>;
   try {
-    const data = await ctx.waitForCallback('payment', { timeout: ctx.settings.paymentTimeout });
-    const parsed = z.safeParse(payment, data);
-    if (!parsed.success) throw new PermanentJobError(`payment callback: ${describeIssues(parsed.error.issues, data)}`);
-    paid = parsed.data;
+    paid = await ctx.waitForCallback(paymentCallback, { timeout: ctx.settings.paymentTimeout });
   } catch (error) {
     if (!isCallbackFailure(error)) throw error;
     await ctx.step('cancel', () => move(orders, order, OrderStatus.RESERVED, OrderStatus.CANCELLED, ctx.now()));

@@ -66,6 +66,13 @@ describe('Durable job: order fulfilment under npm start', () => {
     const runs = await jobs('runs', 'fulfil-order');
     expect(runs.stdout).toMatch(new RegExp(`${id}\\s+RUNNING.*waiting for callback "payment" since`));
     const [listed] = JSON.parse((await jobs('runs', 'fulfil-order', '--json')).stdout) as { callbackId?: string }[];
+    // Data the declared callback does not take is refused before it is sent: the run still waits, for good data.
+    const typo = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":5}');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      new RegExp(`callback "payment" of fulfil-order/${id}: nothing sent: field "paymentId": .*\\(given 5\\)`),
+    );
+    expect(await run(id)).toMatchObject({ status: 'RUNNING', callback: { name: 'payment' } });
     const paid = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":"pay-1"}');
     expect(paid).toMatchObject({ code: 0, stdout: `Sent the success of callback "payment" to fulfil-order/${id}\n` });
     // As on Lambda, a callback is completed once: the Lambda API itself refuses a second answer.

@@ -1,7 +1,7 @@
 import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-execution-sdk-js-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DurableJobHandler } from '@serverless-jobs/runtime/durable';
-import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { defineCallback, defineJob } from '@serverless-jobs/runtime/jobs';
 import { PermanentJobError } from '@serverless-jobs/runtime/runtime';
 import * as z from '@serverless-jobs/runtime/zod';
 import { createDurableFixture } from '#test/helpers/durable-fixture';
@@ -19,6 +19,13 @@ const job = defineJob({
   durable: { executionTimeout: '2d' },
   retry: { attempts: 2, backoff: { type: 'fixed', delaySeconds: 1, jitter: 0 } },
   resources: { enqueues: [notify] },
+});
+const receipt = defineCallback('receipt', z.strictObject({ amountCents: z.number() }));
+const receiving = defineJob({
+  name: 'receiving-job',
+  description: 'A durable job with a declared callback (test fixture).',
+  payload: z.strictObject({ n: z.number() }),
+  durable: { executionTimeout: '2d', callbacks: [receipt] },
 });
 const key = (id: string) => runKey({ job: 'durable-job', id });
 
@@ -102,6 +109,30 @@ describe('A durable job (DynamoDB Local, fauxqs, the durable-execution testing S
     expect((await started.execution).getStatus()).toBe('SUCCEEDED');
     expect(seen).toEqual([{ paymentId: 'p-1' }]);
     expect(await f.run(key('paid'))).not.toHaveProperty('callback');
+  });
+
+  it('parses a declared callback’s data with its schema; data that does not match kills the run', async () => {
+    const seen: number[] = [];
+    const f = await createDurableFixture(receiving, async (_payload, ctx) => {
+      const { amountCents } = await ctx.waitForCallback(receipt, { timeout: '1h' });
+      await ctx.step('book', async () => void seen.push(amountCents));
+    });
+    const answer = async (id: string, data: unknown) => {
+      const started = (await f.deliver(id, { n: 1 }))!;
+      const callback = started.runner.getOperation('receipt');
+      await callback.waitForData(WaitingOperationStatus.SUBMITTED);
+      await callback.sendCallbackSuccess(JSON.stringify(data));
+      return (await started.execution).getStatus();
+    };
+    expect(await answer('good', { amountCents: 1200 })).toBe('SUCCEEDED');
+    expect(seen).toEqual([1200]);
+    expect(await answer('bad', { amountCents: 'twelve' })).toBe('FAILED');
+    const run = await f.run(runKey({ job: 'receiving-job', id: 'bad' }));
+    expect(run).toMatchObject({ status: 'DEAD' });
+    expect(run?.lastError).toMatch(
+      /^PermanentJobError: callback "receipt": field "amountCents": .*\(given "twelve"\)$/,
+    );
+    expect(seen).toEqual([1200]);
   });
 
   it('times a callback out on the runner’s clock: 1 h at 3,600 times the speed is a second', async () => {

@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { type CancelAnswer, runKey, str } from '@serverless-jobs/runtime/adapters';
 import type { JobDeclaration } from '@serverless-jobs/runtime/jobs';
+import { describeIssues } from '@serverless-jobs/runtime/runtime';
+import * as z from '@serverless-jobs/runtime/zod';
 import { OpsInputError } from './errors.ts';
 import { cancelJobRun } from './run-history.ts';
 
@@ -32,7 +34,8 @@ function lambdaOf(lambda: LambdaClient | undefined, job: JobDeclaration): Lambda
 
 /**
  * Completes the callback a durable run waits for (`jobs callback <job> <job ID> --data …`): the run's item names it.
- * Refused, saying why, for a job that is not durable, a run that is not there, or one that waits for no callback.
+ * Refused, saying why, for a job that is not durable, a run that is not there, one that waits for no callback, and
+ * data that is not JSON or does not match the schema the job declares for that callback (nothing is sent).
  */
 export async function sendJobCallback(
   clients: { readonly dynamodb: DynamoDBClient; readonly lambda?: LambdaClient },
@@ -42,9 +45,10 @@ export async function sendJobCallback(
   outcome: CallbackOutcome,
 ): Promise<CallbackAnswer> {
   if (!job.durable) throw new OpsInputError(`${job.name} is not a durable job: its runs wait for no callback`);
+  let data: unknown;
   if ('data' in outcome) {
     try {
-      JSON.parse(outcome.data);
+      data = JSON.parse(outcome.data);
     } catch (error) {
       throw new OpsInputError(
         `--data must be JSON (given ${JSON.stringify(outcome.data)}): ${(error as Error).message}`,
@@ -64,6 +68,12 @@ export async function sendJobCallback(
   const [name, callbackId] = [str(callback, 'name'), str(callback, 'id')];
   if (status !== 'RUNNING' || !name || !callbackId)
     throw new OpsInputError(`${job.name}/${jobId} is ${status}, waiting for no callback`);
+  const schema = job.durable.callbacks.find((declared) => declared.name === name)?.data;
+  const checked = 'data' in outcome && schema ? z.safeParse(schema, data) : undefined;
+  if (checked && !checked.success)
+    throw new OpsInputError(
+      `callback "${name}" of ${job.name}/${jobId}: nothing sent: ${describeIssues(checked.error.issues, data)}`,
+    );
   const lambda = lambdaOf(clients.lambda, job);
   if ('data' in outcome) {
     await lambda.send(

@@ -1,12 +1,20 @@
 import type { DurableContext, RetryDecision } from '@aws/durable-execution-sdk-js';
-import type { JobDeclaration } from '../jobs/job-declaration.ts';
+import type { CallbackDeclaration, JobDeclaration, JobSchema } from '../jobs/job-declaration.ts';
 import { backoffSeconds } from '../runtime/backoff.ts';
 import { durationMs } from '../runtime/duration.ts';
 import { isPermanent, PermanentJobError } from '../runtime/errors.ts';
 import type { EnqueueOptions, JobLogger } from '../runtime/job-context.ts';
 import { LeaseLostError, type RunKey } from '../runtime/run-ledger.ts';
 import { checkedProgress, progressDue } from '../runtime/run-progress.ts';
+import { describeIssues } from '../runtime/validation-message.ts';
+import * as z from '../runtime/zod-mini.ts';
 import type { DurableRuns } from './durable-runs.ts';
+
+/** How long `ctx.waitForCallback` waits, and who gets the callback ID. */
+export interface CallbackWait {
+  readonly timeout: string;
+  readonly submit?: (callbackId: string) => Promise<void>;
+}
 
 /** What a durable job's handler gets besides its payload. Its effects belong in steps. */
 export interface DurableJobContext<Settings = unknown> {
@@ -30,11 +38,11 @@ export interface DurableJobContext<Settings = unknown> {
    * Waits for a callback from outside (`jobs callback <job> <job ID> --data …`), up to `timeout`; returns its data
    * (JSON-parsed when it is JSON). Throws CallbackTimeoutError after the timeout and CallbackError when it is sent
    * as a failure (`--fail`). `submit` gets the callback ID, in a step, to hand to whoever will answer.
+   * Given a declared callback (`durable.callbacks`, or a name it declares), the data is parsed with its schema, and
+   * data that does not match fails the run with a PermanentJobError that names the field and the value.
    */
-  waitForCallback(
-    name: string,
-    options: { readonly timeout: string; readonly submit?: (callbackId: string) => Promise<void> },
-  ): Promise<unknown>;
+  waitForCallback<S extends JobSchema>(callback: CallbackDeclaration<S>, options: CallbackWait): Promise<z.output<S>>;
+  waitForCallback(name: string, options: CallbackWait): Promise<unknown>;
   /** Enqueues a job in a step of its own: once, whatever replays. */
   enqueue(job: string, payload: unknown, options: EnqueueOptions): Promise<void>;
   /** As a queue job's `ctx.progress`: at most one write per 5 seconds. */
@@ -90,6 +98,28 @@ const parsed = (data: unknown): unknown => {
   }
 };
 
+/**
+ * The schema a callback's data is parsed with: the one the job declares under its name. A declaration the job
+ * does not declare is refused, as `jobs-cli callback` could not check its data.
+ */
+function callbackSchema(job: JobDeclaration, callback: CallbackDeclaration | string): JobSchema | undefined {
+  const name = typeof callback === 'string' ? callback : callback.name;
+  const declared = job.durable?.callbacks.find((c) => c.name === name);
+  if (typeof callback !== 'string' && declared?.data !== callback.data)
+    throw new PermanentJobError(
+      `ctx.waitForCallback: ${job.name} declares no callback "${name}" in its durable.callbacks ` +
+        '(declare the one given, so that jobs-cli callback checks its data)',
+    );
+  return declared?.data;
+}
+
+function checkedData(name: string, schema: JobSchema | undefined, data: unknown): unknown {
+  if (!schema) return data;
+  const result = z.safeParse(schema, data);
+  if (!result.success) throw new PermanentJobError(`callback "${name}": ${describeIssues(result.error.issues, data)}`);
+  return result.data;
+}
+
 /** The job's retry policy as the SDK's step retry strategy; a permanent failure or a lost run is not retried. */
 export function stepRetryStrategy(job: JobDeclaration) {
   return (error: Error, attemptCount: number): RetryDecision => {
@@ -129,8 +159,10 @@ export function createDurableJobContext(deps: DurableContextDeps, context: Durab
       checkName('ctx.wait', waitName);
       await context.wait(waitName, { seconds: scaledSeconds(`ctx.wait("${waitName}")`, duration, deps.timeScale) });
     },
-    waitForCallback: async (callbackName, options) => {
+    waitForCallback: async (callback: CallbackDeclaration | string, options: CallbackWait) => {
+      const callbackName = typeof callback === 'string' ? callback : callback.name;
       checkName('ctx.waitForCallback', callbackName);
+      const schema = callbackSchema(deps.job, callback);
       const seconds = scaledSeconds(`ctx.waitForCallback("${callbackName}") timeout`, options.timeout, deps.timeScale);
       try {
         const data = await context.waitForCallback(
@@ -142,7 +174,7 @@ export function createDurableJobContext(deps: DurableContextDeps, context: Durab
           },
           { timeout: { seconds } },
         );
-        return parsed(data);
+        return checkedData(callbackName, schema, parsed(data));
       } finally {
         await context.step(
           `sj:callback-done:${callbackName}`,

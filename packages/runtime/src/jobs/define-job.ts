@@ -3,6 +3,7 @@ import { durationMs } from '../runtime/duration.ts';
 import { describeIssues } from '../runtime/validation-message.ts';
 import * as z from '../runtime/zod-mini.ts';
 import type {
+  CallbackDeclaration,
   DurableSettings,
   JobDeclaration,
   JobDeclarationInput,
@@ -61,7 +62,30 @@ function resolveDurable(input: DurableSettings): ResolvedDurableSettings {
   return {
     executionTimeoutSeconds: ms === undefined ? Number.NaN : ms / 1000,
     retentionDays: input.retentionDays ?? 14,
+    callbacks: input.callbacks ?? [],
   };
+}
+
+/**
+ * A callback a durable job waits for: declare it in the job's `durable.callbacks` and wait for it with
+ * `ctx.waitForCallback(callback, …)`, which returns its data as `data` parses it.
+ */
+export function defineCallback<S extends JobSchema>(name: string, data: S): CallbackDeclaration<S> {
+  return { name, data };
+}
+
+function callbackErrors(job: string, callbacks: readonly CallbackDeclaration[]): string[] {
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  for (const { name } of callbacks) {
+    if (typeof name !== 'string' || name.length === 0 || name.startsWith('sj:'))
+      errors.push(
+        `${job}: a callback's name must be a non-empty string not starting with "sj:" (given ${JSON.stringify(name)})`,
+      );
+    else if (seen.has(name)) errors.push(`${job}: durable.callbacks names "${name}" twice`);
+    seen.add(name);
+  }
+  return errors;
 }
 
 function durableErrors(job: JobDeclaration, given: DurableSettings | undefined): string[] {
@@ -92,6 +116,7 @@ function durableErrors(job: JobDeclaration, given: DurableSettings | undefined):
         `(given ${job.ledgerRetentionDays})`,
     );
   }
+  errors.push(...callbackErrors(job.name, durable.callbacks));
   range(errors, job.name, 'durable.retentionDays', durable.retentionDays, 1, 90);
   if (!Number.isInteger(durable.retentionDays))
     errors.push(`${job.name}: durable.retentionDays must be a whole number of days (given ${durable.retentionDays})`);

@@ -120,12 +120,24 @@ export interface DurableSettings {
   readonly executionTimeout: string;
   /** Days Lambda keeps a closed execution's history. @default 14 (1 to 90) */
   readonly retentionDays?: number;
+  /**
+   * The callbacks its runs wait for, with the data each takes (`defineCallback`): `jobs-cli callback` refuses data
+   * that does not match before it sends it, and `ctx.waitForCallback` returns the data parsed. @default none
+   */
+  readonly callbacks?: readonly CallbackDeclaration[];
+}
+
+/** A callback a durable job's runs wait for, by name, and the schema of the data it takes. */
+export interface CallbackDeclaration<S extends JobSchema = JobSchema> {
+  readonly name: string;
+  readonly data: S;
 }
 
 /** The durable settings with every default applied. */
 export interface ResolvedDurableSettings {
   readonly executionTimeoutSeconds: number;
   readonly retentionDays: number;
+  readonly callbacks: readonly CallbackDeclaration[];
 }
 
 /** One job, declared once. Pure data: no CDK, no SDK. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineJob } from '@serverless-jobs/runtime/jobs';
+import { defineCallback, defineJob } from '@serverless-jobs/runtime/jobs';
 import * as z from '@serverless-jobs/runtime/zod';
 
 const base = { name: 'fulfil', description: 'demo', payload: z.object({}) };
@@ -9,6 +9,7 @@ describe('Declaration: durable', () => {
     expect(defineJob({ ...base, durable: { executionTimeout: '2d' } }).durable).toEqual({
       executionTimeoutSeconds: 172_800,
       retentionDays: 14,
+      callbacks: [],
     });
     expect(defineJob(base).durable).toBeUndefined();
   });
@@ -30,5 +31,24 @@ describe('Declaration: durable', () => {
       'fulfil: ledgerRetentionDays must exceed queue + DLQ retention + redrive window + the execution timeout = ' +
         '55 days, or the run record could expire before its execution ends (given 45)',
     );
+  });
+
+  it('keeps the callbacks it declares, and refuses one named twice, empty or "sj:…"', () => {
+    const payment = defineCallback('payment', z.object({ paymentId: z.string() }));
+    expect(
+      defineJob({ ...base, durable: { executionTimeout: '1d', callbacks: [payment] } }).durable?.callbacks,
+    ).toEqual([payment]);
+    const refused =
+      (...names: string[]) =>
+      () =>
+        defineJob({
+          ...base,
+          durable: { executionTimeout: '1d', callbacks: names.map((name) => defineCallback(name, z.object({}))) },
+        });
+    expect(refused('payment', 'payment')).toThrow('fulfil: durable.callbacks names "payment" twice');
+    expect(refused('')).toThrow(
+      `fulfil: a callback's name must be a non-empty string not starting with "sj:" (given "")`,
+    );
+    expect(refused('sj:x')).toThrow('(given "sj:x")');
   });
 });
