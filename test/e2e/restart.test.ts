@@ -157,6 +157,9 @@ describe('npm start, restarted on the same data folder', () => {
     stack = await start(true);
     expect(await kept()).toEqual(fresh);
     expect(progress).toContain(`Reset: dropped the tables, queues, schedule changes and e-mails kept in ${dataDir}`);
-    expect(progress).toContain('Schedule changes kept from the last run: cleanup/daily, daily-report/daily');
+    expect(progress).toContain(
+      'Schedule changes kept from the last run: cleanup/daily (paused), daily-report/daily (cron(30 7 * * ? *) in ' +
+        'Europe/Berlin)',
+    );
   }, 150_000);
 });

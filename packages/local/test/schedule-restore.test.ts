@@ -45,13 +45,27 @@ describe('Class: ScheduleRunner, across a restart', () => {
     });
 
     const second = runner(template('cron(0 6 * * ? *)'));
-    expect(second.scheduleRunner.restore(changes)).toEqual({ restored: ['daily-report/daily'], dropped: [] });
+    expect(second.scheduleRunner.restore(changes)).toEqual({
+      restored: ['daily-report/daily (paused, cron(30 7 * * ? *) in Europe/Berlin)'],
+      dropped: [],
+    });
     expect(second.state).toMatchObject({
       enabled: false,
       schedule: { expression: 'cron(30 7 * * ? *)', timeZone: 'Europe/Berlin' },
     });
     expect(JSON.parse(second.state.schedule.input)).toMatchObject({ timeZone: 'Europe/Berlin' });
     expect(second.scheduleRunner.changes()).toEqual(changes);
+  });
+
+  it('names no change for a schedule paused and resumed since, and keeps when it resumed', () => {
+    const first = runner(template('cron(0 6 * * ? *)'));
+    first.scheduleRunner.setEnabled(first.state, false);
+    first.scheduleRunner.setEnabled(first.state, true);
+    const changes = first.reported.at(-1)!;
+    const second = runner(template('cron(0 6 * * ? *)'));
+    expect(second.scheduleRunner.restore(changes)).toEqual({ restored: [], dropped: [] });
+    expect(second.state).toMatchObject({ enabled: true });
+    expect(second.scheduleRunner.activeSinceOf(second.state)).toBe(changes.ScheduleReportDaily!.activeSince);
   });
 
   it('drops the changes of a schedule whose template changed since, as a deploy replaces them', () => {

@@ -138,7 +138,8 @@ export class ScheduleRunner {
   /**
    * Applies changes saved by an earlier run, before `start()`, as EventBridge keeps a schedule's state until the
    * next deploy: a change whose schedule the template no longer has, or has with other settings (a deploy), is
-   * dropped. Returns the labels (`job/schedule`) of the schedules changed and of those whose changes were dropped.
+   * dropped. Returns the labels (`job/schedule`) of the schedules that run otherwise than deployed, each with how
+   * (`daily-report/daily (paused)`), and of those whose changes were dropped.
    */
   restore(saved: Readonly<Record<string, SavedSchedule>>): { restored: string[]; dropped: string[] } {
     const restored: string[] = [];
@@ -162,7 +163,14 @@ export class ScheduleRunner {
         };
       if (change.anchor !== undefined) this.anchors.set(logicalId, change.anchor);
       if (change.activeSince !== undefined) this.activeSince.set(logicalId, change.activeSince);
-      restored.push(scheduleLabel(state.schedule));
+      // One paused and resumed since is as deployed again: when it resumed is kept, but there is no change to name.
+      const differences = [
+        ...(enabled ? [] : ['paused']),
+        ...(expression === change.deployed.expression && timeZone === change.deployed.timeZone
+          ? []
+          : [`${expression} in ${timeZone}`]),
+      ];
+      if (differences.length > 0) restored.push(`${scheduleLabel(state.schedule)} (${differences.join(', ')})`);
     }
     return { restored, dropped };
   }
