@@ -37,6 +37,11 @@ describe('Function: runCommand (text output)', () => {
       0,
       'Cancelled cleanup/c-1 (RUNNING): it stops at its next checkpoint, progress report, enqueue, step or completion',
     ]);
+    expect(await outcome({ cancelled: true, was: RunStatus.RUNNING, execution: {}, executionGone: true })).toEqual([
+      0,
+      'Cancelled cleanup/c-1 (RUNNING): its durable execution was no longer there to stop (it ended, or npm start ' +
+        'stopped while it ran)',
+    ]);
     expect(
       await outcome({ cancelled: false, status: RunStatus.SUCCEEDED, finishedAt: '2027-03-26T10:00:00.000Z' }),
     ).toEqual([1, 'cleanup/c-1 is SUCCEEDED since 2027-03-26T10:00:00Z: finished, so nothing changed']);

@@ -1,4 +1,5 @@
 import { occurrenceJobId } from '@serverless-jobs/runtime/contracts';
+import type { CancelAnswer } from '@serverless-jobs/runtime/adapters';
 import type { JobsOps } from '../ops/jobs-ops.ts';
 import {
   HEALTH_EXIT_CODE,
@@ -64,6 +65,17 @@ const runColumns: Column<RunView>[] = [
   { header: 'TRACE', cell: (r) => r.traceId ?? '' },
   { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 70 },
 ];
+
+/** What becomes of a run just cancelled. */
+function whatCancelDid(answer: Extract<CancelAnswer, { cancelled: true }>): string {
+  if (answer.executionGone)
+    return 'its durable execution was no longer there to stop (it ended, or npm start stopped while it ran)';
+  if (answer.execution?.callbackId)
+    return 'its durable execution was waiting for a callback, failed now, so it stops at once';
+  return answer.was === 'RUNNING'
+    ? 'it stops at its next checkpoint, progress report, enqueue, step or completion'
+    : 'it never starts';
+}
 
 const deadLetterColumns: Column<DeadLetterView>[] = [
   { header: 'JOB ID', cell: (d) => d.jobId, max: 48 },
@@ -276,11 +288,7 @@ export async function runCommand(
       print(answer, () =>
         answer.cancelled
           ? `Cancelled ${command.job}/${command.id} (${answer.was === 'QUEUED' ? 'queued' : answer.was}): ` +
-            (answer.execution?.callbackId
-              ? 'its durable execution was waiting for a callback, failed now, so it stops at once'
-              : answer.was === 'RUNNING'
-                ? 'it stops at its next checkpoint, progress report, enqueue, step or completion'
-                : 'it never starts')
+            whatCancelDid(answer)
           : `${command.job}/${command.id} is ${answer.status}` +
             `${answer.finishedAt ? ` since ${short(answer.finishedAt)}` : ''}: finished, so nothing changed`,
       );

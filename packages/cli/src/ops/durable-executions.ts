@@ -75,19 +75,23 @@ export async function sendJobCallback(
       `callback "${name}" of ${job.name}/${jobId}: nothing sent: ${describeIssues(checked.error.issues, data)}`,
     );
   const lambda = lambdaOf(clients.lambda, job);
-  if ('data' in outcome) {
+  try {
     await lambda.send(
-      new SendDurableExecutionCallbackSuccessCommand({
-        CallbackId: callbackId,
-        Result: new TextEncoder().encode(outcome.data),
-      }),
+      'data' in outcome
+        ? new SendDurableExecutionCallbackSuccessCommand({
+            CallbackId: callbackId,
+            Result: new TextEncoder().encode(outcome.data),
+          })
+        : new SendDurableExecutionCallbackFailureCommand({
+            CallbackId: callbackId,
+            Error: { ErrorType: 'CallbackFailure', ErrorMessage: outcome.failure },
+          }),
     );
-  } else {
-    await lambda.send(
-      new SendDurableExecutionCallbackFailureCommand({
-        CallbackId: callbackId,
-        Error: { ErrorType: 'CallbackFailure', ErrorMessage: outcome.failure },
-      }),
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    throw new OpsInputError(
+      `${job.name}/${jobId} is RUNNING, waiting for callback "${name}", but its durable execution has no such ` +
+        'callback: it ended, or (locally) npm start stopped while it waited; jobs-cli cancel ends the run',
     );
   }
   return { job: job.name, jobId, callback: name, callbackId, sent: 'data' in outcome ? 'success' : 'failure' };
@@ -107,20 +111,20 @@ export async function cancelJob(
   const answer = await cancelJobRun(clients.dynamodb, ledgerTable, job, jobId);
   if (!answer.cancelled || !answer.execution || !clients.lambda) return answer;
   const { arn, callbackId } = answer.execution;
-  if (callbackId) {
-    await clients.lambda.send(
-      new SendDurableExecutionCallbackFailureCommand({
-        CallbackId: callbackId,
-        Error: { ErrorType: 'RunCancelled', ErrorMessage: CANCEL_REASON },
-      }),
-    );
-  } else if (arn) {
-    await clients.lambda.send(
-      new StopDurableExecutionCommand({
-        DurableExecutionArn: arn,
-        Error: { ErrorType: 'RunCancelled', ErrorMessage: CANCEL_REASON },
-      }),
-    );
+  const error = { ErrorType: 'RunCancelled', ErrorMessage: CANCEL_REASON };
+  try {
+    if (callbackId)
+      await clients.lambda.send(
+        new SendDurableExecutionCallbackFailureCommand({ CallbackId: callbackId, Error: error }),
+      );
+    else if (arn)
+      await clients.lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: error }));
+  } catch (failed) {
+    // The run is CANCELLED all the same; only its execution, which would have stopped, was not there.
+    if (!isNotFound(failed)) throw failed;
+    return { ...answer, executionGone: true };
   }
   return answer;
 }
+
+const isNotFound = (error: unknown): boolean => error instanceof Error && error.name === 'ResourceNotFoundException';

@@ -11,6 +11,8 @@ export type CancelAnswer =
       readonly was: RunStatus | 'QUEUED';
       /** A durable run's execution (its ARN), and the callback it was waiting for, if any: what is left to stop. */
       readonly execution?: { readonly arn?: string; readonly callbackId?: string };
+      /** Its durable execution was not there to stop: it had ended, or (locally) npm start stopped with it. */
+      readonly executionGone?: boolean;
     }
   | { readonly cancelled: false; readonly status: RunStatus; readonly finishedAt?: string };
 

@@ -1,0 +1,62 @@
+import { WaitingOperationStatus, LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
+import {
+  LambdaClient,
+  ResourceNotFoundException,
+  SendDurableExecutionCallbackFailureCommand,
+  SendDurableExecutionCallbackSuccessCommand,
+} from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelJob, sendJobCallback } from '@serverless-jobs/cli/ops';
+import { defineJob } from '@serverless-jobs/runtime/jobs';
+import * as z from '@serverless-jobs/runtime/zod';
+import { dynamo } from '#test/helpers/aws';
+import { createDurableFixture } from '#test/helpers/durable-fixture';
+import { runKey } from '#test/helpers/runtime-fixture';
+
+const job = defineJob({
+  name: 'waiting-job',
+  description: 'A durable job that waits for a callback (test fixture).',
+  payload: z.strictObject({ n: z.number() }),
+  durable: { executionTimeout: '2d' },
+});
+
+beforeAll(() => LocalDurableTestRunner.setupTestEnvironment());
+afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
+
+/**
+ * A run's item says it waits for a callback, but its execution is not there: it ended, or npm start stopped while it
+ * waited (the local durable runner keeps executions in memory). Lambda answers ResourceNotFoundException.
+ */
+describe('The CLI on a durable run whose execution is gone (DynamoDB Local, the testing SDK, Lambda mocked)', () => {
+  it('refuses a callback, saying so, and cancels the run, saying its execution was not there', async () => {
+    const f = await createDurableFixture(job, async (_payload, ctx) => {
+      await ctx.waitForCallback('payment', { timeout: '1h' });
+    });
+    const started = (await f.deliver('gone', { n: 1 }))!;
+    const payment = started.runner.getOperation('payment');
+    await payment.waitForData(WaitingOperationStatus.SUBMITTED);
+    await expect.poll(async () => (await f.run(runKey({ job: job.name, id: 'gone' })))?.callback).toBeDefined();
+
+    const lambda = mockClient(LambdaClient);
+    const notFound = new ResourceNotFoundException({ message: 'Execution not found', $metadata: {} });
+    lambda.on(SendDurableExecutionCallbackSuccessCommand).rejects(notFound);
+    lambda.on(SendDurableExecutionCallbackFailureCommand).rejects(notFound);
+    const clients = { dynamodb: dynamo(), lambda: new LambdaClient({}) };
+    try {
+      await expect(sendJobCallback(clients, f.ledgerName, job, 'gone', { data: '{}' })).rejects.toThrow(
+        'waiting-job/gone is RUNNING, waiting for callback "payment", but its durable execution has no such callback',
+      );
+      expect(await cancelJob(clients, f.ledgerName, job, 'gone')).toMatchObject({
+        cancelled: true,
+        was: 'RUNNING',
+        executionGone: true,
+      });
+      expect(await f.run(runKey({ job: job.name, id: 'gone' }))).toMatchObject({ status: 'CANCELLED' });
+    } finally {
+      lambda.restore();
+      await payment.sendCallbackFailure({ ErrorMessage: 'test over' });
+      await started.execution;
+    }
+  });
+});
