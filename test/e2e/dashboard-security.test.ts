@@ -157,5 +157,19 @@ describe('Dashboard: control API of npm start', () => {
     const bad = await call('POST', '/api/send', token(), { job: 'cleanup', payload: { auditRetentionDays: 0 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/field "auditRetentionDays".*\(given 0\)/);
+    const empty = await call('POST', '/api/send', token(), { job: 'cleanup' });
+    expect(((await empty.json()) as { error: string }).error).toContain('field "payload": required (given nothing)');
+  });
+
+  it('refuses a runs query it cannot read with a 400 that says what it takes', async () => {
+    const status = await call('GET', '/api/runs?status=BOGUS');
+    expect(status.status).toBe(400);
+    expect(((await status.json()) as { error: string }).error).toMatch(
+      /field "status": .*"CANCELLED".*\(given "BOGUS"\)/,
+    );
+    const limit = await call('GET', '/api/runs?limit=abc');
+    expect(((await limit.json()) as { error: string }).error).toContain(
+      'field "limit": must be a whole number from 1 to 500 (given "abc")',
+    );
   });
 });

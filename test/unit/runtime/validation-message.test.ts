@@ -23,4 +23,15 @@ describe('Function: describeIssues', () => {
     const nested = z.object({ item: z.strictObject({ sku: z.string() }) });
     expect(issuesOf(nested, { item: { sku: 'a', qty: 2 } })).toBe('field "item.qty": not a known field (given 2)');
   });
+
+  it('calls a field left out required, with what it takes, and keeps the type message for a value of another type', () => {
+    const schema = z.strictObject({ to: z.string(), count: z.number(), note: z.optional(z.string()) });
+    expect(issuesOf(schema, { count: 1 })).toBe('field "to": required: a string (given nothing)');
+    expect(issuesOf(schema, { to: 'a', count: '1' })).toBe(
+      'field "count": Invalid input: expected number, received string (given "1")',
+    );
+    expect(issuesOf(z.object({ payload: z.nonoptional(z.unknown()) }), {})).toBe(
+      'field "payload": required (given nothing)',
+    );
+  });
 });

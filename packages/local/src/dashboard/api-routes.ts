@@ -49,8 +49,8 @@ const sendBody = z
 const redriveBody = z.object({ job: z.string(), dryRun: z.boolean().default(false) }).strict();
 const runsQuery = z.object({
   job: z.string().optional(),
-  status: z.union([z.enum(Object.values(RunStatus)), z.literal('')]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  status: z.enum([...Object.values(RunStatus), '']).optional(),
+  limit: z.coerce.number({ error: 'must be a whole number from 1 to 500' }).int().min(1).max(500).optional(),
   cursor: z.string().min(1).optional(),
 });
 const clockAdvanceBody = z.object({ by: z.string() }).strict();

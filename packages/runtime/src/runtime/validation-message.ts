@@ -39,7 +39,18 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
       // A key the schema does not have is named as the field, with its value, rather than as its parent's issue.
       issue.code === 'unrecognized_keys'
         ? issue.keys.map((key) => clause([...issue.path, key], 'not a known field'))
-        : [clause(issue.path, issue.message)],
+        : [clause(issue.path, messageOf(issue, input))],
     )
     .join('; ');
+}
+
+/**
+ * The issue's own message, but a field left out is "required" (zod says "Invalid input: expected string, received
+ * undefined", or "expected nonoptional" for a required field of a default).
+ */
+function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.path.length === 0 || valueAt(input, issue.path) !== undefined)
+    return issue.message;
+  if (issue.expected === 'nonoptional') return 'required';
+  return `required: ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
 }
