@@ -157,7 +157,7 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     await expect.poll(() => row.locator('td.progress').textContent(), { timeout: 10_000 }).toBe('40/100 audit log');
     await row.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('CANCELLED');
-    expect(await row.locator('td.reason').textContent()).toMatch(/^cancelled by an operator at /);
+    expect(await row.locator('td.reason').textContent()).toBe('cancelled by an operator');
     expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
   });
 

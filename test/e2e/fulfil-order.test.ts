@@ -64,7 +64,9 @@ describe('Durable job: order fulfilment under npm start', () => {
     await waiting(id);
     expect(await order('paid-1')).toMatchObject({ status: 'RESERVED' });
     const runs = await jobs('runs', 'fulfil-order');
-    expect(runs.stdout).toMatch(new RegExp(`${id}\\s+RUNNING.*waiting for callback "payment" since`));
+    expect(runs.stdout).toMatch(
+      new RegExp(`${id}\\s+RUNNING.*waiting for callback "payment" since [\\dT:-]+Z \\(jobs-cli callback\\)`),
+    );
     const [listed] = JSON.parse((await jobs('runs', 'fulfil-order', '--json')).stdout) as { callbackId?: string }[];
     // Data the declared callback does not take is refused before it is sent: the run still waits, for good data.
     const typo = await jobs('callback', 'fulfil-order', id, '--data', '{"paymentId":5}');
@@ -115,7 +117,8 @@ describe('Durable job: order fulfilment under npm start', () => {
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toContain('failed now, so it stops at once');
     await eventually(
-      async () => (logged.some((line) => line.includes(`durable execution ${id} ended`)) ? true : undefined),
+      async () =>
+        logged.some((line) => line.includes(`durable execution ${id} ended: its run CANCELLED`)) ? true : undefined,
       30_000,
       'the execution to end',
     );

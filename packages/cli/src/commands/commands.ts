@@ -63,7 +63,7 @@ const runColumns: Column<RunView>[] = [
   { header: 'DURATION', cell: (r) => (r.durationMs === undefined ? '' : `${r.durationMs} ms`) },
   { header: 'PROGRESS', cell: (r) => progressText(r), max: 32 },
   { header: 'TRACE', cell: (r) => r.traceId ?? '' },
-  { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 70 },
+  { header: 'LAST ERROR / REASON', cell: (r) => runNote(r), max: 80 },
 ];
 
 /** What becomes of a run just cancelled. */

@@ -63,7 +63,7 @@ export interface RunView {
   readonly traceId?: string;
   /** What the job last reported with `ctx.progress`. */
   readonly progress?: { readonly done: number; readonly total: number; readonly note?: string; readonly at: string };
-  /** A durable run waiting for a callback: `waiting for callback "payment" since …: jobs-cli callback`. */
+  /** A durable run waiting for a callback: `waiting for callback "payment" since … (jobs-cli callback)`. */
   readonly waitingFor?: string;
   /** The ID of that callback, for the Lambda API's SendDurableExecutionCallback* (the AWS CLI, say). */
   readonly callbackId?: string;

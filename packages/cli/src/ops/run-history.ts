@@ -29,7 +29,9 @@ function waitingFor(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const { name, since } = value as Record<string, unknown>;
   if (typeof name !== 'string') return undefined;
-  return `waiting for callback "${name}"${typeof since === 'string' ? ` since ${since}` : ''}: jobs-cli callback`;
+  // To the second, as every time of the runs table: the line must fit its column, which cut the hint off.
+  const at = typeof since === 'string' ? ` since ${since.replace(/\.\d{3}Z$/, 'Z')}` : '';
+  return `waiting for callback "${name}"${at} (jobs-cli callback)`;
 }
 
 /** A ledger item as the operator sees it; the lease, fences and TTL stay out. */

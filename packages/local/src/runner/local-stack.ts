@@ -244,7 +244,8 @@ export class LocalStack {
           onFinished: (fn, { name, status, run, error }) =>
             output.note(
               fn.label,
-              `durable execution ${name} ended ${status}${run ? ` (its run ${run})` : ''}${error ? `: ${error}` : ''}`,
+              // What the run became, where the execution says: a cancelled run's execution itself succeeds.
+              `durable execution ${name} ended${run ? `: its run ${run}` : ` ${status}`}${error ? `: ${error}` : ''}`,
             ),
         },
         {

@@ -63,7 +63,7 @@ export async function cancelRun(
           ':job': S(key.job),
           ':id': S(key.id),
           ':at': at,
-          ':reason': S(`cancelled by an operator at ${at.S}`),
+          ':reason': S('cancelled by an operator'),
           ':zero': N(0),
           ':ttl': N(ttlSeconds(now + retentionDays * DAY_MS)),
         },
