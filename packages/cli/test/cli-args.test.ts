@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '@serverless-jobs/cli/commands';
 
@@ -126,6 +127,13 @@ describe('Function: parseCommandLine', () => {
     expect(parseCommandLine(['runs', '--help']).command.name).toBe('help');
   });
 
+  it('answers --version with the CLI package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(parseCommandLine(['--version']).command).toEqual({ name: 'version', version });
+  });
+
   it.each([
     [['deploy'], 'Unknown command "deploy"'],
     [['runs'], 'runs needs <job> (given 0 of 1)'],
@@ -158,7 +166,7 @@ describe('Function: parseCommandLine', () => {
     [['next', 'cleanup', '--count', '101'], '--count must be at most 100 (given 101)'],
     [['next', 'cleanup', '--count', '2.5'], '--count must be a positive whole number (given "2.5")'],
     [['list', '--local', '--aws'], '--local and --aws exclude each other'],
-    [['list', '--verbose'], "Unknown option '--verbose'"],
+    [['list', '--verbose'], 'Unknown option --verbose; jobs-cli --help lists them (command list)'],
   ])('refuses %j with a usage error naming the value', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

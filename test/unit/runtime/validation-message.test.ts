@@ -24,7 +24,7 @@ describe('Function: describeIssues', () => {
     expect(issuesOf(nested, { item: { sku: 'a', qty: 2 } })).toBe('field "item.qty": not a known field (given 2)');
   });
 
-  it('calls a field left out required, with what it takes, and keeps the type message for a value of another type', () => {
+  it('calls a field left out required, with what it takes; a value of another type keeps its message', () => {
     const schema = z.strictObject({ to: z.string(), count: z.number(), note: z.optional(z.string()) });
     expect(issuesOf(schema, { count: 1 })).toBe('field "to": required: a string (given nothing)');
     expect(issuesOf(schema, { to: 'a', count: '1' })).toBe(

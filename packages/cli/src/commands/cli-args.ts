@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RunStatus } from '@serverless-jobs/runtime/runtime';
 import { parseDuration } from '../ops/duration.ts';
@@ -24,6 +25,8 @@ export interface GlobalOptions {
 export type Command =
   /** `requested`: --help, which exits 0; without a command it is a usage error, printed to stderr. */
   | { readonly name: 'help'; readonly text: string; readonly requested: boolean }
+  /** --version: the version of this package, the CLI's. */
+  | { readonly name: 'version'; readonly version: string }
   | { readonly name: 'list' }
   | { readonly name: 'next'; readonly job: string; readonly schedule?: string; readonly count: number }
   | {
@@ -112,6 +115,7 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   --stage S       the stack ServerlessJobs-<S> (default dev)
   --stack NAME    the stack NAME, for an app that names its stack otherwise
   --data-dir DIR  npm start's --data-dir (default .local)
+  --version       the CLI's version
 
   exit codes: 0 done (health: Healthy); 1 an error (health: Degraded; drift: a schedule drifted; cancel: the
   run had finished, nothing changed); 2 a command
@@ -126,6 +130,7 @@ const GLOBAL_OPTIONS = {
   stack: { type: 'string' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 const COMMAND_OPTIONS = {
@@ -151,6 +156,14 @@ const COMMAND_OPTIONS = {
     'dry-run': { type: 'boolean' },
   },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
+
+/** This package's version, from its package.json: two folders up from src/commands and from dist/commands. */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return String(manifest.version);
+}
 
 type CommandName = keyof typeof COMMAND_OPTIONS;
 const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMAND_OPTIONS, name);
@@ -239,7 +252,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}${name ? ` (command ${name})` : ''}`);
+    // Node's own text for an unknown option ends in an unbalanced quote: the option is named here instead.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    const what = unknown ? `Unknown option ${unknown}; jobs-cli --help lists them` : (error as Error).message;
+    throw new UsageError(`${what.split('\n')[0]}${name ? ` (command ${name})` : ''}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const str = (key: string): string | undefined =>
@@ -252,6 +268,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     dataDir: str('data-dir'),
     json: values.json === true,
   };
+  if (values.version) return { global, command: { name: 'version', version: cliVersion() } };
   if (name === undefined || values.help)
     return { global, command: { name: 'help', text: USAGE, requested: values.help === true } };
   const args = parsed.positionals.slice(1);

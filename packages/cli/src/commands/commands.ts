@@ -198,6 +198,9 @@ export async function runCommand(
       }
       io.out(command.text);
       return 0;
+    case 'version':
+      io.out(`jobs-cli ${command.version}`);
+      return 0;
     case 'list': {
       const jobs = await ops.listJobs();
       print(jobs, () => {

@@ -20,7 +20,8 @@ export async function runJobsCli(argv: readonly string[], io: CliIo, options: Jo
   const root = options.root ?? process.cwd();
   try {
     const { global, command } = parseCommandLine(argv);
-    if (command.name === 'help') return runCommand(command, false, undefined as never, io);
+    if (command.name === 'help' || command.name === 'version')
+      return runCommand(command, false, undefined as never, io);
     const target = await openOpsTarget({
       root,
       dataDir: global.dataDir && resolve(global.dataDir),
