@@ -161,6 +161,24 @@ describe.skipIf(!haveChromium && !inCi)('Dashboard: the page in headless Chromiu
     expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
   });
 
+  it('says what a durable run waits for, with its time in the page’s format', async () => {
+    await clients().dynamodb.send(
+      new PutItemCommand({
+        TableName: local.stack.model.outputs[tableOutputKey('Ledger')]!,
+        Item: {
+          ...runKey({ job: 'fulfil-order', id: 'waits-1' }),
+          ...{ job: { S: 'fulfil-order' }, id: { S: 'waits-1' }, status: { S: RunStatus.RUNNING } },
+          ...{ attempt: { N: '1' }, fence: { N: '1' }, createdAt: { S: new Date().toISOString() } },
+          callback: { M: { name: { S: 'payment' }, id: { S: 'cb-1' }, since: { S: '2027-02-01T06:00:00.000Z' } } },
+        },
+      }),
+    );
+    const row = page.locator('#runs tbody tr[data-id="waits-1"]');
+    await expect
+      .poll(() => row.locator('td.reason').textContent(), { timeout: 10_000 })
+      .toBe('waiting for callback "payment" since 2027-02-01 06:00:00 UTC (jobs-cli callback)');
+  });
+
   it('shows a schema error in the send form, as text, and sends a valid payload', async () => {
     await page.selectOption('#send-job', 'send-email');
     await page.fill('#send-payload', '{"to":"<img src=x onerror=alert(1)>","subject":"hi","text":"x"}');

@@ -184,8 +184,10 @@ function turnRunsPage(step) {
 
 function runRow(run) {
   const failed = run.status === 'FAILED' || run.status === 'DEAD';
-  const waiting = run.status === 'SKIPPED' || run.status === 'PENDING' || run.status === 'CANCELLED';
-  const note = failed ? (run.lastError ?? '') : waiting ? (run.reason ?? '') : '';
+  // A durable run waiting for its callback says so, as `jobs-cli runs` does.
+  const waitingFor = run.status === 'RUNNING' ? run.waitingFor : undefined;
+  const waiting = run.status === 'SKIPPED' || run.status === 'PENDING' || run.status === 'CANCELLED' || waitingFor;
+  const note = failed ? (run.lastError ?? '') : withTimes(waitingFor ?? (waiting ? (run.reason ?? '') : ''));
   return el(
     'tr',
     { dataset: { job: run.job, status: run.status, id: run.id, created: run.createdAt } },
