@@ -168,6 +168,7 @@ describe('Dashboard: control API of npm start', () => {
       /field "status": .*"CANCELLED".*\(given "BOGUS"\)/,
     );
     const limit = await call('GET', '/api/runs?limit=abc');
+    expect(limit.status).toBe(400);
     expect(((await limit.json()) as { error: string }).error).toContain(
       'field "limit": must be a whole number from 1 to 500 (given "abc")',
     );

@@ -29,7 +29,7 @@ afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
  * waited (the local durable runner keeps executions in memory). Lambda answers ResourceNotFoundException.
  */
 describe('The CLI on a durable run whose execution is gone (DynamoDB Local, the testing SDK, Lambda mocked)', () => {
-  it('refuses a callback, saying so, and cancels the run, saying its execution was not there', async () => {
+  it('refuses a callback with Lambda’s reason, and cancels the run, saying the callback was gone', async () => {
     const f = await createDurableFixture(job, async (_payload, ctx) => {
       await ctx.waitForCallback('payment', { timeout: '1h' });
     });
@@ -45,12 +45,13 @@ describe('The CLI on a durable run whose execution is gone (DynamoDB Local, the 
     const clients = { dynamodb: dynamo(), lambda: new LambdaClient({}) };
     try {
       await expect(sendJobCallback(clients, f.ledgerName, job, 'gone', { data: '{}' })).rejects.toThrow(
-        'waiting-job/gone is RUNNING, waiting for callback "payment", but its durable execution has no such callback',
+        'waiting-job/gone waits for callback "payment" by its ledger item, but Lambda has no such callback waiting ' +
+          '(Execution not found)',
       );
       expect(await cancelJob(clients, f.ledgerName, job, 'gone')).toMatchObject({
         cancelled: true,
         was: 'RUNNING',
-        executionGone: true,
+        notFound: 'callback',
       });
       expect(await f.run(runKey({ job: job.name, id: 'gone' }))).toMatchObject({ status: 'CANCELLED' });
     } finally {

@@ -37,10 +37,10 @@ describe('Function: runCommand (text output)', () => {
       0,
       'Cancelled cleanup/c-1 (RUNNING): it stops at its next checkpoint, progress report, enqueue, step or completion',
     ]);
-    expect(await outcome({ cancelled: true, was: RunStatus.RUNNING, execution: {}, executionGone: true })).toEqual([
+    expect(await outcome({ cancelled: true, was: RunStatus.RUNNING, execution: {}, notFound: 'callback' })).toEqual([
       0,
-      'Cancelled cleanup/c-1 (RUNNING): its durable execution was no longer there to stop (it ended, or npm start ' +
-        'stopped while it ran)',
+      'Cancelled cleanup/c-1 (RUNNING): the callback its durable execution waited for was no longer waiting; an ' +
+        'execution still running stops at its next step',
     ]);
     expect(
       await outcome({ cancelled: false, status: RunStatus.SUCCEEDED, finishedAt: '2027-03-26T10:00:00.000Z' }),

@@ -68,6 +68,18 @@ describe('Class: ScheduleRunner, across a restart', () => {
     expect(second.scheduleRunner.activeSinceOf(second.state)).toBe(changes.ScheduleReportDaily!.activeSince);
   });
 
+  it('names a schedule deployed disabled and resumed since as resumed', () => {
+    const disabled = { ...template('cron(0 6 * * ? *)'), enabled: false };
+    const first = runner(disabled);
+    first.scheduleRunner.setEnabled(first.state, true);
+    const second = runner(disabled);
+    expect(second.scheduleRunner.restore(first.reported.at(-1)!)).toEqual({
+      restored: ['daily-report/daily (resumed)'],
+      dropped: [],
+    });
+    expect(second.state.enabled).toBe(true);
+  });
+
   it('drops the changes of a schedule whose template changed since, as a deploy replaces them', () => {
     const first = runner(template('cron(0 6 * * ? *)'));
     first.scheduleRunner.setEnabled(first.state, false);

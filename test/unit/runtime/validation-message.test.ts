@@ -30,6 +30,9 @@ describe('Function: describeIssues', () => {
     expect(issuesOf(schema, { to: 'a', count: '1' })).toBe(
       'field "count": Invalid input: expected number, received string (given "1")',
     );
+    expect(issuesOf(z.object({ list: z.array(z.string()) }), {})).toBe(
+      'field "list": required: an array (given nothing)',
+    );
     expect(issuesOf(z.object({ payload: z.nonoptional(z.unknown()) }), {})).toBe(
       'field "payload": required (given nothing)',
     );

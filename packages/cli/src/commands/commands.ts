@@ -68,8 +68,12 @@ const runColumns: Column<RunView>[] = [
 
 /** What becomes of a run just cancelled. */
 function whatCancelDid(answer: Extract<CancelAnswer, { cancelled: true }>): string {
-  if (answer.executionGone)
-    return 'its durable execution was no longer there to stop (it ended, or npm start stopped while it ran)';
+  if (answer.notFound === 'callback')
+    return (
+      'the callback its durable execution waited for was no longer waiting; an execution still running stops at ' +
+      'its next step'
+    );
+  if (answer.notFound === 'execution') return 'its durable execution had ended already';
   if (answer.execution?.callbackId)
     return 'its durable execution was waiting for a callback, failed now, so it stops at once';
   return answer.was === 'RUNNING'

@@ -90,8 +90,9 @@ export async function sendJobCallback(
   } catch (error) {
     if (!isNotFound(error)) throw error;
     throw new OpsInputError(
-      `${job.name}/${jobId} is RUNNING, waiting for callback "${name}", but its durable execution has no such ` +
-        'callback: it ended, or (locally) npm start stopped while it waited; jobs-cli cancel ends the run',
+      `${job.name}/${jobId} waits for callback "${name}" by its ledger item, but Lambda has no such callback ` +
+        `waiting (${(error as Error).message}): it was answered already, or the run's execution ended (locally, ` +
+        'also when npm start stopped while it waited); then jobs-cli cancel ends the run',
     );
   }
   return { job: job.name, jobId, callback: name, callbackId, sent: 'data' in outcome ? 'success' : 'failure' };
@@ -120,9 +121,9 @@ export async function cancelJob(
     else if (arn)
       await clients.lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: error }));
   } catch (failed) {
-    // The run is CANCELLED all the same; only its execution, which would have stopped, was not there.
+    // The run is CANCELLED all the same: an execution still running stops at its next step.
     if (!isNotFound(failed)) throw failed;
-    return { ...answer, executionGone: true };
+    return { ...answer, notFound: callbackId ? 'callback' : 'execution' };
   }
   return answer;
 }

@@ -165,7 +165,7 @@ export class ScheduleRunner {
       if (change.activeSince !== undefined) this.activeSince.set(logicalId, change.activeSince);
       // One paused and resumed since is as deployed again: when it resumed is kept, but there is no change to name.
       const differences = [
-        ...(enabled ? [] : ['paused']),
+        ...(enabled === change.deployed.enabled ? [] : [enabled ? 'resumed' : 'paused']),
         ...(expression === change.deployed.expression && timeZone === change.deployed.timeZone
           ? []
           : [`${expression} in ${timeZone}`]),

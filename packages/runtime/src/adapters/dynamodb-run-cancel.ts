@@ -11,8 +11,11 @@ export type CancelAnswer =
       readonly was: RunStatus | 'QUEUED';
       /** A durable run's execution (its ARN), and the callback it was waiting for, if any: what is left to stop. */
       readonly execution?: { readonly arn?: string; readonly callbackId?: string };
-      /** Its durable execution was not there to stop: it had ended, or (locally) npm start stopped with it. */
-      readonly executionGone?: boolean;
+      /**
+       * What Lambda did not find when the cancel went on to a durable run's execution: the callback it waited for
+       * (answered already, or its execution ended), or the execution itself (it ended).
+       */
+      readonly notFound?: 'callback' | 'execution';
     }
   | { readonly cancelled: false; readonly status: RunStatus; readonly finishedAt?: string };
 

@@ -107,8 +107,11 @@ function callbackSchema(job: JobDeclaration, callback: CallbackDeclaration | str
   const declared = job.durable?.callbacks.find((c) => c.name === name);
   if (typeof callback !== 'string' && declared?.data !== callback.data)
     throw new PermanentJobError(
-      `ctx.waitForCallback: ${job.name} declares no callback "${name}" in its durable.callbacks ` +
-        '(declare the one given, so that jobs-cli callback checks its data)',
+      declared
+        ? `ctx.waitForCallback: ${job.name} declares callback "${name}" with another schema than the one given ` +
+            '(give the declared one, which jobs-cli callback checks data against)'
+        : `ctx.waitForCallback: ${job.name} declares no callback "${name}" in its durable.callbacks ` +
+            '(declare the one given, so that jobs-cli callback checks its data)',
     );
   return declared?.data;
 }

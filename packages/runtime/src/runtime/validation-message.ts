@@ -52,5 +52,5 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code !== 'invalid_type' || issue.path.length === 0 || valueAt(input, issue.path) !== undefined)
     return issue.message;
   if (issue.expected === 'nonoptional') return 'required';
-  return `required: ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+  return `required: ${/^[aeiou]/i.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
 }
