@@ -118,9 +118,8 @@ export const USAGE = `jobs-cli <command> [options]: operate the jobs on AWS, or 
   --version       the CLI's version
 
   exit codes: 0 done (health: Healthy); 1 an error (health: Degraded; drift: a schedule drifted; cancel: the
-  run had finished, nothing changed); 2 a command
-  line or value refused, nothing sent (health: Unhealthy); 3 nothing to talk to: no npm start running, and no
-  AWS stack reachable`;
+  run had finished, nothing changed); 2 a command line or value refused, nothing sent (health: Unhealthy);
+  3 nothing to talk to: no npm start running, and no AWS stack reachable`;
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
