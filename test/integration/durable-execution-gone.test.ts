@@ -1,9 +1,12 @@
 import { WaitingOperationStatus, LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   LambdaClient,
+  LambdaServiceException,
   ResourceNotFoundException,
   SendDurableExecutionCallbackFailureCommand,
   SendDurableExecutionCallbackSuccessCommand,
+  StopDurableExecutionCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +15,7 @@ import { defineJob } from '@serverless-jobs/runtime/jobs';
 import * as z from '@serverless-jobs/runtime/zod';
 import { dynamo } from '#test/helpers/aws';
 import { createDurableFixture } from '#test/helpers/durable-fixture';
-import { runKey } from '#test/helpers/runtime-fixture';
+import { createRuntimeFixture, runKey } from '#test/helpers/runtime-fixture';
 
 const job = defineJob({
   name: 'waiting-job',
@@ -58,6 +61,37 @@ describe('The CLI on a durable run whose execution is gone (DynamoDB Local, the 
       lambda.restore();
       await payment.sendCallbackFailure({ ErrorMessage: 'test over' });
       await started.execution;
+    }
+  });
+
+  it('cancels a run in a wait that npm start cannot stop, saying it stops at its next step', async () => {
+    const f = await createRuntimeFixture();
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:waiting:live/durable-execution/w-1/e';
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: f.ledgerName,
+        Item: {
+          ...runKey({ job: job.name, id: 'w-1' }),
+          ...{ job: { S: job.name }, id: { S: 'w-1' }, status: { S: 'RUNNING' }, executionArn: { S: arn } },
+          ...{ attempt: { N: '1' }, fence: { N: '1' }, createdAt: { S: new Date().toISOString() } },
+        },
+      }),
+    );
+    const lambda = mockClient(LambdaClient);
+    lambda
+      .on(StopDurableExecutionCommand)
+      .rejects(new LambdaServiceException({ name: 'UnsupportedOperation', $fault: 'client', $metadata: {} }));
+    try {
+      expect(await cancelJob({ dynamodb: dynamo(), lambda: new LambdaClient({}) }, f.ledgerName, job, 'w-1')).toEqual({
+        cancelled: true,
+        was: 'RUNNING',
+        execution: { arn },
+        stopsAtNextStep: true,
+      });
+      expect(lambda.commandCalls(StopDurableExecutionCommand)[0]?.args[0].input.DurableExecutionArn).toBe(arn);
+      expect(await f.run(runKey({ job: job.name, id: 'w-1' }))).toMatchObject({ status: 'CANCELLED' });
+    } finally {
+      lambda.restore();
     }
   });
 });

@@ -42,6 +42,10 @@ describe('Function: runCommand (text output)', () => {
       'Cancelled cleanup/c-1 (RUNNING): the callback its durable execution waited for was no longer waiting; an ' +
         'execution still running stops at its next step',
     ]);
+    expect(await outcome({ cancelled: true, was: RunStatus.RUNNING, execution: {}, stopsAtNextStep: true })).toEqual([
+      0,
+      'Cancelled cleanup/c-1 (RUNNING): its durable execution stops at its next step, when its wait ends',
+    ]);
     expect(
       await outcome({ cancelled: false, status: RunStatus.SUCCEEDED, finishedAt: '2027-03-26T10:00:00.000Z' }),
     ).toEqual([1, 'cleanup/c-1 is SUCCEEDED since 2027-03-26T10:00:00Z: finished, so nothing changed']);

@@ -74,6 +74,7 @@ function whatCancelDid(answer: Extract<CancelAnswer, { cancelled: true }>): stri
       'its next step'
     );
   if (answer.notFound === 'execution') return 'its durable execution had ended already';
+  if (answer.stopsAtNextStep) return 'its durable execution stops at its next step, when its wait ends';
   if (answer.execution?.callbackId)
     return 'its durable execution was waiting for a callback, failed now, so it stops at once';
   return answer.was === 'RUNNING'

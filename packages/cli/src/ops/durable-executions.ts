@@ -122,8 +122,11 @@ export async function cancelJob(
       await clients.lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: error }));
   } catch (failed) {
     // The run is CANCELLED all the same: an execution still running stops at its next step.
-    if (!isNotFound(failed)) throw failed;
-    return { ...answer, notFound: callbackId ? 'callback' : 'execution' };
+    if (isNotFound(failed)) return { ...answer, notFound: callbackId ? 'callback' : 'execution' };
+    // npm start's Lambda endpoint serves no StopDurableExecution: its runner cannot stop an execution in a wait.
+    if (!callbackId && failed instanceof Error && failed.name === 'UnsupportedOperation')
+      return { ...answer, stopsAtNextStep: true };
+    throw failed;
   }
   return answer;
 }

@@ -16,6 +16,8 @@ export type CancelAnswer =
        * (answered already, or its execution ended), or the execution itself (it ended).
        */
       readonly notFound?: 'callback' | 'execution';
+      /** Its execution could not be stopped now (npm start's runner cannot): it stops at its next step. */
+      readonly stopsAtNextStep?: boolean;
     }
   | { readonly cancelled: false; readonly status: RunStatus; readonly finishedAt?: string };
 
